@@ -1,0 +1,80 @@
+/*
+ * analyze/analyzer.h — the analysis pipeline for one capture:
+ *
+ *   pkt_record -> decode -> checksum verdicts -> flow table -> TCP tracking
+ *   and detectors -> events (to the sink) and flow summaries (at flow end)
+ *
+ * Pure and deterministic: time comes only from packet timestamps, and the
+ * same packets give the same calls to the sink in the same order. No I/O: the
+ * sink (a report writer, the TUI) does that.
+ */
+#ifndef TCPLENS_ANALYZER_H
+#define TCPLENS_ANALYZER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../capture/capture.h"
+#include "findings.h"
+#include "flow.h"
+#include "flow_table.h"
+
+struct analyzer_config {
+	size_t max_flows;              /* flow table capacity (default 1,000,000) */
+	uint32_t max_events_per_flow;  /* events written per flow (default 100,000) */
+	uint64_t closed_linger_ns;     /* closed flows kept this long (default 5 s) */
+};
+
+struct analyzer_sink {
+	void *user;
+	/* A final event (its verdict will not change). f is NULL for events
+	 * outside any flow (an IPv4 header checksum error on ICMP, say). */
+	void (*event)(void *user, const struct flow *f, const struct tcp_event *ev);
+	/* A flow leaves the analysis: the last call that mentions it. */
+	void (*flow_end)(void *user, const struct flow *f, enum flow_retire_reason why);
+	/* A frame that could not be analyzed, and why ("IP header cut short").
+	 * Called with diag_user: diagnostics usually go elsewhere than events. */
+	void (*diag)(void *diag_user, uint64_t frame, const char *msg);
+	void *diag_user;
+};
+
+/* Capture-wide counters; exact even when per-flow event caps drop events. */
+struct analyzer_totals {
+	uint64_t frames;          /* frames read (after the BPF filter) */
+	uint64_t bytes;           /* their wire bytes */
+	uint64_t tcp_segments;    /* frames carrying TCP (a giant counts once) */
+	uint64_t udp_datagrams;
+	uint64_t non_ip;          /* ARP, LLDP... */
+	uint64_t other_ip;        /* ICMP and other protocols */
+	uint64_t malformed;       /* frames the decoders rejected */
+	uint64_t fragments;
+	uint64_t csum_unverifiable; /* segments cut by the snap length */
+	uint64_t first_ts, last_ts;
+	uint64_t flows;           /* flows created */
+	uint64_t flows_evicted;   /* open flows pushed out by the table cap */
+	uint64_t events_dropped;  /* events over the per-flow cap (counted here) */
+	uint64_t kind_count[FIND_COUNT];
+	uint64_t cause_count[FIND_COUNT][CAUSE_COUNT];
+	uint64_t retrans_bytes;
+	uint64_t payload_bytes;
+};
+
+struct analyzer;
+
+struct analyzer *analyzer_new(const struct analyzer_config *cfg, const struct analyzer_sink *sink);
+void analyzer_free(struct analyzer *a);
+
+/* Analyze one frame. Never fails: damaged frames are counted and reported
+ * through sink->diag. */
+void analyzer_packet(struct analyzer *a, const struct pkt_record *rec);
+/* capture_packet_fn adapter: user is the analyzer. */
+void analyzer_on_packet(void *analyzer, const struct pkt_record *rec);
+
+/* End of capture: every open flow ends (in id order). */
+void analyzer_finish(struct analyzer *a);
+
+const struct analyzer_totals *analyzer_totals(const struct analyzer *a);
+const struct analyzer_config *analyzer_config(const struct analyzer *a);
+size_t analyzer_flows_open(const struct analyzer *a);
+
+#endif

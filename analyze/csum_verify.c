@@ -1,0 +1,62 @@
+/*
+ * analyze/csum_verify.c — see csum_verify.h.
+ */
+#include "csum_verify.h"
+
+#include <netinet/in.h>
+
+#include "checksum.h"
+
+int csum_verify_ipv4_header(const struct pkt_decoded *d, uint16_t *expected)
+{
+	if (d->ip_ver != 4 || d->ip_cap < d->ip_hlen)
+		return -1;
+	uint16_t s = csum_fold(csum_add(0, d->ip, d->ip_hlen));
+	if (s == 0xffff)
+		return 1;
+	/* Remove the field from the sum (ones' complement subtraction). */
+	uint16_t without = csum_fold((uint64_t)s + (uint16_t)~d->ip_csum);
+	*expected = (uint16_t)~without;
+	return 0;
+}
+
+static uint64_t pseudo_sum(const struct pkt_decoded *d, uint32_t l4len)
+{
+	if (d->ip_ver == 4)
+		return csum_pseudo_v4(d->src, d->dst, d->l4proto, l4len);
+	return csum_pseudo_v6(d->src, d->dst, d->l4proto, l4len);
+}
+
+/* The field a CHECKSUM_PARTIAL packet carries: the folded pseudo-header sum
+ * (Linux: th->check = ~tcp_v4_check(len, saddr, daddr, 0)). Some drivers and
+ * stacks leave its complement instead. */
+static int is_offload_seed(const struct pkt_decoded *d, uint16_t field)
+{
+	uint16_t seed = csum_fold(pseudo_sum(d, d->l4_len));
+	uint16_t inv = (uint16_t)~seed;
+	return field == seed || field == inv;
+}
+
+enum csum_verdict csum_verify_l4(const struct pkt_decoded *d, uint16_t *expected)
+{
+	*expected = 0;
+	uint16_t field = d->l4_csum;
+	if (d->l4proto == IPPROTO_UDP && d->ip_ver == 4 && field == 0)
+		return CSUM_ABSENT;
+	if (d->rec && (d->rec->hints & PKT_HINT_CSUM_NOT_READY))
+		return CSUM_OFFLOAD;
+	if (d->l4_cap < d->l4_len)
+		return is_offload_seed(d, field) ? CSUM_OFFLOAD : CSUM_UNVERIFIABLE;
+	uint64_t sum = pseudo_sum(d, d->l4_len);
+	sum = csum_add(sum, d->l4, d->l4_len);
+	uint16_t s = csum_fold(sum);
+	/* 0xffff and 0x0000 both encode a zero sum in the field: either way the
+	 * total folds to 0xffff, so both are accepted here. */
+	if (s == 0xffff)
+		return CSUM_OK;
+	uint16_t without = csum_fold((uint64_t)s + (uint16_t)~field);
+	*expected = (uint16_t)~without;
+	if (d->l4proto == IPPROTO_UDP && *expected == 0)
+		*expected = 0xffff; /* RFC 768: a computed zero is sent as all ones */
+	return is_offload_seed(d, field) ? CSUM_OFFLOAD : CSUM_BAD;
+}

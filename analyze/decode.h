@@ -1,0 +1,137 @@
+/*
+ * analyze/decode.h — the decoders: one per layer, one entry point each.
+ *
+ *   decode_link()  Ethernet (802.1Q, QinQ), Linux SLL/SLL2, raw IP, NULL/LOOP
+ *   decode_ip()    IPv4 (options, fragments) and IPv6 (extension header chain)
+ *   decode_tcp()   TCP header and every option; decode_udp() UDP
+ *
+ * They fill one `struct pkt_decoded`, never print, never allocate, and return
+ * DECODE_OK or a negative enum decode_err that decode_strerror() names.
+ * decode_packet() runs the whole chain. Everything the analyzer knows about a
+ * frame's headers is here; payload bytes are only pointed at.
+ */
+#ifndef TCPLENS_DECODE_H
+#define TCPLENS_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../capture/capture.h"
+
+enum decode_err {
+	DECODE_OK = 0,
+	DECODE_NOT_IP = -1,          /* not an error: ARP, LLDP... */
+	DECODE_SHORT_LINK = -2,
+	DECODE_SHORT_IP = -3,
+	DECODE_BAD_IP_VERSION = -4,
+	DECODE_BAD_IP_HLEN = -5,
+	DECODE_BAD_IP_LEN = -6,
+	DECODE_SHORT_IP6_EXT = -7,
+	DECODE_SHORT_TCP = -8,
+	DECODE_BAD_TCP_HLEN = -9,
+	DECODE_BAD_TCP_OPTION = -10,
+	DECODE_SHORT_UDP = -11,
+	DECODE_BAD_UDP_LEN = -12,
+	DECODE_CAPLEN_OVER_WIRE = -13,
+};
+
+const char *decode_strerror(int err);
+
+/* Packet anomalies that do not stop decoding (bits of pkt_decoded.anomalies). */
+enum decode_anomaly {
+	ANOM_IP_FRAGMENT = 1 << 0,      /* fragment: L4 not decoded beyond the first */
+	ANOM_IP_TOTLEN_ZERO = 1 << 1,   /* IPv4 total length 0: TSO / BIG TCP giant */
+	ANOM_IP_TRUNCATED = 1 << 2,     /* IP datagram longer than the captured bytes */
+	ANOM_TCP_OPT_TRUNC = 1 << 3,    /* option list ran past the header: ignored rest */
+	ANOM_CAPLEN_OVER_WIRE = 1 << 4,
+	ANOM_IP_PADDED = 1 << 5,        /* link padding after the datagram (Ethernet min) */
+	ANOM_TCP_OPT_BAD = 1 << 6,      /* malformed option: options after it ignored */
+};
+
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_PSH 0x08
+#define TCP_ACK 0x10
+#define TCP_URG 0x20
+#define TCP_ECE 0x40
+#define TCP_CWR 0x80
+
+#define TCP_MAX_SACK 4
+
+struct tcp_sack_block {
+	uint32_t left, right;
+};
+
+struct tcp_opts {
+	uint16_t mss;            /* 0 = absent */
+	int8_t wscale;           /* -1 = absent */
+	bool sack_permitted;
+	bool has_ts;
+	uint32_t ts_val, ts_ecr;
+	uint8_t sack_count;
+	struct tcp_sack_block sack[TCP_MAX_SACK];
+	uint8_t unknown_count;   /* options of kinds not listed above */
+};
+
+struct pkt_decoded {
+	const struct pkt_record *rec;
+	uint8_t dir;              /* enum pkt_dir: record's, or from SLL pkttype */
+	uint8_t vlan_count;
+	uint16_t vlan[2];         /* VIDs, outer first */
+	uint32_t anomalies;
+
+	/* Layer 3 */
+	uint8_t ip_ver;           /* 4 or 6 */
+	uint8_t l4proto;          /* IPPROTO_* of the transport header */
+	uint8_t src[16], dst[16]; /* IPv4 uses the first 4 bytes */
+	const uint8_t *ip;        /* start of the IP header */
+	uint32_t ip_cap;          /* captured bytes from ip to the datagram's end */
+	uint32_t ip_len;          /* datagram length per its header (or inferred) */
+	uint16_t ip_hlen;         /* IPv4 header or IPv6 header + extensions */
+	uint16_t ip_id;
+	uint16_t ip_csum;         /* IPv4 header checksum field */
+	uint8_t ttl;
+	bool ip_frag;             /* a fragment (any, first included) */
+	bool ip_later_frag;       /* offset != 0: no L4 header here */
+
+	/* Layer 4: l4 points at the TCP/UDP header */
+	const uint8_t *l4;
+	uint32_t l4_len;          /* header + payload per the IP header */
+	uint32_t l4_cap;          /* captured bytes of it (<= l4_len) */
+	uint16_t sport, dport;
+	uint16_t l4_csum;         /* checksum field */
+	uint32_t payload_len;     /* per the headers */
+	uint32_t payload_cap;     /* captured */
+
+	/* TCP */
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint16_t win;             /* raw, unscaled */
+	uint16_t tcp_hlen;
+	struct tcp_opts opt;
+};
+
+/* Decode the link layer of rec into d (fills dir, vlan, and d->ip with the
+ * start of the network layer). Returns DECODE_OK, DECODE_NOT_IP or an error. */
+int decode_link(const struct pkt_record *rec, struct pkt_decoded *d, size_t *l3_off,
+		uint16_t *ethertype);
+
+/* Decode the IPv4 or IPv6 header at b (len captured bytes from there, wire
+ * bytes of the link payload wirelen). */
+int decode_ip(const uint8_t *b, size_t len, size_t wirelen, uint16_t ethertype,
+	      struct pkt_decoded *d);
+
+/* Decode the TCP header at d->l4 (d->l4_cap bytes captured). */
+int decode_tcp(struct pkt_decoded *d);
+int decode_udp(struct pkt_decoded *d);
+
+/* Parse the TCP option list opts[0..len) into o. Returns DECODE_OK or
+ * DECODE_BAD_TCP_OPTION (o keeps what was parsed before the fault). */
+int decode_tcp_options(const uint8_t *opts, size_t len, struct tcp_opts *o);
+
+/* The whole chain: link, IP, TCP/UDP. */
+int decode_packet(const struct pkt_record *rec, struct pkt_decoded *d);
+
+#endif

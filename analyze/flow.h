@@ -1,0 +1,111 @@
+/*
+ * analyze/flow.h — the per-connection model the detectors read and update,
+ * and that report/ and tui/ print. One `struct flow` holds both directions;
+ * half[DIR_C2S] describes what the client sent, half[DIR_S2C] the server.
+ *
+ * Sequence numbers are kept absolute (wrap-safe through seq.h); reports show
+ * them relative to the ISN (or to the first sequence number seen when the
+ * handshake was not captured).
+ */
+#ifndef TCPLENS_FLOW_H
+#define TCPLENS_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "findings.h"
+#include "rtt.h"
+
+/* Endpoints of a flow, client first once known. */
+struct flow_key {
+	uint8_t ip_ver;        /* 4 or 6 */
+	uint8_t proto;         /* IPPROTO_TCP / IPPROTO_UDP */
+	uint16_t port[2];
+	uint8_t addr[2][16];
+};
+
+#define TCP_RTT_PROBES 8
+
+/* A data segment waiting for the ACK that covers it, for RTT samples. */
+struct rtt_probe {
+	uint32_t seq_end;
+	uint64_t ts_ns;
+};
+
+/* One direction of a connection: what one side sent. */
+struct tcp_half {
+	uint64_t packets;
+	uint64_t bytes;            /* wire bytes of its frames */
+	uint64_t payload_bytes;    /* TCP payload, retransmissions included */
+
+	bool seq_known;            /* snd_max holds a real value */
+	bool isn_known;            /* SYN captured */
+	bool ack_known;
+	bool fin_seen;
+	bool rst_seen;
+	bool sack_ok;              /* SACK-permitted in its SYN */
+	bool ts_ok;
+	int8_t wscale;             /* -1: no window scale option (or SYN not seen) */
+	uint16_t mss;              /* MSS it announced, 0 = unknown */
+	uint32_t isn;
+	uint32_t seq_base;         /* ISN, or first sequence number seen */
+	uint32_t snd_max;          /* highest seq + len it has sent */
+	uint32_t ack_max;          /* highest cumulative ACK it has sent */
+	uint32_t max_payload;      /* largest segment payload seen */
+
+	uint16_t syn_count;        /* SYNs (or SYN-ACKs) sent */
+	uint64_t syn_ts;           /* last SYN's time */
+	uint64_t last_data_ts;     /* last segment carrying new data */
+
+	uint32_t dupacks;          /* consecutive duplicate ACKs it sent */
+	uint32_t retransmissions;
+	uint64_t retrans_bytes;
+	uint32_t zero_windows;
+
+	uint32_t csum_bad;
+	uint32_t csum_offload;
+	uint32_t giants;
+
+	/* RTT: segments it sent, waiting for the other side's ACK */
+	struct rtt_probe probe[TCP_RTT_PROBES];
+	uint8_t probe_count;
+	/* Latest "capture point -> this side -> capture point" time in ns: the
+	 * part of the RTT on this side of the capture. 0 = none yet. */
+	uint64_t half_rtt_ns;
+};
+
+enum flow_state {
+	FLOW_SYN_SENT = 0,
+	FLOW_SYN_RCVD,
+	FLOW_ESTABLISHED,
+	FLOW_CLOSING,      /* a FIN seen */
+	FLOW_CLOSED,       /* both FINs, or a RST */
+	FLOW_MIDSTREAM,    /* no handshake captured */
+};
+
+struct flow {
+	uint32_t id;               /* 1-based, in order of first packet */
+	struct flow_key key;       /* key.addr[0]/port[0] is the client */
+	uint8_t state;             /* enum flow_state */
+	bool client_from_syn;      /* client known from the SYN, else a guess */
+	bool evicted;              /* ended by capacity pressure */
+
+	uint64_t first_ts, last_ts;
+	uint64_t first_frame;
+	uint64_t syn_ts, synack_ts, hs_ack_ts; /* handshake, 0 = not seen */
+
+	struct tcp_half half[2];
+	struct rtt_stats rtt;      /* full round trips, both halves summed */
+
+	uint32_t events;           /* events written for this flow */
+	uint32_t events_dropped;   /* over the per-flow cap, counted only */
+	uint32_t kind_count[FIND_COUNT];
+
+	/* flow table bookkeeping */
+	uint32_t hash;
+	uint32_t pool_idx1;              /* its place in the pool, + 1 */
+	uint32_t lru_prev, lru_next;   /* pool indices + 1, 0 = none */
+	uint8_t lru_list;              /* which list it is on */
+};
+
+#endif

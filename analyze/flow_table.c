@@ -1,0 +1,397 @@
+/*
+ * analyze/flow_table.c — see flow_table.h.
+ */
+#include "flow_table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK_SHIFT 10
+#define CHUNK_FLOWS (1u << CHUNK_SHIFT)
+
+enum { LIST_NONE = 0, LIST_OPEN = 1, LIST_CLOSED = 2 };
+
+struct lru {
+	uint32_t head, tail; /* pool index + 1, 0 = empty */
+};
+
+struct flow_table {
+	size_t max_flows;
+	uint64_t linger_ns;
+	flow_retire_fn on_retire;
+	void *user;
+
+	struct flow **chunks;
+	size_t nchunks, chunk_cap;
+	uint32_t free_head;       /* pool index + 1 */
+	size_t allocated;         /* flows carved from chunks */
+
+	uint32_t *slots;          /* pool index + 1, 0 = empty */
+	size_t nslots;            /* power of two */
+	size_t count;
+	uint32_t next_id;
+	uint64_t evictions;
+	struct lru lists[3];
+};
+
+static inline struct flow *flow_at(const struct flow_table *t, uint32_t idx)
+{
+	return &t->chunks[idx >> CHUNK_SHIFT][idx & (CHUNK_FLOWS - 1)];
+}
+
+#define FLOW_IDX(t, f) ((f)->pool_idx1 - 1)
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	x ^= x >> 33;
+	return x;
+}
+
+static int endpoint_cmp(const uint8_t *a, uint16_t ap, const uint8_t *b, uint16_t bp, size_t alen)
+{
+	int c = memcmp(a, b, alen);
+	if (c)
+		return c;
+	return (int)ap - (int)bp;
+}
+
+/* Direction-independent hash of the endpoints. */
+static uint32_t flow_hash(uint8_t ip_ver, uint8_t proto, const uint8_t *a, uint16_t ap,
+			  const uint8_t *b, uint16_t bp)
+{
+	size_t alen = ip_ver == 4 ? 4 : 16;
+	if (endpoint_cmp(a, ap, b, bp, alen) > 0) {
+		const uint8_t *tp = a;
+		a = b;
+		b = tp;
+		uint16_t tq = ap;
+		ap = bp;
+		bp = tq;
+	}
+	uint64_t h = mix64((uint64_t)ip_ver << 40 | (uint64_t)proto << 32 | (uint64_t)ap << 16 | bp);
+	for (size_t i = 0; i < alen; i += 4) {
+		uint32_t wa, wb;
+		memcpy(&wa, a + i, 4);
+		memcpy(&wb, b + i, 4);
+		h = mix64(h ^ ((uint64_t)wa << 32 | wb));
+	}
+	return (uint32_t)(h ^ h >> 32);
+}
+
+static int key_match(const struct flow *f, uint8_t ip_ver, uint8_t proto, const uint8_t *src,
+		     uint16_t sport, const uint8_t *dst, uint16_t dport, int *dir)
+{
+	const struct flow_key *k = &f->key;
+	if (k->ip_ver != ip_ver || k->proto != proto)
+		return 0;
+	size_t alen = ip_ver == 4 ? 4 : 16;
+	if (k->port[0] == sport && k->port[1] == dport && !memcmp(k->addr[0], src, alen) &&
+	    !memcmp(k->addr[1], dst, alen)) {
+		*dir = DIR_C2S;
+		return 1;
+	}
+	if (k->port[0] == dport && k->port[1] == sport && !memcmp(k->addr[0], dst, alen) &&
+	    !memcmp(k->addr[1], src, alen)) {
+		*dir = DIR_S2C;
+		return 1;
+	}
+	return 0;
+}
+
+struct flow_table *flow_table_new(size_t max_flows, uint64_t linger_ns, flow_retire_fn fn,
+				  void *user)
+{
+	struct flow_table *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->max_flows = max_flows ? max_flows : 1;
+	t->linger_ns = linger_ns;
+	t->on_retire = fn;
+	t->user = user;
+	t->nslots = 1024;
+	t->slots = calloc(t->nslots, sizeof(*t->slots));
+	if (!t->slots) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void flow_table_free(struct flow_table *t)
+{
+	if (!t)
+		return;
+	for (size_t c = 0; c < t->nchunks; c++)
+		free(t->chunks[c]);
+	free(t->chunks);
+	free(t->slots);
+	free(t);
+}
+
+/* ---- recency lists ---- */
+
+static void lru_unlink(struct flow_table *t, struct flow *f, uint32_t idx1)
+{
+	if (f->lru_list == LIST_NONE)
+		return;
+	struct lru *l = &t->lists[f->lru_list];
+	if (f->lru_prev)
+		flow_at(t, f->lru_prev - 1)->lru_next = f->lru_next;
+	else
+		l->head = f->lru_next;
+	if (f->lru_next)
+		flow_at(t, f->lru_next - 1)->lru_prev = f->lru_prev;
+	else
+		l->tail = f->lru_prev;
+	(void)idx1;
+	f->lru_prev = f->lru_next = 0;
+	f->lru_list = LIST_NONE;
+}
+
+static void lru_push_tail(struct flow_table *t, struct flow *f, uint32_t idx1, uint8_t list)
+{
+	struct lru *l = &t->lists[list];
+	f->lru_list = list;
+	f->lru_next = 0;
+	f->lru_prev = l->tail;
+	if (l->tail)
+		flow_at(t, l->tail - 1)->lru_next = idx1;
+	else
+		l->head = idx1;
+	l->tail = idx1;
+}
+
+/* ---- index ---- */
+
+static int index_grow(struct flow_table *t)
+{
+	size_t n = t->nslots * 2;
+	uint32_t *s = calloc(n, sizeof(*s));
+	if (!s)
+		return -1;
+	for (size_t i = 0; i < t->nslots; i++) {
+		uint32_t v = t->slots[i];
+		if (!v)
+			continue;
+		size_t j = flow_at(t, v - 1)->hash & (n - 1);
+		while (s[j])
+			j = (j + 1) & (n - 1);
+		s[j] = v;
+	}
+	free(t->slots);
+	t->slots = s;
+	t->nslots = n;
+	return 0;
+}
+
+static void index_remove(struct flow_table *t, uint32_t idx1)
+{
+	size_t mask = t->nslots - 1;
+	size_t i = flow_at(t, idx1 - 1)->hash & mask;
+	while (t->slots[i] != idx1) {
+		if (!t->slots[i])
+			return;
+		i = (i + 1) & mask;
+	}
+	/* Backward-shift deletion keeps probe chains intact without tombstones. */
+	size_t j = i;
+	for (;;) {
+		j = (j + 1) & mask;
+		uint32_t v = t->slots[j];
+		if (!v)
+			break;
+		size_t home = flow_at(t, v - 1)->hash & mask;
+		int movable = (i <= j) ? (home <= i || home > j) : (home <= i && home > j);
+		if (movable) {
+			t->slots[i] = v;
+			i = j;
+		}
+	}
+	t->slots[i] = 0;
+}
+
+/* ---- pool ---- */
+
+static uint32_t pool_take(struct flow_table *t)
+{
+	if (t->free_head) {
+		uint32_t idx1 = t->free_head;
+		t->free_head = flow_at(t, idx1 - 1)->lru_next;
+		return idx1;
+	}
+	if (t->allocated == t->nchunks * CHUNK_FLOWS) {
+		if (t->nchunks == t->chunk_cap) {
+			size_t cap = t->chunk_cap ? t->chunk_cap * 2 : 16;
+			struct flow **c = realloc(t->chunks, cap * sizeof(*c));
+			if (!c)
+				return 0;
+			t->chunks = c;
+			t->chunk_cap = cap;
+		}
+		struct flow *chunk = calloc(CHUNK_FLOWS, sizeof(*chunk));
+		if (!chunk)
+			return 0;
+		t->chunks[t->nchunks++] = chunk;
+	}
+	return (uint32_t)(++t->allocated);
+}
+
+static void retire(struct flow_table *t, struct flow *f, uint32_t idx1, enum flow_retire_reason why)
+{
+	if (why == RETIRE_EVICTED) {
+		f->evicted = true;
+		t->evictions++;
+	}
+	t->on_retire(t->user, f, why);
+	index_remove(t, idx1);
+	lru_unlink(t, f, idx1);
+	t->count--;
+	f->lru_next = t->free_head;
+	t->free_head = idx1;
+}
+
+struct flow *flow_table_lookup(struct flow_table *t, uint8_t ip_ver, uint8_t proto,
+			       const uint8_t *src, uint16_t sport, const uint8_t *dst,
+			       uint16_t dport, int *dir)
+{
+	uint32_t h = flow_hash(ip_ver, proto, src, sport, dst, dport);
+	size_t mask = t->nslots - 1;
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		uint32_t v = t->slots[i];
+		if (!v)
+			return NULL;
+		struct flow *f = flow_at(t, v - 1);
+		if (f->hash == h && key_match(f, ip_ver, proto, src, sport, dst, dport, dir))
+			return f;
+	}
+}
+
+struct flow *flow_table_insert(struct flow_table *t, uint8_t ip_ver, uint8_t proto,
+			       const uint8_t *src, uint16_t sport, const uint8_t *dst,
+			       uint16_t dport, uint64_t ts_ns)
+{
+	if (t->count >= t->max_flows) {
+		uint32_t victim = t->lists[LIST_CLOSED].head;
+		enum flow_retire_reason why = RETIRE_CLOSED;
+		if (!victim) {
+			victim = t->lists[LIST_OPEN].head;
+			why = RETIRE_EVICTED;
+		}
+		if (victim)
+			retire(t, flow_at(t, victim - 1), victim, why);
+	}
+	if ((t->count + 1) * 2 > t->nslots && index_grow(t) < 0)
+		return NULL;
+	uint32_t idx1 = pool_take(t);
+	if (!idx1)
+		return NULL;
+	struct flow *f = flow_at(t, idx1 - 1);
+	memset(f, 0, sizeof(*f));
+	size_t alen = ip_ver == 4 ? 4 : 16;
+	f->key.ip_ver = ip_ver;
+	f->key.proto = proto;
+	memcpy(f->key.addr[0], src, alen);
+	memcpy(f->key.addr[1], dst, alen);
+	f->key.port[0] = sport;
+	f->key.port[1] = dport;
+	f->pool_idx1 = idx1;
+	f->id = ++t->next_id;
+	f->hash = flow_hash(ip_ver, proto, src, sport, dst, dport);
+	f->first_ts = f->last_ts = ts_ns;
+	size_t mask = t->nslots - 1;
+	size_t i = f->hash & mask;
+	while (t->slots[i])
+		i = (i + 1) & mask;
+	t->slots[i] = idx1;
+	t->count++;
+	lru_push_tail(t, f, idx1, LIST_OPEN);
+	return f;
+}
+
+void flow_table_touch(struct flow_table *t, struct flow *f, uint64_t ts_ns)
+{
+	if (ts_ns > f->last_ts)
+		f->last_ts = ts_ns;
+	struct lru *l = &t->lists[f->lru_list];
+	uint32_t idx1 = l->tail;
+	if (idx1 && flow_at(t, idx1 - 1) == f)
+		return; /* already the most recent: the common case */
+	idx1 = FLOW_IDX(t, f) + 1;
+	uint8_t list = f->lru_list;
+	lru_unlink(t, f, idx1);
+	lru_push_tail(t, f, idx1, list ? list : LIST_OPEN);
+}
+
+void flow_table_mark_closed(struct flow_table *t, struct flow *f)
+{
+	if (f->lru_list == LIST_CLOSED)
+		return;
+	uint32_t idx1 = FLOW_IDX(t, f) + 1;
+	lru_unlink(t, f, idx1);
+	lru_push_tail(t, f, idx1, LIST_CLOSED);
+}
+
+void flow_table_retire(struct flow_table *t, struct flow *f, enum flow_retire_reason why)
+{
+	retire(t, f, FLOW_IDX(t, f) + 1, why);
+}
+
+void flow_table_expire(struct flow_table *t, uint64_t now_ns)
+{
+	uint32_t idx1;
+	while ((idx1 = t->lists[LIST_CLOSED].head)) {
+		struct flow *f = flow_at(t, idx1 - 1);
+		if (f->last_ts + t->linger_ns > now_ns)
+			break;
+		retire(t, f, idx1, RETIRE_CLOSED);
+	}
+}
+
+static int by_id(const void *a, const void *b)
+{
+	const struct flow *fa = *(struct flow *const *)a, *fb = *(struct flow *const *)b;
+	return fa->id < fb->id ? -1 : fa->id > fb->id;
+}
+
+void flow_table_drain(struct flow_table *t)
+{
+	size_t n = t->count;
+	if (!n)
+		return;
+	struct flow **v = malloc(n * sizeof(*v));
+	size_t k = 0;
+	for (size_t i = 0; i < t->nslots && v; i++)
+		if (t->slots[i])
+			v[k++] = flow_at(t, t->slots[i] - 1);
+	if (!v) {
+		/* Out of memory: retire in table order rather than not at all. */
+		for (size_t i = 0; i < t->nslots; i++)
+			while (t->slots[i])
+				retire(t, flow_at(t, t->slots[i] - 1), t->slots[i], RETIRE_END);
+		return;
+	}
+	qsort(v, k, sizeof(*v), by_id);
+	for (size_t i = 0; i < k; i++)
+		flow_table_retire(t, v[i], RETIRE_END);
+	free(v);
+}
+
+size_t flow_table_count(const struct flow_table *t)
+{
+	return t->count;
+}
+
+uint64_t flow_table_evictions(const struct flow_table *t)
+{
+	return t->evictions;
+}
+
+size_t flow_table_memory(const struct flow_table *t)
+{
+	return t->nchunks * CHUNK_FLOWS * sizeof(struct flow) + t->nslots * sizeof(uint32_t) +
+	       t->chunk_cap * sizeof(struct flow *);
+}

@@ -1,0 +1,68 @@
+/*
+ * analyze/flow_table.h — bounded bidirectional flow table.
+ *
+ * Both directions of a connection find the same `struct flow`. Flows live in
+ * a pool grown in chunks up to max_flows; the index is open addressing with
+ * linear probing. Two recency lists drive eviction: when the table is full,
+ * closed flows go first, then the least recently active open flow. Closed
+ * flows are also retired once capture time has moved `linger` past their last
+ * packet. Every flow that leaves the table, by eviction, retirement or
+ * flow_table_drain(), goes through the on_retire callback first; its memory is
+ * reused after the callback returns.
+ *
+ * No allocation per packet: only when a new chunk or a larger index is needed.
+ */
+#ifndef TCPLENS_FLOW_TABLE_H
+#define TCPLENS_FLOW_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flow.h"
+
+struct flow_table;
+
+/* Why a flow left the table. */
+enum flow_retire_reason {
+	RETIRE_CLOSED = 0,   /* closed and lingered */
+	RETIRE_EVICTED,      /* table full */
+	RETIRE_REPLACED,     /* its 4-tuple was reused by a new connection */
+	RETIRE_END,          /* end of capture */
+};
+
+typedef void (*flow_retire_fn)(void *user, struct flow *f, enum flow_retire_reason why);
+
+struct flow_table *flow_table_new(size_t max_flows, uint64_t linger_ns, flow_retire_fn fn,
+				  void *user);
+void flow_table_free(struct flow_table *t);
+
+/* Find the flow of packet endpoints (src, sport) -> (dst, dport). *dir is set
+ * to DIR_C2S when src is the flow's client. NULL when absent. */
+struct flow *flow_table_lookup(struct flow_table *t, uint8_t ip_ver, uint8_t proto,
+			       const uint8_t *src, uint16_t sport, const uint8_t *dst,
+			       uint16_t dport, int *dir);
+
+/* Add a flow whose client is (src, sport). May retire another flow to make
+ * room. Returns NULL only when memory is exhausted. The new flow is zeroed but
+ * for key, id, hash and timestamps. */
+struct flow *flow_table_insert(struct flow_table *t, uint8_t ip_ver, uint8_t proto,
+			       const uint8_t *src, uint16_t sport, const uint8_t *dst,
+			       uint16_t dport, uint64_t ts_ns);
+
+/* Record activity (moves the flow to the recent end of its list). */
+void flow_table_touch(struct flow_table *t, struct flow *f, uint64_t ts_ns);
+/* Move a flow to the closed list (it lingers, then retires). */
+void flow_table_mark_closed(struct flow_table *t, struct flow *f);
+/* Retire f now (RETIRE_REPLACED). */
+void flow_table_retire(struct flow_table *t, struct flow *f, enum flow_retire_reason why);
+/* Retire closed flows whose linger ran out at capture time now. */
+void flow_table_expire(struct flow_table *t, uint64_t now_ns);
+/* Retire every flow, in id order (RETIRE_END). */
+void flow_table_drain(struct flow_table *t);
+
+size_t flow_table_count(const struct flow_table *t);
+uint64_t flow_table_evictions(const struct flow_table *t);
+/* Bytes the table holds (pool and index), for memory reports. */
+size_t flow_table_memory(const struct flow_table *t);
+
+#endif

@@ -1,0 +1,271 @@
+/*
+ * analyze/tcp_track.c — see tcp_track.h.
+ *
+ * RTT from the capture point: a segment sent by side A at t0 and acknowledged
+ * by side B at t1 measures the path capture -> B -> capture (B's "half").
+ * A full round trip is the sum of both halves; the handshake gives both at
+ * once (SYN -> SYN-ACK is the server's half, SYN-ACK -> ACK the client's).
+ */
+#include "tcp_track.h"
+
+#include "seq.h"
+
+#define NS_PER_MS 1000000.0
+/* Linux TCP_RTO_MIN: a retransmission after a silence this long (or longer
+ * than the RTT-based estimate) is taken for a timeout. */
+#define RTO_MIN_NS 200000000ull
+
+bool tcp_is_new_connection(const struct flow *f, int dir, const struct pkt_decoded *d)
+{
+	if ((d->flags & (TCP_SYN | TCP_ACK)) != TCP_SYN)
+		return false;
+	const struct tcp_half *h = &f->half[dir];
+	if (h->isn_known)
+		return d->seq != h->isn;
+	/* A SYN on a flow that carried data without a captured handshake. */
+	return h->seq_known;
+}
+
+int tcp_src_is_client(const struct pkt_decoded *d)
+{
+	if ((d->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+		return 1;
+	if ((d->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
+		return 0;
+	if (d->sport != d->dport)
+		return d->sport > d->dport;
+	return 1;
+}
+
+bool tcp_flow_closed(const struct flow *f)
+{
+	return (f->half[0].fin_seen && f->half[1].fin_seen) || f->half[0].rst_seen ||
+	       f->half[1].rst_seen;
+}
+
+static void emit_simple(struct flow *f, int dir, const struct pkt_decoded *d,
+			const struct event_sink *sink, enum finding_kind k)
+{
+	struct tcp_event ev;
+	event_init(&ev, f, d, dir, k);
+	event_emit(sink, f, &ev);
+}
+
+static void on_syn(struct flow *f, int dir, const struct pkt_decoded *d,
+		   const struct event_sink *sink)
+{
+	struct tcp_half *h = &f->half[dir];
+	uint64_t ts = d->rec->ts_ns;
+	bool synack = (d->flags & TCP_ACK) != 0;
+	if (h->isn_known && d->seq == h->isn) {
+		struct tcp_event ev;
+		event_init(&ev, f, d, dir, FIND_SYN_RETRANSMIT);
+		ev.u.syn.attempt = h->syn_count;
+		ev.u.syn.after_ms = (double)(ts - h->syn_ts) / NS_PER_MS;
+		ev.u.syn.synack = synack;
+		event_emit(sink, f, &ev);
+	} else {
+		h->isn_known = true;
+		h->isn = d->seq;
+		h->seq_base = d->seq;
+		h->seq_known = true;
+		h->snd_max = d->seq + 1;
+		h->mss = d->opt.mss;
+		h->wscale = d->opt.wscale;
+		h->sack_ok = d->opt.sack_permitted;
+		h->ts_ok = d->opt.has_ts;
+	}
+	h->syn_count++;
+	h->syn_ts = ts;
+	if (!synack) {
+		if (!f->syn_ts)
+			f->syn_ts = ts;
+		if (f->state == FLOW_MIDSTREAM)
+			f->state = FLOW_SYN_SENT;
+	} else {
+		if (!f->synack_ts)
+			f->synack_ts = ts;
+		if (f->state == FLOW_SYN_SENT || f->state == FLOW_MIDSTREAM)
+			f->state = FLOW_SYN_RCVD;
+		/* Window scaling is in force only if both SYNs offered it. */
+		struct tcp_half *c = &f->half[!dir];
+		if (c->isn_known && (c->wscale < 0 || h->wscale < 0))
+			c->wscale = h->wscale = 0;
+	}
+}
+
+/* The handshake's third segment: both halves of the RTT at once. */
+static void on_handshake_ack(struct flow *f, int dir, const struct pkt_decoded *d)
+{
+	struct tcp_half *c = &f->half[dir], *s = &f->half[!dir];
+	if (dir != DIR_C2S || f->hs_ack_ts || !s->isn_known || !c->isn_known ||
+	    d->ack != s->isn + 1 || (d->flags & TCP_SYN))
+		return;
+	uint64_t ts = d->rec->ts_ns;
+	f->hs_ack_ts = ts;
+	if (f->state == FLOW_SYN_RCVD)
+		f->state = FLOW_ESTABLISHED;
+	if (c->syn_ts && s->syn_ts >= c->syn_ts && ts >= s->syn_ts) {
+		s->half_rtt_ns = s->syn_ts - c->syn_ts;
+		c->half_rtt_ns = ts - s->syn_ts;
+		rtt_stats_add(&f->rtt, (double)(ts - c->syn_ts) / NS_PER_MS);
+	}
+}
+
+/* Karn's rule: a retransmitted range gives no RTT sample. */
+static void probes_forget_from(struct tcp_half *h, uint32_t seq)
+{
+	uint8_t k = 0;
+	for (uint8_t i = 0; i < h->probe_count; i++)
+		if (seq_leq(h->probe[i].seq_end, seq))
+			h->probe[k++] = h->probe[i];
+	h->probe_count = k;
+}
+
+static void probe_add(struct tcp_half *h, uint32_t seq_end, uint64_t ts)
+{
+	if (h->probe_count == TCP_RTT_PROBES) {
+		/* Keep the oldest (they are answered first) but let the newest in
+		 * by dropping every other one: samples thin out, never stall. */
+		uint8_t k = 0;
+		for (uint8_t i = 0; i < h->probe_count; i += 2)
+			h->probe[k++] = h->probe[i];
+		h->probe_count = k;
+	}
+	h->probe[h->probe_count].seq_end = seq_end;
+	h->probe[h->probe_count].ts_ns = ts;
+	h->probe_count++;
+}
+
+static enum cause retrans_cause(const struct flow *f, int dir, uint64_t ts)
+{
+	const struct tcp_half *h = &f->half[dir], *peer = &f->half[!dir];
+	if (peer->dupacks >= 3)
+		return CAUSE_FAST;
+	uint64_t rto = RTO_MIN_NS;
+	if (f->rtt.count) {
+		uint64_t est = (uint64_t)(f->rtt.max_ms * 2 * NS_PER_MS);
+		if (est > rto)
+			rto = est;
+	}
+	if (h->last_data_ts && ts - h->last_data_ts >= rto * 9 / 10)
+		return CAUSE_RTO;
+	return CAUSE_UNKNOWN;
+}
+
+static void on_data(struct flow *f, int dir, const struct pkt_decoded *d,
+		    const struct event_sink *sink)
+{
+	struct tcp_half *h = &f->half[dir];
+	uint64_t ts = d->rec->ts_ns;
+	uint32_t seq = d->seq, len = d->payload_len;
+	uint32_t end = seq + len;
+	if (seq_lt(seq, h->snd_max)) {
+		/* A keepalive or window probe resends one old byte: not a loss. */
+		bool probe = len <= 1 && seq == h->snd_max - 1;
+		if (!probe) {
+			struct tcp_event ev;
+			event_init(&ev, f, d, dir, FIND_RETRANSMISSION);
+			ev.cause = (uint8_t)retrans_cause(f, dir, ts);
+			ev.u.retrans.seq = seq - h->seq_base;
+			ev.u.retrans.bytes = len;
+			event_emit(sink, f, &ev);
+			h->retransmissions++;
+			h->retrans_bytes += len;
+			probes_forget_from(h, seq);
+		}
+		if (seq_gt(end, h->snd_max))
+			h->snd_max = end;
+	} else {
+		h->snd_max = end;
+		probe_add(h, end, ts);
+	}
+	h->last_data_ts = ts;
+	if (len > h->max_payload)
+		h->max_payload = len;
+
+	/* A payload above the receiver's MSS was merged by an offload. */
+	uint16_t mss = f->half[!dir].mss;
+	if (mss && len > mss) {
+		struct tcp_event ev;
+		event_init(&ev, f, d, dir, FIND_GIANT_SEGMENT);
+		ev.cause = d->dir == PKT_DIR_OUT ? CAUSE_TSO_GSO
+			   : d->dir == PKT_DIR_IN ? CAUSE_GRO_LRO
+						  : CAUSE_UNKNOWN;
+		ev.u.giant.bytes = len;
+		ev.u.giant.mss = mss;
+		ev.u.giant.multiple = (double)len / mss;
+		h->giants++;
+		event_emit(sink, f, &ev);
+	}
+}
+
+static void on_ack(struct flow *f, int dir, const struct pkt_decoded *d)
+{
+	struct tcp_half *h = &f->half[dir], *peer = &f->half[!dir];
+	uint32_t ack = d->ack;
+	if (!h->ack_known) {
+		h->ack_known = true;
+		h->ack_max = ack;
+		return;
+	}
+	if (seq_gt(ack, h->ack_max)) {
+		h->ack_max = ack;
+		h->dupacks = 0;
+		/* RTT: the newest of the peer's segments this ACK covers. */
+		uint64_t t0 = 0;
+		uint8_t k = 0;
+		for (uint8_t i = 0; i < peer->probe_count; i++) {
+			if (seq_leq(peer->probe[i].seq_end, ack))
+				t0 = peer->probe[i].ts_ns;
+			else
+				peer->probe[k++] = peer->probe[i];
+		}
+		peer->probe_count = k;
+		uint64_t ts = d->rec->ts_ns;
+		if (t0 && ts >= t0) {
+			h->half_rtt_ns = ts - t0;
+			rtt_stats_add(&f->rtt, (double)(h->half_rtt_ns + peer->half_rtt_ns) / NS_PER_MS);
+		}
+	} else if (ack == h->ack_max && d->payload_len == 0 &&
+		   !(d->flags & (TCP_SYN | TCP_FIN | TCP_RST)) && seq_lt(ack, peer->snd_max)) {
+		h->dupacks++; /* RFC 5681 §2: same ACK, no data, data outstanding */
+	}
+}
+
+void tcp_track_segment(struct flow *f, int dir, const struct pkt_decoded *d,
+		       const struct event_sink *sink)
+{
+	struct tcp_half *h = &f->half[dir];
+	if (d->flags & TCP_SYN)
+		on_syn(f, dir, d, sink);
+	else if (!h->seq_known) {
+		h->seq_known = true;
+		h->seq_base = d->seq;
+		h->snd_max = d->seq;
+	}
+	if (d->flags & TCP_ACK) {
+		on_handshake_ack(f, dir, d);
+		on_ack(f, dir, d);
+	}
+	if (d->payload_len && !(d->flags & TCP_RST))
+		on_data(f, dir, d, sink);
+	if ((d->flags & TCP_FIN) && !h->fin_seen) {
+		h->fin_seen = true;
+		uint32_t fin_end = d->seq + d->payload_len + 1;
+		if (seq_gt(fin_end, h->snd_max))
+			h->snd_max = fin_end;
+		if (f->state != FLOW_CLOSED)
+			f->state = FLOW_CLOSING;
+	}
+	if (d->win == 0 && !(d->flags & (TCP_RST | TCP_SYN))) {
+		h->zero_windows++;
+		emit_simple(f, dir, d, sink, FIND_ZERO_WINDOW);
+	}
+	if (d->flags & TCP_RST) {
+		h->rst_seen = true;
+		emit_simple(f, dir, d, sink, FIND_RST);
+	}
+	if (tcp_flow_closed(f))
+		f->state = FLOW_CLOSED;
+}

@@ -1,0 +1,32 @@
+/*
+ * analyze/tcp_track.h — per-direction TCP state: handshake, sequence and
+ * acknowledgment tracking, RTT samples, and the detectors that need nothing
+ * more than that: retransmission, zero_window, rst, syn_retransmit,
+ * giant_segment.
+ *
+ * tcp_track_segment() is called once per TCP segment of a flow, after the
+ * checksum verdict, with dir the segment's direction in the flow.
+ */
+#ifndef TCPLENS_TCP_TRACK_H
+#define TCPLENS_TCP_TRACK_H
+
+#include "decode.h"
+#include "event_sink.h"
+#include "flow.h"
+
+/* True when d is a SYN (not SYN-ACK) whose ISN differs from the one f's client
+ * used: the 4-tuple is being reused by a new connection. */
+bool tcp_is_new_connection(const struct flow *f, int dir, const struct pkt_decoded *d);
+
+/* Choose the client of a flow first seen with segment d: 1 when d's source is
+ * the client. The SYN decides; without one, the side with the higher
+ * (ephemeral) port is the client, and on equal ports the sender. */
+int tcp_src_is_client(const struct pkt_decoded *d);
+
+void tcp_track_segment(struct flow *f, int dir, const struct pkt_decoded *d,
+		       const struct event_sink *sink);
+
+/* True once f has seen both FINs or a RST. */
+bool tcp_flow_closed(const struct flow *f);
+
+#endif

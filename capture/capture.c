@@ -1,0 +1,62 @@
+/*
+ * capture/capture.c — the engine-independent half of the capture interface:
+ * thin dispatch through the ops table and the table of link types the
+ * analyzer can decode.
+ */
+#include "capture.h"
+
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <string.h>
+
+int capture_open(struct capture_source *src, const struct capture_ops *ops,
+		 const struct capture_config *cfg, char *errbuf)
+{
+	memset(src, 0, sizeof(*src));
+	src->ops = ops;
+	src->kind = ops->name;
+	src->precision = TS_PRECISION_USEC;
+	snprintf(src->name, sizeof(src->name), "%s", cfg->name ? cfg->name : "");
+	int rc = ops->open(src, cfg, errbuf);
+	if (rc < 0)
+		src->ops = NULL;
+	return rc;
+}
+
+int capture_dispatch(struct capture_source *src, int max, capture_packet_fn fn, void *user,
+		     char *errbuf)
+{
+	return src->ops->dispatch(src, max, fn, user, errbuf);
+}
+
+int capture_stats(struct capture_source *src, struct capture_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	return src->ops->stats(src, out);
+}
+
+void capture_close(struct capture_source *src)
+{
+	if (src->ops)
+		src->ops->close(src);
+	src->ops = NULL;
+}
+
+const char *capture_linktype_name(int dlt)
+{
+	switch (dlt) {
+	case DLT_EN10MB: return "Ethernet";
+	case DLT_LINUX_SLL: return "Linux cooked (SLL)";
+#ifdef DLT_LINUX_SLL2
+	case DLT_LINUX_SLL2: return "Linux cooked (SLL2)";
+#endif
+	case DLT_RAW: return "raw IP";
+#ifdef DLT_IPV4
+	case DLT_IPV4: return "raw IPv4";
+	case DLT_IPV6: return "raw IPv6";
+#endif
+	case DLT_NULL: return "BSD loopback (NULL)";
+	case DLT_LOOP: return "OpenBSD loopback (LOOP)";
+	default: return NULL;
+	}
+}

@@ -1,0 +1,112 @@
+/*
+ * capture/capture.h — the capture side of the pipeline (capture -> analyze -> report).
+ *
+ * Every capture engine (file, pcap live, tpacket3, nfqueue) hides behind one
+ * `struct capture_ops` and hands the analyzer the same `struct pkt_record`.
+ * A source lends packets to a callback: the bytes stay valid only during the
+ * callback (a ring block or an NFQUEUE verdict is released after the batch),
+ * so the analyzer copies whatever it keeps.
+ *
+ * Errors: functions return 0 (or a count) on success and a negative CAPTURE_*
+ * code on failure, with a one-line message in the caller's errbuf.
+ */
+#ifndef TCPLENS_CAPTURE_H
+#define TCPLENS_CAPTURE_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#define CAPTURE_ERRBUF_SIZE 512
+
+enum capture_rc {
+	CAPTURE_OK = 0,
+	CAPTURE_ERR = -1,   /* fatal: message in errbuf */
+	CAPTURE_END = -2,   /* no more packets (end of file, count reached) */
+};
+
+/* Direction relative to the capturing host. */
+enum pkt_dir {
+	PKT_DIR_UNKNOWN = 0,
+	PKT_DIR_IN = 1,     /* received by the capturing host */
+	PKT_DIR_OUT = 2,    /* sent by the capturing host */
+};
+
+/* What the kernel told the capture about this packet (TPACKET_V3 tp_status,
+ * NFQUEUE skb info, pcapng epb_flags). A file read by libpcap has none. */
+enum pkt_hint {
+	PKT_HINT_CSUM_NOT_READY = 1 << 0, /* CHECKSUM_PARTIAL: filled after capture */
+	PKT_HINT_CSUM_VALID = 1 << 1,     /* kernel/NIC verified the L4 checksum */
+	PKT_HINT_GSO = 1 << 2,            /* GSO super-packet, segmented later */
+	PKT_HINT_CSUM_NOT_VERIFIED = 1 << 3,
+};
+
+/* Timestamp precision a source delivers, so reports print what it holds. */
+enum ts_precision {
+	TS_PRECISION_USEC = 6,
+	TS_PRECISION_NSEC = 9,
+};
+
+/* One captured frame, as every engine hands it to the analyzer. */
+struct pkt_record {
+	uint64_t ts_ns;        /* capture timestamp, ns since the Unix epoch */
+	uint64_t frame;        /* 1-based frame number, as Wireshark counts */
+	uint32_t caplen;       /* bytes present at data */
+	uint32_t wirelen;      /* length on the wire (>= caplen normally) */
+	int linktype;          /* DLT_* value of the frame */
+	uint8_t dir;           /* enum pkt_dir */
+	uint8_t hints;         /* enum pkt_hint bits */
+	const uint8_t *data;   /* lent for the duration of the callback */
+};
+
+typedef void (*capture_packet_fn)(void *user, const struct pkt_record *rec);
+
+struct capture_stats {
+	uint64_t packets;        /* frames delivered to the analyzer */
+	uint64_t kernel_drops;   /* frames the kernel dropped (live only) */
+	int kernel_drops_known;  /* 0 offline: report null */
+};
+
+struct capture_config {
+	const char *name;        /* file path ("-" = stdin) or interface */
+	const char *bpf;         /* filter expression or NULL */
+	int snaplen;             /* live only; 0 = default */
+};
+
+struct capture_source;
+
+struct capture_ops {
+	const char *name;
+	/* Open the source described by cfg; fill src->linktype and src->precision. */
+	int (*open)(struct capture_source *src, const struct capture_config *cfg, char *errbuf);
+	/* Deliver up to max packets to fn. Returns the count delivered (>= 0),
+	 * CAPTURE_END at the end, CAPTURE_ERR with errbuf set. */
+	int (*dispatch)(struct capture_source *src, int max, capture_packet_fn fn, void *user,
+			char *errbuf);
+	int (*stats)(struct capture_source *src, struct capture_stats *out);
+	void (*close)(struct capture_source *src);
+};
+
+struct capture_source {
+	const struct capture_ops *ops;
+	void *priv;              /* engine state, owned by the engine */
+	char name[256];          /* what the report calls the source */
+	const char *kind;        /* "file", "pcap", "tpacket3", "nfqueue" */
+	int linktype;            /* DLT_* of the source (pcapng: first interface) */
+	enum ts_precision precision;
+};
+
+extern const struct capture_ops capture_file_ops;
+
+/* Open src with ops. On failure src is left closed and errbuf says why. */
+int capture_open(struct capture_source *src, const struct capture_ops *ops,
+		 const struct capture_config *cfg, char *errbuf);
+int capture_dispatch(struct capture_source *src, int max, capture_packet_fn fn, void *user,
+		     char *errbuf);
+int capture_stats(struct capture_source *src, struct capture_stats *out);
+void capture_close(struct capture_source *src);
+
+/* Human name of a DLT ("Ethernet", "Linux cooked (SLL2)"...), or NULL if the
+ * analyzer cannot decode it. */
+const char *capture_linktype_name(int dlt);
+
+#endif

@@ -1,0 +1,184 @@
+/*
+ * capture/src_file.c — offline source: pcap and pcapng files (or stdin as
+ * "-") read by libpcap, timestamps always in nanoseconds, BPF filter compiled
+ * by libpcap. Frames are numbered 1.. in file order before filtering, as
+ * Wireshark numbers them, so a frame number in a report can be found with
+ * `tshark -r FILE -Y frame.number==N` (the filter is applied afterwards).
+ */
+#include "capture.h"
+
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct file_priv {
+	pcap_t *pcap;
+	struct bpf_program prog;
+	int have_prog;
+	uint64_t frames_read;   /* frames delivered by libpcap (after filter) */
+	uint64_t frame_no;      /* 1-based number of the last frame read */
+	capture_packet_fn fn;
+	void *user;
+	int linktype;
+};
+
+/* libpcap applies the BPF filter itself and hides the frame numbers of the
+ * frames it rejected, so the filter runs here instead (pcap_offline_filter)
+ * to keep Wireshark's numbering. */
+static void file_on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct file_priv *p = (struct file_priv *)arg;
+	p->frame_no++;
+	if (p->have_prog && !pcap_offline_filter(&p->prog, h, bytes))
+		return;
+	struct pkt_record rec = {
+		.ts_ns = (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec,
+		.frame = p->frame_no,
+		.caplen = h->caplen,
+		.wirelen = h->len,
+		.linktype = p->linktype,
+		.dir = PKT_DIR_UNKNOWN,
+		.hints = 0,
+		.data = bytes,
+	};
+	p->frames_read++;
+	p->fn(p->user, &rec);
+}
+
+/* How many decimals the file's timestamps carry: 9 for a nanosecond pcap or a
+ * pcapng whose first interface says if_tsresol 9, else 6. libpcap converts
+ * every file to nanoseconds and hides the original resolution, so peek at the
+ * header; stdin cannot be peeked, so it prints all 9 digits. */
+static enum ts_precision file_ts_precision(const char *path)
+{
+	if (!strcmp(path, "-"))
+		return TS_PRECISION_NSEC;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return TS_PRECISION_USEC;
+	uint8_t b[4096];
+	size_t n = fread(b, 1, sizeof(b), f);
+	fclose(f);
+	if (n < 4)
+		return TS_PRECISION_USEC;
+	uint32_t le = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	if (le == 0xa1b23c4d || le == 0x4d3cb2a1)
+		return TS_PRECISION_NSEC;
+	if (le != 0x0a0d0d0a || n < 12)
+		return TS_PRECISION_USEC;
+	/* pcapng: section header, then the first interface description block. */
+	int big = b[8] == 0x1a;  /* byte-order magic 0x1a2b3c4d read as big endian */
+	#define RD32(o) (big ? (uint32_t)b[o] << 24 | (uint32_t)b[o+1] << 16 | (uint32_t)b[o+2] << 8 | b[o+3] \
+			     : (uint32_t)b[o] | (uint32_t)b[o+1] << 8 | (uint32_t)b[o+2] << 16 | (uint32_t)b[o+3] << 24)
+	#define RD16(o) (big ? (uint16_t)(b[o] << 8 | b[o+1]) : (uint16_t)(b[o] | b[o+1] << 8))
+	size_t off = RD32(4);
+	while (off + 12 <= n) {
+		uint32_t type = RD32(off), len = RD32(off + 4);
+		if (len < 12 || off + len > n)
+			break;
+		if (type == 1) {  /* IDB: linktype u16, reserved u16, snaplen u32, options */
+			size_t o = off + 16, end = off + len - 4;
+			while (o + 4 <= end) {
+				uint16_t code = RD16(o), olen = RD16(o + 2);
+				if (code == 0)
+					break;
+				if (code == 9 && olen >= 1 && o + 4 < end)
+					return (b[o + 4] == 9) ? TS_PRECISION_NSEC : TS_PRECISION_USEC;
+				o += 4 + ((olen + 3u) & ~3u);
+			}
+			return TS_PRECISION_USEC;
+		}
+		off += len;
+	}
+	#undef RD32
+	#undef RD16
+	return TS_PRECISION_USEC;
+}
+
+static int file_open(struct capture_source *src, const struct capture_config *cfg, char *errbuf)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	struct file_priv *p = calloc(1, sizeof(*p));
+	if (!p) {
+		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "out of memory");
+		return CAPTURE_ERR;
+	}
+	p->pcap = pcap_open_offline_with_tstamp_precision(cfg->name, PCAP_TSTAMP_PRECISION_NANO, perr);
+	if (!p->pcap) {
+		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: cannot read as pcap or pcapng: %s",
+			 strcmp(cfg->name, "-") ? cfg->name : "(stdin)", perr);
+		free(p);
+		return CAPTURE_ERR;
+	}
+	p->linktype = pcap_datalink(p->pcap);
+	if (!capture_linktype_name(p->linktype)) {
+		const char *n = pcap_datalink_val_to_name(p->linktype);
+		snprintf(errbuf, CAPTURE_ERRBUF_SIZE,
+			 "%s: frame 1: unsupported link type %d (%s); tcplens reads Ethernet, "
+			 "Linux cooked SLL/SLL2, raw IP and BSD/OpenBSD loopback captures",
+			 cfg->name, p->linktype, n ? n : "unknown");
+		pcap_close(p->pcap);
+		free(p);
+		return CAPTURE_ERR;
+	}
+	if (cfg->bpf && *cfg->bpf) {
+		if (pcap_compile(p->pcap, &p->prog, cfg->bpf, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+			snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "bad filter expression '%s': %s",
+				 cfg->bpf, pcap_geterr(p->pcap));
+			pcap_close(p->pcap);
+			free(p);
+			return CAPTURE_ERR;
+		}
+		p->have_prog = 1;
+	}
+	src->priv = p;
+	src->linktype = p->linktype;
+	src->precision = file_ts_precision(cfg->name);
+	return CAPTURE_OK;
+}
+
+static int file_dispatch(struct capture_source *src, int max, capture_packet_fn fn, void *user,
+			 char *errbuf)
+{
+	struct file_priv *p = src->priv;
+	p->fn = fn;
+	p->user = user;
+	int n = pcap_dispatch(p->pcap, max, file_on_packet, (u_char *)p);
+	if (n == PCAP_ERROR) {
+		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: frame %llu: %s", src->name,
+			 (unsigned long long)p->frame_no + 1, pcap_geterr(p->pcap));
+		return CAPTURE_ERR;
+	}
+	if (n == 0 && max > 0)
+		return CAPTURE_END;
+	return n;
+}
+
+static int file_stats(struct capture_source *src, struct capture_stats *out)
+{
+	struct file_priv *p = src->priv;
+	out->packets = p->frames_read;
+	out->kernel_drops_known = 0;
+	return CAPTURE_OK;
+}
+
+static void file_close(struct capture_source *src)
+{
+	struct file_priv *p = src->priv;
+	if (!p)
+		return;
+	if (p->have_prog)
+		pcap_freecode(&p->prog);
+	pcap_close(p->pcap);
+	free(p);
+	src->priv = NULL;
+}
+
+const struct capture_ops capture_file_ops = {
+	.name = "file",
+	.open = file_open,
+	.dispatch = file_dispatch,
+	.stats = file_stats,
+	.close = file_close,
+};

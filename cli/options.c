@@ -1,0 +1,212 @@
+/*
+ * cli/options.c — see options.h.
+ */
+#include "options.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/report.h"
+
+enum {
+	OPT_FORMAT = 256,
+	OPT_MAX_FLOWS,
+	OPT_MAX_EVENTS,
+	OPT_NFQUEUE,
+	OPT_TUI,
+	OPT_NO_TUI,
+	OPT_REPLAY,
+	OPT_BASELINE,
+	OPT_DURATION,
+	OPT_ENGINE,
+};
+
+void options_usage(FILE *out)
+{
+	fputs(
+"Usage: tcplens -r FILE [options] [BPF expression]\n"
+"\n"
+"tcplens reads a capture and tells you what is wrong with its TCP connections,\n"
+"with the evidence and the fix: corrupt checksums versus harmless checksum-offload\n"
+"artifacts, giant TSO/GRO segments, retransmissions, zero windows, SYN retries.\n"
+"\n"
+"Input:\n"
+"  -r FILE              read a pcap or pcapng file ('-' = standard input); link\n"
+"                       types: Ethernet (802.1Q/QinQ), Linux SLL/SLL2, raw IP, NULL\n"
+"  BPF expression       optional filter, as in tcpdump: 'tcp port 443'\n"
+"  -c COUNT             stop after COUNT frames\n"
+"\n"
+"Output:\n"
+"  --format FMT         text (default), json (one document, schema 1) or jsonl\n"
+"                       (one object a line: start, event..., flow..., end)\n"
+"  -o FILE              write the report to FILE; the format follows the extension\n"
+"                       (.txt, .json, .jsonl) unless --format says otherwise\n"
+"  -q, --quiet          do not list malformed frames on stderr\n"
+"\n"
+"Limits (memory grows with concurrent flows, never with capture length):\n"
+"  --max-flows N        flows tracked at once (default 1000000); when full, closed\n"
+"                       flows, then the least recently active, are evicted\n"
+"  --max-events N       events written per flow (default 100000); counts stay exact\n"
+"\n"
+"  -h, --help           this help;  -V, --version   the version\n"
+"\n"
+"Exit status: 0 ok, 2 usage or input error (a damaged frame is reported and\n"
+"skipped; a file cut mid-record is analyzed up to the cut and exits 2).\n"
+"\n"
+"Examples:\n"
+"  tcplens -r trace.pcap                      diagnosis, connections, evidence\n"
+"  tcplens -r trace.pcapng --format json -o report.json\n"
+"  tcpdump -i eth0 -w - | tcplens -r - 'port 3306'\n"
+"\n"
+"Not in this build yet: live capture (-i, --nfqueue), the TUI and --replay,\n"
+"--baseline regression checks and -w annotated pcapng.\n",
+	      out);
+}
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+	if (!s || !*s || *s == '-')
+		return -1;
+	unsigned long long x = strtoull(s, &end, 10);
+	if (*end)
+		return -1;
+	*v = x;
+	return 0;
+}
+
+static char *join_words(int n, char **w)
+{
+	size_t len = 1;
+	for (int i = 0; i < n; i++)
+		len += strlen(w[i]) + 1;
+	char *s = calloc(1, len);
+	if (!s)
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, w[i]);
+	}
+	return s;
+}
+
+int options_parse(int argc, char **argv, struct options *o, char *err, size_t errlen)
+{
+	static const struct option longopts[] = {
+		{"format", required_argument, NULL, OPT_FORMAT},
+		{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+		{"max-events", required_argument, NULL, OPT_MAX_EVENTS},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{"nfqueue", required_argument, NULL, OPT_NFQUEUE},
+		{"tui", no_argument, NULL, OPT_TUI},
+		{"no-tui", no_argument, NULL, OPT_NO_TUI},
+		{"replay", optional_argument, NULL, OPT_REPLAY},
+		{"baseline", required_argument, NULL, OPT_BASELINE},
+		{"duration", required_argument, NULL, OPT_DURATION},
+		{"engine", required_argument, NULL, OPT_ENGINE},
+		{0, 0, 0, 0},
+	};
+	memset(o, 0, sizeof(*o));
+	o->format = -1;
+	optind = 1;
+	opterr = 0;
+	int c;
+	uint64_t v;
+	/* '+': stop at the first word that is not an option: the BPF expression. */
+	while ((c = getopt_long(argc, argv, "+r:i:o:c:w:Z:qhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			o->read_file = optarg;
+			break;
+		case 'o':
+			o->out_path = optarg;
+			break;
+		case 'c':
+			if (parse_u64(optarg, &o->count) < 0 || !o->count) {
+				snprintf(err, errlen, "-c wants a positive number of frames, not '%s'", optarg);
+				return -1;
+			}
+			break;
+		case OPT_FORMAT:
+			o->format = report_format_parse(optarg);
+			if (o->format < 0) {
+				snprintf(err, errlen, "--format is text, json or jsonl, not '%s'", optarg);
+				return -1;
+			}
+			break;
+		case OPT_MAX_FLOWS:
+			if (parse_u64(optarg, &v) < 0 || v == 0 || v > 100000000) {
+				snprintf(err, errlen, "--max-flows wants 1..100000000, not '%s'", optarg);
+				return -1;
+			}
+			o->max_flows = (size_t)v;
+			break;
+		case OPT_MAX_EVENTS:
+			if (parse_u64(optarg, &v) < 0 || v == 0 || v > UINT32_MAX) {
+				snprintf(err, errlen, "--max-events wants a positive number, not '%s'", optarg);
+				return -1;
+			}
+			o->max_events = (uint32_t)v;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'h':
+			o->help = 1;
+			return 0;
+		case 'V':
+			o->version = 1;
+			return 0;
+		case 'i':
+		case 'w':
+		case 'Z':
+		case OPT_NFQUEUE:
+		case OPT_TUI:
+		case OPT_NO_TUI:
+		case OPT_REPLAY:
+		case OPT_BASELINE:
+		case OPT_DURATION:
+		case OPT_ENGINE:
+			snprintf(err, errlen, "%s is not in this build yet: it reads saved captures "
+				 "with -r FILE (capture with tcpdump -w, then analyze)", argv[optind - 1]);
+			return -1;
+		case '?':
+		default:
+			if (optopt)
+				snprintf(err, errlen, "unknown option or missing argument: -%c (see --help)", optopt);
+			else
+				snprintf(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (!o->read_file) {
+		snprintf(err, errlen, "nothing to read: give a capture with -r FILE (see --help)");
+		return -1;
+	}
+	if (optind < argc) {
+		o->filter = join_words(argc - optind, argv + optind);
+		if (!o->filter) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	if (o->format < 0 && o->out_path) {
+		o->format = report_format_from_path(o->out_path);
+		if (o->format < 0)
+			o->format = REPORT_TEXT;
+	}
+	if (o->format < 0)
+		o->format = REPORT_TEXT;
+	return 0;
+}
+
+void options_free(struct options *o)
+{
+	free(o->filter);
+	o->filter = NULL;
+}

@@ -1,0 +1,142 @@
+/*
+ * report/report.c — writer selection and helpers shared by the formats.
+ */
+#include "report.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "analyze/flow.h"
+
+int report_format_parse(const char *s)
+{
+	if (!strcmp(s, "text"))
+		return REPORT_TEXT;
+	if (!strcmp(s, "json"))
+		return REPORT_JSON;
+	if (!strcmp(s, "jsonl"))
+		return REPORT_JSONL;
+	return -1;
+}
+
+int report_format_from_path(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	if (!dot)
+		return -1;
+	if (!strcasecmp(dot, ".json"))
+		return REPORT_JSON;
+	if (!strcasecmp(dot, ".jsonl") || !strcasecmp(dot, ".ndjson"))
+		return REPORT_JSONL;
+	if (!strcasecmp(dot, ".txt"))
+		return REPORT_TEXT;
+	return -1;
+}
+
+static void sink_event(void *user, const struct flow *f, const struct tcp_event *ev)
+{
+	struct report *r = user;
+	r->ops->event(r, f, ev);
+}
+
+static void sink_flow_end(void *user, const struct flow *f, enum flow_retire_reason why)
+{
+	struct report *r = user;
+	r->ops->flow_end(r, f, why);
+}
+
+struct report *report_new(enum report_format fmt, FILE *out, const struct report_meta *meta,
+			  char *errbuf, size_t errlen)
+{
+	struct report *r = calloc(1, sizeof(*r));
+	if (!r) {
+		snprintf(errbuf, errlen, "out of memory");
+		return NULL;
+	}
+	r->out = out;
+	r->meta = *meta;
+	r->ops = fmt == REPORT_JSON ? &report_json_ops
+		 : fmt == REPORT_JSONL ? &report_jsonl_ops
+				       : &report_text_ops;
+	if (r->ops->begin(r) < 0) {
+		snprintf(errbuf, errlen, "%s", r->err[0] ? r->err : "cannot start the report");
+		report_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void report_bind(struct report *r, struct analyzer_sink *sink)
+{
+	memset(sink, 0, sizeof(*sink));
+	sink->user = r;
+	sink->event = sink_event;
+	sink->flow_end = sink_flow_end;
+}
+
+int report_finish(struct report *r, const struct analyzer *a, const struct capture_stats *cs)
+{
+	int rc = r->ops->finish(r, a, cs);
+	if (fflush(r->out) != 0 || ferror(r->out)) {
+		snprintf(r->err, sizeof(r->err), "write error on the report output");
+		return -1;
+	}
+	return rc;
+}
+
+void report_free(struct report *r)
+{
+	if (!r)
+		return;
+	if (r->ops && r->ops->free_priv)
+		r->ops->free_priv(r);
+	free(r);
+}
+
+void report_endpoint(const struct flow_key *k, int i, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+	if (k->ip_ver == 4) {
+		inet_ntop(AF_INET, k->addr[i], a, sizeof(a));
+		snprintf(buf, len, "%s:%u", a, k->port[i]);
+	} else {
+		inet_ntop(AF_INET6, k->addr[i], a, sizeof(a));
+		snprintf(buf, len, "[%s]:%u", a, k->port[i]);
+	}
+}
+
+void report_ts(uint64_t ts_ns, enum ts_precision p, char *buf, size_t len)
+{
+	uint64_t sec = ts_ns / 1000000000ull, ns = ts_ns % 1000000000ull;
+	if (p == TS_PRECISION_NSEC)
+		snprintf(buf, len, "%llu.%09llu", (unsigned long long)sec, (unsigned long long)ns);
+	else
+		snprintf(buf, len, "%llu.%06llu", (unsigned long long)sec,
+			 (unsigned long long)(ns / 1000));
+}
+
+const char *report_retire_name(enum flow_retire_reason why)
+{
+	switch (why) {
+	case RETIRE_CLOSED: return "closed";
+	case RETIRE_EVICTED: return "evicted";
+	case RETIRE_REPLACED: return "replaced";
+	case RETIRE_END: return "end_of_capture";
+	}
+	return "unknown";
+}
+
+const char *report_state_name(int state)
+{
+	switch (state) {
+	case FLOW_SYN_SENT: return "syn_sent";
+	case FLOW_SYN_RCVD: return "syn_received";
+	case FLOW_ESTABLISHED: return "established";
+	case FLOW_CLOSING: return "closing";
+	case FLOW_CLOSED: return "closed";
+	case FLOW_MIDSTREAM: return "midstream";
+	}
+	return "unknown";
+}

@@ -1,0 +1,78 @@
+/*
+ * report/report.h — report writers: text, JSON (schema 1 of design.md) and
+ * JSONL. A writer is the analyzer's sink: it receives final events and ended
+ * flows as they happen and writes them out at once (JSON keeps its flow list
+ * in a temporary spool file), so memory does not grow with the capture.
+ * report_finish() writes what only the end knows: totals and the diagnosis.
+ *
+ * Output depends only on what the analyzer hands over: no wall clock, no
+ * addresses of memory, stable key order.
+ */
+#ifndef TCPLENS_REPORT_H
+#define TCPLENS_REPORT_H
+
+#include <stdio.h>
+
+#include "analyze/analyzer.h"
+#include "capture/capture.h"
+
+enum report_format {
+	REPORT_TEXT = 0,
+	REPORT_JSON,
+	REPORT_JSONL,
+};
+
+struct report_meta {
+	const char *source_kind;   /* "file", "pcap", "tpacket3", "nfqueue" */
+	const char *source_name;   /* path or interface */
+	int linktype;              /* DLT_* */
+	enum ts_precision precision;
+	const char *filter;        /* BPF expression or NULL */
+};
+
+struct report;
+
+struct report_ops {
+	int (*begin)(struct report *r);
+	void (*event)(struct report *r, const struct flow *f, const struct tcp_event *ev);
+	void (*flow_end)(struct report *r, const struct flow *f, enum flow_retire_reason why);
+	int (*finish)(struct report *r, const struct analyzer *a, const struct capture_stats *cs);
+	void (*free_priv)(struct report *r);
+};
+
+struct report {
+	const struct report_ops *ops;
+	FILE *out;
+	struct report_meta meta;
+	void *priv;
+	char err[256];
+};
+
+/* Parse "text", "json", "jsonl". Returns -1 for anything else. */
+int report_format_parse(const char *s);
+/* Format implied by a file name's extension (.json, .jsonl, .txt), or -1. */
+int report_format_from_path(const char *path);
+
+/* Create a writer on out (not closed by the report). NULL on failure with
+ * errbuf set. */
+struct report *report_new(enum report_format fmt, FILE *out, const struct report_meta *meta,
+			  char *errbuf, size_t errlen);
+/* Fill an analyzer sink whose calls go to r (diag is left NULL). */
+void report_bind(struct report *r, struct analyzer_sink *sink);
+/* Write the end of the report. 0, or -1 on a write error (r->err says). */
+int report_finish(struct report *r, const struct analyzer *a, const struct capture_stats *cs);
+void report_free(struct report *r);
+
+/* Shared helpers for the writers */
+/* "addr:port" or "[addr]:port" of endpoint i (0 client, 1 server). */
+void report_endpoint(const struct flow_key *k, int i, char *buf, size_t len);
+/* Seconds since the epoch with the source's precision: "1700000000.123456". */
+void report_ts(uint64_t ts_ns, enum ts_precision p, char *buf, size_t len);
+const char *report_retire_name(enum flow_retire_reason why);
+const char *report_state_name(int state);
+
+extern const struct report_ops report_json_ops;
+extern const struct report_ops report_jsonl_ops;
+extern const struct report_ops report_text_ops;
+
+#endif

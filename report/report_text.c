@@ -1,0 +1,361 @@
+/*
+ * report/report_text.c — the report a person reads: the diagnosis first
+ * (what is wrong, worst first, with evidence and remedy), then connections
+ * worst first, then example events with frame numbers to open in Wireshark.
+ *
+ * Memory stays bounded: only the worst TEXT_TOP_FLOWS flows and the first
+ * TEXT_EXAMPLES events of each kind are kept for printing at the end.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "analyze/diagnose.h"
+#include "report.h"
+#include "version.h"
+
+#define TEXT_TOP_FLOWS 20
+#define TEXT_EXAMPLES 5
+#define TEXT_WIDTH 78
+
+struct text_flow {
+	struct flow f;
+	enum flow_retire_reason why;
+	double score;
+};
+
+struct text_priv {
+	struct text_flow top[TEXT_TOP_FLOWS];
+	size_t ntop;
+	uint64_t nflows, tcp_flows, udp_flows, flows_with_findings;
+	struct tcp_event examples[FIND_COUNT][TEXT_EXAMPLES];
+	uint32_t nexamples[FIND_COUNT];
+};
+
+/* How bad a flow is, for ordering: lost time and lost data first. */
+static double flow_score(const struct flow *f)
+{
+	const uint32_t *k = f->kind_count;
+	return 1000.0 * (k[FIND_CSUM_BAD] + k[FIND_IP_CSUM_BAD] + k[FIND_SYN_RETRANSMIT]) +
+	       10.0 * (k[FIND_RETRANSMISSION] + k[FIND_STALL] + k[FIND_CAPTURE_LOSS]) +
+	       5.0 * k[FIND_ZERO_WINDOW] + 1.0 * (k[FIND_RST] + k[FIND_SACK_GAP]) +
+	       0.001 * (k[FIND_CSUM_OFFLOAD] + k[FIND_GIANT_SEGMENT]);
+}
+
+static int text_begin(struct report *r)
+{
+	r->priv = calloc(1, sizeof(struct text_priv));
+	return r->priv ? 0 : -1;
+}
+
+static void text_event(struct report *r, const struct flow *f, const struct tcp_event *ev)
+{
+	struct text_priv *p = r->priv;
+	(void)f;
+	if (p->nexamples[ev->kind] < TEXT_EXAMPLES)
+		p->examples[ev->kind][p->nexamples[ev->kind]++] = *ev;
+}
+
+static int worse(const struct text_flow *a, const struct text_flow *b)
+{
+	if (a->score != b->score)
+		return a->score > b->score;
+	return a->f.id < b->f.id;
+}
+
+static void text_flow_end(struct report *r, const struct flow *f, enum flow_retire_reason why)
+{
+	struct text_priv *p = r->priv;
+	p->nflows++;
+	if (f->key.proto == 6)
+		p->tcp_flows++;
+	else
+		p->udp_flows++;
+	struct text_flow tf = {.f = *f, .why = why, .score = flow_score(f)};
+	if (tf.score > 0)
+		p->flows_with_findings++;
+	/* Insertion into a small sorted array: the worst TEXT_TOP_FLOWS. */
+	size_t i = p->ntop;
+	if (i == TEXT_TOP_FLOWS) {
+		if (!worse(&tf, &p->top[i - 1]))
+			return;
+		i--;
+	} else {
+		p->ntop++;
+	}
+	while (i > 0 && worse(&tf, &p->top[i - 1])) {
+		p->top[i] = p->top[i - 1];
+		i--;
+	}
+	p->top[i] = tf;
+}
+
+/* Print text wrapped at TEXT_WIDTH: `first` opens the first line, `indent`
+ * the others. */
+static void wrap(FILE *out, const char *first, const char *indent, const char *text)
+{
+	size_t col = (size_t)fprintf(out, "%s", first);
+	size_t ind = strlen(indent);
+	bool line_start = true;
+	for (const char *w = text; *w;) {
+		if (*w == ' ') {
+			w++;
+			continue;
+		}
+		size_t len = strcspn(w, " ");
+		if (!line_start && col + 1 + len > TEXT_WIDTH) {
+			fprintf(out, "\n%s", indent);
+			col = ind;
+			line_start = true;
+		}
+		if (!line_start) {
+			fputc(' ', out);
+			col++;
+		}
+		fwrite(w, 1, len, out);
+		col += len;
+		w += len;
+		line_start = false;
+	}
+	fputc('\n', out);
+}
+
+static void human_bytes(uint64_t b, char *buf, size_t len)
+{
+	if (b < 10000)
+		snprintf(buf, len, "%llu B", (unsigned long long)b);
+	else if (b < 10000000)
+		snprintf(buf, len, "%.1f kB", b / 1e3);
+	else if (b < 10000000000ull)
+		snprintf(buf, len, "%.1f MB", b / 1e6);
+	else
+		snprintf(buf, len, "%.1f GB", b / 1e9);
+}
+
+static void utc(uint64_t ts_ns, char *buf, size_t len)
+{
+	time_t s = (time_t)(ts_ns / 1000000000ull);
+	struct tm tm;
+	gmtime_r(&s, &tm);
+	char d[32];
+	strftime(d, sizeof(d), "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%06llu", d, (unsigned long long)(ts_ns % 1000000000ull / 1000));
+}
+
+static void print_header(struct report *r, const struct analyzer *a, const struct capture_stats *cs)
+{
+	struct text_priv *p = r->priv;
+	const struct analyzer_totals *t = analyzer_totals(a);
+	const char *lt = capture_linktype_name(r->meta.linktype);
+	FILE *out = r->out;
+	fprintf(out, "tcplens %s: %s (%s, %s)\n", TCPLENS_VERSION, r->meta.source_name,
+		r->meta.source_kind, lt ? lt : "unknown link type");
+	if (r->meta.filter && *r->meta.filter)
+		fprintf(out, "Filter: %s\n", r->meta.filter);
+	char b[32];
+	human_bytes(t->bytes, b, sizeof(b));
+	if (!t->frames) {
+		fprintf(out, "Capture: no frames%s.\n", r->meta.filter ? " matched the filter" : "");
+		return;
+	}
+	char t0[48], t1[48];
+	utc(t->first_ts, t0, sizeof(t0));
+	utc(t->last_ts, t1, sizeof(t1));
+	fprintf(out, "Capture: %llu frames, %s, %.3f s: %s to %s UTC\n",
+		(unsigned long long)t->frames, b, (double)(t->last_ts - t->first_ts) / 1e9, t0,
+		t1 + 11);
+	fprintf(out, "         %llu TCP connections, %llu UDP flows", (unsigned long long)p->tcp_flows,
+		(unsigned long long)p->udp_flows);
+	if (t->non_ip || t->other_ip)
+		fprintf(out, ", %llu other frames", (unsigned long long)(t->non_ip + t->other_ip));
+	fputc('\n', out);
+	if (t->malformed)
+		fprintf(out, "         %llu malformed frames skipped (listed on stderr)\n",
+			(unsigned long long)t->malformed);
+	if (t->csum_unverifiable)
+		fprintf(out, "         %llu segments cut by the snap length: checksums unverifiable\n",
+			(unsigned long long)t->csum_unverifiable);
+	if (cs->kernel_drops_known)
+		fprintf(out, "         kernel dropped %llu frames during capture%s\n",
+			(unsigned long long)cs->kernel_drops,
+			cs->kernel_drops ? ": timing and loss figures are incomplete" : "");
+	if (t->flows_evicted)
+		fprintf(out, "         %llu open flows evicted (table cap %zu): raise --max-flows\n",
+			(unsigned long long)t->flows_evicted, analyzer_config(a)->max_flows);
+	if (t->events_dropped)
+		fprintf(out, "         %llu events over the per-flow cap were counted, not listed\n",
+			(unsigned long long)t->events_dropped);
+}
+
+static void print_diagnosis(struct report *r, const struct analyzer *a)
+{
+	struct text_priv *p = r->priv;
+	FILE *out = r->out;
+	struct finding *fs = calloc(DIAG_MAX_FINDINGS, sizeof(*fs));
+	size_t n = fs ? diagnose(analyzer_totals(a), fs, DIAG_MAX_FINDINGS) : 0;
+	fputs("\nDiagnosis\n", out);
+	if (!n) {
+		fprintf(out, "  Nothing wrong found in %llu TCP connections: no checksum errors, no\n"
+			     "  retransmissions, no zero windows, no SYN retries, no resets.\n",
+			(unsigned long long)p->tcp_flows);
+	}
+	for (size_t i = 0; i < n; i++) {
+		char first[96];
+		static const char *const sev[] = {"info", "LOW", "MEDIUM", "HIGH"};
+		snprintf(first, sizeof(first), "  %zu. [%s] %s: ", i + 1, sev[fs[i].severity],
+			 finding_name(fs[i].kind));
+		wrap(out, first, "     ", fs[i].explanation);
+		wrap(out, "     Remedy: ", "     ", fs[i].remedy);
+	}
+	free(fs);
+}
+
+static void print_flows(struct report *r)
+{
+	struct text_priv *p = r->priv;
+	FILE *out = r->out;
+	if (!p->ntop)
+		return;
+	fprintf(out, "\nConnections, worst first (%zu of %llu)\n", p->ntop,
+		(unsigned long long)p->nflows);
+	fprintf(out, "  %4s %-22s %-22s %6s %9s %8s %4s %5s %s\n", "id", "client", "server", "pkts",
+		"bytes", "rtt ms", "retx", "csum", "state");
+	for (size_t i = 0; i < p->ntop; i++) {
+		const struct flow *f = &p->top[i].f;
+		char c[64], s[64], b[32], rtt[16];
+		report_endpoint(&f->key, 0, c, sizeof(c));
+		report_endpoint(&f->key, 1, s, sizeof(s));
+		human_bytes(f->half[0].bytes + f->half[1].bytes, b, sizeof(b));
+		if (f->rtt.count)
+			snprintf(rtt, sizeof(rtt), "%.3f", rtt_stats_p50(&f->rtt));
+		else
+			snprintf(rtt, sizeof(rtt), "-");
+		uint32_t csum = f->kind_count[FIND_CSUM_BAD];
+		fprintf(out, "  %4u %-22s %-22s %6llu %9s %8s %4u %5u %s%s\n", f->id, c, s,
+			(unsigned long long)(f->half[0].packets + f->half[1].packets), b, rtt,
+			f->half[0].retransmissions + f->half[1].retransmissions, csum,
+			f->key.proto == 6 ? report_state_name(f->state) : "udp",
+			p->top[i].why == RETIRE_EVICTED ? " (evicted)" : "");
+	}
+	if (p->nflows > p->ntop)
+		fprintf(out, "  ... %llu more (all of them in --format json)\n",
+			(unsigned long long)(p->nflows - p->ntop));
+}
+
+static void event_brief(const struct tcp_event *ev, char *buf, size_t len)
+{
+	const char *c = cause_name(ev->cause);
+	switch ((enum finding_kind)ev->kind) {
+	case FIND_CSUM_OFFLOAD:
+		snprintf(buf, len, "%s checksum 0x%04x (correct 0x%04x), side %s",
+			 cause_name(ev->proto), ev->u.csum.found, ev->u.csum.expected, c);
+		break;
+	case FIND_CSUM_BAD:
+		snprintf(buf, len, "%s checksum 0x%04x, correct 0x%04x, fate %s", cause_name(ev->proto),
+			 ev->u.csum.found, ev->u.csum.expected, c);
+		break;
+	case FIND_IP_CSUM_BAD:
+		snprintf(buf, len, "IPv4 header checksum 0x%04x, correct 0x%04x", ev->u.csum.found,
+			 ev->u.csum.expected);
+		break;
+	case FIND_GIANT_SEGMENT:
+		snprintf(buf, len, "%u bytes = %.1f x MSS %u, cause %s", ev->u.giant.bytes,
+			 ev->u.giant.multiple, ev->u.giant.mss, c);
+		break;
+	case FIND_RETRANSMISSION:
+		snprintf(buf, len, "seq %u, %u bytes, cause %s", ev->u.retrans.seq,
+			 ev->u.retrans.bytes, c);
+		break;
+	case FIND_CAPTURE_LOSS:
+		snprintf(buf, len, "seq %u, %u bytes never captured", ev->u.retrans.seq,
+			 ev->u.retrans.bytes);
+		break;
+	case FIND_SACK_GAP:
+		snprintf(buf, len, "seq %u, %u bytes, filled after %.1f ms by %s", ev->u.gap.seq,
+			 ev->u.gap.bytes, ev->u.gap.fill_ms, c);
+		break;
+	case FIND_STALL:
+		snprintf(buf, len, "%.1f ms, cause %s, %llu bytes outstanding", ev->u.stall.duration_ms,
+			 c, (unsigned long long)ev->u.stall.outstanding);
+		break;
+	case FIND_INITIAL_WINDOW:
+		snprintf(buf, len, "%u segments, %u bytes (MSS %u), limited by %s", ev->u.iw.segments,
+			 ev->u.iw.bytes, ev->u.iw.mss, c);
+		break;
+	case FIND_CWND_REDUCTION:
+		snprintf(buf, len, "%llu -> %llu bytes (x%.2f)",
+			 (unsigned long long)ev->u.reduction.before,
+			 (unsigned long long)ev->u.reduction.after, ev->u.reduction.ratio);
+		break;
+	case FIND_IDLE_RESTART:
+		snprintf(buf, len, "idle %.1f ms, %llu -> %llu bytes", ev->u.idle.idle_ms,
+			 (unsigned long long)ev->u.idle.before, (unsigned long long)ev->u.idle.after);
+		break;
+	case FIND_SYN_RETRANSMIT:
+		snprintf(buf, len, "%s attempt %u, %.1f ms after the previous",
+			 ev->u.syn.synack ? "SYN-ACK" : "SYN", ev->u.syn.attempt + 1, ev->u.syn.after_ms);
+		break;
+	case FIND_ZERO_WINDOW:
+		snprintf(buf, len, "window 0 advertised");
+		break;
+	case FIND_RST:
+		snprintf(buf, len, "reset");
+		break;
+	case FIND_COUNT:
+		buf[0] = 0;
+		break;
+	}
+}
+
+static void print_examples(struct report *r, const struct analyzer *a)
+{
+	struct text_priv *p = r->priv;
+	const struct analyzer_totals *t = analyzer_totals(a);
+	FILE *out = r->out;
+	bool any = false;
+	for (int k = 0; k < FIND_COUNT; k++)
+		any |= p->nexamples[k] > 0;
+	if (!any)
+		return;
+	fputs("\nEvidence (first events of each kind; frame numbers as in Wireshark)\n", out);
+	for (int k = 0; k < FIND_COUNT; k++) {
+		if (!p->nexamples[k])
+			continue;
+		fprintf(out, "  %s (%llu):\n", finding_name(k), (unsigned long long)t->kind_count[k]);
+		for (uint32_t i = 0; i < p->nexamples[k]; i++) {
+			const struct tcp_event *ev = &p->examples[k][i];
+			char brief[160], flow[24];
+			event_brief(ev, brief, sizeof(brief));
+			if (ev->flow_id)
+				snprintf(flow, sizeof(flow), "flow %u %s", ev->flow_id,
+					 flow_dir_name(ev->dir));
+			else
+				snprintf(flow, sizeof(flow), "no flow");
+			fprintf(out, "    frame %-8llu %-14s %s\n", (unsigned long long)ev->frame, flow,
+				brief);
+		}
+	}
+}
+
+static int text_finish(struct report *r, const struct analyzer *a, const struct capture_stats *cs)
+{
+	print_header(r, a, cs);
+	print_diagnosis(r, a);
+	print_flows(r);
+	print_examples(r, a);
+	return 0;
+}
+
+static void text_free(struct report *r)
+{
+	free(r->priv);
+	r->priv = NULL;
+}
+
+const struct report_ops report_text_ops = {
+	.begin = text_begin,
+	.event = text_event,
+	.flow_end = text_flow_end,
+	.finish = text_finish,
+	.free_priv = text_free,
+};
