@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# scripts/deps.sh — make sure the Debian packages tcplens builds and tests
+# with are installed. As root it installs what is missing with apt-get; as
+# another user it prints the exact command and fails.
+#   scripts/deps.sh build   # compiler, cmake, libraries
+#   scripts/deps.sh test    # build + Criterion, tshark, tcpdump, iproute2, python3, clang
+set -euo pipefail
+
+build_pkgs=(gcc make cmake pkg-config libpcap-dev libjansson-dev libncurses-dev
+            libnetfilter-queue-dev)
+test_pkgs=(libcriterion-dev tshark tcpdump python3 iproute2 ethtool clang)
+
+want=("${build_pkgs[@]}")
+[[ "${1:-build}" == test ]] && want+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+((${#missing[@]} == 0)) && exit 0
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "tcplens needs these Debian packages: ${missing[*]}" >&2
+  echo "install them with:  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""
+tests/integration/crosscheck_tshark.py TCPLENS SAMPLE
+
+What tcplens and tshark can both see must agree on SAMPLE:
+  - the TCP conversations (unordered endpoint pairs), and per conversation
+    the number of frames and of wire bytes;
+  - the number of TCP segments whose checksum tshark calls bad
+    (tcp.check_checksum on) = tcplens csum_bad + csum_offload events for TCP;
+  - the number of IPv4 headers with a bad checksum.
+Connections that reuse a 4-tuple are summed on both sides.
+"""
+import collections
+import json
+import subprocess
+import sys
+
+tcplens, sample = sys.argv[1:3]
+
+fields = ["frame.len", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "tcp.srcport",
+          "tcp.dstport", "tcp.checksum.status", "ip.checksum.status"]
+cmd = ["tshark", "-n", "-r", sample, "-o", "tcp.check_checksum:TRUE",
+       "-o", "ip.check_checksum:TRUE", "-Y", "tcp && !icmp && !icmpv6", "-T", "fields",
+       "-E", "separator=\t", "-E", "occurrence=f"]
+for f in fields:
+    cmd += ["-e", f]
+ts = subprocess.run(cmd, capture_output=True, text=True, check=True)
+
+conv = collections.defaultdict(lambda: [0, 0])
+ts_bad_tcp = 0
+ts_bad_ip = 0
+for line in ts.stdout.splitlines():
+    flen, s4, d4, s6, d6, sp, dp, tstat, ipstat = (line.split("\t") + [""] * 9)[:9]
+    src = s4 or f"[{s6}]"
+    dst = d4 or f"[{d6}]"
+    a, b = f"{src}:{sp}", f"{dst}:{dp}"
+    key = tuple(sorted((a, b)))
+    conv[key][0] += 1
+    conv[key][1] += int(flen)
+    # tshark: 0 bad, 1 good, 2 unverified (value strings differ by version)
+    if tstat in ("0", "Bad"):
+        ts_bad_tcp += 1
+    if ipstat in ("0", "Bad"):
+        ts_bad_ip += 1
+
+rep = subprocess.run([tcplens, "-r", sample, "--format", "json"], capture_output=True,
+                     check=True)
+doc = json.loads(rep.stdout)
+mine = collections.defaultdict(lambda: [0, 0])
+for fl in doc["flows"]:
+    if fl["proto"] != "tcp":
+        continue
+    key = tuple(sorted((fl["client"], fl["server"])))
+    mine[key][0] += fl["packets"]
+    mine[key][1] += fl["bytes"]
+ev = doc["summary"]["events"]
+my_bad_tcp = sum(1 for e in doc["events"]
+                 if e["kind"] in ("csum_bad", "csum_offload") and e.get("proto") == "tcp")
+my_bad_ip = ev.get("ip_csum_bad", 0)
+
+failures = []
+if set(conv) != set(mine):
+    failures.append(f"conversations differ: only tshark {sorted(set(conv) - set(mine))[:5]}, "
+                    f"only tcplens {sorted(set(mine) - set(conv))[:5]}")
+for key in sorted(set(conv) & set(mine)):
+    if conv[key] != mine[key]:
+        failures.append(f"{key[0]} <-> {key[1]}: tshark {conv[key][0]} frames {conv[key][1]} B, "
+                        f"tcplens {mine[key][0]} frames {mine[key][1]} B")
+if ts_bad_tcp != my_bad_tcp:
+    failures.append(f"bad TCP checksums: tshark {ts_bad_tcp}, tcplens {my_bad_tcp}")
+if ts_bad_ip != my_bad_ip:
+    failures.append(f"bad IPv4 header checksums: tshark {ts_bad_ip}, tcplens {my_bad_ip}")
+if failures:
+    print("FAIL:", sample)
+    for f in failures[:20]:
+        print("  " + f)
+    sys.exit(1)
+print(f"ok: {sample}: {len(conv)} TCP conversations, {sum(v[0] for v in conv.values())} frames, "
+      f"{ts_bad_tcp} bad TCP checksums, {ts_bad_ip} bad IP checksums agree with tshark")
