@@ -8,16 +8,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csum_fate.h"
 #include "csum_verify.h"
 #include "decode.h"
 #include "event_sink.h"
 #include "tcp_track.h"
+
+/* Corrupt-checksum events held for their fate, all flows together. */
+#define CSUM_FATE_CAPACITY 4096
 
 struct analyzer {
 	struct analyzer_config cfg;
 	struct analyzer_sink sink;
 	struct event_sink events;
 	struct flow_table *flows;
+	struct csum_fate *fate;
+	struct tcp_ctx tcp;
 	struct analyzer_totals tot;
 	struct pkt_decoded dec;   /* scratch: one frame at a time */
 };
@@ -29,6 +35,17 @@ static void on_event(void *ctx, struct flow *f, const struct tcp_event *ev)
 	a->tot.cause_count[ev->kind][ev->cause]++;
 	if (f) {
 		f->kind_count[ev->kind]++;
+		if (ev->kind == FIND_GIANT_SEGMENT) {
+			double m = ev->u.giant.multiple;
+			int b = m < 2 ? 0 : m < 4 ? 1 : m < 8 ? 2 : m < 16 ? 3 : m < 32 ? 4 : 5;
+			a->tot.giant_by_multiple[b]++;
+		}
+		if (ev->kind == FIND_CSUM_BAD) {
+			struct tcp_half *h = &f->half[ev->dir];
+			h->csum_bad_dropped += ev->cause == CAUSE_DROPPED;
+			h->csum_bad_accepted += ev->cause == CAUSE_ACCEPTED;
+			h->csum_resent_ms += ev->u.csum.resent_ms;
+		}
 		if (f->events >= a->cfg.max_events_per_flow) {
 			f->events_dropped++;
 			a->tot.events_dropped++;
@@ -40,13 +57,51 @@ static void on_event(void *ctx, struct flow *f, const struct tcp_event *ev)
 		a->sink.event(a->sink.user, f, ev);
 }
 
+static struct host_stats *host_find(struct analyzer_totals *t, const struct flow *f, int side)
+{
+	size_t alen = f->key.ip_ver == 4 ? 4 : 16;
+	for (size_t i = 0; i < t->nhosts; i++)
+		if (t->hosts[i].ip_ver == f->key.ip_ver && !memcmp(t->hosts[i].addr, f->key.addr[side], alen))
+			return &t->hosts[i];
+	if (t->nhosts == ANALYZER_MAX_HOSTS)
+		return &t->hosts_other;
+	struct host_stats *h = &t->hosts[t->nhosts++];
+	h->ip_ver = f->key.ip_ver;
+	memcpy(h->addr, f->key.addr[side], alen);
+	return h;
+}
+
+/* Fold a finished flow's checksum counters into its hosts'. Only hosts with
+ * something to say are kept, so the cap goes to the interesting ones. */
+static void host_account(struct analyzer_totals *t, const struct flow *f)
+{
+	for (int d = 0; d < 2; d++) {
+		const struct tcp_half *hf = &f->half[d];
+		if (!hf->csum_bad && !hf->csum_offload && !hf->giants)
+			continue;
+		struct host_stats *h = host_find(t, f, d);
+		h->segments += hf->packets;
+		h->csum_ok += hf->csum_ok;
+		for (int s = 0; s < 3; s++)
+			h->offload[s] += hf->csum_offload_side[s];
+		h->bad += hf->csum_bad;
+		h->bad_dropped += hf->csum_bad_dropped;
+		h->bad_accepted += hf->csum_bad_accepted;
+		h->resent_ms += hf->csum_resent_ms;
+		h->giants += hf->giants;
+	}
+}
+
 static void on_retire(void *user, struct flow *f, enum flow_retire_reason why)
 {
 	struct analyzer *a = user;
 	if (why == RETIRE_EVICTED)
 		a->tot.flows_evicted++;
+	if (f->csum_held)
+		csum_fate_flush(a->fate, f, &a->events);
 	for (int d = 0; d < 2; d++)
 		a->tot.retrans_bytes += f->half[d].retrans_bytes;
+	host_account(&a->tot, f);
 	if (a->sink.flow_end)
 		a->sink.flow_end(a->sink.user, f, why);
 }
@@ -67,10 +122,13 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg, const struct an
 	a->events.emit = on_event;
 	a->events.ctx = a;
 	a->flows = flow_table_new(a->cfg.max_flows, a->cfg.closed_linger_ns, on_retire, a);
-	if (!a->flows) {
-		free(a);
+	a->fate = csum_fate_new(CSUM_FATE_CAPACITY);
+	if (!a->flows || !a->fate) {
+		analyzer_free(a);
 		return NULL;
 	}
+	a->tcp.sink = &a->events;
+	a->tcp.fate = a->fate;
 	return a;
 }
 
@@ -79,6 +137,7 @@ void analyzer_free(struct analyzer *a)
 	if (!a)
 		return;
 	flow_table_free(a->flows);
+	csum_fate_free(a->fate);
 	free(a);
 }
 
@@ -118,11 +177,49 @@ static struct flow *flow_for(struct analyzer *a, const struct pkt_decoded *d, in
 	return f;
 }
 
-static void check_l4_checksum(struct analyzer *a, struct flow *f, int dir,
-			      const struct pkt_decoded *d)
+/* Which side made an offload artifact when the capture does not say (see
+ * csum_verify.h). A segment that was not merged never carries the seed on
+ * receipt, so a normal-sized one was sent by the capturing host. A merged
+ * giant is GRO/LRO when the same sender's other segments arrived with valid
+ * checksums, TSO/GSO when they carry the seed too. */
+static enum csum_side artifact_side(const struct tcp_half *h, const struct pkt_decoded *d)
 {
+	if (d->dir == PKT_DIR_OUT)
+		return CSUM_SIDE_TX;
+	if (d->dir == PKT_DIR_IN)
+		return CSUM_SIDE_RX;
+	if (!d->giant_mss)
+		return CSUM_SIDE_TX;
+	if (h->csum_ok)
+		return CSUM_SIDE_RX;
+	if (h->csum_offload_side[CSUM_SIDE_TX])
+		return CSUM_SIDE_TX;
+	return CSUM_SIDE_UNKNOWN;
+}
+
+/* The MSS a TCP payload is measured against for giant segments: the one
+ * the receiver announced. Without it, only frames that are giants by their
+ * own headers (IPv4 total length 0, a GSO hint) are, against Ethernet's. */
+static uint16_t giant_reference_mss(const struct flow *f, int dir, const struct pkt_decoded *d)
+{
+	if (d->l4proto != IPPROTO_TCP || !d->payload_len)
+		return 0;
+	uint16_t mss = f->half[!dir].mss;
+	if (!mss && ((d->anomalies & ANOM_IP_TOTLEN_ZERO) || (d->rec->hints & PKT_HINT_GSO)))
+		mss = d->ip_ver == 4 ? 1460 : 1440;
+	return mss && d->payload_len > mss ? mss : 0;
+}
+
+static void check_l4_checksum(struct analyzer *a, struct flow *f, int dir, struct pkt_decoded *d)
+{
+	struct tcp_half *h = &f->half[dir];
 	uint16_t expected;
 	enum csum_verdict v = csum_verify_l4(d, &expected);
+	d->l4_verdict = (uint8_t)v;
+	if (v == CSUM_OK) {
+		h->csum_ok++;
+		return;
+	}
 	if (v == CSUM_UNVERIFIABLE) {
 		a->tot.csum_unverifiable++;
 		return;
@@ -135,16 +232,19 @@ static void check_l4_checksum(struct analyzer *a, struct flow *f, int dir,
 	ev.u.csum.found = d->l4_csum;
 	ev.u.csum.expected = expected;
 	if (v == CSUM_OFFLOAD) {
-		ev.cause = d->dir == PKT_DIR_OUT ? CAUSE_TX : d->dir == PKT_DIR_IN ? CAUSE_RX
-										: CAUSE_UNKNOWN;
-		f->half[dir].csum_offload++;
-		if (!(d->rec->hints & PKT_HINT_CSUM_NOT_READY))
-			ev.u.csum.expected = expected;
-	} else {
-		ev.cause = CAUSE_UNKNOWN; /* fate: learned from the rest of the flow */
-		f->half[dir].csum_bad++;
+		static const uint8_t side_cause[] = {CAUSE_UNKNOWN, CAUSE_TX, CAUSE_RX};
+		enum csum_side side = artifact_side(h, d);
+		ev.cause = side_cause[side];
+		h->csum_offload++;
+		h->csum_offload_side[side]++;
+		event_emit(&a->events, f, &ev);
+		return;
 	}
-	event_emit(&a->events, f, &ev);
+	h->csum_bad++;
+	if (d->l4proto == IPPROTO_TCP)
+		csum_fate_hold(a->fate, f, dir, d->seq, d->seq + d->payload_len, &ev, &a->events);
+	else
+		event_emit(&a->events, f, &ev); /* UDP: no way to learn a fate */
 }
 
 void analyzer_packet(struct analyzer *a, const struct pkt_record *rec)
@@ -203,6 +303,7 @@ void analyzer_packet(struct analyzer *a, const struct pkt_record *rec)
 	h->bytes += rec->wirelen;
 	h->payload_bytes += d->payload_len;
 	t->payload_bytes += d->payload_len;
+	t->data_segments += d->l4proto == IPPROTO_TCP && d->payload_len;
 	flow_table_touch(a->flows, f, rec->ts_ns);
 
 	if (ip_ok == 0) {
@@ -212,10 +313,11 @@ void analyzer_packet(struct analyzer *a, const struct pkt_record *rec)
 		ev.u.csum.expected = ip_expected;
 		event_emit(&a->events, f, &ev);
 	}
+	d->giant_mss = giant_reference_mss(f, dir, d);
 	if (!d->ip_frag)
 		check_l4_checksum(a, f, dir, d);
 	if (d->l4proto == IPPROTO_TCP) {
-		tcp_track_segment(f, dir, d, &a->events);
+		tcp_track_segment(&a->tcp, f, dir, d);
 		if (f->state == FLOW_CLOSED)
 			flow_table_mark_closed(a->flows, f);
 	}

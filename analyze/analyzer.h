@@ -38,6 +38,21 @@ struct analyzer_sink {
 	void *diag_user;
 };
 
+/* Checksum verdicts of what one host sent, over all its flows. */
+struct host_stats {
+	uint8_t ip_ver;
+	uint8_t addr[16];
+	uint64_t segments;        /* TCP segments and UDP datagrams it sent */
+	uint64_t csum_ok;
+	uint64_t offload[3];      /* by enum csum_side */
+	uint64_t bad, bad_dropped, bad_accepted;
+	double resent_ms;         /* sum over dropped ones */
+	uint64_t giants;
+};
+
+#define ANALYZER_MAX_HOSTS 256
+#define GIANT_BUCKETS 6       /* payload / MSS: <2, <4, <8, <16, <32, >=32 */
+
 /* Capture-wide counters; exact even when per-flow event caps drop events. */
 struct analyzer_totals {
 	uint64_t frames;          /* frames read (after the BPF filter) */
@@ -57,6 +72,13 @@ struct analyzer_totals {
 	uint64_t cause_count[FIND_COUNT][CAUSE_COUNT];
 	uint64_t retrans_bytes;
 	uint64_t payload_bytes;
+	uint64_t data_segments;   /* TCP segments with payload */
+	uint64_t giant_by_multiple[GIANT_BUCKETS];
+	/* per sending host, in order of first flow end; hosts beyond the cap
+	 * are summed in hosts_other */
+	struct host_stats hosts[ANALYZER_MAX_HOSTS];
+	size_t nhosts;
+	struct host_stats hosts_other;
 };
 
 struct analyzer;

@@ -111,6 +111,10 @@ struct pkt_decoded {
 	uint16_t win;             /* raw, unscaled */
 	uint16_t tcp_hlen;
 	struct tcp_opts opt;
+
+	/* Filled by the analyzer after decoding, for the detectors */
+	uint8_t l4_verdict;       /* enum csum_verdict of the TCP/UDP checksum */
+	uint16_t giant_mss;       /* != 0: payload above this MSS of the receiver */
 };
 
 /* Decode the link layer of rec into d (fills dir, vlan, and d->ip with the

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <arpa/inet.h>
 #include <string.h>
 
 static struct finding *add(struct finding *out, size_t *n, size_t max, enum finding_kind k,
@@ -28,47 +29,119 @@ static double pct(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0;
 }
 
+static void host_name(const struct host_stats *h, char *buf, size_t len)
+{
+	if (!h->ip_ver)
+		snprintf(buf, len, "other hosts");
+	else
+		inet_ntop(h->ip_ver == 4 ? AF_INET : AF_INET6, h->addr, buf, (socklen_t)len);
+}
+
+static void diag_offload_host(const struct host_stats *h, struct finding *out, size_t *n,
+			      size_t max)
+{
+	uint64_t off = h->offload[0] + h->offload[1] + h->offload[2];
+	if (!off)
+		return;
+	enum cause side = CAUSE_UNKNOWN;
+	if (h->offload[CSUM_SIDE_TX] > h->offload[CSUM_SIDE_RX] &&
+	    h->offload[CSUM_SIDE_TX] >= h->offload[CSUM_SIDE_UNKNOWN])
+		side = CAUSE_TX;
+	else if (h->offload[CSUM_SIDE_RX] > h->offload[CSUM_SIDE_UNKNOWN])
+		side = CAUSE_RX;
+	struct finding *f = add(out, n, max, FIND_CSUM_OFFLOAD, side, off, SEV_INFO, (double)off * 1e-6);
+	if (!f)
+		return;
+	host_name(h, f->host, sizeof(f->host));
+	const char *hn = f->host;
+	if (side == CAUSE_TX) {
+		snprintf(f->explanation, sizeof(f->explanation),
+			 "%llu checksums on segments sent by %s (%.1f%% of them) are tx "
+			 "checksum-offload artifacts: the capture ran on %s itself and saw each "
+			 "segment before its NIC filled in the checksum, so the field holds only "
+			 "the pseudo-header sum the kernel leaves for the NIC. Harmless: `tcpdump "
+			 "-vv` calls them \"incorrect\", but the wire carries correct ones.",
+			 (unsigned long long)off, hn, pct(off, h->segments), hn);
+		snprintf(f->remedy, sizeof(f->remedy),
+			 "Nothing to fix. `ethtool -k IFACE | grep tx-checksumming` on %s shows the "
+			 "offload on; capture on the peer or on the wire to see the real checksums. "
+			 "Do not turn tx checksumming off just to silence the capture.", hn);
+	} else if (side == CAUSE_RX) {
+		snprintf(f->explanation, sizeof(f->explanation),
+			 "%llu segments sent by %s were merged by GRO/LRO on the receiving host "
+			 "before the capture saw them: a merged segment carries only the "
+			 "pseudo-header sum in its checksum field, while %s's other segments "
+			 "arrived with valid checksums. Harmless: the wire carried normal, "
+			 "correctly checksummed segments.",
+			 (unsigned long long)off, hn, hn);
+		snprintf(f->remedy, sizeof(f->remedy),
+			 "Nothing to fix. `ethtool -k IFACE | grep -E 'generic-receive|large-receive'` "
+			 "on the receiver shows GRO/LRO on; turn it off while capturing (`ethtool -K "
+			 "IFACE gro off`) only if you need wire-sized segments.");
+	} else {
+		snprintf(f->explanation, sizeof(f->explanation),
+			 "%llu checksums on segments sent by %s (%.1f%% of them) hold only the "
+			 "pseudo-header sum: checksum-offload artifacts (tx checksum offload on the "
+			 "sender or GRO/LRO on the receiver, above the capture point), not "
+			 "corruption. Harmless.",
+			 (unsigned long long)off, hn, pct(off, h->segments));
+		snprintf(f->remedy, sizeof(f->remedy),
+			 "Nothing to fix. `ethtool -k IFACE` on the capturing host shows which "
+			 "offload is on; capture on the wire to see the real checksums.");
+	}
+}
+
+static void diag_corrupt_host(const struct host_stats *h, struct finding *out, size_t *n,
+			      size_t max)
+{
+	if (!h->bad)
+		return;
+	double avg = h->bad_dropped ? h->resent_ms / (double)h->bad_dropped : 0;
+	struct finding *f = add(out, n, max, FIND_CSUM_BAD, CAUSE_NONE, h->bad, SEV_HIGH,
+				1000.0 * (double)h->bad + h->resent_ms);
+	if (!f)
+		return;
+	host_name(h, f->host, sizeof(f->host));
+	const char *hn = f->host;
+	uint64_t unknown = h->bad - h->bad_dropped - h->bad_accepted;
+	char dropped[200] = "", accepted[200] = "", unk[96] = "";
+	if (h->bad_dropped)
+		snprintf(dropped, sizeof(dropped),
+			 " %llu were discarded by the receiver and sent again (%.0f ms after the "
+			 "damaged copy, on average).",
+			 (unsigned long long)h->bad_dropped, avg);
+	if (h->bad_accepted)
+		snprintf(accepted, sizeof(accepted),
+			 " %llu were acknowledged without a resend: the copy the capture saw was "
+			 "damaged, not the one delivered.",
+			 (unsigned long long)h->bad_accepted);
+	if (unknown)
+		snprintf(unk, sizeof(unk), " %llu had no visible outcome.", (unsigned long long)unknown);
+	snprintf(f->explanation, sizeof(f->explanation),
+		 "%llu segments sent by %s carry a wrong checksum that is not an offload "
+		 "artifact (%.2f%% of its segments): the bytes were damaged between %s and the "
+		 "capture point.%s%s%s",
+		 (unsigned long long)h->bad, hn, pct(h->bad, h->segments), hn, dropped, accepted, unk);
+	snprintf(f->remedy, sizeof(f->remedy),
+		 "Suspect %s's NIC or virtual NIC and the path from it. On a Xen or KVM guest "
+		 "the virtual NIC's tx checksumming is a known culprit: on %s run `ethtool -K "
+		 "IFACE tx off` and compare (persist it in the interface's post-up hook; it "
+		 "costs some CPU). Otherwise check `ethtool -S IFACE` and `ip -s link` for "
+		 "errors, the cabling and switch port, and `nstat -az TcpInCsumErrors` on the "
+		 "receiver.", hn, hn);
+}
+
 static void diag_checksums(const struct analyzer_totals *t, struct finding *out, size_t *n,
 			   size_t max)
 {
-	uint64_t segs = t->tcp_segments + t->udp_datagrams;
-	uint64_t off = t->kind_count[FIND_CSUM_OFFLOAD];
-	if (off) {
-		struct finding *f = add(out, n, max, FIND_CSUM_OFFLOAD, CAUSE_NONE, off, SEV_INFO,
-					(double)off * 1e-6);
-		if (f) {
-			snprintf(f->explanation, sizeof(f->explanation),
-				 "%llu segments (%.1f%% of TCP/UDP) carry a checksum-offload artifact: "
-				 "the checksum field holds only the pseudo-header sum that the kernel "
-				 "leaves for the NIC to finish (tx checksum offload on the sender, or "
-				 "GRO/LRO merging on the receiver). The capture saw them before the "
-				 "checksum was filled in. Harmless.",
-				 (unsigned long long)off, pct(off, segs));
-			snprintf(f->remedy, sizeof(f->remedy),
-				 "Nothing to fix. To see the real checksums, capture on the peer or on "
-				 "the wire; `ethtool -k IFACE | grep checksumming` shows the offload "
-				 "in use. Do not disable offload to silence `tcpdump -vv` \"incorrect\".");
-		}
+	for (size_t i = 0; i < t->nhosts; i++) {
+		diag_offload_host(&t->hosts[i], out, n, max);
+		diag_corrupt_host(&t->hosts[i], out, n, max);
 	}
-	uint64_t bad = t->kind_count[FIND_CSUM_BAD];
-	if (bad) {
-		struct finding *f = add(out, n, max, FIND_CSUM_BAD, CAUSE_NONE, bad, SEV_HIGH,
-					(double)bad * 1000);
-		if (f) {
-			snprintf(f->explanation, sizeof(f->explanation),
-				 "%llu segments (%.2f%% of TCP/UDP) arrived with a checksum that is "
-				 "wrong and is not an offload artifact: the bytes were damaged between "
-				 "the sender and the capture point. A receiver drops such a segment and "
-				 "the sender must retransmit it.",
-				 (unsigned long long)bad, pct(bad, segs));
-			snprintf(f->remedy, sizeof(f->remedy),
-				 "Suspect the sender's NIC, virtual NIC or path: on a Xen/KVM guest try "
-				 "`ethtool -K IFACE tx off` on the sending host (persist it in the "
-				 "interface's post-up hook) and compare; check `ethtool -S IFACE` and "
-				 "`nstat -az TcpInCsumErrors` on the receiver; capture on the sender "
-				 "to locate the damage.");
-		}
-	}
+	diag_offload_host(&t->hosts_other, out, n, max);
+	diag_corrupt_host(&t->hosts_other, out, n, max);
+	/* UDP checksums of flows never ended (none: every flow ends) and events
+	 * outside flows are covered by the hosts; IPv4 headers are global. */
 	uint64_t ipbad = t->kind_count[FIND_IP_CSUM_BAD];
 	if (ipbad) {
 		struct finding *f = add(out, n, max, FIND_IP_CSUM_BAD, CAUSE_NONE, ipbad, SEV_HIGH,
@@ -147,9 +220,22 @@ static void diag_tcp(const struct analyzer_totals *t, struct finding *out, size_
 			snprintf(f->explanation, sizeof(f->explanation),
 				 "%llu segments are larger than the peer's MSS: segmentation offload "
 				 "(TSO/GSO, on the sender) or receive offload (GRO/LRO, on the receiver) "
-				 "merged them above the capture point. They are not on the wire in this "
-				 "form; the capture was taken above offload.",
-				 (unsigned long long)giants);
+				 "merged them above the capture point (%llu made by TSO/GSO on the "
+				 "sender, %llu by GRO/LRO on the receiver, %llu undetermined). They are "
+				 "not on the wire in this form%s. Sizes in MSS multiples: %llu under 2, "
+				 "%llu 2-4, %llu 4-8, %llu 8-16, %llu 16-32, %llu 32 or more.",
+				 (unsigned long long)giants,
+				 (unsigned long long)t->cause_count[FIND_GIANT_SEGMENT][CAUSE_TSO_GSO],
+				 (unsigned long long)t->cause_count[FIND_GIANT_SEGMENT][CAUSE_GRO_LRO],
+				 (unsigned long long)t->cause_count[FIND_GIANT_SEGMENT][CAUSE_UNKNOWN],
+				 giants * 10 >= t->data_segments ? ": this capture was taken above offload"
+								 : "",
+				 (unsigned long long)t->giant_by_multiple[0],
+				 (unsigned long long)t->giant_by_multiple[1],
+				 (unsigned long long)t->giant_by_multiple[2],
+				 (unsigned long long)t->giant_by_multiple[3],
+				 (unsigned long long)t->giant_by_multiple[4],
+				 (unsigned long long)t->giant_by_multiple[5]);
 			snprintf(f->remedy, sizeof(f->remedy),
 				 "Nothing to fix. To see wire-sized segments, capture on the wire, or "
 				 "turn offload off while capturing (`ethtool -K IFACE tso off gso off "
@@ -161,7 +247,7 @@ static void diag_tcp(const struct analyzer_totals *t, struct finding *out, size_
 		struct finding *f = add(out, n, max, FIND_RST, CAUSE_NONE, rst, SEV_LOW, (double)rst);
 		if (f) {
 			snprintf(f->explanation, sizeof(f->explanation),
-				 "%llu connections were reset (RST) instead of closed.",
+				 "%llu connection resets (RST) instead of orderly closes.",
 				 (unsigned long long)rst);
 			snprintf(f->remedy, sizeof(f->remedy),
 				 "Often deliberate (a client closing with unread data, SO_LINGER 0); "

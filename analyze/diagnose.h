@@ -20,6 +20,7 @@ struct finding {
 	uint64_t count;
 	enum severity severity;
 	double impact;             /* ranking key: higher is worse */
+	char host[48];             /* the sending host it is about, or "" */
 	char explanation[DIAG_TEXT_MAX];
 	char remedy[DIAG_TEXT_MAX];
 };

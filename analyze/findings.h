@@ -73,7 +73,7 @@ struct tcp_event {
 	uint8_t cause;        /* enum cause: cause / side / fate / limit / filled_by */
 	uint8_t proto;        /* CAUSE_TCP / CAUSE_UDP for checksum kinds */
 	union {
-		struct { uint16_t found, expected; } csum;
+		struct { uint16_t found, expected; double resent_ms; } csum;
 		struct { uint32_t bytes, mss; double multiple; } giant;
 		struct { uint32_t seq, bytes; } retrans;           /* also capture_loss */
 		struct { uint32_t seq, bytes; double fill_ms; } gap;

@@ -26,6 +26,13 @@ struct flow_key {
 
 #define TCP_RTT_PROBES 8
 
+/* Where an offload artifact was made, relative to the capture point. */
+enum csum_side {
+	CSUM_SIDE_UNKNOWN = 0,
+	CSUM_SIDE_TX = 1,   /* the capturing host sent it (tx checksum offload, TSO/GSO) */
+	CSUM_SIDE_RX = 2,   /* merged on receipt (GRO/LRO) */
+};
+
 /* A data segment waiting for the ACK that covers it, for RTT samples. */
 struct rtt_probe {
 	uint32_t seq_end;
@@ -62,8 +69,14 @@ struct tcp_half {
 	uint64_t retrans_bytes;
 	uint32_t zero_windows;
 
+	/* Checksums of the segments it sent (counted when the event is final). */
+	uint32_t csum_ok;          /* verified good (data segments and pure ACKs) */
 	uint32_t csum_bad;
+	uint32_t csum_bad_dropped;
+	uint32_t csum_bad_accepted;
+	double csum_resent_ms;     /* sum over dropped ones: damage to resend */
 	uint32_t csum_offload;
+	uint32_t csum_offload_side[3]; /* enum csum_side */
 	uint32_t giants;
 
 	/* RTT: segments it sent, waiting for the other side's ACK */
@@ -100,6 +113,7 @@ struct flow {
 	uint32_t events;           /* events written for this flow */
 	uint32_t events_dropped;   /* over the per-flow cap, counted only */
 	uint32_t kind_count[FIND_COUNT];
+	uint32_t csum_held;          /* csum_bad events awaiting their fate (csum_fate.c) */
 
 	/* flow table bookkeeping */
 	uint32_t hash;

@@ -8,6 +8,7 @@
  */
 #include "tcp_track.h"
 
+#include "csum_verify.h"
 #include "seq.h"
 
 #define NS_PER_MS 1000000.0
@@ -44,15 +45,15 @@ bool tcp_flow_closed(const struct flow *f)
 }
 
 static void emit_simple(struct flow *f, int dir, const struct pkt_decoded *d,
-			const struct event_sink *sink, enum finding_kind k)
+			struct tcp_ctx *ctx, enum finding_kind k)
 {
 	struct tcp_event ev;
 	event_init(&ev, f, d, dir, k);
-	event_emit(sink, f, &ev);
+	event_emit(ctx->sink, f, &ev);
 }
 
 static void on_syn(struct flow *f, int dir, const struct pkt_decoded *d,
-		   const struct event_sink *sink)
+		   struct tcp_ctx *ctx)
 {
 	struct tcp_half *h = &f->half[dir];
 	uint64_t ts = d->rec->ts_ns;
@@ -63,7 +64,7 @@ static void on_syn(struct flow *f, int dir, const struct pkt_decoded *d,
 		ev.u.syn.attempt = h->syn_count;
 		ev.u.syn.after_ms = (double)(ts - h->syn_ts) / NS_PER_MS;
 		ev.u.syn.synack = synack;
-		event_emit(sink, f, &ev);
+		event_emit(ctx->sink, f, &ev);
 	} else {
 		h->isn_known = true;
 		h->isn = d->seq;
@@ -153,8 +154,37 @@ static enum cause retrans_cause(const struct flow *f, int dir, uint64_t ts)
 	return CAUSE_UNKNOWN;
 }
 
+/* A payload above the receiver's MSS was merged by an offload above the
+ * capture point. Which one: the capture's direction says it when known;
+ * else the checksums do. A sender captured on its own host with tx offload
+ * leaves the pseudo-header seed in every segment (its normal-sized ones
+ * too): tso_gso. A giant carrying the seed among that sender's segments
+ * with valid checksums was merged on receipt: gro_lro. */
+static void emit_giant(struct flow *f, int dir, const struct pkt_decoded *d, struct tcp_ctx *ctx)
+{
+	struct tcp_half *h = &f->half[dir];
+	uint16_t mss = d->giant_mss;
+	struct tcp_event ev;
+	event_init(&ev, f, d, dir, FIND_GIANT_SEGMENT);
+	if (d->dir == PKT_DIR_OUT)
+		ev.cause = CAUSE_TSO_GSO;
+	else if (d->dir == PKT_DIR_IN)
+		ev.cause = CAUSE_GRO_LRO;
+	else if (d->l4_verdict == CSUM_OFFLOAD && h->csum_ok > 0)
+		ev.cause = CAUSE_GRO_LRO;
+	else if (d->l4_verdict == CSUM_OFFLOAD && h->csum_offload_side[CSUM_SIDE_TX] > 0)
+		ev.cause = CAUSE_TSO_GSO;
+	else
+		ev.cause = CAUSE_UNKNOWN;
+	ev.u.giant.bytes = d->payload_len;
+	ev.u.giant.mss = mss;
+	ev.u.giant.multiple = (double)d->payload_len / mss;
+	h->giants++;
+	event_emit(ctx->sink, f, &ev);
+}
+
 static void on_data(struct flow *f, int dir, const struct pkt_decoded *d,
-		    const struct event_sink *sink)
+		    struct tcp_ctx *ctx)
 {
 	struct tcp_half *h = &f->half[dir];
 	uint64_t ts = d->rec->ts_ns;
@@ -169,7 +199,7 @@ static void on_data(struct flow *f, int dir, const struct pkt_decoded *d,
 			ev.cause = (uint8_t)retrans_cause(f, dir, ts);
 			ev.u.retrans.seq = seq - h->seq_base;
 			ev.u.retrans.bytes = len;
-			event_emit(sink, f, &ev);
+			event_emit(ctx->sink, f, &ev);
 			h->retransmissions++;
 			h->retrans_bytes += len;
 			probes_forget_from(h, seq);
@@ -184,20 +214,10 @@ static void on_data(struct flow *f, int dir, const struct pkt_decoded *d,
 	if (len > h->max_payload)
 		h->max_payload = len;
 
-	/* A payload above the receiver's MSS was merged by an offload. */
-	uint16_t mss = f->half[!dir].mss;
-	if (mss && len > mss) {
-		struct tcp_event ev;
-		event_init(&ev, f, d, dir, FIND_GIANT_SEGMENT);
-		ev.cause = d->dir == PKT_DIR_OUT ? CAUSE_TSO_GSO
-			   : d->dir == PKT_DIR_IN ? CAUSE_GRO_LRO
-						  : CAUSE_UNKNOWN;
-		ev.u.giant.bytes = len;
-		ev.u.giant.mss = mss;
-		ev.u.giant.multiple = (double)len / mss;
-		h->giants++;
-		event_emit(sink, f, &ev);
-	}
+	if (f->csum_held)
+		csum_fate_on_data(ctx->fate, f, dir, seq, end, ts);
+	if (d->giant_mss)
+		emit_giant(f, dir, d, ctx);
 }
 
 static void on_ack(struct flow *f, int dir, const struct pkt_decoded *d)
@@ -233,23 +253,27 @@ static void on_ack(struct flow *f, int dir, const struct pkt_decoded *d)
 	}
 }
 
-void tcp_track_segment(struct flow *f, int dir, const struct pkt_decoded *d,
-		       const struct event_sink *sink)
+void tcp_track_segment(struct tcp_ctx *ctx, struct flow *f, int dir, const struct pkt_decoded *d)
 {
 	struct tcp_half *h = &f->half[dir];
 	if (d->flags & TCP_SYN)
-		on_syn(f, dir, d, sink);
+		on_syn(f, dir, d, ctx);
 	else if (!h->seq_known) {
 		h->seq_known = true;
 		h->seq_base = d->seq;
 		h->snd_max = d->seq;
 	}
-	if (d->flags & TCP_ACK) {
+	/* The receiver discarded a segment with a bad checksum: its ACK and
+	 * window never took effect. */
+	if ((d->flags & TCP_ACK) && d->l4_verdict != CSUM_BAD) {
 		on_handshake_ack(f, dir, d);
 		on_ack(f, dir, d);
+		if (f->csum_held)
+			csum_fate_on_ack(ctx->fate, f, !dir, d->ack, d->opt.sack, d->opt.sack_count,
+					 ctx->sink);
 	}
 	if (d->payload_len && !(d->flags & TCP_RST))
-		on_data(f, dir, d, sink);
+		on_data(f, dir, d, ctx);
 	if ((d->flags & TCP_FIN) && !h->fin_seen) {
 		h->fin_seen = true;
 		uint32_t fin_end = d->seq + d->payload_len + 1;
@@ -260,11 +284,11 @@ void tcp_track_segment(struct flow *f, int dir, const struct pkt_decoded *d,
 	}
 	if (d->win == 0 && !(d->flags & (TCP_RST | TCP_SYN))) {
 		h->zero_windows++;
-		emit_simple(f, dir, d, sink, FIND_ZERO_WINDOW);
+		emit_simple(f, dir, d, ctx, FIND_ZERO_WINDOW);
 	}
 	if (d->flags & TCP_RST) {
 		h->rst_seen = true;
-		emit_simple(f, dir, d, sink, FIND_RST);
+		emit_simple(f, dir, d, ctx, FIND_RST);
 	}
 	if (tcp_flow_closed(f))
 		f->state = FLOW_CLOSED;

@@ -10,9 +10,17 @@
 #ifndef TCPLENS_TCP_TRACK_H
 #define TCPLENS_TCP_TRACK_H
 
+#include "csum_fate.h"
 #include "decode.h"
 #include "event_sink.h"
 #include "flow.h"
+
+/* What the tracker needs besides the flow: where findings go, and the pool
+ * that holds corrupt-checksum events until their fate is known. */
+struct tcp_ctx {
+	const struct event_sink *sink;
+	struct csum_fate *fate;
+};
 
 /* True when d is a SYN (not SYN-ACK) whose ISN differs from the one f's client
  * used: the 4-tuple is being reused by a new connection. */
@@ -23,8 +31,7 @@ bool tcp_is_new_connection(const struct flow *f, int dir, const struct pkt_decod
  * (ephemeral) port is the client, and on equal ports the sender. */
 int tcp_src_is_client(const struct pkt_decoded *d);
 
-void tcp_track_segment(struct flow *f, int dir, const struct pkt_decoded *d,
-		       const struct event_sink *sink);
+void tcp_track_segment(struct tcp_ctx *ctx, struct flow *f, int dir, const struct pkt_decoded *d);
 
 /* True once f has seen both FINs or a RST. */
 bool tcp_flow_closed(const struct flow *f);

@@ -8,6 +8,7 @@
  * decimals), which a double cannot hold for nanosecond captures, so they are
  * spliced in as number text ahead of the jansson-encoded keys.
  */
+#include <arpa/inet.h>
 #include <jansson.h>
 #include <pcap/pcap.h>
 #include <stdlib.h>
@@ -80,6 +81,8 @@ static json_t *event_fields(const struct tcp_event *ev)
 		json_object_set_new(o, "found", hex16(ev->u.csum.found));
 		json_object_set_new(o, "expected", hex16(ev->u.csum.expected));
 		json_object_set_new(o, ev->kind == FIND_CSUM_OFFLOAD ? "side" : "fate", json_string(c));
+		if (ev->kind == FIND_CSUM_BAD && ev->cause == CAUSE_DROPPED)
+			json_object_set_new(o, "resent_after_ms", ms(ev->u.csum.resent_ms));
 		break;
 	case FIND_IP_CSUM_BAD:
 		json_object_set_new(o, "found", hex16(ev->u.csum.found));
@@ -149,7 +152,10 @@ static json_t *half_json(const struct tcp_half *h)
 	json_object_set_new(o, "retransmissions", json_integer(h->retransmissions));
 	json_object_set_new(o, "retransmitted_bytes", json_integer((json_int_t)h->retrans_bytes));
 	json_object_set_new(o, "zero_windows", json_integer(h->zero_windows));
+	json_object_set_new(o, "csum_ok", json_integer(h->csum_ok));
 	json_object_set_new(o, "csum_bad", json_integer(h->csum_bad));
+	json_object_set_new(o, "csum_bad_dropped", json_integer(h->csum_bad_dropped));
+	json_object_set_new(o, "csum_bad_accepted", json_integer(h->csum_bad_accepted));
 	json_object_set_new(o, "csum_offload", json_integer(h->csum_offload));
 	json_object_set_new(o, "giant_segments", json_integer(h->giants));
 	json_object_set_new(o, "max_segment", json_integer(h->max_payload));
@@ -277,6 +283,42 @@ static void capture_raw(const struct analyzer *a, enum ts_precision p, struct ra
 	}
 }
 
+static json_t *host_json(const struct host_stats *h)
+{
+	char addr[48];
+	if (h->ip_ver)
+		inet_ntop(h->ip_ver == 4 ? AF_INET : AF_INET6, h->addr, addr, sizeof(addr));
+	else
+		snprintf(addr, sizeof(addr), "other");
+	json_t *o = json_object();
+	json_object_set_new(o, "host", json_string(addr));
+	json_object_set_new(o, "segments", json_integer((json_int_t)h->segments));
+	json_object_set_new(o, "csum_ok", json_integer((json_int_t)h->csum_ok));
+	json_t *off = json_object();
+	json_object_set_new(off, "tx", json_integer((json_int_t)h->offload[CSUM_SIDE_TX]));
+	json_object_set_new(off, "rx", json_integer((json_int_t)h->offload[CSUM_SIDE_RX]));
+	json_object_set_new(off, "unknown", json_integer((json_int_t)h->offload[CSUM_SIDE_UNKNOWN]));
+	json_object_set_new(o, "csum_offload", off);
+	json_object_set_new(o, "csum_bad", json_integer((json_int_t)h->bad));
+	json_object_set_new(o, "csum_bad_dropped", json_integer((json_int_t)h->bad_dropped));
+	json_object_set_new(o, "csum_bad_accepted", json_integer((json_int_t)h->bad_accepted));
+	json_object_set_new(o, "resent_after_ms_avg",
+			    h->bad_dropped ? ms(h->resent_ms / (double)h->bad_dropped) : json_null());
+	json_object_set_new(o, "giant_segments", json_integer((json_int_t)h->giants));
+	return o;
+}
+
+/* Per sending host: the checksum aggregates behind the findings. */
+static json_t *hosts_json(const struct analyzer_totals *t)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < t->nhosts; i++)
+		json_array_append_new(arr, host_json(&t->hosts[i]));
+	if (t->hosts_other.segments)
+		json_array_append_new(arr, host_json(&t->hosts_other));
+	return arr;
+}
+
 static json_t *summary_json(const struct analyzer *a)
 {
 	const struct analyzer_totals *t = analyzer_totals(a);
@@ -293,6 +335,8 @@ static json_t *summary_json(const struct analyzer *a)
 		json_object_set_new(f, "kind", json_string(finding_name(fs[i].kind)));
 		if (fs[i].cause != CAUSE_NONE)
 			json_object_set_new(f, "cause", json_string(cause_name(fs[i].cause)));
+		if (fs[i].host[0])
+			json_object_set_new(f, "host", json_string(fs[i].host));
 		json_object_set_new(f, "count", json_integer((json_int_t)fs[i].count));
 		json_object_set_new(f, "severity", json_string(severity_name(fs[i].severity)));
 		json_object_set_new(f, "explanation", json_string(fs[i].explanation));
@@ -301,6 +345,12 @@ static json_t *summary_json(const struct analyzer *a)
 	}
 	json_object_set_new(o, "findings", arr);
 	free(fs);
+	json_object_set_new(o, "checksums_by_sender", hosts_json(t));
+	json_t *g = json_object();
+	static const char *const gb[GIANT_BUCKETS] = {"<2", "2-4", "4-8", "8-16", "16-32", ">=32"};
+	for (int b = 0; b < GIANT_BUCKETS; b++)
+		json_object_set_new(g, gb[b], json_integer((json_int_t)t->giant_by_multiple[b]));
+	json_object_set_new(o, "giant_segments_by_mss_multiple", g);
 	return o;
 }
 

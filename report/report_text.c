@@ -164,8 +164,9 @@ static void print_header(struct report *r, const struct analyzer *a, const struc
 	fprintf(out, "Capture: %llu frames, %s, %.3f s: %s to %s UTC\n",
 		(unsigned long long)t->frames, b, (double)(t->last_ts - t->first_ts) / 1e9, t0,
 		t1 + 11);
-	fprintf(out, "         %llu TCP connections, %llu UDP flows", (unsigned long long)p->tcp_flows,
-		(unsigned long long)p->udp_flows);
+	fprintf(out, "         %llu TCP connection%s, %llu UDP flow%s", (unsigned long long)p->tcp_flows,
+		p->tcp_flows == 1 ? "" : "s", (unsigned long long)p->udp_flows,
+		p->udp_flows == 1 ? "" : "s");
 	if (t->non_ip || t->other_ip)
 		fprintf(out, ", %llu other frames", (unsigned long long)(t->non_ip + t->other_ip));
 	fputc('\n', out);
@@ -195,9 +196,9 @@ static void print_diagnosis(struct report *r, const struct analyzer *a)
 	size_t n = fs ? diagnose(analyzer_totals(a), fs, DIAG_MAX_FINDINGS) : 0;
 	fputs("\nDiagnosis\n", out);
 	if (!n) {
-		fprintf(out, "  Nothing wrong found in %llu TCP connections: no checksum errors, no\n"
+		fprintf(out, "  Nothing wrong found in %llu TCP connection%s: no checksum errors, no\n"
 			     "  retransmissions, no zero windows, no SYN retries, no resets.\n",
-			(unsigned long long)p->tcp_flows);
+			(unsigned long long)p->tcp_flows, p->tcp_flows == 1 ? "" : "s");
 	}
 	for (size_t i = 0; i < n; i++) {
 		char first[96];
