@@ -167,7 +167,8 @@ def serve_reqresp(c, nodelay, log, lock):
         if line is None:
             break
         n = int(line.split()[1])
-        body = (b"%d:" % served) * (n // 4 + 1)
+        pat = b"%d:" % served
+        body = pat * (n // len(pat) + 1)
         c.sendall(b"LEN %d\n" % n + body[:n])
         served += 1
     c.close()
