@@ -42,6 +42,13 @@ void capture_close(struct capture_source *src)
 	src->ops = NULL;
 }
 
+int capture_position(struct capture_source *src, uint64_t *done, uint64_t *total)
+{
+	if (!src->ops || !src->ops->position)
+		return -1;
+	return src->ops->position(src, done, total);
+}
+
 const char *capture_linktype_name(int dlt)
 {
 	switch (dlt) {

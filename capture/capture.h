@@ -84,6 +84,9 @@ struct capture_ops {
 			char *errbuf);
 	int (*stats)(struct capture_source *src, struct capture_stats *out);
 	void (*close)(struct capture_source *src);
+	/* Optional: bytes consumed and total (files), for progress display.
+	 * Returns -1 when unknown (stdin, live). */
+	int (*position)(struct capture_source *src, uint64_t *done, uint64_t *total);
 };
 
 struct capture_source {
@@ -104,6 +107,7 @@ int capture_dispatch(struct capture_source *src, int max, capture_packet_fn fn, 
 		     char *errbuf);
 int capture_stats(struct capture_source *src, struct capture_stats *out);
 void capture_close(struct capture_source *src);
+int capture_position(struct capture_source *src, uint64_t *done, uint64_t *total);
 
 /* Human name of a DLT ("Ethernet", "Linux cooked (SLL2)"...), or NULL if the
  * analyzer cannot decode it. */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct file_priv {
 	pcap_t *pcap;
@@ -21,6 +22,7 @@ struct file_priv {
 	capture_packet_fn fn;
 	void *user;
 	int linktype;
+	uint64_t size;          /* file size, 0 = unknown (stdin, pipe) */
 };
 
 /* libpcap applies the BPF filter itself and hides the frame numbers of the
@@ -135,6 +137,9 @@ static int file_open(struct capture_source *src, const struct capture_config *cf
 	src->priv = p;
 	src->linktype = p->linktype;
 	src->precision = file_ts_precision(cfg->name);
+	struct stat st;
+	if (strcmp(cfg->name, "-") && stat(cfg->name, &st) == 0 && S_ISREG(st.st_mode))
+		p->size = (uint64_t)st.st_size;
 	return CAPTURE_OK;
 }
 
@@ -175,10 +180,23 @@ static void file_close(struct capture_source *src)
 	src->priv = NULL;
 }
 
+static int file_position(struct capture_source *src, uint64_t *done, uint64_t *total)
+{
+	struct file_priv *p = src->priv;
+	FILE *f = pcap_file(p->pcap);
+	long pos = f ? ftell(f) : -1;
+	if (!p->size || pos < 0)
+		return -1;
+	*done = (uint64_t)pos;
+	*total = p->size;
+	return 0;
+}
+
 const struct capture_ops capture_file_ops = {
 	.name = "file",
 	.open = file_open,
 	.dispatch = file_dispatch,
 	.stats = file_stats,
 	.close = file_close,
+	.position = file_position,
 };

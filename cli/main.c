@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "analyze/analyzer.h"
 #include "capture/capture.h"
@@ -42,6 +44,42 @@ static void on_packet(void *user, const struct pkt_record *rec)
 		return;
 	r->seen++;
 	analyzer_packet(r->an, rec);
+}
+
+/* A status line on stderr for long runs, when stderr is a terminal. Wall
+ * time is read only here, for display: the analysis never sees it. */
+struct progress {
+	int enabled;
+	double started, last;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void progress_tick(struct progress *pg, struct capture_source *src, uint64_t frames, int done)
+{
+	if (!pg->enabled)
+		return;
+	double t = now_s();
+	if (!done && t - pg->last < 0.5)
+		return;
+	if (t - pg->started < 1.0 && !done)
+		return; /* short runs stay quiet */
+	pg->last = t;
+	uint64_t pos, total;
+	if (capture_position(src, &pos, &total) == 0 && total)
+		fprintf(stderr, "\rtcplens: %llu frames, %.0f of %.0f MB (%.0f%%), %.1f s   ",
+			(unsigned long long)frames, pos / 1e6, total / 1e6, 100.0 * pos / total,
+			t - pg->started);
+	else
+		fprintf(stderr, "\rtcplens: %llu frames, %.1f s   ", (unsigned long long)frames,
+			t - pg->started);
+	if (done)
+		fputc('\n', stderr);
 }
 
 /* Refuse to write the report over the capture being read. */
@@ -123,7 +161,11 @@ int main(int argc, char **argv)
 		status = EXIT_INPUT;
 		goto out_report;
 	}
-	for (;;) {
+	struct progress pg = {.enabled = isatty(STDERR_FILENO) && !opt.quiet};
+	pg.started = pg.last = pg.enabled ? now_s() : 0;
+	for (uint64_t batches = 0;; batches++) {
+		if ((batches & 255) == 0)
+			progress_tick(&pg, &src, run.seen, 0);
 		int n = capture_dispatch(&src, 256, on_packet, &run, err);
 		if (n == CAPTURE_END)
 			break;
@@ -135,6 +177,8 @@ int main(int argc, char **argv)
 		if (opt.count && run.seen >= opt.count)
 			break;
 	}
+	if (pg.last > pg.started)
+		progress_tick(&pg, &src, run.seen, 1);
 	analyzer_finish(run.an);
 	struct capture_stats cs;
 	capture_stats(&src, &cs);
