@@ -113,6 +113,10 @@ for line in sys.stdin:
 print(json.dumps(out))'
 }
 
+# save_offloads NS DEV NAME: keep offloads_json in $WORK/offloads.NAME.json
+# (taken while the device exists: TAPs vanish with the relay)
+save_offloads() { offloads_json "$1" "$2" >"$WORK/offloads.$3.json"; }
+
 # bg CMD...: run CMD in the background and remember its pid (sets BG_PID).
 bg() {
     "$@" &
@@ -224,5 +228,41 @@ guard_complete() {
 # report FILE: the checks the README quotes (conversations, bad checksums)
 report() {
     tshark_q -r "$1" -q -z conv,tcp | sed -n '/<->/p'
-    echo "bad tcp checksums: $(tshark_q -r "$1" -o tcp.check_checksum:TRUE -Y 'tcp.checksum.status==2' | wc -l)"
+    # tcp.checksum.status: 0 bad, 1 good, 2 unverified
+    local st
+    for st in 0 1 2; do
+        printf '%s=%s ' "$(echo bad good unverified | cut -d' ' -f$((st + 1)))" \
+            "$(tshark_q -r "$1" -o tcp.check_checksum:TRUE -Y "tcp.checksum.status==$st" | wc -l)"
+    done
+    echo "(tcp checksums)"
+}
+
+# relay_start A B [relay.py options...]: namespaces A and B joined by two TAP
+# devices and relay.py (running in the root namespace, where it opened
+# /dev/net/tun). Each TAP is renamed eth0 inside its namespace and brought up
+# with MAC 02:99:00:00:00:0a / 0b. Sets RELAY_PID; the relay's log and summary
+# go to $WORK/relay.log.jsonl and $WORK/relay.summary.json.
+relay_start() {
+    local a="$1" b="$2"; shift 2
+    ns_add "$a"
+    ns_add "$b"
+    local ta="tlta$SFX" tb="tltb$SFX"
+    rm -f "$WORK/relay.ready"
+    bg "$PY" "$LAB/relay.py" --tap-a "$ta" --tap-b "$tb" --netns-a "$a" --netns-b "$b" \
+        --log "$WORK/relay.log.jsonl" --summary "$WORK/relay.summary.json" \
+        --ready "$WORK/relay.ready" "$@"
+    RELAY_PID=$BG_PID
+    wait_file "$WORK/relay.ready"
+    ip -n "$a" link set "$ta" name eth0
+    ip -n "$b" link set "$tb" name eth0
+    ip -n "$a" link set eth0 address 02:99:00:00:00:0a
+    ip -n "$b" link set eth0 address 02:99:00:00:00:0b
+    ip -n "$a" link set eth0 up
+    ip -n "$b" link set eth0 up
+}
+
+# relay_stop: SIGTERM the relay and wait for its summary
+relay_stop() {
+    kill -TERM "$RELAY_PID"
+    wait "$RELAY_PID" || true
 }

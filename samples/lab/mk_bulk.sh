@@ -15,6 +15,7 @@ ns_nov6 "$A"; ns_nov6 "$B"
 ns_addr4 "$A" eth0 $IP_A/24
 ns_addr4 "$B" eth0 $IP_B/24
 for ns in "$A" "$B"; do set_offloads "$ns" eth0 tx off tso off gso off gro off; done
+save_offloads "$A" eth0 A; save_offloads "$B" eth0 B
 CC=$(sysctl_ns "$A" net.ipv4.tcp_congestion_control)
 
 bg ip netns exec "$B" "$PY" "$LAB/tcpapp.py" bulk-server --bind $IP_B --port $PORT \
@@ -37,7 +38,7 @@ cp "$WORK/cap.pcap" "$OUT"; check_size "$OUT"
     link=veth mtu:=1500 congestion_control="$CC" \
     client=$IP_A:$CPORT server=$IP_B:$PORT sender=$IP_A:$CPORT receiver=$IP_B:$PORT \
     capture_point="receiver B eth0" \
-    offloads.A@=<(offloads_json "$A" eth0) offloads.B@=<(offloads_json "$B" eth0) \
+    offloads.A@="$WORK/offloads.A.json" offloads.B@="$WORK/offloads.B.json" \
     bytes_c2s:=$BYTES bytes_s2c:=0 \
     expect.bad_tcp_checksums:=0 expect.giant_segments:=0 expect.tcp_connections:=1 \
     app.client@="$WORK/client.json" app.server@="$WORK/server.json" \

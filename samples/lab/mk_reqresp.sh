@@ -15,6 +15,7 @@ ns_nov6 "$A"; ns_nov6 "$B"
 ns_addr4 "$A" eth0 $IP_A/24
 ns_addr4 "$B" eth0 $IP_B/24
 for ns in "$A" "$B"; do set_offloads "$ns" eth0 tx off tso off gso off gro off; done
+save_offloads "$A" eth0 A; save_offloads "$B" eth0 B
 CC=$(sysctl_ns "$A" net.ipv4.tcp_congestion_control)
 
 bg ip netns exec "$B" "$PY" "$LAB/tcpapp.py" reqresp-server --bind $IP_B --port $PORT --nodelay \
@@ -44,7 +45,7 @@ print(sum(e["request_bytes"] for e in ex), sum(e["response_bytes"] for e in ex),
     "scenario=Request/response over veth: one persistent connection (client port $CPORT) with 50 exchanges (request 'GET n', response 'LEN n' header + n bytes, n uniform in 1000..20000, 5-20 ms think time between exchanges), then 3 short connections (ports $((CPORT+1))..$((CPORT+3))) of one exchange each. TCP_NODELAY on both sides; offloads off; captured on the server (B) eth0." \
     link=veth mtu:=1500 congestion_control="$CC" \
     client=$IP_A server=$IP_B:$PORT capture_point="server B eth0" \
-    offloads.A@=<(offloads_json "$A" eth0) offloads.B@=<(offloads_json "$B" eth0) \
+    offloads.A@="$WORK/offloads.A.json" offloads.B@="$WORK/offloads.B.json" \
     bytes_c2s:=$C2S bytes_s2c:=$S2C exchanges:=$NEX \
     expect.bad_tcp_checksums:=0 expect.giant_segments:=0 expect.tcp_connections:=4 \
     expect.retransmissions:=0 \
