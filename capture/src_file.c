@@ -7,11 +7,14 @@
  */
 #include "capture.h"
 
+#include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#define FILE_IOBUF (1 << 20)
 
 struct file_priv {
 	pcap_t *pcap;
@@ -23,6 +26,7 @@ struct file_priv {
 	void *user;
 	int linktype;
 	uint64_t size;          /* file size, 0 = unknown (stdin, pipe) */
+	char *iobuf;            /* the stream's buffer (glibc ignores a size without one) */
 };
 
 /* libpcap applies the BPF filter itself and hides the frame numbers of the
@@ -106,8 +110,22 @@ static int file_open(struct capture_source *src, const struct capture_config *cf
 		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "out of memory");
 		return CAPTURE_ERR;
 	}
-	p->pcap = pcap_open_offline_with_tstamp_precision(cfg->name, PCAP_TSTAMP_PRECISION_NANO, perr);
+	/* Our own stream with a large buffer: libpcap's reads then cost one
+	 * syscall per megabyte instead of one per 4 KiB. */
+	FILE *fp = strcmp(cfg->name, "-") ? fopen(cfg->name, "rb") : stdin;
+	if (!fp) {
+		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: cannot open: %s", cfg->name, strerror(errno));
+		free(p);
+		return CAPTURE_ERR;
+	}
+	p->iobuf = malloc(FILE_IOBUF);
+	if (p->iobuf)
+		setvbuf(fp, p->iobuf, _IOFBF, FILE_IOBUF);
+	p->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, perr);
 	if (!p->pcap) {
+		if (fp != stdin)
+			fclose(fp);
+		free(p->iobuf);
 		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: cannot read as pcap or pcapng: %s",
 			 strcmp(cfg->name, "-") ? cfg->name : "(stdin)", perr);
 		free(p);
@@ -121,6 +139,7 @@ static int file_open(struct capture_source *src, const struct capture_config *cf
 			 "Linux cooked SLL/SLL2, raw IP and BSD/OpenBSD loopback captures",
 			 cfg->name, p->linktype, n ? n : "unknown");
 		pcap_close(p->pcap);
+		free(p->iobuf);
 		free(p);
 		return CAPTURE_ERR;
 	}
@@ -129,6 +148,7 @@ static int file_open(struct capture_source *src, const struct capture_config *cf
 			snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "bad filter expression '%s': %s",
 				 cfg->bpf, pcap_geterr(p->pcap));
 			pcap_close(p->pcap);
+			free(p->iobuf);
 			free(p);
 			return CAPTURE_ERR;
 		}
@@ -175,7 +195,8 @@ static void file_close(struct capture_source *src)
 		return;
 	if (p->have_prog)
 		pcap_freecode(&p->prog);
-	pcap_close(p->pcap);
+	pcap_close(p->pcap); /* closes the stream before its buffer goes */
+	free(p->iobuf);
 	free(p);
 	src->priv = NULL;
 }

@@ -1,366 +1,338 @@
 /*
  * report/report_json.c — JSON (schema 1, one document) and JSONL (one object
- * a line) writers. Values and escaping are jansson's; the document itself is
- * written as a stream: events as they become final, flows into a temporary
- * spool as they end, the spool copied out and the summary written last.
+ * a line) writers, on the streaming writer jw.h: events are written as they
+ * become final, flows into a temporary spool as they end (the document lists
+ * events before flows), the spool copied out and the summary written last.
+ * Memory does not grow with the capture.
  *
  * Timestamps are exact: seconds with the capture's own precision (6 or 9
- * decimals), which a double cannot hold for nanosecond captures, so they are
- * spliced in as number text ahead of the jansson-encoded keys.
+ * decimals), which a double cannot hold for nanosecond captures.
  */
 #include <arpa/inet.h>
-#include <jansson.h>
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analyze/diagnose.h"
+#include "jw.h"
 #include "report.h"
 #include "version.h"
 
-#define DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12))
-
 struct json_priv {
 	FILE *spool;           /* flows, one object a line (JSON document only) */
+	struct jw w;           /* on the report's output */
+	struct jw spool_w;     /* on the spool */
 	uint64_t nevents, nflows;
-	bool jsonl;
 };
 
-struct raw_num {
-	const char *key;
-	char text[32];
-};
-
-/* Write {raw keys..., obj's keys...} followed by nothing (caller adds
- * separators). Consumes obj. */
-static void write_obj(FILE *out, const struct raw_num *raw, size_t nraw, json_t *obj)
-{
-	char *s = json_dumps(obj, DUMP_FLAGS);
-	json_decref(obj);
-	fputc('{', out);
-	for (size_t i = 0; i < nraw; i++) {
-		if (i)
-			fputc(',', out);
-		fprintf(out, "\"%s\":%s", raw[i].key, raw[i].text);
-	}
-	if (s && strlen(s) > 2) {
-		if (nraw)
-			fputc(',', out);
-		fputs(s + 1, out); /* skip '{', keep the closing '}' */
-	} else {
-		fputc('}', out);
-	}
-	free(s);
-}
-
-static json_t *ms(double v)
-{
-	/* Milliseconds to the microsecond: stable text across platforms. */
-	return json_real((double)(long long)(v * 1000.0 + (v >= 0 ? 0.5 : -0.5)) / 1000.0);
-}
-
-static json_t *hex16(uint16_t v)
+static void hex16(struct jw *w, const char *key, uint16_t v)
 {
 	char b[8];
 	snprintf(b, sizeof(b), "0x%04x", v);
-	return json_string(b);
+	jw_word(w, key, b);
 }
 
-static json_t *event_fields(const struct tcp_event *ev)
+static void ts_field(struct jw *w, const char *key, uint64_t ts, enum ts_precision p)
 {
-	json_t *o = json_object();
-	json_object_set_new(o, "frame", json_integer((json_int_t)ev->frame));
-	json_object_set_new(o, "flow", ev->flow_id ? json_integer(ev->flow_id) : json_null());
-	json_object_set_new(o, "dir", json_string(flow_dir_name(ev->dir)));
-	json_object_set_new(o, "kind", json_string(finding_name(ev->kind)));
+	char b[32];
+	report_ts(ts, p, b, sizeof(b));
+	jw_number_text(w, key, b);
+}
+
+/* The fields of one event, inside an open object. */
+static void event_fields(struct jw *w, const struct tcp_event *ev, enum ts_precision p)
+{
+	ts_field(w, "ts", ev->ts_ns, p);
+	jw_uint(w, "frame", ev->frame);
+	if (ev->flow_id)
+		jw_uint(w, "flow", ev->flow_id);
+	else
+		jw_null(w, "flow");
+	jw_word(w, "dir", flow_dir_name(ev->dir));
+	jw_word(w, "kind", finding_name(ev->kind));
 	const char *c = cause_name(ev->cause);
 	switch ((enum finding_kind)ev->kind) {
 	case FIND_CSUM_OFFLOAD:
 	case FIND_CSUM_BAD:
-		json_object_set_new(o, "proto", json_string(cause_name(ev->proto)));
-		json_object_set_new(o, "found", hex16(ev->u.csum.found));
-		json_object_set_new(o, "expected", hex16(ev->u.csum.expected));
-		json_object_set_new(o, ev->kind == FIND_CSUM_OFFLOAD ? "side" : "fate", json_string(c));
+		jw_word(w, "proto", cause_name(ev->proto));
+		hex16(w, "found", ev->u.csum.found);
+		hex16(w, "expected", ev->u.csum.expected);
+		jw_word(w, ev->kind == FIND_CSUM_OFFLOAD ? "side" : "fate", c);
 		if (ev->kind == FIND_CSUM_BAD && ev->cause == CAUSE_DROPPED)
-			json_object_set_new(o, "resent_after_ms", ms(ev->u.csum.resent_ms));
+			jw_fixed3(w, "resent_after_ms", ev->u.csum.resent_ms);
 		break;
 	case FIND_IP_CSUM_BAD:
-		json_object_set_new(o, "found", hex16(ev->u.csum.found));
-		json_object_set_new(o, "expected", hex16(ev->u.csum.expected));
+		hex16(w, "found", ev->u.csum.found);
+		hex16(w, "expected", ev->u.csum.expected);
 		break;
 	case FIND_GIANT_SEGMENT:
-		json_object_set_new(o, "bytes", json_integer(ev->u.giant.bytes));
-		json_object_set_new(o, "mss", json_integer(ev->u.giant.mss));
-		json_object_set_new(o, "multiple", ms(ev->u.giant.multiple));
-		json_object_set_new(o, "cause", json_string(c));
+		jw_uint(w, "bytes", ev->u.giant.bytes);
+		jw_uint(w, "mss", ev->u.giant.mss);
+		jw_fixed3(w, "multiple", ev->u.giant.multiple);
+		jw_word(w, "cause", c);
 		break;
 	case FIND_RETRANSMISSION:
-		json_object_set_new(o, "seq", json_integer(ev->u.retrans.seq));
-		json_object_set_new(o, "bytes", json_integer(ev->u.retrans.bytes));
-		json_object_set_new(o, "cause", json_string(c));
+		jw_uint(w, "seq", ev->u.retrans.seq);
+		jw_uint(w, "bytes", ev->u.retrans.bytes);
+		jw_word(w, "cause", c);
 		break;
 	case FIND_CAPTURE_LOSS:
-		json_object_set_new(o, "seq", json_integer(ev->u.retrans.seq));
-		json_object_set_new(o, "bytes", json_integer(ev->u.retrans.bytes));
+		jw_uint(w, "seq", ev->u.retrans.seq);
+		jw_uint(w, "bytes", ev->u.retrans.bytes);
 		break;
 	case FIND_SACK_GAP:
-		json_object_set_new(o, "seq", json_integer(ev->u.gap.seq));
-		json_object_set_new(o, "bytes", json_integer(ev->u.gap.bytes));
-		json_object_set_new(o, "fill_ms", ms(ev->u.gap.fill_ms));
-		json_object_set_new(o, "filled_by", json_string(c));
+		jw_uint(w, "seq", ev->u.gap.seq);
+		jw_uint(w, "bytes", ev->u.gap.bytes);
+		jw_fixed3(w, "fill_ms", ev->u.gap.fill_ms);
+		jw_word(w, "filled_by", c);
 		break;
 	case FIND_STALL:
-		json_object_set_new(o, "duration_ms", ms(ev->u.stall.duration_ms));
-		json_object_set_new(o, "cause", json_string(c));
-		json_object_set_new(o, "outstanding_bytes", json_integer((json_int_t)ev->u.stall.outstanding));
+		jw_fixed3(w, "duration_ms", ev->u.stall.duration_ms);
+		jw_word(w, "cause", c);
+		jw_uint(w, "outstanding_bytes", ev->u.stall.outstanding);
 		break;
 	case FIND_INITIAL_WINDOW:
-		json_object_set_new(o, "segments", json_integer(ev->u.iw.segments));
-		json_object_set_new(o, "bytes", json_integer(ev->u.iw.bytes));
-		json_object_set_new(o, "mss", json_integer(ev->u.iw.mss));
-		json_object_set_new(o, "limit", json_string(c));
+		jw_uint(w, "segments", ev->u.iw.segments);
+		jw_uint(w, "bytes", ev->u.iw.bytes);
+		jw_uint(w, "mss", ev->u.iw.mss);
+		jw_word(w, "limit", c);
 		break;
 	case FIND_CWND_REDUCTION:
-		json_object_set_new(o, "before_bytes", json_integer((json_int_t)ev->u.reduction.before));
-		json_object_set_new(o, "after_bytes", json_integer((json_int_t)ev->u.reduction.after));
-		json_object_set_new(o, "ratio", ms(ev->u.reduction.ratio));
+		jw_uint(w, "before_bytes", ev->u.reduction.before);
+		jw_uint(w, "after_bytes", ev->u.reduction.after);
+		jw_fixed3(w, "ratio", ev->u.reduction.ratio);
 		break;
 	case FIND_IDLE_RESTART:
-		json_object_set_new(o, "idle_ms", ms(ev->u.idle.idle_ms));
-		json_object_set_new(o, "before_bytes", json_integer((json_int_t)ev->u.idle.before));
-		json_object_set_new(o, "after_bytes", json_integer((json_int_t)ev->u.idle.after));
+		jw_fixed3(w, "idle_ms", ev->u.idle.idle_ms);
+		jw_uint(w, "before_bytes", ev->u.idle.before);
+		jw_uint(w, "after_bytes", ev->u.idle.after);
 		break;
 	case FIND_SYN_RETRANSMIT:
-		json_object_set_new(o, "attempt", json_integer(ev->u.syn.attempt));
-		json_object_set_new(o, "after_ms", ms(ev->u.syn.after_ms));
-		json_object_set_new(o, "synack", json_boolean(ev->u.syn.synack));
+		jw_uint(w, "attempt", ev->u.syn.attempt);
+		jw_fixed3(w, "after_ms", ev->u.syn.after_ms);
+		jw_bool(w, "synack", ev->u.syn.synack);
 		break;
 	case FIND_ZERO_WINDOW:
 	case FIND_RST:
 	case FIND_COUNT:
 		break;
 	}
-	return o;
 }
 
-static json_t *half_json(const struct tcp_half *h)
+static void half_fields(struct jw *w, const char *key, const struct tcp_half *h)
 {
-	json_t *o = json_object();
-	json_object_set_new(o, "packets", json_integer((json_int_t)h->packets));
-	json_object_set_new(o, "bytes", json_integer((json_int_t)h->bytes));
-	json_object_set_new(o, "payload_bytes", json_integer((json_int_t)h->payload_bytes));
-	json_object_set_new(o, "retransmissions", json_integer(h->retransmissions));
-	json_object_set_new(o, "retransmitted_bytes", json_integer((json_int_t)h->retrans_bytes));
-	json_object_set_new(o, "zero_windows", json_integer(h->zero_windows));
-	json_object_set_new(o, "csum_ok", json_integer(h->csum_ok));
-	json_object_set_new(o, "csum_bad", json_integer(h->csum_bad));
-	json_object_set_new(o, "csum_bad_dropped", json_integer(h->csum_bad_dropped));
-	json_object_set_new(o, "csum_bad_accepted", json_integer(h->csum_bad_accepted));
-	json_object_set_new(o, "csum_offload", json_integer(h->csum_offload));
-	json_object_set_new(o, "giant_segments", json_integer(h->giants));
-	json_object_set_new(o, "max_segment", json_integer(h->max_payload));
-	json_object_set_new(o, "wscale", h->wscale >= 0 ? json_integer(h->wscale) : json_null());
-	json_object_set_new(o, "sack_permitted", json_boolean(h->sack_ok));
-	json_object_set_new(o, "timestamps", json_boolean(h->ts_ok));
-	return o;
+	jw_obj_open(w, key);
+	jw_uint(w, "packets", h->packets);
+	jw_uint(w, "bytes", h->bytes);
+	jw_uint(w, "payload_bytes", h->payload_bytes);
+	jw_uint(w, "retransmissions", h->retransmissions);
+	jw_uint(w, "retransmitted_bytes", h->retrans_bytes);
+	jw_uint(w, "zero_windows", h->zero_windows);
+	jw_uint(w, "csum_ok", h->csum_ok);
+	jw_uint(w, "csum_bad", h->csum_bad);
+	jw_uint(w, "csum_bad_dropped", h->csum_bad_dropped);
+	jw_uint(w, "csum_bad_accepted", h->csum_bad_accepted);
+	jw_uint(w, "csum_offload", h->csum_offload);
+	jw_uint(w, "giant_segments", h->giants);
+	jw_uint(w, "max_segment", h->max_payload);
+	if (h->wscale >= 0)
+		jw_int(w, "wscale", h->wscale);
+	else
+		jw_null(w, "wscale");
+	jw_bool(w, "sack_permitted", h->sack_ok);
+	jw_bool(w, "timestamps", h->ts_ok);
+	jw_obj_close(w);
 }
 
-static json_t *pair(json_t *c2s, json_t *s2c)
+static void opt_uint(struct jw *w, const char *key, uint64_t v, bool present)
 {
-	json_t *o = json_object();
-	json_object_set_new(o, "c2s", c2s);
-	json_object_set_new(o, "s2c", s2c);
-	return o;
+	if (present)
+		jw_uint(w, key, v);
+	else
+		jw_null(w, key);
 }
 
-static json_t *flow_fields(const struct flow *f, enum flow_retire_reason why)
+static void flow_object(struct jw *w, const char *key, const struct flow *f,
+			enum flow_retire_reason why, enum ts_precision p)
 {
 	char ep[64];
-	json_t *o = json_object();
 	const struct tcp_half *c = &f->half[DIR_C2S], *s = &f->half[DIR_S2C];
-	json_object_set_new(o, "id", json_integer(f->id));
-	json_object_set_new(o, "proto", json_string(f->key.proto == 6 ? "tcp" : "udp"));
+	jw_obj_open(w, key);
+	jw_uint(w, "id", f->id);
+	jw_word(w, "proto", f->key.proto == 6 ? "tcp" : "udp");
 	report_endpoint(&f->key, 0, ep, sizeof(ep));
-	json_object_set_new(o, "client", json_string(ep));
+	jw_word(w, "client", ep);
 	report_endpoint(&f->key, 1, ep, sizeof(ep));
-	json_object_set_new(o, "server", json_string(ep));
-	json_object_set_new(o, "client_from_syn", json_boolean(f->client_from_syn));
-	json_object_set_new(o, "packets", json_integer((json_int_t)(c->packets + s->packets)));
-	json_object_set_new(o, "bytes", json_integer((json_int_t)(c->bytes + s->bytes)));
-	json_object_set_new(o, "first_frame", json_integer((json_int_t)f->first_frame));
-	json_object_set_new(o, "state", json_string(report_state_name(f->state)));
-	json_object_set_new(o, "end", json_string(report_retire_name(why)));
-	if (f->key.proto != 6) {
-		json_object_set_new(o, "c2s", half_json(c));
-		json_object_set_new(o, "s2c", half_json(s));
-		return o;
+	jw_word(w, "server", ep);
+	jw_bool(w, "client_from_syn", f->client_from_syn);
+	jw_uint(w, "packets", c->packets + s->packets);
+	jw_uint(w, "bytes", c->bytes + s->bytes);
+	ts_field(w, "first_ts", f->first_ts, p);
+	ts_field(w, "last_ts", f->last_ts, p);
+	jw_uint(w, "first_frame", f->first_frame);
+	jw_word(w, "state", f->key.proto == 6 ? report_state_name(f->state) : "udp");
+	jw_word(w, "end", report_retire_name(why));
+	if (f->key.proto == 6) {
+		jw_obj_open(w, "mss");
+		opt_uint(w, "c2s", c->mss, c->mss != 0);
+		opt_uint(w, "s2c", s->mss, s->mss != 0);
+		jw_obj_close(w);
+		if (f->hs_ack_ts && f->syn_ts && f->hs_ack_ts >= f->syn_ts)
+			jw_fixed3(w, "handshake_ms", (double)(f->hs_ack_ts - f->syn_ts) / 1e6);
+		else
+			jw_null(w, "handshake_ms");
+		jw_obj_open(w, "rtt_ms");
+		if (f->rtt.count) {
+			jw_fixed3(w, "min", f->rtt.min_ms);
+			jw_fixed3(w, "p50", rtt_stats_p50(&f->rtt));
+			jw_fixed3(w, "max", f->rtt.max_ms);
+		} else {
+			jw_null(w, "min");
+			jw_null(w, "p50");
+			jw_null(w, "max");
+		}
+		jw_uint(w, "samples", f->rtt.count);
+		jw_obj_close(w);
+		jw_uint(w, "retransmissions", c->retransmissions + s->retransmissions);
+		/* Filled by the congestion-window analysis; null = not determined. */
+		jw_obj_open(w, "initial_window");
+		jw_null(w, "c2s");
+		jw_null(w, "s2c");
+		jw_obj_close(w);
+		jw_word(w, "cc_guess", "unknown");
+		jw_obj_open(w, "stalls");
+		jw_uint(w, "count", f->kind_count[FIND_STALL]);
+		jw_fixed3(w, "total_ms", 0);
+		jw_obj_open(w, "by_cause");
+		jw_obj_close(w);
+		jw_obj_close(w);
+		jw_obj_open(w, "cwnd_rounds");
+		jw_arr_open(w, "c2s");
+		jw_arr_close(w);
+		jw_arr_open(w, "s2c");
+		jw_arr_close(w);
+		jw_obj_close(w);
 	}
-	json_object_set_new(o, "mss", pair(c->mss ? json_integer(c->mss) : json_null(),
-					   s->mss ? json_integer(s->mss) : json_null()));
-	json_object_set_new(o, "handshake_ms",
-			    f->hs_ack_ts && f->syn_ts && f->hs_ack_ts >= f->syn_ts
-				    ? ms((double)(f->hs_ack_ts - f->syn_ts) / 1e6)
-				    : json_null());
-	json_t *rtt = json_object();
-	bool have = f->rtt.count > 0;
-	json_object_set_new(rtt, "min", have ? ms(f->rtt.min_ms) : json_null());
-	json_object_set_new(rtt, "p50", have ? ms(rtt_stats_p50(&f->rtt)) : json_null());
-	json_object_set_new(rtt, "max", have ? ms(f->rtt.max_ms) : json_null());
-	json_object_set_new(rtt, "samples", json_integer(f->rtt.count));
-	json_object_set_new(o, "rtt_ms", rtt);
-	json_object_set_new(o, "retransmissions", json_integer(c->retransmissions + s->retransmissions));
-	/* Filled by the congestion-window analysis; null = not determined. */
-	json_object_set_new(o, "initial_window", pair(json_null(), json_null()));
-	json_object_set_new(o, "cc_guess", json_string("unknown"));
-	json_t *st = json_object();
-	json_object_set_new(st, "count", json_integer(f->kind_count[FIND_STALL]));
-	json_object_set_new(st, "total_ms", json_real(0));
-	json_object_set_new(st, "by_cause", json_object());
-	json_object_set_new(o, "stalls", st);
-	json_object_set_new(o, "cwnd_rounds", pair(json_array(), json_array()));
-	json_object_set_new(o, "c2s", half_json(c));
-	json_object_set_new(o, "s2c", half_json(s));
-	json_object_set_new(o, "events", json_integer(f->events));
-	json_object_set_new(o, "events_dropped", json_integer(f->events_dropped));
-	return o;
+	half_fields(w, "c2s", c);
+	half_fields(w, "s2c", s);
+	jw_uint(w, "events", f->events);
+	jw_uint(w, "events_dropped", f->events_dropped);
+	jw_obj_close(w);
 }
 
-static void flow_raw(const struct flow *f, enum ts_precision p, struct raw_num raw[2])
+static void source_object(struct jw *w, const struct report_meta *m)
 {
-	raw[0].key = "first_ts";
-	report_ts(f->first_ts, p, raw[0].text, sizeof(raw[0].text));
-	raw[1].key = "last_ts";
-	report_ts(f->last_ts, p, raw[1].text, sizeof(raw[1].text));
-}
-
-static json_t *source_json(const struct report_meta *m)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "kind", json_string(m->source_kind));
-	json_object_set_new(o, "name", json_string(m->source_name));
+	jw_obj_open(w, "source");
+	jw_word(w, "kind", m->source_kind);
+	jw_string(w, "name", m->source_name);
 	const char *lt = pcap_datalink_val_to_name(m->linktype);
-	json_object_set_new(o, "linktype", lt ? json_string(lt) : json_integer(m->linktype));
-	json_object_set_new(o, "filter", m->filter && *m->filter ? json_string(m->filter) : json_null());
-	return o;
+	if (lt)
+		jw_string(w, "linktype", lt);
+	else
+		jw_int(w, "linktype", m->linktype);
+	if (m->filter && *m->filter)
+		jw_string(w, "filter", m->filter);
+	else
+		jw_null(w, "filter");
+	jw_obj_close(w);
 }
 
-static json_t *capture_fields(const struct analyzer *a, const struct capture_stats *cs)
+static void capture_object(struct jw *w, const struct analyzer *a, const struct capture_stats *cs,
+			   enum ts_precision p)
 {
 	const struct analyzer_totals *t = analyzer_totals(a);
-	json_t *o = json_object();
-	json_object_set_new(o, "packets", json_integer((json_int_t)t->frames));
-	json_object_set_new(o, "bytes", json_integer((json_int_t)t->bytes));
-	json_object_set_new(o, "tcp_segments", json_integer((json_int_t)t->tcp_segments));
-	json_object_set_new(o, "udp_datagrams", json_integer((json_int_t)t->udp_datagrams));
-	json_object_set_new(o, "other_ip", json_integer((json_int_t)t->other_ip));
-	json_object_set_new(o, "non_ip", json_integer((json_int_t)t->non_ip));
-	json_object_set_new(o, "malformed", json_integer((json_int_t)t->malformed));
-	json_object_set_new(o, "ip_fragments", json_integer((json_int_t)t->fragments));
-	json_object_set_new(o, "csum_unverifiable", json_integer((json_int_t)t->csum_unverifiable));
-	json_object_set_new(o, "kernel_drops", cs->kernel_drops_known
-						       ? json_integer((json_int_t)cs->kernel_drops)
-						       : json_null());
-	json_object_set_new(o, "flows", json_integer((json_int_t)t->flows));
-	json_object_set_new(o, "flows_evicted", json_integer((json_int_t)t->flows_evicted));
-	json_object_set_new(o, "max_flows", json_integer((json_int_t)analyzer_config(a)->max_flows));
-	json_object_set_new(o, "events_per_flow_cap",
-			    json_integer(analyzer_config(a)->max_events_per_flow));
-	json_object_set_new(o, "events_not_written", json_integer((json_int_t)t->events_dropped));
-	return o;
-}
-
-static void capture_raw(const struct analyzer *a, enum ts_precision p, struct raw_num raw[2])
-{
-	const struct analyzer_totals *t = analyzer_totals(a);
-	raw[0].key = "first_ts";
-	raw[1].key = "last_ts";
+	jw_obj_open(w, "capture");
+	jw_uint(w, "packets", t->frames);
+	jw_uint(w, "bytes", t->bytes);
+	jw_uint(w, "tcp_segments", t->tcp_segments);
 	if (t->frames) {
-		report_ts(t->first_ts, p, raw[0].text, sizeof(raw[0].text));
-		report_ts(t->last_ts, p, raw[1].text, sizeof(raw[1].text));
+		ts_field(w, "first_ts", t->first_ts, p);
+		ts_field(w, "last_ts", t->last_ts, p);
 	} else {
-		strcpy(raw[0].text, "null");
-		strcpy(raw[1].text, "null");
+		jw_null(w, "first_ts");
+		jw_null(w, "last_ts");
 	}
+	opt_uint(w, "kernel_drops", cs->kernel_drops, cs->kernel_drops_known);
+	jw_uint(w, "udp_datagrams", t->udp_datagrams);
+	jw_uint(w, "other_ip", t->other_ip);
+	jw_uint(w, "non_ip", t->non_ip);
+	jw_uint(w, "malformed", t->malformed);
+	jw_uint(w, "ip_fragments", t->fragments);
+	jw_uint(w, "csum_unverifiable", t->csum_unverifiable);
+	jw_uint(w, "flows", t->flows);
+	jw_uint(w, "flows_evicted", t->flows_evicted);
+	jw_uint(w, "max_flows", analyzer_config(a)->max_flows);
+	jw_uint(w, "events_per_flow_cap", analyzer_config(a)->max_events_per_flow);
+	jw_uint(w, "events_not_written", t->events_dropped);
+	jw_obj_close(w);
 }
 
-static json_t *host_json(const struct host_stats *h)
+static void host_object(struct jw *w, const struct host_stats *h)
 {
 	char addr[48];
 	if (h->ip_ver)
 		inet_ntop(h->ip_ver == 4 ? AF_INET : AF_INET6, h->addr, addr, sizeof(addr));
 	else
 		snprintf(addr, sizeof(addr), "other");
-	json_t *o = json_object();
-	json_object_set_new(o, "host", json_string(addr));
-	json_object_set_new(o, "segments", json_integer((json_int_t)h->segments));
-	json_object_set_new(o, "csum_ok", json_integer((json_int_t)h->csum_ok));
-	json_t *off = json_object();
-	json_object_set_new(off, "tx", json_integer((json_int_t)h->offload[CSUM_SIDE_TX]));
-	json_object_set_new(off, "rx", json_integer((json_int_t)h->offload[CSUM_SIDE_RX]));
-	json_object_set_new(off, "unknown", json_integer((json_int_t)h->offload[CSUM_SIDE_UNKNOWN]));
-	json_object_set_new(o, "csum_offload", off);
-	json_object_set_new(o, "csum_bad", json_integer((json_int_t)h->bad));
-	json_object_set_new(o, "csum_bad_dropped", json_integer((json_int_t)h->bad_dropped));
-	json_object_set_new(o, "csum_bad_accepted", json_integer((json_int_t)h->bad_accepted));
-	json_object_set_new(o, "resent_after_ms_avg",
-			    h->bad_dropped ? ms(h->resent_ms / (double)h->bad_dropped) : json_null());
-	json_object_set_new(o, "giant_segments", json_integer((json_int_t)h->giants));
-	return o;
+	jw_obj_open(w, NULL);
+	jw_word(w, "host", addr);
+	jw_uint(w, "segments", h->segments);
+	jw_uint(w, "csum_ok", h->csum_ok);
+	jw_obj_open(w, "csum_offload");
+	jw_uint(w, "tx", h->offload[CSUM_SIDE_TX]);
+	jw_uint(w, "rx", h->offload[CSUM_SIDE_RX]);
+	jw_uint(w, "unknown", h->offload[CSUM_SIDE_UNKNOWN]);
+	jw_obj_close(w);
+	jw_uint(w, "csum_bad", h->bad);
+	jw_uint(w, "csum_bad_dropped", h->bad_dropped);
+	jw_uint(w, "csum_bad_accepted", h->bad_accepted);
+	if (h->bad_dropped)
+		jw_fixed3(w, "resent_after_ms_avg", h->resent_ms / (double)h->bad_dropped);
+	else
+		jw_null(w, "resent_after_ms_avg");
+	jw_uint(w, "giant_segments", h->giants);
+	jw_obj_close(w);
 }
 
-/* Per sending host: the checksum aggregates behind the findings. */
-static json_t *hosts_json(const struct analyzer_totals *t)
-{
-	json_t *arr = json_array();
-	for (size_t i = 0; i < t->nhosts; i++)
-		json_array_append_new(arr, host_json(&t->hosts[i]));
-	if (t->hosts_other.segments)
-		json_array_append_new(arr, host_json(&t->hosts_other));
-	return arr;
-}
-
-static json_t *summary_json(const struct analyzer *a)
+static void summary_object(struct jw *w, const struct analyzer *a)
 {
 	const struct analyzer_totals *t = analyzer_totals(a);
-	json_t *o = json_object();
-	json_t *ev = json_object();
+	jw_obj_open(w, "summary");
+	jw_obj_open(w, "events");
 	for (int k = 0; k < FIND_COUNT; k++)
-		json_object_set_new(ev, finding_name(k), json_integer((json_int_t)t->kind_count[k]));
-	json_object_set_new(o, "events", ev);
+		jw_uint(w, finding_name(k), t->kind_count[k]);
+	jw_obj_close(w);
 	struct finding *fs = calloc(DIAG_MAX_FINDINGS, sizeof(*fs));
 	size_t n = fs ? diagnose(t, fs, DIAG_MAX_FINDINGS) : 0;
-	json_t *arr = json_array();
+	jw_arr_open(w, "findings");
 	for (size_t i = 0; i < n; i++) {
-		json_t *f = json_object();
-		json_object_set_new(f, "kind", json_string(finding_name(fs[i].kind)));
+		jw_obj_open(w, NULL);
+		jw_word(w, "kind", finding_name(fs[i].kind));
 		if (fs[i].cause != CAUSE_NONE)
-			json_object_set_new(f, "cause", json_string(cause_name(fs[i].cause)));
+			jw_word(w, "cause", cause_name(fs[i].cause));
 		if (fs[i].host[0])
-			json_object_set_new(f, "host", json_string(fs[i].host));
-		json_object_set_new(f, "count", json_integer((json_int_t)fs[i].count));
-		json_object_set_new(f, "severity", json_string(severity_name(fs[i].severity)));
-		json_object_set_new(f, "explanation", json_string(fs[i].explanation));
-		json_object_set_new(f, "remedy", json_string(fs[i].remedy));
-		json_array_append_new(arr, f);
+			jw_word(w, "host", fs[i].host);
+		jw_uint(w, "count", fs[i].count);
+		jw_word(w, "severity", severity_name(fs[i].severity));
+		jw_string(w, "explanation", fs[i].explanation);
+		jw_string(w, "remedy", fs[i].remedy);
+		jw_obj_close(w);
 	}
-	json_object_set_new(o, "findings", arr);
+	jw_arr_close(w);
 	free(fs);
-	json_object_set_new(o, "checksums_by_sender", hosts_json(t));
-	json_t *g = json_object();
+	/* Per sending host: the checksum aggregates behind the findings. */
+	jw_arr_open(w, "checksums_by_sender");
+	for (size_t i = 0; i < t->nhosts; i++)
+		host_object(w, &t->hosts[i]);
+	if (t->hosts_other.segments)
+		host_object(w, &t->hosts_other);
+	jw_arr_close(w);
 	static const char *const gb[GIANT_BUCKETS] = {"<2", "2-4", "4-8", "8-16", "16-32", ">=32"};
+	jw_obj_open(w, "giant_segments_by_mss_multiple");
 	for (int b = 0; b < GIANT_BUCKETS; b++)
-		json_object_set_new(g, gb[b], json_integer((json_int_t)t->giant_by_multiple[b]));
-	json_object_set_new(o, "giant_segments_by_mss_multiple", g);
-	return o;
-}
-
-static void write_summary(FILE *out, const struct analyzer *a)
-{
-	json_t *sum = summary_json(a);
-	char *s = json_dumps(sum, DUMP_FLAGS);
-	json_decref(sum);
-	fputs(s ? s : "null", out);
-	free(s);
+		jw_uint(w, gb[b], t->giant_by_multiple[b]);
+	jw_obj_close(w);
+	jw_obj_close(w);
 }
 
 /* ---- JSON document ---- */
@@ -377,12 +349,15 @@ static int json_begin(struct report *r)
 			 "(set TMPDIR to a writable directory)");
 		return -1;
 	}
-	json_t *src = source_json(&r->meta);
-	char *s = json_dumps(src, DUMP_FLAGS);
-	json_decref(src);
-	fprintf(r->out, "{\"tcplens\":\"%s\",\"schema\":1,\"source\":%s,\n\"events\":[\n",
-		TCPLENS_VERSION, s ? s : "null");
-	free(s);
+	jw_init(&p->w, r->out);
+	jw_init(&p->spool_w, p->spool);
+	struct jw *w = &p->w;
+	jw_obj_open(w, NULL);
+	jw_word(w, "tcplens", TCPLENS_VERSION);
+	jw_uint(w, "schema", 1);
+	source_object(w, &r->meta);
+	jw_newline(w);
+	jw_arr_open(w, "events");
 	return 0;
 }
 
@@ -390,21 +365,19 @@ static void json_event(struct report *r, const struct flow *f, const struct tcp_
 {
 	struct json_priv *p = r->priv;
 	(void)f;
-	struct raw_num ts = {.key = "ts"};
-	report_ts(ev->ts_ns, r->meta.precision, ts.text, sizeof(ts.text));
-	if (p->nevents++)
-		fputs(",\n", r->out);
-	write_obj(r->out, &ts, 1, event_fields(ev));
+	p->nevents++;
+	jw_newline(&p->w);
+	jw_obj_open(&p->w, NULL);
+	event_fields(&p->w, ev, r->meta.precision);
+	jw_obj_close(&p->w);
 }
 
 static void json_flow_end(struct report *r, const struct flow *f, enum flow_retire_reason why)
 {
 	struct json_priv *p = r->priv;
-	struct raw_num raw[2];
-	flow_raw(f, r->meta.precision, raw);
 	if (p->nflows++)
-		fputs(",\n", p->spool);
-	write_obj(p->spool, raw, 2, flow_fields(f, why));
+		jw_newline(&p->spool_w);
+	flow_object(&p->spool_w, NULL, f, why, r->meta.precision);
 }
 
 static int copy_spool(FILE *spool, FILE *out)
@@ -422,18 +395,26 @@ static int copy_spool(FILE *spool, FILE *out)
 static int json_finish(struct report *r, const struct analyzer *a, const struct capture_stats *cs)
 {
 	struct json_priv *p = r->priv;
-	fputs(p->nevents ? "\n],\n\"flows\":[\n" : "],\n\"flows\":[\n", r->out);
+	struct jw *w = &p->w;
+	if (p->nevents)
+		jw_newline(w);
+	jw_arr_close(w);
+	jw_raw(w, ",\n\"flows\":[\n");
+	jw_flush(w);
+	/* The spool holds the flow objects, commas included (its own writer). */
+	jw_flush(&p->spool_w);
 	if (copy_spool(p->spool, r->out) < 0) {
 		snprintf(r->err, sizeof(r->err), "cannot read back the temporary flow list");
 		return -1;
 	}
-	fputs(p->nflows ? "\n],\n\"capture\":" : "],\n\"capture\":", r->out);
-	struct raw_num raw[2];
-	capture_raw(a, r->meta.precision, raw);
-	write_obj(r->out, raw, 2, capture_fields(a, cs));
-	fputs(",\n\"summary\":", r->out);
-	write_summary(r->out, a);
-	fputs("}\n", r->out);
+	jw_raw(w, p->nflows ? "\n]" : "]");
+	jw_newline(w);
+	capture_object(w, a, cs, r->meta.precision);
+	jw_newline(w);
+	summary_object(w, a);
+	jw_obj_close(w);
+	jw_newline(w);
+	jw_flush(w);
 	return 0;
 }
 
@@ -460,53 +441,56 @@ const struct report_ops report_json_ops = {
 
 static int jsonl_begin(struct report *r)
 {
-	json_t *o = json_object();
-	json_object_set_new(o, "type", json_string("start"));
-	json_object_set_new(o, "tcplens", json_string(TCPLENS_VERSION));
-	json_object_set_new(o, "schema", json_integer(1));
-	json_object_set_new(o, "source", source_json(&r->meta));
-	write_obj(r->out, NULL, 0, o);
-	fputc('\n', r->out);
+	struct jw w;
+	jw_init(&w, r->out);
+	jw_obj_open(&w, NULL);
+	jw_word(&w, "type", "start");
+	jw_word(&w, "tcplens", TCPLENS_VERSION);
+	jw_uint(&w, "schema", 1);
+	source_object(&w, &r->meta);
+	jw_obj_close(&w);
+	jw_newline(&w);
+	jw_flush(&w);
 	return 0;
 }
 
 static void jsonl_event(struct report *r, const struct flow *f, const struct tcp_event *ev)
 {
 	(void)f;
-	struct raw_num ts = {.key = "ts"};
-	report_ts(ev->ts_ns, r->meta.precision, ts.text, sizeof(ts.text));
-	json_t *o = json_object();
-	json_object_set_new(o, "type", json_string("event"));
-	json_t *fields = event_fields(ev);
-	json_object_update(o, fields);
-	json_decref(fields);
-	write_obj(r->out, &ts, 1, o);
-	fputc('\n', r->out);
+	struct jw w;
+	jw_init(&w, r->out);
+	jw_obj_open(&w, NULL);
+	jw_word(&w, "type", "event");
+	event_fields(&w, ev, r->meta.precision);
+	jw_obj_close(&w);
+	jw_newline(&w);
+	jw_flush(&w);
 	fflush(r->out); /* a stream: a reader downstream sees each event now */
 }
 
 static void jsonl_flow_end(struct report *r, const struct flow *f, enum flow_retire_reason why)
 {
-	struct raw_num raw[2];
-	flow_raw(f, r->meta.precision, raw);
-	json_t *o = json_object();
-	json_object_set_new(o, "type", json_string("flow"));
-	json_t *ff = flow_fields(f, why);
-	json_object_update(o, ff);
-	json_decref(ff);
-	write_obj(r->out, raw, 2, o);
-	fputc('\n', r->out);
+	struct jw w;
+	jw_init(&w, r->out);
+	jw_obj_open(&w, NULL);
+	jw_word(&w, "type", "flow");
+	flow_object(&w, "flow", f, why, r->meta.precision);
+	jw_obj_close(&w);
+	jw_newline(&w);
+	jw_flush(&w);
 }
 
 static int jsonl_finish(struct report *r, const struct analyzer *a, const struct capture_stats *cs)
 {
-	struct raw_num raw[2];
-	capture_raw(a, r->meta.precision, raw);
-	fputs("{\"type\":\"end\",\"capture\":", r->out);
-	write_obj(r->out, raw, 2, capture_fields(a, cs));
-	fputs(",\"summary\":", r->out);
-	write_summary(r->out, a);
-	fputs("}\n", r->out);
+	struct jw w;
+	jw_init(&w, r->out);
+	jw_obj_open(&w, NULL);
+	jw_word(&w, "type", "end");
+	capture_object(&w, a, cs, r->meta.precision);
+	summary_object(&w, a);
+	jw_obj_close(&w);
+	jw_newline(&w);
+	jw_flush(&w);
 	return 0;
 }
 
