@@ -77,7 +77,7 @@ struct tcp_event {
 		struct { uint32_t bytes, mss; double multiple; } giant;
 		struct { uint32_t seq, bytes; } retrans;           /* also capture_loss */
 		struct { uint32_t seq, bytes; double fill_ms; } gap;
-		struct { double duration_ms; uint64_t outstanding; } stall;
+		struct { double duration_ms; uint64_t outstanding; uint64_t end_frame; } stall;
 		struct { uint32_t segments, bytes, mss; } iw;
 		struct { uint64_t before, after; double ratio; } reduction;
 		struct { double idle_ms; uint64_t before, after; } idle;

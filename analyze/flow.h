@@ -15,6 +15,7 @@
 
 #include "findings.h"
 #include "rtt.h"
+#include "seq_ranges.h"
 
 /* Endpoints of a flow, client first once known. */
 struct flow_key {
@@ -65,7 +66,15 @@ struct tcp_half {
 	uint64_t last_data_ts;     /* last segment carrying new data */
 
 	uint32_t dupacks;          /* consecutive duplicate ACKs it sent */
+	bool sack_seen;            /* it sent SACK blocks since its ACK last advanced */
+	uint32_t rwnd;             /* receive window it last advertised, scaled */
+	uint8_t episode_retrans;   /* resends since the peer's ACK last advanced */
+	/* Its data the capture has not seen (yet): holes below snd_max. */
+	struct seq_ranges unseen;
 	uint32_t retransmissions;
+	uint32_t reordered;        /* segments that filled a hole within an RTT */
+	uint64_t capture_lost_bytes; /* acknowledged, never captured */
+	bool ack_known_for_data;   /* a data segment seen: holes can be judged */
 	uint64_t retrans_bytes;
 	uint32_t zero_windows;
 
@@ -85,6 +94,24 @@ struct tcp_half {
 	/* Latest "capture point -> this side -> capture point" time in ns: the
 	 * part of the RTT on this side of the capture. 0 = none yet. */
 	uint64_t half_rtt_ns;
+};
+
+#define STALL_CAUSES 8
+
+/* The stall detector's memory (stall.c): the last time the connection moved,
+ * and what was outstanding then. */
+struct stall_state {
+	uint64_t progress_ts;       /* 0 until the first progress */
+	uint64_t progress_frame;
+	uint32_t outstanding[2];    /* per direction, at the last progress */
+	uint32_t rwnd[2];           /* receiver window for each direction then */
+	uint32_t last_seg[2];       /* size of each side's last new-data segment */
+	uint8_t last_data_dir;      /* which side sent the newest data */
+	uint8_t gap_retrans;        /* enum cause of the strongest resend in the gap */
+	bool gap_zero_window;       /* a zero window was advertised in the gap */
+	uint32_t count;
+	double total_ms;
+	double by_cause_ms[STALL_CAUSES]; /* indexed as stall_causes[] in stall.h */
 };
 
 enum flow_state {
@@ -109,6 +136,8 @@ struct flow {
 
 	struct tcp_half half[2];
 	struct rtt_stats rtt;      /* full round trips, both halves summed */
+	uint64_t srtt_ns, rttvar_ns; /* RFC 6298 smoothing, for the RTO estimate */
+	struct stall_state stall;
 
 	uint32_t events;           /* events written for this flow */
 	uint32_t events_dropped;   /* over the per-flow cap, counted only */

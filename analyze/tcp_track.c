@@ -10,11 +10,15 @@
 
 #include "csum_verify.h"
 #include "seq.h"
+#include "stall.h"
 
 #define NS_PER_MS 1000000.0
 /* Linux TCP_RTO_MIN: a retransmission after a silence this long (or longer
  * than the RTT-based estimate) is taken for a timeout. */
 #define RTO_MIN_NS 200000000ull
+/* Linux's smallest probe timeout (TCP_TIMEOUT_MIN is 2 jiffies; 10 ms is
+ * the floor the RACK-TLP RFC recommends). */
+#define TLP_MIN_NS 10000000ull
 
 bool tcp_is_new_connection(const struct flow *f, int dir, const struct pkt_decoded *d)
 {
@@ -95,6 +99,19 @@ static void on_syn(struct flow *f, int dir, const struct pkt_decoded *d,
 	}
 }
 
+/* RFC 6298 §2: SRTT and RTTVAR from each new sample. */
+static void rtt_smooth(struct flow *f, uint64_t sample)
+{
+	if (!f->srtt_ns) {
+		f->srtt_ns = sample;
+		f->rttvar_ns = sample / 2;
+		return;
+	}
+	uint64_t dev = sample > f->srtt_ns ? sample - f->srtt_ns : f->srtt_ns - sample;
+	f->rttvar_ns = (3 * f->rttvar_ns + dev) / 4;
+	f->srtt_ns = (7 * f->srtt_ns + sample) / 8;
+}
+
 /* The handshake's third segment: both halves of the RTT at once. */
 static void on_handshake_ack(struct flow *f, int dir, const struct pkt_decoded *d)
 {
@@ -110,6 +127,7 @@ static void on_handshake_ack(struct flow *f, int dir, const struct pkt_decoded *
 		s->half_rtt_ns = s->syn_ts - c->syn_ts;
 		c->half_rtt_ns = ts - s->syn_ts;
 		rtt_stats_add(&f->rtt, (double)(ts - c->syn_ts) / NS_PER_MS);
+		rtt_smooth(f, ts - c->syn_ts);
 	}
 }
 
@@ -138,19 +156,40 @@ static void probe_add(struct tcp_half *h, uint32_t seq_end, uint64_t ts)
 	h->probe_count++;
 }
 
-static enum cause retrans_cause(const struct flow *f, int dir, uint64_t ts)
+/* Linux's RTO: srtt + max(4 rttvar, TCP_RTO_MIN) (tcp_set_rto), never below
+ * TCP_RTO_MIN; without samples, TCP_RTO_MIN. */
+static uint64_t rto_estimate(const struct flow *f)
+{
+	uint64_t var = 4 * f->rttvar_ns;
+	return f->srtt_ns + (var > RTO_MIN_NS ? var : RTO_MIN_NS);
+}
+
+/* Why data was sent again (RFC 5681 fast retransmit, RFC 6298 timeout, RFC
+ * 8985 tail loss probe):
+ *   spurious  the receiver had already acknowledged all of it;
+ *   fast      the receiver signalled the hole (3 duplicate ACKs, or SACK);
+ *   tlp       the highest segment, first resend of the episode, no dupack or
+ *             SACK before it, after about 2 SRTT (+200 ms with one segment
+ *             in flight: then it precedes the RTO by about one RTO);
+ *   rto       after a silence of about the RTO estimate;
+ *   unknown   none of these. */
+static enum cause retrans_cause(const struct flow *f, int dir, uint32_t end, uint64_t ts)
 {
 	const struct tcp_half *h = &f->half[dir], *peer = &f->half[!dir];
-	if (peer->dupacks >= 3)
+	if (peer->ack_known && seq_leq(end, peer->ack_max))
+		return CAUSE_SPURIOUS;
+	uint64_t silence = h->last_data_ts && ts > h->last_data_ts ? ts - h->last_data_ts : 0;
+	uint64_t rto = rto_estimate(f);
+	if (peer->dupacks >= 3 || (peer->sack_seen && silence < rto * 9 / 10))
 		return CAUSE_FAST;
-	uint64_t rto = RTO_MIN_NS;
-	if (f->rtt.count) {
-		uint64_t est = (uint64_t)(f->rtt.max_ms * 2 * NS_PER_MS);
-		if (est > rto)
-			rto = est;
-	}
-	if (h->last_data_ts && ts - h->last_data_ts >= rto * 9 / 10)
+	uint64_t pto = 2 * f->srtt_ns > TLP_MIN_NS ? 2 * f->srtt_ns : TLP_MIN_NS;
+	if (end == h->snd_max && h->episode_retrans == 0 && peer->dupacks == 0 &&
+	    silence >= pto * 8 / 10)
+		return CAUSE_TLP;
+	if (silence >= rto * 9 / 10)
 		return CAUSE_RTO;
+	if (peer->dupacks > 0)
+		return CAUSE_FAST;
 	return CAUSE_UNKNOWN;
 }
 
@@ -183,6 +222,28 @@ static void emit_giant(struct flow *f, int dir, const struct pkt_decoded *d, str
 	event_emit(ctx->sink, f, &ev);
 }
 
+struct fill_ctx {
+	struct flow *f;
+	int dir;
+	uint64_t ts;
+	bool first_sight;  /* some of the segment filled a hole the capture had */
+	bool reordered;    /* ... and soon enough to be reordering, not a resend */
+};
+
+/* The segment covers bytes the capture had not seen: the first copy was
+ * lost before the capture point, or it is arriving out of order. Within an
+ * RTT of the hole opening it is reordering (RFC 4737's sense). */
+static void on_fill(void *user, uint32_t left, uint32_t right, uint64_t opened)
+{
+	struct fill_ctx *c = user;
+	(void)left;
+	(void)right;
+	c->first_sight = true;
+	uint64_t rtt = c->f->rtt.count ? (uint64_t)(c->f->rtt.min_ms * NS_PER_MS) : 1000000;
+	if (c->ts - opened < rtt)
+		c->reordered = true;
+}
+
 static void on_data(struct flow *f, int dir, const struct pkt_decoded *d,
 		    struct tcp_ctx *ctx)
 {
@@ -191,25 +252,35 @@ static void on_data(struct flow *f, int dir, const struct pkt_decoded *d,
 	uint32_t seq = d->seq, len = d->payload_len;
 	uint32_t end = seq + len;
 	if (seq_lt(seq, h->snd_max)) {
+		struct fill_ctx fc = {.f = f, .dir = dir, .ts = ts};
+		seq_ranges_remove(&h->unseen, seq, seq_min(end, h->snd_max), on_fill, &fc);
 		/* A keepalive or window probe resends one old byte: not a loss. */
 		bool probe = len <= 1 && seq == h->snd_max - 1;
-		if (!probe) {
+		if (!probe && !fc.reordered) {
 			struct tcp_event ev;
 			event_init(&ev, f, d, dir, FIND_RETRANSMISSION);
-			ev.cause = (uint8_t)retrans_cause(f, dir, ts);
+			enum cause c = retrans_cause(f, dir, end, ts);
+			ev.cause = (uint8_t)c;
 			ev.u.retrans.seq = seq - h->seq_base;
 			ev.u.retrans.bytes = len;
 			event_emit(ctx->sink, f, &ev);
 			h->retransmissions++;
 			h->retrans_bytes += len;
+			h->episode_retrans++;
 			probes_forget_from(h, seq);
+			stall_note_retransmission(f, c);
+		} else if (fc.reordered) {
+			h->reordered++;
 		}
 		if (seq_gt(end, h->snd_max))
 			h->snd_max = end;
 	} else {
+		if (seq_gt(seq, h->snd_max) && h->ack_known_for_data)
+			seq_ranges_add(&h->unseen, h->snd_max, seq, ts);
 		h->snd_max = end;
 		probe_add(h, end, ts);
 	}
+	h->ack_known_for_data = true;
 	h->last_data_ts = ts;
 	if (len > h->max_payload)
 		h->max_payload = len;
@@ -220,18 +291,55 @@ static void on_data(struct flow *f, int dir, const struct pkt_decoded *d,
 		emit_giant(f, dir, d, ctx);
 }
 
-static void on_ack(struct flow *f, int dir, const struct pkt_decoded *d)
+struct loss_ctx {
+	struct flow *f;
+	int dir;
+	const struct pkt_decoded *d;
+	struct tcp_ctx *ctx;
+};
+
+/* The receiver acknowledged bytes the capture never saw and nobody resent:
+ * the capture dropped them, not the network. */
+static void on_capture_loss(void *user, uint32_t left, uint32_t right, uint64_t opened)
+{
+	struct loss_ctx *c = user;
+	struct tcp_half *h = &c->f->half[c->dir];
+	(void)opened;
+	struct tcp_event ev;
+	event_init(&ev, c->f, c->d, c->dir, FIND_CAPTURE_LOSS);
+	ev.u.retrans.seq = left - h->seq_base;
+	ev.u.retrans.bytes = (uint32_t)seq_diff(right, left);
+	h->capture_lost_bytes += ev.u.retrans.bytes;
+	event_emit(c->ctx->sink, c->f, &ev);
+}
+
+static void on_ack(struct flow *f, int dir, const struct pkt_decoded *d, struct tcp_ctx *ctx)
 {
 	struct tcp_half *h = &f->half[dir], *peer = &f->half[!dir];
 	uint32_t ack = d->ack;
+	if (d->opt.sack_count)
+		h->sack_seen = true;
 	if (!h->ack_known) {
 		h->ack_known = true;
 		h->ack_max = ack;
 		return;
 	}
 	if (seq_gt(ack, h->ack_max)) {
+		/* Bytes acknowledged that the capture never saw: a hole below
+		 * the ACK, or data beyond anything captured. */
+		if (peer->seq_known && seq_gt(ack, peer->snd_max) && peer->ack_known_for_data &&
+		    !(d->flags & TCP_SYN) && seq_gt(ack, peer->snd_max + (peer->fin_seen ? 0 : 1)))
+			seq_ranges_add(&peer->unseen, peer->snd_max, ack, d->rec->ts_ns);
+		if (peer->unseen.n) {
+			struct loss_ctx lc = {.f = f, .dir = !dir, .d = d, .ctx = ctx};
+			seq_ranges_remove_below(&peer->unseen, ack, on_capture_loss, &lc);
+		}
+		if (seq_gt(ack, peer->snd_max) && peer->seq_known)
+			peer->snd_max = ack;
 		h->ack_max = ack;
 		h->dupacks = 0;
+		h->sack_seen = d->opt.sack_count > 0;
+		peer->episode_retrans = 0;
 		/* RTT: the newest of the peer's segments this ACK covers. */
 		uint64_t t0 = 0;
 		uint8_t k = 0;
@@ -246,6 +354,7 @@ static void on_ack(struct flow *f, int dir, const struct pkt_decoded *d)
 		if (t0 && ts >= t0) {
 			h->half_rtt_ns = ts - t0;
 			rtt_stats_add(&f->rtt, (double)(h->half_rtt_ns + peer->half_rtt_ns) / NS_PER_MS);
+			rtt_smooth(f, h->half_rtt_ns + peer->half_rtt_ns);
 		}
 	} else if (ack == h->ack_max && d->payload_len == 0 &&
 		   !(d->flags & (TCP_SYN | TCP_FIN | TCP_RST)) && seq_lt(ack, peer->snd_max)) {
@@ -265,9 +374,11 @@ void tcp_track_segment(struct tcp_ctx *ctx, struct flow *f, int dir, const struc
 	}
 	/* The receiver discarded a segment with a bad checksum: its ACK and
 	 * window never took effect. */
+	uint32_t snd_before = h->snd_max, ack_before = h->ack_max;
+	bool ack_was_known = h->ack_known;
 	if ((d->flags & TCP_ACK) && d->l4_verdict != CSUM_BAD) {
 		on_handshake_ack(f, dir, d);
-		on_ack(f, dir, d);
+		on_ack(f, dir, d, ctx);
 		if (f->csum_held)
 			csum_fate_on_ack(ctx->fate, f, !dir, d->ack, d->opt.sack, d->opt.sack_count,
 					 ctx->sink);
@@ -281,6 +392,13 @@ void tcp_track_segment(struct tcp_ctx *ctx, struct flow *f, int dir, const struc
 			h->snd_max = fin_end;
 		if (f->state != FLOW_CLOSED)
 			f->state = FLOW_CLOSING;
+	}
+	if (!(d->flags & TCP_RST) && d->l4_verdict != CSUM_BAD)
+		h->rwnd = (d->flags & TCP_SYN) || h->wscale < 0 ? d->win : (uint32_t)d->win << h->wscale;
+	if (!(d->flags & TCP_SYN) && d->l4_verdict != CSUM_BAD) {
+		bool moved = seq_gt(h->snd_max, snd_before) ||
+			     (ack_was_known && seq_gt(h->ack_max, ack_before));
+		stall_on_segment(f, dir, d, moved, ctx->sink);
 	}
 	if (d->win == 0 && !(d->flags & (TCP_RST | TCP_SYN))) {
 		h->zero_windows++;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "analyze/diagnose.h"
+#include "analyze/stall.h"
 #include "jw.h"
 #include "report.h"
 #include "version.h"
@@ -90,6 +91,7 @@ static void event_fields(struct jw *w, const struct tcp_event *ev, enum ts_preci
 		jw_fixed3(w, "duration_ms", ev->u.stall.duration_ms);
 		jw_word(w, "cause", c);
 		jw_uint(w, "outstanding_bytes", ev->u.stall.outstanding);
+		jw_uint(w, "end_frame", ev->u.stall.end_frame);
 		break;
 	case FIND_INITIAL_WINDOW:
 		jw_uint(w, "segments", ev->u.iw.segments);
@@ -127,6 +129,8 @@ static void half_fields(struct jw *w, const char *key, const struct tcp_half *h)
 	jw_uint(w, "payload_bytes", h->payload_bytes);
 	jw_uint(w, "retransmissions", h->retransmissions);
 	jw_uint(w, "retransmitted_bytes", h->retrans_bytes);
+	jw_uint(w, "reordered", h->reordered);
+	jw_uint(w, "capture_lost_bytes", h->capture_lost_bytes);
 	jw_uint(w, "zero_windows", h->zero_windows);
 	jw_uint(w, "csum_ok", h->csum_ok);
 	jw_uint(w, "csum_bad", h->csum_bad);
@@ -201,10 +205,15 @@ static void flow_object(struct jw *w, const char *key, const struct flow *f,
 		jw_obj_close(w);
 		jw_word(w, "cc_guess", "unknown");
 		jw_obj_open(w, "stalls");
-		jw_uint(w, "count", f->kind_count[FIND_STALL]);
-		jw_fixed3(w, "total_ms", 0);
+		jw_uint(w, "count", f->stall.count);
+		jw_fixed3(w, "total_ms", f->stall.total_ms);
 		jw_obj_open(w, "by_cause");
+		for (int i = 0; i < STALL_CAUSES; i++)
+			if (f->stall.by_cause_ms[i] > 0)
+				jw_fixed3(w, cause_name(stall_causes[i]), f->stall.by_cause_ms[i]);
 		jw_obj_close(w);
+		double life = f->last_ts > f->first_ts ? (double)(f->last_ts - f->first_ts) / 1e6 : 0;
+		jw_fixed3(w, "share_of_life", life > 0 ? f->stall.total_ms / life : 0);
 		jw_obj_close(w);
 		jw_obj_open(w, "cwnd_rounds");
 		jw_arr_open(w, "c2s");

@@ -276,8 +276,9 @@ static void event_brief(const struct tcp_event *ev, char *buf, size_t len)
 			 ev->u.gap.bytes, ev->u.gap.fill_ms, c);
 		break;
 	case FIND_STALL:
-		snprintf(buf, len, "%.1f ms, cause %s, %llu bytes outstanding", ev->u.stall.duration_ms,
-			 c, (unsigned long long)ev->u.stall.outstanding);
+		snprintf(buf, len, "%.1f ms until frame %llu, cause %s, %llu bytes outstanding",
+			 ev->u.stall.duration_ms, (unsigned long long)ev->u.stall.end_frame, c,
+			 (unsigned long long)ev->u.stall.outstanding);
 		break;
 	case FIND_INITIAL_WINDOW:
 		snprintf(buf, len, "%u segments, %u bytes (MSS %u), limited by %s", ev->u.iw.segments,

@@ -1,0 +1,130 @@
+/*
+ * analyze/stall.c — see stall.h.
+ */
+#include "stall.h"
+
+#include "seq.h"
+
+#define NS_PER_MS 1000000.0
+#define STALL_FLOOR_NS 10000000ull /* 10 ms */
+/* TCP_CORK holds a partial segment at most 200 ms (tcp(7)). */
+#define CORK_MIN_MS 150.0
+#define CORK_MAX_MS 260.0
+
+const enum cause stall_causes[STALL_CAUSES] = {
+	CAUSE_DELAYED_ACK, CAUSE_CORK,	   CAUSE_SENDER_LIMITED,   CAUSE_RTO,
+	CAUSE_ZERO_WINDOW, CAUSE_RECEIVER_LIMITED, CAUSE_APP_IDLE, CAUSE_UNKNOWN,
+};
+
+int stall_cause_index(enum cause c)
+{
+	for (int i = 0; i < STALL_CAUSES; i++)
+		if (stall_causes[i] == c)
+			return i;
+	return STALL_CAUSES - 1;
+}
+
+void stall_note_retransmission(struct flow *f, enum cause c)
+{
+	/* RTO outranks the rest: a timeout is what made the wait long. */
+	if (c == CAUSE_RTO || f->stall.gap_retrans == CAUSE_NONE)
+		f->stall.gap_retrans = (uint8_t)c;
+}
+
+static uint32_t outstanding(const struct flow *f, int dir)
+{
+	const struct tcp_half *s = &f->half[dir], *r = &f->half[!dir];
+	if (!s->seq_known || !r->ack_known || !seq_gt(s->snd_max, r->ack_max))
+		return 0;
+	return (uint32_t)seq_diff(s->snd_max, r->ack_max);
+}
+
+static enum cause classify(const struct flow *f, int dir, const struct pkt_decoded *d,
+			   double ms, int *sdir)
+{
+	const struct stall_state *st = &f->stall;
+	/* The direction that was waiting: the one with data in flight. */
+	int w = st->outstanding[DIR_C2S] >= st->outstanding[DIR_S2C] ? DIR_C2S : DIR_S2C;
+	uint32_t out = st->outstanding[w];
+	*sdir = w;
+	if (st->gap_zero_window || (out && st->rwnd[w] == 0 && f->half[!w].ack_known))
+		return CAUSE_ZERO_WINDOW;
+	if (st->gap_retrans == CAUSE_RTO)
+		return CAUSE_RTO;
+	uint16_t mss = f->half[!w].mss ? f->half[!w].mss : 1460;
+	if (out) {
+		if (st->rwnd[w] && out + mss > st->rwnd[w])
+			return CAUSE_RECEIVER_LIMITED;
+		/* Ended by the receiver's ACK: it held the ACK back. */
+		if (dir != w && d->payload_len == 0)
+			return CAUSE_DELAYED_ACK;
+		if (dir != w)
+			return CAUSE_DELAYED_ACK; /* the ACK rode on the receiver's data */
+		return CAUSE_SENDER_LIMITED;
+	}
+	/* Nothing in flight: who spoke next, and how. */
+	*sdir = dir;
+	if (d->payload_len) {
+		uint16_t smss = f->half[!dir].mss ? f->half[!dir].mss : 1460;
+		if (st->last_data_dir == dir && st->last_seg[dir] >= smss && d->payload_len < smss &&
+		    ms >= CORK_MIN_MS && ms <= CORK_MAX_MS)
+			return CAUSE_CORK;
+		if (st->last_data_dir == dir)
+			return CAUSE_SENDER_LIMITED;
+	}
+	return CAUSE_APP_IDLE;
+}
+
+static void snapshot(struct flow *f, const struct pkt_decoded *d)
+{
+	struct stall_state *st = &f->stall;
+	st->progress_ts = d->rec->ts_ns;
+	st->progress_frame = d->rec->frame;
+	for (int k = 0; k < 2; k++) {
+		st->outstanding[k] = outstanding(f, k);
+		/* Without the handshake the scale is unknown: a raw window says
+		 * only whether it is zero. */
+		const struct tcp_half *r = &f->half[!k];
+		st->rwnd[k] = r->wscale < 0 && r->rwnd ? UINT32_MAX : r->rwnd;
+	}
+	st->gap_retrans = CAUSE_NONE;
+	st->gap_zero_window = false;
+}
+
+void stall_on_segment(struct flow *f, int dir, const struct pkt_decoded *d, bool moved,
+		      const struct event_sink *sink)
+{
+	struct stall_state *st = &f->stall;
+	uint64_t ts = d->rec->ts_ns;
+	if (d->win == 0 && !(d->flags & (TCP_RST | TCP_SYN)) && st->progress_ts)
+		st->gap_zero_window = true;
+	if (!moved || (d->flags & TCP_RST))
+		return;
+	if (st->progress_ts && ts > st->progress_ts) {
+		uint64_t gap = ts - st->progress_ts;
+		uint64_t rtt = f->rtt.count ? (uint64_t)(f->rtt.min_ms * NS_PER_MS) : 0;
+		uint64_t thresh = rtt + (rtt > STALL_FLOOR_NS ? rtt : STALL_FLOOR_NS);
+		if (gap > thresh) {
+			double ms = (double)gap / NS_PER_MS;
+			int sdir;
+			enum cause c = classify(f, dir, d, ms, &sdir);
+			struct tcp_event ev;
+			event_init(&ev, f, d, sdir, FIND_STALL);
+			ev.ts_ns = st->progress_ts;
+			ev.frame = st->progress_frame;
+			ev.cause = (uint8_t)c;
+			ev.u.stall.duration_ms = ms;
+			ev.u.stall.outstanding = st->outstanding[sdir];
+			ev.u.stall.end_frame = d->rec->frame;
+			st->count++;
+			st->total_ms += ms;
+			st->by_cause_ms[stall_cause_index(c)] += ms;
+			event_emit(sink, f, &ev);
+		}
+	}
+	if (d->payload_len && !(d->flags & TCP_SYN)) {
+		st->last_data_dir = (uint8_t)dir;
+		st->last_seg[dir] = d->payload_len;
+	}
+	snapshot(f, d);
+}

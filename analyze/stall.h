@@ -1,0 +1,46 @@
+/*
+ * analyze/stall.h — stalls and their cause.
+ *
+ * A connection "moves" when either side sends new data or a cumulative ACK
+ * advances. A stall is a gap between two moves longer than
+ *     rtt + max(10 ms, rtt)      (rtt = the flow's minimum RTT, 0 if unknown)
+ * i.e. clearly more than the round trip that ordinary ACK clocking needs.
+ * Packets that do not move the connection (window probes, duplicate ACKs, a
+ * tail loss probe) do not end it. The event is written when the stall ends,
+ * with ts/frame of the frame where it began and end_frame where it ended.
+ *
+ * Cause, from what was outstanding when it began and what ended it:
+ *   zero_window       the receiver advertised a zero window
+ *   rto               a retransmission timeout resent data (ended or inside)
+ *   receiver_limited  the data in flight filled the receiver's window
+ *   delayed_ack       data was outstanding and the receiver's ACK ended the
+ *                     wait (Nagle holding the next small write behind it)
+ *   cork              nothing outstanding; a sub-MSS tail followed full-sized
+ *                     segments ~200 ms later (TCP_CORK's ceiling)
+ *   sender_limited    nothing outstanding; the same side went on sending:
+ *                     it had the window and the ACKs, and sent nothing
+ *   app_idle          nothing outstanding; the other side spoke next (think
+ *                     time between request and response: not a fault)
+ */
+#ifndef TCPLENS_STALL_H
+#define TCPLENS_STALL_H
+
+#include <stdbool.h>
+
+#include "decode.h"
+#include "event_sink.h"
+#include "flow.h"
+
+extern const enum cause stall_causes[STALL_CAUSES];
+/* Index of a stall cause in stall_causes[] (and flow.stall.by_cause_ms). */
+int stall_cause_index(enum cause c);
+
+/* Called for every TCP segment after the flow's state was updated; moved is
+ * true when it sent new data or advanced the cumulative ACK. */
+void stall_on_segment(struct flow *f, int dir, const struct pkt_decoded *d, bool moved,
+		      const struct event_sink *sink);
+
+/* A retransmission of cause c happened (for the gap's cause). */
+void stall_note_retransmission(struct flow *f, enum cause c);
+
+#endif
