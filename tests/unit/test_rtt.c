@@ -1,0 +1,191 @@
+/*
+ * tests/unit/test_rtt.c — analyze/rtt.c: min, max and the P-square median.
+ * Exact for up to five samples; on larger inputs the estimate is compared
+ * with the true median of the same samples (sorted here), within a tolerance
+ * set from the distribution's spread.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/rtt.h"
+#include "pktbuild.h"
+
+static struct rtt_stats feed(const double *v, size_t n)
+{
+	struct rtt_stats s;
+	memset(&s, 0, sizeof(s));
+	for (size_t i = 0; i < n; i++)
+		rtt_stats_add(&s, v[i]);
+	return s;
+}
+
+Test(rtt, empty)
+{
+	struct rtt_stats s;
+	memset(&s, 0, sizeof(s));
+	cr_assert_eq(s.count, 0);
+	cr_assert_float_eq(rtt_stats_p50(&s), 0.0, 1e-12);
+}
+
+Test(rtt, exact_up_to_five)
+{
+	static const struct {
+		double v[5];
+		size_t n;
+		double median, min, max;
+	} cases[] = {
+		{{7.5}, 1, 7.5, 7.5, 7.5},
+		{{9, 3}, 2, 6, 3, 9},
+		{{30, 10, 20}, 3, 20, 10, 30},
+		{{4, 1, 100, 2}, 4, 3, 1, 100},
+		{{5, 1, 4, 2, 3}, 5, 3, 1, 5},
+		{{50, 40, 30, 20, 10}, 5, 30, 10, 50},
+		{{0.2, 0.2, 0.2, 9, 9}, 5, 0.2, 0.2, 9},
+		{{1, 2, 3, 4, 1000}, 5, 3, 1, 1000},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rtt_stats s = feed(cases[i].v, cases[i].n);
+		cr_assert_eq(s.count, cases[i].n);
+		cr_assert_float_eq(rtt_stats_p50(&s), cases[i].median, 1e-12, "case %zu: %f", i,
+				   rtt_stats_p50(&s));
+		cr_assert_float_eq(s.min_ms, cases[i].min, 1e-12);
+		cr_assert_float_eq(s.max_ms, cases[i].max, 1e-12);
+	}
+}
+
+static double uniform(uint64_t *st)
+{
+	return (double)(pb_rand(st) >> 11) / 9007199254740992.0; /* [0, 1) */
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Median, interquartile range, and the values ranks r below and above the
+ * median's position, of v (copied). */
+static void true_stats(const double *v, size_t n, size_t r, double *med, double *iqr,
+		       double *lo, double *hi)
+{
+	double *c = malloc(n * sizeof(*c));
+	memcpy(c, v, n * sizeof(*c));
+	qsort(c, n, sizeof(*c), cmp_double);
+	*med = n & 1 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
+	*iqr = c[3 * n / 4] - c[n / 4];
+	size_t a = (n - 1) / 2, b = n / 2;
+	*lo = c[a >= r ? a - r : 0];
+	*hi = c[b + r < n ? b + r : n - 1];
+	free(c);
+}
+
+enum dist { D_UNIFORM, D_NORMAL, D_EXP, D_LOGNORMAL, D_RTTLIKE, D_COUNT };
+
+static double draw(enum dist d, uint64_t *st)
+{
+	switch (d) {
+	case D_UNIFORM:
+		return 10 + 90 * uniform(st);
+	case D_NORMAL: {
+		double s = 0;
+		for (int i = 0; i < 12; i++)
+			s += uniform(st);
+		return 50 + 10 * (s - 6); /* Irwin-Hall: mean 50, sd 10 */
+	}
+	case D_EXP:
+		return -20 * log(1 - uniform(st));
+	case D_LOGNORMAL: {
+		double s = 0;
+		for (int i = 0; i < 12; i++)
+			s += uniform(st);
+		return exp(1 + 0.5 * (s - 6));
+	}
+	case D_RTTLIKE:
+		/* A 20 ms floor with queueing on top and rare 200 ms outliers. */
+		return uniform(st) < 0.02 ? 200 + 100 * uniform(st) : 20 - 3 * log(1 - uniform(st));
+	default:
+		return 0;
+	}
+}
+
+Test(rtt, p_square_close_to_true_median)
+{
+	static const size_t sizes[] = {6, 11, 50, 1000, 20000};
+	static const char *names[] = {"uniform", "normal", "exponential", "lognormal", "rtt-like"};
+	for (int d = 0; d < D_COUNT; d++)
+		for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+			size_t n = sizes[si];
+			uint64_t st = 1000 + (uint64_t)d * 7 + si;
+			double *v = malloc(n * sizeof(*v));
+			for (size_t i = 0; i < n; i++)
+				v[i] = draw((enum dist)d, &st);
+			struct rtt_stats s = feed(v, n);
+			/* P-square moves a marker only once it is a whole rank off
+			 * its desired position: on few samples the estimate is a
+			 * sample near the middle, not the mean of the two middle
+			 * ones. So: within 1 + n/10 ranks of the median always,
+			 * and within 5% of the interquartile range once n is
+			 * large. */
+			size_t r = 1 + n / 10;
+			double med, iqr, lo, hi;
+			true_stats(v, n, r, &med, &iqr, &lo, &hi);
+			double est = rtt_stats_p50(&s);
+			cr_assert(est >= lo && est <= hi,
+				  "%s n=%zu: estimate %.4f outside ranks +-%zu [%.4f, %.4f]",
+				  names[d], n, est, r, lo, hi);
+			if (n >= 1000)
+				cr_assert(fabs(est - med) <= 0.05 * iqr,
+					  "%s n=%zu: estimate %.4f, true %.4f, iqr %.4f", names[d],
+					  n, est, med, iqr);
+			/* Min and max are exact. */
+			double vmin = v[0], vmax = v[0];
+			for (size_t i = 1; i < n; i++) {
+				vmin = v[i] < vmin ? v[i] : vmin;
+				vmax = v[i] > vmax ? v[i] : vmax;
+			}
+			cr_assert_float_eq(s.min_ms, vmin, 0);
+			cr_assert_float_eq(s.max_ms, vmax, 0);
+			cr_assert_eq(s.count, n);
+			free(v);
+		}
+}
+
+Test(rtt, sorted_and_constant_inputs)
+{
+	/* Ascending and descending runs, the hard order for marker updates. */
+	struct rtt_stats up, down, flat;
+	memset(&up, 0, sizeof(up));
+	memset(&down, 0, sizeof(down));
+	memset(&flat, 0, sizeof(flat));
+	for (int i = 1; i <= 10001; i++) {
+		rtt_stats_add(&up, i);
+		rtt_stats_add(&down, 10002 - i);
+		rtt_stats_add(&flat, 42.5);
+	}
+	/* True median 5001; IQR 5000: 10% is 500. */
+	cr_assert(fabs(rtt_stats_p50(&up) - 5001) <= 500, "ascending: %f", rtt_stats_p50(&up));
+	cr_assert(fabs(rtt_stats_p50(&down) - 5001) <= 500, "descending: %f",
+		  rtt_stats_p50(&down));
+	cr_assert_float_eq(rtt_stats_p50(&flat), 42.5, 1e-9);
+	cr_assert_float_eq(up.min_ms, 1, 0);
+	cr_assert_float_eq(up.max_ms, 10001, 0);
+}
+
+Test(rtt, deterministic)
+{
+	uint64_t st = 5;
+	struct rtt_stats a, b;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	double v[3000];
+	for (size_t i = 0; i < 3000; i++)
+		v[i] = draw(D_RTTLIKE, &st);
+	for (size_t i = 0; i < 3000; i++)
+		rtt_stats_add(&a, v[i]);
+	for (size_t i = 0; i < 3000; i++)
+		rtt_stats_add(&b, v[i]);
+	cr_assert(memcmp(&a, &b, sizeof(a)) == 0);
+}
