@@ -92,6 +92,25 @@ static void host_account(struct analyzer_totals *t, const struct flow *f)
 	}
 }
 
+static void stall_account(struct analyzer_totals *t, const struct flow *f)
+{
+	for (int i = 0; i < STALL_CAUSES; i++) {
+		double ms = f->stall.by_cause_ms[i];
+		if (ms <= 0)
+			continue;
+		t->stall_ms[i] += ms;
+		t->stall_n[i] += f->stall.by_cause_n[i];
+		struct stall_worst *w = &t->stall_worst[i];
+		if (ms > w->ms) {
+			w->flow_id = f->id;
+			w->key = f->key;
+			w->ms = ms;
+			w->n = f->stall.by_cause_n[i];
+			w->life_ms = (double)(f->last_ts - f->first_ts) / 1e6;
+		}
+	}
+}
+
 static void on_retire(void *user, struct flow *f, enum flow_retire_reason why)
 {
 	struct analyzer *a = user;
@@ -99,9 +118,14 @@ static void on_retire(void *user, struct flow *f, enum flow_retire_reason why)
 		a->tot.flows_evicted++;
 	if (f->csum_held)
 		csum_fate_flush(a->fate, f, &a->events);
-	for (int d = 0; d < 2; d++)
+	for (int d = 0; d < 2; d++) {
 		a->tot.retrans_bytes += f->half[d].retrans_bytes;
+		a->tot.capture_lost_bytes += f->half[d].capture_lost_bytes;
+		a->tot.reordered += f->half[d].reordered;
+	}
+	a->tot.flows_with_capture_loss += f->half[0].capture_lost_bytes || f->half[1].capture_lost_bytes;
 	host_account(&a->tot, f);
+	stall_account(&a->tot, f);
 	if (a->sink.flow_end)
 		a->sink.flow_end(a->sink.user, f, why);
 }

@@ -50,6 +50,15 @@ struct host_stats {
 	uint64_t giants;
 };
 
+/* The flow that lost the most time to one stall cause. */
+struct stall_worst {
+	uint32_t flow_id;         /* 0 = none */
+	struct flow_key key;
+	double ms;                /* its stalled time for this cause */
+	uint32_t n;
+	double life_ms;           /* its first to last packet */
+};
+
 #define ANALYZER_MAX_HOSTS 256
 #define GIANT_BUCKETS 6       /* payload / MSS: <2, <4, <8, <16, <32, >=32 */
 
@@ -73,6 +82,12 @@ struct analyzer_totals {
 	uint64_t retrans_bytes;
 	uint64_t payload_bytes;
 	uint64_t data_segments;   /* TCP segments with payload */
+	uint64_t capture_lost_bytes;
+	uint64_t reordered;
+	uint64_t flows_with_capture_loss;
+	double stall_ms[STALL_CAUSES];   /* by stall_causes[] index */
+	uint64_t stall_n[STALL_CAUSES];
+	struct stall_worst stall_worst[STALL_CAUSES];
 	uint64_t giant_by_multiple[GIANT_BUCKETS];
 	/* per sending host, in order of first flow end; hosts beyond the cap
 	 * are summed in hosts_other */

@@ -3,14 +3,15 @@
  * (time lost, data lost, count), then kind, so the order is stable.
  */
 #include "diagnose.h"
+#include "diagnose_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <arpa/inet.h>
 #include <string.h>
 
-static struct finding *add(struct finding *out, size_t *n, size_t max, enum finding_kind k,
-			   enum cause c, uint64_t count, enum severity sev, double impact)
+struct finding *diag_add(struct finding *out, size_t *n, size_t max, enum finding_kind k,
+			 enum cause c, uint64_t count, enum severity sev, double impact)
 {
 	if (*n >= max)
 		return NULL;
@@ -49,7 +50,7 @@ static void diag_offload_host(const struct host_stats *h, struct finding *out, s
 		side = CAUSE_TX;
 	else if (h->offload[CSUM_SIDE_RX] > h->offload[CSUM_SIDE_UNKNOWN])
 		side = CAUSE_RX;
-	struct finding *f = add(out, n, max, FIND_CSUM_OFFLOAD, side, off, SEV_INFO, (double)off * 1e-6);
+	struct finding *f = diag_add(out, n, max, FIND_CSUM_OFFLOAD, side, off, SEV_INFO, (double)off * 1e-6);
 	if (!f)
 		return;
 	host_name(h, f->host, sizeof(f->host));
@@ -97,7 +98,7 @@ static void diag_corrupt_host(const struct host_stats *h, struct finding *out, s
 	if (!h->bad)
 		return;
 	double avg = h->bad_dropped ? h->resent_ms / (double)h->bad_dropped : 0;
-	struct finding *f = add(out, n, max, FIND_CSUM_BAD, CAUSE_NONE, h->bad, SEV_HIGH,
+	struct finding *f = diag_add(out, n, max, FIND_CSUM_BAD, CAUSE_NONE, h->bad, SEV_HIGH,
 				1000.0 * (double)h->bad + h->resent_ms);
 	if (!f)
 		return;
@@ -144,7 +145,7 @@ static void diag_checksums(const struct analyzer_totals *t, struct finding *out,
 	 * outside flows are covered by the hosts; IPv4 headers are global. */
 	uint64_t ipbad = t->kind_count[FIND_IP_CSUM_BAD];
 	if (ipbad) {
-		struct finding *f = add(out, n, max, FIND_IP_CSUM_BAD, CAUSE_NONE, ipbad, SEV_HIGH,
+		struct finding *f = diag_add(out, n, max, FIND_IP_CSUM_BAD, CAUSE_NONE, ipbad, SEV_HIGH,
 					(double)ipbad * 1000);
 		if (f) {
 			snprintf(f->explanation, sizeof(f->explanation),
@@ -163,7 +164,7 @@ static void diag_tcp(const struct analyzer_totals *t, struct finding *out, size_
 	uint64_t rt = t->kind_count[FIND_RETRANSMISSION];
 	if (rt) {
 		const uint64_t *cc = t->cause_count[FIND_RETRANSMISSION];
-		struct finding *f = add(out, n, max, FIND_RETRANSMISSION, CAUSE_NONE, rt, SEV_MEDIUM,
+		struct finding *f = diag_add(out, n, max, FIND_RETRANSMISSION, CAUSE_NONE, rt, SEV_MEDIUM,
 					(double)t->retrans_bytes + (double)rt);
 		if (f) {
 			snprintf(f->explanation, sizeof(f->explanation),
@@ -183,7 +184,7 @@ static void diag_tcp(const struct analyzer_totals *t, struct finding *out, size_
 	}
 	uint64_t zw = t->kind_count[FIND_ZERO_WINDOW];
 	if (zw) {
-		struct finding *f = add(out, n, max, FIND_ZERO_WINDOW, CAUSE_NONE, zw, SEV_MEDIUM,
+		struct finding *f = diag_add(out, n, max, FIND_ZERO_WINDOW, CAUSE_NONE, zw, SEV_MEDIUM,
 					(double)zw * 10);
 		if (f) {
 			snprintf(f->explanation, sizeof(f->explanation),
@@ -198,7 +199,7 @@ static void diag_tcp(const struct analyzer_totals *t, struct finding *out, size_
 	}
 	uint64_t syn = t->kind_count[FIND_SYN_RETRANSMIT];
 	if (syn) {
-		struct finding *f = add(out, n, max, FIND_SYN_RETRANSMIT, CAUSE_NONE, syn, SEV_MEDIUM,
+		struct finding *f = diag_add(out, n, max, FIND_SYN_RETRANSMIT, CAUSE_NONE, syn, SEV_MEDIUM,
 					(double)syn * 1000);
 		if (f) {
 			snprintf(f->explanation, sizeof(f->explanation),
@@ -214,7 +215,7 @@ static void diag_tcp(const struct analyzer_totals *t, struct finding *out, size_
 	}
 	uint64_t giants = t->kind_count[FIND_GIANT_SEGMENT];
 	if (giants) {
-		struct finding *f = add(out, n, max, FIND_GIANT_SEGMENT, CAUSE_NONE, giants, SEV_INFO,
+		struct finding *f = diag_add(out, n, max, FIND_GIANT_SEGMENT, CAUSE_NONE, giants, SEV_INFO,
 					(double)giants * 1e-6);
 		if (f) {
 			snprintf(f->explanation, sizeof(f->explanation),
@@ -244,7 +245,7 @@ static void diag_tcp(const struct analyzer_totals *t, struct finding *out, size_
 	}
 	uint64_t rst = t->kind_count[FIND_RST];
 	if (rst) {
-		struct finding *f = add(out, n, max, FIND_RST, CAUSE_NONE, rst, SEV_LOW, (double)rst);
+		struct finding *f = diag_add(out, n, max, FIND_RST, CAUSE_NONE, rst, SEV_LOW, (double)rst);
 		if (f) {
 			snprintf(f->explanation, sizeof(f->explanation),
 				 "%llu connection resets (RST) instead of orderly closes.",
@@ -273,6 +274,8 @@ size_t diagnose(const struct analyzer_totals *t, struct finding *out, size_t max
 	size_t n = 0;
 	diag_checksums(t, out, &n, max);
 	diag_tcp(t, out, &n, max);
+	diag_stalls(t, out, &n, max);
+	diag_capture_loss(t, out, &n, max);
 	qsort(out, n, sizeof(*out), by_rank);
 	return n;
 }

@@ -11,6 +11,7 @@
 #define TCPLENS_FLOW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "findings.h"
@@ -112,6 +113,7 @@ struct stall_state {
 	uint32_t count;
 	double total_ms;
 	double by_cause_ms[STALL_CAUSES]; /* indexed as stall_causes[] in stall.h */
+	uint32_t by_cause_n[STALL_CAUSES];
 };
 
 enum flow_state {
@@ -150,5 +152,8 @@ struct flow {
 	uint32_t lru_prev, lru_next;   /* pool indices + 1, 0 = none */
 	uint8_t lru_list;              /* which list it is on */
 };
+
+/* "addr:port" ("[addr]:port" for IPv6) of endpoint i: 0 client, 1 server. */
+void flow_endpoint(const struct flow_key *k, int i, char *buf, size_t len);
 
 #endif

@@ -119,6 +119,7 @@ void stall_on_segment(struct flow *f, int dir, const struct pkt_decoded *d, bool
 			st->count++;
 			st->total_ms += ms;
 			st->by_cause_ms[stall_cause_index(c)] += ms;
+			st->by_cause_n[stall_cause_index(c)]++;
 			event_emit(sink, f, &ev);
 		}
 	}

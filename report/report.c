@@ -3,7 +3,6 @@
  */
 #include "report.h"
 
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -97,14 +96,7 @@ void report_free(struct report *r)
 
 void report_endpoint(const struct flow_key *k, int i, char *buf, size_t len)
 {
-	char a[INET6_ADDRSTRLEN];
-	if (k->ip_ver == 4) {
-		inet_ntop(AF_INET, k->addr[i], a, sizeof(a));
-		snprintf(buf, len, "%s:%u", a, k->port[i]);
-	} else {
-		inet_ntop(AF_INET6, k->addr[i], a, sizeof(a));
-		snprintf(buf, len, "[%s]:%u", a, k->port[i]);
-	}
+	flow_endpoint(k, i, buf, len);
 }
 
 void report_ts(uint64_t ts_ns, enum ts_precision p, char *buf, size_t len)

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "analyze/diagnose.h"
+#include "analyze/stall.h"
 #include "report.h"
 #include "version.h"
 
@@ -36,7 +37,8 @@ struct text_priv {
 static double flow_score(const struct flow *f)
 {
 	const uint32_t *k = f->kind_count;
-	return 1000.0 * (k[FIND_CSUM_BAD] + k[FIND_IP_CSUM_BAD] + k[FIND_SYN_RETRANSMIT]) +
+	double lost_ms = f->stall.total_ms - f->stall.by_cause_ms[stall_cause_index(CAUSE_APP_IDLE)];
+	return lost_ms + 1000.0 * (k[FIND_CSUM_BAD] + k[FIND_IP_CSUM_BAD] + k[FIND_SYN_RETRANSMIT]) +
 	       10.0 * (k[FIND_RETRANSMISSION] + k[FIND_STALL] + k[FIND_CAPTURE_LOSS]) +
 	       5.0 * k[FIND_ZERO_WINDOW] + 1.0 * (k[FIND_RST] + k[FIND_SACK_GAP]) +
 	       0.001 * (k[FIND_CSUM_OFFLOAD] + k[FIND_GIANT_SEGMENT]);
@@ -203,8 +205,12 @@ static void print_diagnosis(struct report *r, const struct analyzer *a)
 	for (size_t i = 0; i < n; i++) {
 		char first[96];
 		static const char *const sev[] = {"info", "LOW", "MEDIUM", "HIGH"};
-		snprintf(first, sizeof(first), "  %zu. [%s] %s: ", i + 1, sev[fs[i].severity],
-			 finding_name(fs[i].kind));
+		if (fs[i].cause != CAUSE_NONE && fs[i].cause != CAUSE_UNKNOWN)
+			snprintf(first, sizeof(first), "  %zu. [%s] %s (%s): ", i + 1, sev[fs[i].severity],
+				 finding_name(fs[i].kind), cause_name(fs[i].cause));
+		else
+			snprintf(first, sizeof(first), "  %zu. [%s] %s: ", i + 1, sev[fs[i].severity],
+				 finding_name(fs[i].kind));
 		wrap(out, first, "     ", fs[i].explanation);
 		wrap(out, "     Remedy: ", "     ", fs[i].remedy);
 	}
@@ -219,8 +225,8 @@ static void print_flows(struct report *r)
 		return;
 	fprintf(out, "\nConnections, worst first (%zu of %llu)\n", p->ntop,
 		(unsigned long long)p->nflows);
-	fprintf(out, "  %4s %-22s %-22s %6s %9s %8s %4s %5s %s\n", "id", "client", "server", "pkts",
-		"bytes", "rtt ms", "retx", "csum", "state");
+	fprintf(out, "  %4s %-21s %-21s %6s %9s %7s %4s %8s %4s %s\n", "id", "client", "server",
+		"pkts", "bytes", "rtt ms", "retx", "stall ms", "csum", "state");
 	for (size_t i = 0; i < p->ntop; i++) {
 		const struct flow *f = &p->top[i].f;
 		char c[64], s[64], b[32], rtt[16];
@@ -232,9 +238,12 @@ static void print_flows(struct report *r)
 		else
 			snprintf(rtt, sizeof(rtt), "-");
 		uint32_t csum = f->kind_count[FIND_CSUM_BAD];
-		fprintf(out, "  %4u %-22s %-22s %6llu %9s %8s %4u %5u %s%s\n", f->id, c, s,
+		/* Think time is not lost time: leave it out of the column. */
+		double stalled = f->stall.total_ms -
+				 f->stall.by_cause_ms[stall_cause_index(CAUSE_APP_IDLE)];
+		fprintf(out, "  %4u %-21s %-21s %6llu %9s %7s %4u %8.0f %4u %s%s\n", f->id, c, s,
 			(unsigned long long)(f->half[0].packets + f->half[1].packets), b, rtt,
-			f->half[0].retransmissions + f->half[1].retransmissions, csum,
+			f->half[0].retransmissions + f->half[1].retransmissions, stalled, csum,
 			f->key.proto == 6 ? report_state_name(f->state) : "udp",
 			p->top[i].why == RETIRE_EVICTED ? " (evicted)" : "");
 	}

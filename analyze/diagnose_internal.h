@@ -1,0 +1,16 @@
+/*
+ * analyze/diagnose_internal.h — shared between the diagnose_*.c files.
+ */
+#ifndef TCPLENS_DIAGNOSE_INTERNAL_H
+#define TCPLENS_DIAGNOSE_INTERNAL_H
+
+#include "diagnose.h"
+
+/* Append a finding (NULL when out is full). */
+struct finding *diag_add(struct finding *out, size_t *n, size_t max, enum finding_kind k,
+			 enum cause c, uint64_t count, enum severity sev, double impact);
+
+void diag_stalls(const struct analyzer_totals *t, struct finding *out, size_t *n, size_t max);
+void diag_capture_loss(const struct analyzer_totals *t, struct finding *out, size_t *n, size_t max);
+
+#endif
