@@ -57,7 +57,7 @@ static const struct stall_text texts[] = {
 	 "supply data.",
 	 "Look at the sender: its write pattern, CPU, and `ss -ti` (app_limited); if "
 	 "this appeared after a kernel or application upgrade, compare captures "
-	 "with `tcplens --baseline`."},
+	 "taken before and after it."},
 	{CAUSE_APP_IDLE, SEV_INFO,
 	 "nothing was outstanding and the other side spoke next: think time between "
 	 "a request and its response. Not a network fault.",

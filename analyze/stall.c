@@ -65,9 +65,11 @@ static enum cause classify(const struct flow *f, int dir, const struct pkt_decod
 	/* Nothing in flight: who spoke next, and how. */
 	*sdir = dir;
 	if (d->payload_len) {
-		uint16_t smss = f->half[!dir].mss ? f->half[!dir].mss : 1460;
-		if (st->last_data_dir == dir && st->last_seg[dir] >= smss && d->payload_len < smss &&
-		    ms >= CORK_MIN_MS && ms <= CORK_MAX_MS)
+		/* Full-sized: as large as anything this side sent (the MSS less
+		 * its options, which the capture cannot know otherwise). */
+		uint32_t full = f->half[dir].max_payload;
+		if (st->last_data_dir == dir && full && st->last_seg[dir] >= full &&
+		    d->payload_len < full && ms >= CORK_MIN_MS && ms <= CORK_MAX_MS)
 			return CAUSE_CORK;
 		if (st->last_data_dir == dir)
 			return CAUSE_SENDER_LIMITED;
