@@ -146,6 +146,7 @@ cap_start() {
     : >"$CAP_ERR"
     ip netns exec "$ns" tcpdump -i "$dev" --immediate-mode -U -Z root -w "$file" "$@" 2>"$CAP_ERR" &
     CAP_PID=$!
+    LAB_PIDS+=("$CAP_PID")
     local i=0
     until grep -q "listening on" "$CAP_ERR"; do
         sleep 0.05

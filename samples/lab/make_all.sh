@@ -1,0 +1,23 @@
+#!/bin/bash
+# make_all.sh: regenerate every sample (root: namespaces, TAPs, tcpdump).
+# Usage: sudo samples/lab/make_all.sh [NAME...]   (default: all, in order)
+set -euo pipefail
+cd "$(dirname "$0")"
+ALL=(bulk reqresp corrupt ipv6 vlan synretry offload_tx offload_tx_off tso tso_off gro nagle cork)
+for extra in loss capture_loss zero_window bottleneck; do
+    [ -x "mk_$extra.sh" ] && ALL+=("$extra")
+done
+[ $# -gt 0 ] && ALL=("$@")
+fail=()
+for s in "${ALL[@]}"; do
+    echo "=== $s"
+    if ! "./mk_$s.sh"; then
+        echo "!!! mk_$s.sh failed" >&2
+        fail+=("$s")
+    fi
+done
+if [ ${#fail[@]} -gt 0 ]; then
+    echo "failed: ${fail[*]}" >&2
+    exit 1
+fi
+echo "all samples regenerated"
