@@ -12,17 +12,19 @@
 #include "csum_verify.h"
 #include "decode.h"
 #include "event_sink.h"
+#include "sack_gap.h"
 #include "tcp_track.h"
 
-/* Corrupt-checksum events held for their fate, all flows together. */
-#define CSUM_FATE_CAPACITY 4096
+/* Events held for their verdict (checksum fates, SACK holes), all flows
+ * together. */
+#define HELD_CAPACITY 8192
 
 struct analyzer {
 	struct analyzer_config cfg;
 	struct analyzer_sink sink;
 	struct event_sink events;
 	struct flow_table *flows;
-	struct csum_fate *fate;
+	struct held_pool *held;
 	struct tcp_ctx tcp;
 	struct analyzer_totals tot;
 	struct pkt_decoded dec;   /* scratch: one frame at a time */
@@ -35,6 +37,8 @@ static void on_event(void *ctx, struct flow *f, const struct tcp_event *ev)
 	a->tot.cause_count[ev->kind][ev->cause]++;
 	if (f) {
 		f->kind_count[ev->kind]++;
+		if (ev->kind == FIND_SACK_GAP)
+			a->tot.gap_fill_ms += ev->u.gap.fill_ms;
 		if (ev->kind == FIND_GIANT_SEGMENT) {
 			double m = ev->u.giant.multiple;
 			int b = m < 2 ? 0 : m < 4 ? 1 : m < 8 ? 2 : m < 16 ? 3 : m < 32 ? 4 : 5;
@@ -117,7 +121,9 @@ static void on_retire(void *user, struct flow *f, enum flow_retire_reason why)
 	if (why == RETIRE_EVICTED)
 		a->tot.flows_evicted++;
 	if (f->csum_held)
-		csum_fate_flush(a->fate, f, &a->events);
+		csum_fate_flush(a->held, f, &a->events);
+	if (f->gap_held)
+		sack_gap_flush(a->held, f, &a->events);
 	for (int d = 0; d < 2; d++) {
 		a->tot.retrans_bytes += f->half[d].retrans_bytes;
 		a->tot.capture_lost_bytes += f->half[d].capture_lost_bytes;
@@ -146,13 +152,13 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg, const struct an
 	a->events.emit = on_event;
 	a->events.ctx = a;
 	a->flows = flow_table_new(a->cfg.max_flows, a->cfg.closed_linger_ns, on_retire, a);
-	a->fate = csum_fate_new(CSUM_FATE_CAPACITY);
-	if (!a->flows || !a->fate) {
+	a->held = held_pool_new(HELD_CAPACITY);
+	if (!a->flows || !a->held) {
 		analyzer_free(a);
 		return NULL;
 	}
 	a->tcp.sink = &a->events;
-	a->tcp.fate = a->fate;
+	a->tcp.held = a->held;
 	return a;
 }
 
@@ -161,7 +167,7 @@ void analyzer_free(struct analyzer *a)
 	if (!a)
 		return;
 	flow_table_free(a->flows);
-	csum_fate_free(a->fate);
+	held_pool_free(a->held);
 	free(a);
 }
 
@@ -266,7 +272,7 @@ static void check_l4_checksum(struct analyzer *a, struct flow *f, int dir, struc
 	}
 	h->csum_bad++;
 	if (d->l4proto == IPPROTO_TCP)
-		csum_fate_hold(a->fate, f, dir, d->seq, d->seq + d->payload_len, &ev, &a->events);
+		csum_fate_hold(a->held, f, dir, d->seq, d->seq + d->payload_len, &ev, &a->events);
 	else
 		event_emit(&a->events, f, &ev); /* UDP: no way to learn a fate */
 }

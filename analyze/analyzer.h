@@ -83,6 +83,7 @@ struct analyzer_totals {
 	uint64_t payload_bytes;
 	uint64_t data_segments;   /* TCP segments with payload */
 	uint64_t capture_lost_bytes;
+	double gap_fill_ms;       /* sum over sack_gap events */
 	uint64_t reordered;
 	uint64_t flows_with_capture_loss;
 	double stall_ms[STALL_CAUSES];   /* by stall_causes[] index */

@@ -7,9 +7,8 @@
  *   accepted  the receiver acknowledged (or SACKed) them with no resend: the
  *             copy the capture saw was damaged, not the one delivered;
  *   unknown   the connection ended (or the capture did) before either.
- * Held events live in one fixed pool shared by all flows (a flow keeps only
- * the head of its list); when the pool is full an event is written at once
- * with fate unknown, so memory stays bounded.
+ * Held events live in held.h's pool; when it is full an event is written
+ * at once with fate unknown, so memory stays bounded.
  */
 #ifndef TCPLENS_CSUM_FATE_H
 #define TCPLENS_CSUM_FATE_H
@@ -19,27 +18,23 @@
 
 #include "event_sink.h"
 #include "flow.h"
-
-struct csum_fate;
-
-struct csum_fate *csum_fate_new(size_t capacity);
-void csum_fate_free(struct csum_fate *cf);
+#include "held.h"
 
 /* Hold ev (a csum_bad for data [seq, end) sent in direction dir of f) until
  * its fate is known. Segments without data are written at once. */
-void csum_fate_hold(struct csum_fate *cf, struct flow *f, int dir, uint32_t seq, uint32_t end,
+void csum_fate_hold(struct held_pool *pool, struct flow *f, int dir, uint32_t seq, uint32_t end,
 		    const struct tcp_event *ev, const struct event_sink *sink);
 
 /* Data [seq, end) was sent in direction dir at ts: a resend of held bytes? */
-void csum_fate_on_data(struct csum_fate *cf, struct flow *f, int dir, uint32_t seq, uint32_t end,
+void csum_fate_on_data(struct held_pool *pool, struct flow *f, int dir, uint32_t seq, uint32_t end,
 		       uint64_t ts_ns);
 
 /* The receiver of direction dir acknowledged up to ack (and SACKed the
  * blocks given): write the held events it settles. */
-void csum_fate_on_ack(struct csum_fate *cf, struct flow *f, int dir, uint32_t ack,
+void csum_fate_on_ack(struct held_pool *pool, struct flow *f, int dir, uint32_t ack,
 		      const struct tcp_sack_block *sack, int nsack, const struct event_sink *sink);
 
 /* The flow ends: write everything still held (resent -> dropped, else unknown). */
-void csum_fate_flush(struct csum_fate *cf, struct flow *f, const struct event_sink *sink);
+void csum_fate_flush(struct held_pool *pool, struct flow *f, const struct event_sink *sink);
 
 #endif

@@ -182,6 +182,27 @@ static void diag_tcp(const struct analyzer_totals *t, struct finding *out, size_
 				 "hosts; timeouts cost far more than fast retransmits.");
 		}
 	}
+	uint64_t gaps = t->kind_count[FIND_SACK_GAP];
+	if (gaps) {
+		const uint64_t *cc = t->cause_count[FIND_SACK_GAP];
+		struct finding *f = diag_add(out, n, max, FIND_SACK_GAP, CAUSE_NONE, gaps, SEV_LOW,
+					     t->gap_fill_ms);
+		if (f) {
+			snprintf(f->explanation, sizeof(f->explanation),
+				 "Receivers reported %llu holes with SACK (data missing below data "
+				 "they had): open %.1f ms on average. Filled by fast retransmit %llu, "
+				 "by a timeout %llu, by a tail loss probe %llu, without a visible "
+				 "resend %llu; never filled %llu.",
+				 (unsigned long long)gaps, t->gap_fill_ms / (double)gaps,
+				 (unsigned long long)cc[CAUSE_FAST], (unsigned long long)cc[CAUSE_RTO],
+				 (unsigned long long)cc[CAUSE_TLP], (unsigned long long)cc[CAUSE_UNKNOWN],
+				 (unsigned long long)cc[CAUSE_NEVER]);
+			snprintf(f->remedy, sizeof(f->remedy),
+				 "Each hole is a lost (or badly reordered) segment: see the "
+				 "retransmissions for where the loss is; holes filled by timeouts "
+				 "cost the most.");
+		}
+	}
 	uint64_t zw = t->kind_count[FIND_ZERO_WINDOW];
 	if (zw) {
 		struct finding *f = diag_add(out, n, max, FIND_ZERO_WINDOW, CAUSE_NONE, zw, SEV_MEDIUM,

@@ -9,6 +9,7 @@
 #include "tcp_track.h"
 
 #include "csum_verify.h"
+#include "sack_gap.h"
 #include "seq.h"
 #include "stall.h"
 
@@ -269,6 +270,8 @@ static void on_data(struct flow *f, int dir, const struct pkt_decoded *d,
 			h->episode_retrans++;
 			probes_forget_from(h, seq);
 			stall_note_retransmission(f, c);
+			if (f->gap_held)
+				sack_gap_on_resend(ctx->held, f, dir, seq, end, c);
 		} else if (fc.reordered) {
 			h->reordered++;
 		}
@@ -286,7 +289,7 @@ static void on_data(struct flow *f, int dir, const struct pkt_decoded *d,
 		h->max_payload = len;
 
 	if (f->csum_held)
-		csum_fate_on_data(ctx->fate, f, dir, seq, end, ts);
+		csum_fate_on_data(ctx->held, f, dir, seq, end, ts);
 	if (d->giant_mss)
 		emit_giant(f, dir, d, ctx);
 }
@@ -380,8 +383,10 @@ void tcp_track_segment(struct tcp_ctx *ctx, struct flow *f, int dir, const struc
 		on_handshake_ack(f, dir, d);
 		on_ack(f, dir, d, ctx);
 		if (f->csum_held)
-			csum_fate_on_ack(ctx->fate, f, !dir, d->ack, d->opt.sack, d->opt.sack_count,
+			csum_fate_on_ack(ctx->held, f, !dir, d->ack, d->opt.sack, d->opt.sack_count,
 					 ctx->sink);
+		if (f->gap_held || d->opt.sack_count)
+			sack_gap_on_ack(ctx->held, f, !dir, d, ctx->sink);
 	}
 	if (d->payload_len && !(d->flags & TCP_RST))
 		on_data(f, dir, d, ctx);

@@ -19,7 +19,7 @@
  * that holds corrupt-checksum events until their fate is known. */
 struct tcp_ctx {
 	const struct event_sink *sink;
-	struct csum_fate *fate;
+	struct held_pool *held;
 };
 
 /* True when d is a SYN (not SYN-ACK) whose ISN differs from the one f's client

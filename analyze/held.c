@@ -1,0 +1,69 @@
+/*
+ * analyze/held.c — see held.h.
+ */
+#include "held.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct held_pool {
+	struct held *v;
+	size_t cap;
+	uint32_t free_head;
+};
+
+struct held_pool *held_pool_new(size_t capacity)
+{
+	struct held_pool *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->cap = capacity ? capacity : 1;
+	p->v = calloc(p->cap, sizeof(*p->v));
+	if (!p->v) {
+		free(p);
+		return NULL;
+	}
+	for (size_t i = 0; i < p->cap; i++)
+		p->v[i].next = i + 1 < p->cap ? (uint32_t)(i + 2) : 0;
+	p->free_head = 1;
+	return p;
+}
+
+void held_pool_free(struct held_pool *p)
+{
+	if (!p)
+		return;
+	free(p->v);
+	free(p);
+}
+
+struct held *held_take(struct held_pool *p, uint32_t *head)
+{
+	if (!p->free_head)
+		return NULL;
+	uint32_t idx1 = p->free_head;
+	struct held *h = &p->v[idx1 - 1];
+	p->free_head = h->next;
+	memset(h, 0, sizeof(*h));
+	uint32_t *link = head;
+	while (*link)
+		link = &p->v[*link - 1].next;
+	*link = idx1;
+	return h;
+}
+
+void held_sweep(struct held_pool *p, uint32_t *head, held_fn fn, void *user)
+{
+	uint32_t *link = head;
+	while (*link) {
+		uint32_t idx1 = *link;
+		struct held *h = &p->v[idx1 - 1];
+		if (fn(user, h)) {
+			*link = h->next;
+			h->next = p->free_head;
+			p->free_head = idx1;
+		} else {
+			link = &h->next;
+		}
+	}
+}

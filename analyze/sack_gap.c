@@ -1,0 +1,148 @@
+/*
+ * analyze/sack_gap.c — see sack_gap.h. Held entries: cause = the first
+ * resend's cause (CAUSE_NONE until one), t unused.
+ */
+#include "sack_gap.h"
+
+#include "seq.h"
+
+struct gap_ctx {
+	struct flow *f;
+	int dir;
+	uint32_t ack;
+	const struct tcp_sack_block *sack;
+	int nsack;
+	uint64_t ts;
+	uint32_t seq, end;        /* a resend, or a candidate hole */
+	enum cause cause;
+	bool overlaps;
+	const struct event_sink *sink;
+};
+
+static void write_gap(struct held *h, struct flow *f, uint64_t ts, enum cause filled_by,
+		      const struct event_sink *sink)
+{
+	h->ev.cause = (uint8_t)filled_by;
+	h->ev.u.gap.fill_ms = ts > h->ev.ts_ns ? (double)(ts - h->ev.ts_ns) / 1e6 : 0;
+	event_emit(sink, f, &h->ev);
+}
+
+static bool covered(const struct held *h, const struct gap_ctx *c)
+{
+	if (seq_geq(c->ack, h->end))
+		return true;
+	for (int i = 0; i < c->nsack; i++)
+		if (seq_leq(c->sack[i].left, h->seq) && seq_geq(c->sack[i].right, h->end))
+			return true;
+	return false;
+}
+
+static int settle(void *user, struct held *h)
+{
+	struct gap_ctx *c = user;
+	if (h->dir != c->dir || !covered(h, c))
+		return 0;
+	write_gap(h, c->f, c->ts, h->cause != CAUSE_NONE ? (enum cause)h->cause : CAUSE_UNKNOWN,
+		  c->sink);
+	return 1;
+}
+
+static int find_overlap(void *user, struct held *h)
+{
+	struct gap_ctx *c = user;
+	if (h->dir == c->dir && seq_lt(c->seq, h->end) && seq_gt(c->end, h->seq))
+		c->overlaps = true;
+	return 0;
+}
+
+static void open_hole(struct held_pool *pool, struct gap_ctx *c, const struct pkt_decoded *d,
+		      uint32_t left, uint32_t right)
+{
+	c->seq = left;
+	c->end = right;
+	c->overlaps = false;
+	held_sweep(pool, &c->f->gap_held, find_overlap, c);
+	if (c->overlaps)
+		return;
+	struct tcp_event ev;
+	event_init(&ev, c->f, d, c->dir, FIND_SACK_GAP);
+	ev.u.gap.seq = left - c->f->half[c->dir].seq_base;
+	ev.u.gap.bytes = (uint32_t)seq_diff(right, left);
+	struct held *h = held_take(pool, &c->f->gap_held);
+	if (!h) { /* pool full: write it now, its fill unknown */
+		ev.cause = CAUSE_UNKNOWN;
+		event_emit(c->sink, c->f, &ev);
+		return;
+	}
+	h->ev = ev;
+	h->seq = left;
+	h->end = right;
+	h->dir = (uint8_t)c->dir;
+	h->cause = CAUSE_NONE;
+}
+
+void sack_gap_on_ack(struct held_pool *pool, struct flow *f, int data_dir,
+		     const struct pkt_decoded *d, const struct event_sink *sink)
+{
+	struct gap_ctx c = {.f = f, .dir = data_dir, .ack = d->ack, .sack = d->opt.sack,
+			    .nsack = d->opt.sack_count, .ts = d->rec->ts_ns, .sink = sink};
+	if (f->gap_held)
+		held_sweep(pool, &f->gap_held, settle, &c);
+	if (!d->opt.sack_count)
+		return;
+	/* Blocks above the ACK, D-SACK left out, in sequence order. */
+	struct tcp_sack_block b[TCP_MAX_SACK];
+	int n = 0;
+	for (int i = 0; i < d->opt.sack_count; i++) {
+		struct tcp_sack_block s = d->opt.sack[i];
+		if (!seq_lt(s.left, s.right) || seq_leq(s.left, d->ack))
+			continue;
+		if (i == 0 && d->opt.sack_count > 1 && seq_geq(s.left, d->opt.sack[1].left) &&
+		    seq_leq(s.right, d->opt.sack[1].right))
+			continue;
+		int k = n++;
+		while (k > 0 && seq_lt(s.left, b[k - 1].left)) {
+			b[k] = b[k - 1];
+			k--;
+		}
+		b[k] = s;
+	}
+	uint32_t prev = d->ack;
+	for (int i = 0; i < n; i++) {
+		if (seq_gt(b[i].left, prev))
+			open_hole(pool, &c, d, prev, b[i].left);
+		prev = seq_max(prev, b[i].right);
+	}
+}
+
+static int mark_resend(void *user, struct held *h)
+{
+	struct gap_ctx *c = user;
+	if (h->dir == c->dir && h->cause == CAUSE_NONE && seq_lt(c->seq, h->end) &&
+	    seq_gt(c->end, h->seq))
+		h->cause = (uint8_t)c->cause;
+	return 0;
+}
+
+void sack_gap_on_resend(struct held_pool *pool, struct flow *f, int dir, uint32_t seq,
+			uint32_t end, enum cause c)
+{
+	/* A spurious or undetermined resend still filled the hole: report what
+	 * the design's vocabulary knows, the timer kind, or fast. */
+	enum cause by = (c == CAUSE_RTO || c == CAUSE_TLP) ? c : CAUSE_FAST;
+	struct gap_ctx g = {.f = f, .dir = dir, .seq = seq, .end = end, .cause = by};
+	held_sweep(pool, &f->gap_held, mark_resend, &g);
+}
+
+static int flush_one(void *user, struct held *h)
+{
+	struct gap_ctx *c = user;
+	write_gap(h, c->f, c->ts, CAUSE_NEVER, c->sink);
+	return 1;
+}
+
+void sack_gap_flush(struct held_pool *pool, struct flow *f, const struct event_sink *sink)
+{
+	struct gap_ctx c = {.f = f, .ts = f->last_ts, .sink = sink};
+	held_sweep(pool, &f->gap_held, flush_one, &c);
+}
