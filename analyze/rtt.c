@@ -18,12 +18,83 @@ static void sort5(double *v, uint32_t k)
 	}
 }
 
-static double parabolic(const struct rtt_stats *s, int i, double d)
+static double parabolic(const double *q, const double *n, int i, double d)
 {
-	const double *q = s->q, *n = s->n;
 	return q[i] + d / (n[i + 1] - n[i - 1]) *
 			      ((n[i] - n[i - 1] + d) * (q[i + 1] - q[i]) / (n[i + 1] - n[i]) +
 			       (n[i + 1] - n[i] - d) * (q[i] - q[i - 1]) / (n[i] - n[i - 1]));
+}
+
+/* One P-square step over markers q (heights) and n (positions) after count
+ * samples (count already includes x). */
+static void p2_step(double *q, double *n, uint32_t count, double p, double x)
+{
+	int k;
+	if (x < q[0]) {
+		q[0] = x;
+		k = 0;
+	} else if (x >= q[4]) {
+		q[4] = x;
+		k = 3;
+	} else {
+		for (k = 0; k < 3 && x >= q[k + 1]; k++)
+			;
+	}
+	for (int i = k + 1; i < 5; i++)
+		n[i] += 1;
+	double total = count - 1;
+	const double want[5] = {0, total * p / 2, total * p, total * (1 + p) / 2, total};
+	for (int i = 1; i < 4; i++) {
+		double d = want[i] - n[i];
+		if ((d >= 1 && n[i + 1] - n[i] > 1) || (d <= -1 && n[i - 1] - n[i] < -1)) {
+			double sign = d > 0 ? 1 : -1;
+			double qp = parabolic(q, n, i, sign);
+			if (q[i - 1] < qp && qp < q[i + 1])
+				q[i] = qp;
+			else {
+				int j = i + (int)sign;
+				q[i] += sign * (q[j] - q[i]) / (n[j] - n[i]);
+			}
+			n[i] += sign;
+		}
+	}
+}
+
+static void p2_add(double *q, double *n, uint32_t *count, double p, double x)
+{
+	if (*count < 5) {
+		q[(*count)++] = x;
+		sort5(q, *count);
+		if (*count == 5)
+			for (int i = 0; i < 5; i++)
+				n[i] = i;
+		return;
+	}
+	(*count)++;
+	p2_step(q, n, *count, p, x);
+}
+
+static double p2_get(const double *q, uint32_t count, double p)
+{
+	if (count == 0)
+		return 0;
+	if (count <= 5) {
+		double pos = (count - 1) * p;
+		uint32_t lo = (uint32_t)pos;
+		double frac = pos - lo;
+		return lo + 1 < count ? q[lo] + frac * (q[lo + 1] - q[lo]) : q[lo];
+	}
+	return q[2];
+}
+
+void quantile_add(struct quantile_p2 *s, double p, double x)
+{
+	p2_add(s->q, s->n, &s->count, p, x);
+}
+
+double quantile_get(const struct quantile_p2 *s, double p)
+{
+	return p2_get(s->q, s->count, p);
 }
 
 void rtt_stats_add(struct rtt_stats *s, double ms)
@@ -32,56 +103,10 @@ void rtt_stats_add(struct rtt_stats *s, double ms)
 		s->min_ms = ms;
 	if (s->count == 0 || ms > s->max_ms)
 		s->max_ms = ms;
-	if (s->count < 5) {
-		s->q[s->count++] = ms;
-		sort5(s->q, s->count);
-		if (s->count == 5)
-			for (int i = 0; i < 5; i++)
-				s->n[i] = i;
-		return;
-	}
-	s->count++;
-	int k;
-	if (ms < s->q[0]) {
-		s->q[0] = ms;
-		k = 0;
-	} else if (ms >= s->q[4]) {
-		s->q[4] = ms;
-		k = 3;
-	} else {
-		for (k = 0; k < 3 && ms >= s->q[k + 1]; k++)
-			;
-	}
-	for (int i = k + 1; i < 5; i++)
-		s->n[i] += 1;
-	double total = s->count - 1;
-	const double want[5] = {0, total / 4, total / 2, 3 * total / 4, total};
-	for (int i = 1; i < 4; i++) {
-		double d = want[i] - s->n[i];
-		if ((d >= 1 && s->n[i + 1] - s->n[i] > 1) || (d <= -1 && s->n[i - 1] - s->n[i] < -1)) {
-			double sign = d > 0 ? 1 : -1;
-			double qp = parabolic(s, i, sign);
-			if (s->q[i - 1] < qp && qp < s->q[i + 1])
-				s->q[i] = qp;
-			else {
-				int j = i + (int)sign;
-				s->q[i] += sign * (s->q[j] - s->q[i]) / (s->n[j] - s->n[i]);
-			}
-			s->n[i] += sign;
-		}
-	}
+	p2_add(s->q, s->n, &s->count, 0.5, ms);
 }
 
 double rtt_stats_p50(const struct rtt_stats *s)
 {
-	if (s->count == 0)
-		return 0;
-	if (s->count < 5) {
-		double v[5];
-		memcpy(v, s->q, sizeof(v));
-		return (s->count & 1) ? v[s->count / 2] : (v[s->count / 2 - 1] + v[s->count / 2]) / 2;
-	}
-	if (s->count == 5)
-		return s->q[2];
-	return s->q[2];
+	return p2_get(s->q, s->count, 0.5);
 }

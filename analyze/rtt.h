@@ -16,6 +16,16 @@ struct rtt_stats {
 	double n[5];      /* marker positions */
 };
 
+/* Any quantile p (0 < p < 1) by the same algorithm; the caller keeps p. */
+struct quantile_p2 {
+	uint32_t count;
+	double q[5], n[5];
+};
+
+void quantile_add(struct quantile_p2 *s, double p, double x);
+/* Estimate of the p-quantile; exact (linear interpolation) up to 5 samples. */
+double quantile_get(const struct quantile_p2 *s, double p);
+
 void rtt_stats_add(struct rtt_stats *s, double ms);
 /* Median estimate; exact for up to five samples. 0 when there are none. */
 double rtt_stats_p50(const struct rtt_stats *s);

@@ -5,6 +5,7 @@
  */
 #include <criterion/criterion.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +18,12 @@
 static char ns[64];
 static char cmd[512];
 
-static int shf(const char *fmt, const char *arg)
+__attribute__((format(printf, 1, 2))) static int shf(const char *fmt, ...)
 {
-	snprintf(cmd, sizeof(cmd), fmt, ns, arg ? arg : "");
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
 	return system(cmd);
 }
 
@@ -29,15 +33,15 @@ static void setup(void)
 	if (geteuid() != 0)
 		cr_skip_test("needs root to create a veth pair");
 	snprintf(ns, sizeof(ns), "tcplens-ifinfo-%d", (int)getpid());
-	shf("ip netns del %s 2>/dev/null%s", NULL);
-	if (shf("ip netns add %s%s", NULL) != 0)
+	shf("ip netns del %s 2>/dev/null", ns);
+	if (shf("ip netns add %s", ns) != 0)
 		cr_skip_test("network namespaces are not available here");
-	cr_assert_eq(shf("ip -n %s link add tlv0 type veth peer name tlv1%s", NULL), 0);
+	cr_assert_eq(shf("ip -n %s link add tlv0 type veth peer name tlv1", ns), 0);
 }
 
 static void teardown(void)
 {
-	shf("ip netns del %s 2>/dev/null%s", NULL);
+	shf("ip netns del %s 2>/dev/null", ns);
 }
 
 /* Run iface_info_query inside the namespace: a child enters it. */
@@ -78,14 +82,14 @@ TestSuite(ifinfo, .init = setup, .fini = teardown);
 
 Test(ifinfo, veth_driver_and_offloads_follow_ethtool)
 {
-	cr_assert_eq(shf("ip netns exec %s ethtool -K tlv0 %s >/dev/null 2>&1", "tx off tso off gso off gro off"), 0);
+	cr_assert_eq(shf("ip netns exec %s ethtool -K tlv0 %s >/dev/null 2>&1", ns, "tx off tso off gso off gro off"), 0);
 	struct iface_info a = query_in_ns("tlv0");
 	cr_assert_str_eq(a.driver, "veth");
 	cr_assert_eq(a.tx_csum, 0);
 	cr_assert_eq(a.tso, 0);
 	cr_assert_eq(a.gso, 0);
 	cr_assert_eq(a.gro, 0);
-	cr_assert_eq(shf("ip netns exec %s ethtool -K tlv0 %s >/dev/null 2>&1", "tx on gso on gro on"), 0);
+	cr_assert_eq(shf("ip netns exec %s ethtool -K tlv0 %s >/dev/null 2>&1", ns, "tx on gso on gro on"), 0);
 	struct iface_info b = query_in_ns("tlv0");
 	cr_assert_eq(b.tx_csum, 1);
 	cr_assert_eq(b.gso, 1);
