@@ -267,3 +267,6 @@ relay_stop() {
     kill -TERM "$RELAY_PID"
     wait "$RELAY_PID" || true
 }
+
+# jget FILE KEY: a number from a flat JSON object (0 when absent)
+jget() { "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))' "$1" "$2"; }

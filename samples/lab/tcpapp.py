@@ -118,16 +118,23 @@ def bulk_server(args):
             c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         h = hashlib.sha256()
         n = 0
+        reads = 0
         t0 = time.time()
+        if args.initial_pause_ms:
+            time.sleep(args.initial_pause_ms / 1000.0)   # a reader that is late to start
         while True:
-            d = c.recv(65536)
+            d = c.recv(args.read_size)
             if not d:
                 break
             h.update(d)
             n += len(d)
+            reads += 1
+            if args.read_delay_ms:
+                time.sleep(args.read_delay_ms / 1000.0)   # a slow reader
         t1 = time.time()
-        results.append({"peer": list(peer[:2]), "local": sockname(c), "bytes": n,
-                        "sha256": h.hexdigest(), "t_first": t0, "t_eof": t1})
+        results.append({"peer": list(peer[:2]), "local": sockname(c), "bytes": n, "reads": reads,
+                        "rcvbuf_effective": c.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF),
+                        "sha256": h.hexdigest(), "t_accept": t0, "t_eof": t1})
         c.close()
     ls.close()
     write_json(args.result, {"role": "bulk-server", "connections": results})
@@ -366,6 +373,9 @@ def main():
 
     sp = sub.add_parser("bulk-server"); common(sp, True)
     sp.add_argument("--conns", type=int, default=1)
+    sp.add_argument("--read-size", type=int, default=65536, help="bytes per recv()")
+    sp.add_argument("--read-delay-ms", type=float, default=0, help="sleep after each recv()")
+    sp.add_argument("--initial-pause-ms", type=float, default=0, help="sleep before the first recv()")
     sp = sub.add_parser("bulk-client"); common(sp, False)
     sp.add_argument("--bytes", type=int, default=500000)
     sp.add_argument("--chunk", type=int, default=16384)
