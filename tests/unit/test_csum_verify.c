@@ -293,6 +293,34 @@ Test(csum_verify, udp_computed_zero_expects_ffff)
 	}
 }
 
+Test(csum_verify, udp_length_shorter_than_ip_payload)
+{
+	/* Two bytes after the UDP datagram inside the IP payload: the UDP
+	 * length (and the pseudo-header) cover the datagram only. */
+	static uint8_t buf[256];
+	for (int ver = 4; ver <= 6; ver += 2) {
+		struct pb_spec s = spec((uint8_t)ver, IPPROTO_UDP, 11);
+		struct pb_info in;
+		size_t n = pb_build(buf, sizeof(buf), NULL, 0, &s, &in);
+		buf[n] = 0xab;
+		buf[n + 1] = 0xcd;
+		if (ver == 4)
+			pb_wr16(buf + 2, (uint16_t)(n + 2));
+		else
+			pb_wr16(buf + 4, (uint16_t)(n + 2 - 40));
+		struct pkt_record r = pb_record(buf, n + 2, DLT_RAW);
+		struct pkt_decoded d;
+		cr_assert_eq(decode_packet(&r, &d), DECODE_OK);
+		cr_assert_eq(d.l4_len, 19);
+		cr_assert_eq(d.payload_len, 11);
+		uint16_t exp = 0x5555;
+		cr_assert_eq(csum_verify_l4(&d, &exp), CSUM_OK, "v%d", ver);
+		/* The trailer is not covered: changing it changes nothing. */
+		buf[n] = 0x00;
+		cr_assert_eq(csum_verify_l4(&d, &exp), CSUM_OK, "v%d", ver);
+	}
+}
+
 Test(csum_verify, hint_not_ready_is_offload)
 {
 	static uint8_t buf[256];

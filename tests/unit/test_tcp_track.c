@@ -1,0 +1,570 @@
+/*
+ * tests/unit/test_tcp_track.c — analyze/tcp_track.c through the analyzer:
+ * hand-built segments go through analyzer_new()/analyzer_packet() into a
+ * sink that records every event and flow end, and the tests check the
+ * findings (syn_retransmit, retransmission, zero_window, rst), flow identity
+ * (4-tuple reuse), the handshake RTT and sequence wrap. Other detectors may
+ * add events of their own kinds (stalls...): tests count the kinds they are
+ * about, and check that valid frames raise no checksum or decode complaints.
+ */
+#include <criterion/criterion.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/analyzer.h"
+#include "analyze/decode.h"
+#include "pktbuild.h"
+
+#include <pcap/dlt.h>
+
+#define MS 1000000ull
+#define T0 1600000000000000000ull
+
+/* ---- the recording sink ---- */
+
+#define REC_MAX 4096
+
+struct rec_entry {
+	int is_end;                  /* 0: event, 1: flow_end */
+	uint32_t flow_id;
+	struct tcp_event ev;         /* events */
+	enum flow_retire_reason why; /* flow ends */
+	struct flow flow;            /* flow ends: the flow as it left */
+};
+
+static struct rec_entry *rec_v;
+static size_t rec_n;
+static size_t diag_n;
+
+static void sink_event(void *user, const struct flow *f, const struct tcp_event *ev)
+{
+	(void)user;
+	cr_assert_lt(rec_n, REC_MAX);
+	struct rec_entry *e = &rec_v[rec_n++];
+	memset(e, 0, sizeof(*e));
+	e->flow_id = f ? f->id : 0;
+	e->ev = *ev;
+	cr_assert_eq(ev->flow_id, e->flow_id, "event flow_id %u, flow %u", ev->flow_id, e->flow_id);
+}
+
+static void sink_end(void *user, const struct flow *f, enum flow_retire_reason why)
+{
+	(void)user;
+	cr_assert_lt(rec_n, REC_MAX);
+	struct rec_entry *e = &rec_v[rec_n++];
+	memset(e, 0, sizeof(*e));
+	e->is_end = 1;
+	e->flow_id = f->id;
+	e->why = why;
+	e->flow = *f;
+}
+
+static void sink_diag(void *user, uint64_t frame, const char *msg)
+{
+	(void)user;
+	(void)frame;
+	(void)msg;
+	diag_n++;
+}
+
+/* ---- the connection under test ---- */
+
+struct conn {
+	struct analyzer *a;
+	uint8_t ver;
+	uint8_t caddr[16], saddr[16];
+	uint16_t cport, sport;
+	uint64_t frame;
+};
+
+static struct conn C;
+
+static void setup(void)
+{
+	rec_v = calloc(REC_MAX, sizeof(*rec_v));
+	rec_n = 0;
+	diag_n = 0;
+	struct analyzer_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	struct analyzer_sink sink = {.user = NULL, .event = sink_event, .flow_end = sink_end,
+				     .diag = sink_diag};
+	memset(&C, 0, sizeof(C));
+	C.a = analyzer_new(&cfg, &sink);
+	cr_assert_not_null(C.a);
+	C.ver = 4;
+	static const uint8_t ca[4] = {10, 0, 0, 1}, sa[4] = {10, 0, 0, 2};
+	memcpy(C.caddr, ca, 4);
+	memcpy(C.saddr, sa, 4);
+	C.cport = 45000;
+	C.sport = 80;
+}
+
+static void teardown(void)
+{
+	analyzer_free(C.a);
+	free(rec_v);
+}
+
+TestSuite(tcp_track, .init = setup, .fini = teardown);
+
+static void use_ipv6(void)
+{
+	static const uint8_t ca[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	static const uint8_t sa[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+	C.ver = 6;
+	memcpy(C.caddr, ca, 16);
+	memcpy(C.saddr, sa, 16);
+}
+
+static const uint8_t syn_opts[] = {2, 4, 0x05, 0xb4, 1, 3, 3, 7, 4, 2, 0, 0}; /* MSS 1460, WS 7, SACK-perm */
+static uint8_t data_bytes[1500];
+
+/* Send one segment: from the client (c2s) or the server, at T0 + t_ns. */
+static void seg(uint64_t t_ns, int c2s, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win,
+		uint32_t len)
+{
+	uint8_t buf[2048], eth[14];
+	struct pb_spec s;
+	memset(&s, 0, sizeof(s));
+	s.ip_ver = C.ver;
+	s.proto = IPPROTO_TCP;
+	memcpy(s.src, c2s ? C.caddr : C.saddr, 16);
+	memcpy(s.dst, c2s ? C.saddr : C.caddr, 16);
+	s.sport = c2s ? C.cport : C.sport;
+	s.dport = c2s ? C.sport : C.cport;
+	s.seq = seq;
+	s.ack = ack;
+	s.flags = flags;
+	s.win = win;
+	if (flags & TCP_SYN) {
+		s.tcp_opts = syn_opts;
+		s.tcp_opts_len = sizeof(syn_opts);
+	}
+	s.payload = data_bytes;
+	s.payload_len = len;
+	pb_eth(eth, C.ver == 4 ? 0x0800 : 0x86dd);
+	size_t n = pb_build(buf, sizeof(buf), eth, sizeof(eth), &s, NULL);
+	struct pkt_record r = pb_record(buf, n, DLT_EN10MB);
+	r.ts_ns = T0 + t_ns;
+	r.frame = ++C.frame;
+	analyzer_packet(C.a, &r);
+}
+
+/* Client ISN ci, server ISN si; SYN at t, SYN-ACK at t + d1, ACK at t + d1 + d2. */
+static void handshake(uint64_t t, uint32_t ci, uint32_t si, uint64_t d1, uint64_t d2)
+{
+	seg(t, 1, ci, 0, TCP_SYN, 64240, 0);
+	seg(t + d1, 0, si, ci + 1, TCP_SYN | TCP_ACK, 65160, 0);
+	seg(t + d1 + d2, 1, ci + 1, si + 1, TCP_ACK, 502, 0);
+}
+
+static size_t count_kind(enum finding_kind k)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < rec_n; i++)
+		n += !rec_v[i].is_end && rec_v[i].ev.kind == k;
+	return n;
+}
+
+/* The i-th event of kind k (0-based), or fail. */
+static const struct tcp_event *nth_kind(enum finding_kind k, size_t i)
+{
+	for (size_t j = 0; j < rec_n; j++)
+		if (!rec_v[j].is_end && rec_v[j].ev.kind == k && i-- == 0)
+			return &rec_v[j].ev;
+	cr_assert_fail("no event %s #%zu", finding_name(k), i);
+	return NULL;
+}
+
+static size_t count_ends(void)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < rec_n; i++)
+		n += rec_v[i].is_end;
+	return n;
+}
+
+static const struct rec_entry *nth_end(size_t i)
+{
+	for (size_t j = 0; j < rec_n; j++)
+		if (rec_v[j].is_end && i-- == 0)
+			return &rec_v[j];
+	cr_assert_fail("no flow end #%zu", i);
+	return NULL;
+}
+
+/* Valid frames: no checksum findings, no diagnostics. */
+static void assert_clean(void)
+{
+	cr_assert_eq(count_kind(FIND_CSUM_BAD), 0);
+	cr_assert_eq(count_kind(FIND_CSUM_OFFLOAD), 0);
+	cr_assert_eq(count_kind(FIND_IP_CSUM_BAD), 0);
+	cr_assert_eq(diag_n, 0);
+	cr_assert_eq(analyzer_totals(C.a)->malformed, 0);
+}
+
+Test(tcp_track, syn_retransmit)
+{
+	seg(0, 1, 1000, 0, TCP_SYN, 64240, 0);
+	seg(1000 * MS, 1, 1000, 0, TCP_SYN, 64240, 0);
+	seg(3000 * MS, 1, 1000, 0, TCP_SYN, 64240, 0);
+	cr_assert_eq(count_kind(FIND_SYN_RETRANSMIT), 2);
+	const struct tcp_event *e = nth_kind(FIND_SYN_RETRANSMIT, 0);
+	cr_assert_eq(e->flow_id, 1);
+	cr_assert_eq(e->dir, DIR_C2S);
+	cr_assert_eq(e->frame, 2);
+	cr_assert_eq(e->ts_ns, T0 + 1000 * MS);
+	cr_assert_eq(e->u.syn.attempt, 1);
+	cr_assert_float_eq(e->u.syn.after_ms, 1000.0, 1e-9);
+	cr_assert_eq(e->u.syn.synack, 0);
+	e = nth_kind(FIND_SYN_RETRANSMIT, 1);
+	cr_assert_eq(e->frame, 3);
+	cr_assert_eq(e->u.syn.attempt, 2);
+	cr_assert_float_eq(e->u.syn.after_ms, 2000.0, 1e-9);
+
+	/* The SYN-ACK, sent twice 1 s apart. */
+	seg(3010 * MS, 0, 5000, 1001, TCP_SYN | TCP_ACK, 65160, 0);
+	seg(4010 * MS, 0, 5000, 1001, TCP_SYN | TCP_ACK, 65160, 0);
+	cr_assert_eq(count_kind(FIND_SYN_RETRANSMIT), 3);
+	e = nth_kind(FIND_SYN_RETRANSMIT, 2);
+	cr_assert_eq(e->dir, DIR_S2C);
+	cr_assert_eq(e->u.syn.synack, 1);
+	cr_assert_eq(e->u.syn.attempt, 1);
+	cr_assert_float_eq(e->u.syn.after_ms, 1000.0, 1e-9);
+	cr_assert_eq(e->flow_id, 1);
+
+	analyzer_finish(C.a);
+	cr_assert_eq(count_ends(), 1);
+	cr_assert_eq(nth_end(0)->why, RETIRE_END);
+	cr_assert_eq(nth_end(0)->flow.half[DIR_C2S].syn_count, 3);
+	cr_assert_eq(nth_end(0)->flow.half[DIR_S2C].syn_count, 2);
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 0);
+	assert_clean();
+}
+
+static void retransmission_scenario(void)
+{
+	handshake(0, 1000, 5000, 10 * MS, 15 * MS);
+	seg(30 * MS, 1, 1001, 5001, TCP_ACK | TCP_PSH, 502, 100);
+	seg(31 * MS, 1, 1101, 5001, TCP_ACK | TCP_PSH, 502, 100);
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 0);
+	/* The first segment again, a second later, nothing acknowledged. */
+	seg(1031 * MS, 1, 1001, 5001, TCP_ACK | TCP_PSH, 502, 100);
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 1);
+	const struct tcp_event *e = nth_kind(FIND_RETRANSMISSION, 0);
+	cr_assert_eq(e->dir, DIR_C2S);
+	cr_assert_eq(e->u.retrans.seq, 1);     /* relative: the first data byte */
+	cr_assert_eq(e->u.retrans.bytes, 100);
+	cr_assert_eq(e->frame, 6);
+	cr_assert_eq(e->cause, CAUSE_RTO, "cause %s", cause_name(e->cause));
+
+	/* Everything acknowledged, then the second segment resent: the
+	 * receiver had it already. */
+	seg(1050 * MS, 0, 5001, 1201, TCP_ACK, 509, 0);
+	seg(1200 * MS, 1, 1101, 5001, TCP_ACK | TCP_PSH, 502, 100);
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 2);
+	e = nth_kind(FIND_RETRANSMISSION, 1);
+	cr_assert_eq(e->u.retrans.seq, 101);
+	cr_assert_eq(e->u.retrans.bytes, 100);
+	cr_assert_eq(e->cause, CAUSE_SPURIOUS, "cause %s", cause_name(e->cause));
+
+	/* New data, then a segment half old, half new. */
+	seg(1300 * MS, 1, 1201, 5001, TCP_ACK | TCP_PSH, 502, 100);
+	seg(1301 * MS, 1, 1251, 5001, TCP_ACK | TCP_PSH, 502, 100);
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 3);
+	e = nth_kind(FIND_RETRANSMISSION, 2);
+	cr_assert_eq(e->u.retrans.seq, 251);
+	cr_assert_eq(e->u.retrans.bytes, 100);
+	/* It moved the edge: the next new segment starts at 1351 cleanly. */
+	seg(1302 * MS, 1, 1351, 5001, TCP_ACK | TCP_PSH, 502, 10);
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 3);
+
+	/* The server's data, resent: its own relative numbers. */
+	seg(1400 * MS, 0, 5001, 1361, TCP_ACK | TCP_PSH, 509, 50);
+	seg(1401 * MS, 0, 5051, 1361, TCP_ACK | TCP_PSH, 509, 50);
+	seg(2401 * MS, 0, 5001, 1361, TCP_ACK | TCP_PSH, 509, 50);
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 4);
+	e = nth_kind(FIND_RETRANSMISSION, 3);
+	cr_assert_eq(e->dir, DIR_S2C);
+	cr_assert_eq(e->u.retrans.seq, 1);
+	cr_assert_eq(e->u.retrans.bytes, 50);
+
+	analyzer_finish(C.a);
+	cr_assert_eq(count_ends(), 1);
+	const struct flow *f = &nth_end(0)->flow;
+	cr_assert_eq(f->half[DIR_C2S].retransmissions, 3);
+	cr_assert_eq(f->half[DIR_C2S].retrans_bytes, 300);
+	cr_assert_eq(f->half[DIR_S2C].retransmissions, 1);
+	cr_assert_eq(f->half[DIR_C2S].snd_max, 1361);
+	cr_assert_eq(count_kind(FIND_SYN_RETRANSMIT), 0);
+	cr_assert_eq(count_kind(FIND_CAPTURE_LOSS), 0);
+	assert_clean();
+}
+
+Test(tcp_track, retransmission_ipv4)
+{
+	retransmission_scenario();
+}
+
+Test(tcp_track, retransmission_ipv6)
+{
+	use_ipv6();
+	retransmission_scenario();
+}
+
+Test(tcp_track, keepalive_is_not_a_retransmission)
+{
+	handshake(0, 1000, 5000, 10 * MS, 15 * MS);
+	seg(30 * MS, 1, 1001, 5001, TCP_ACK | TCP_PSH, 502, 100);
+	seg(40 * MS, 0, 5001, 1101, TCP_ACK, 509, 0);
+	/* Linux keepalives: snd_una - 1, with one byte (old style) or none. */
+	seg(10040 * MS, 1, 1100, 5001, TCP_ACK, 502, 1);
+	seg(10041 * MS, 0, 5001, 1101, TCP_ACK, 509, 0);
+	seg(20040 * MS, 1, 1100, 5001, TCP_ACK, 502, 1);
+	seg(20041 * MS, 0, 5001, 1101, TCP_ACK, 509, 0);
+	seg(30040 * MS, 1, 1100, 5001, TCP_ACK, 502, 0);
+	seg(30041 * MS, 0, 5001, 1101, TCP_ACK, 509, 0);
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 0);
+	/* Two old bytes are a retransmission, though. */
+	seg(40040 * MS, 1, 1099, 5001, TCP_ACK, 502, 2);
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 1);
+	const struct tcp_event *e = nth_kind(FIND_RETRANSMISSION, 0);
+	cr_assert_eq(e->u.retrans.seq, 99);
+	cr_assert_eq(e->u.retrans.bytes, 2);
+	assert_clean();
+}
+
+Test(tcp_track, zero_window_probes_are_not_retransmissions)
+{
+	handshake(0, 1000, 5000, 10 * MS, 15 * MS);
+	seg(30 * MS, 1, 1001, 5001, TCP_ACK | TCP_PSH, 502, 100);
+	seg(40 * MS, 0, 5001, 1101, TCP_ACK, 0, 0);
+	/* Probes of one new byte (the first is new data, its copies sit at
+	 * snd_max - 1), each answered with the window still shut. */
+	uint64_t t = 240 * MS;
+	for (int i = 0; i < 5; i++) {
+		seg(t, 1, 1101, 5001, TCP_ACK, 502, 1);
+		seg(t + 10 * MS, 0, 5001, 1101, TCP_ACK, 0, 0);
+		t *= 2;
+	}
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 0);
+	cr_assert_eq(count_kind(FIND_ZERO_WINDOW), 6);
+	for (size_t i = 0; i < 6; i++)
+		cr_assert_eq(nth_kind(FIND_ZERO_WINDOW, i)->dir, DIR_S2C);
+	/* The window opens; the byte is taken and data flows on. */
+	seg(t, 0, 5001, 1102, TCP_ACK, 300, 0);
+	seg(t + 1 * MS, 1, 1102, 5001, TCP_ACK | TCP_PSH, 502, 100);
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 0);
+	cr_assert_eq(count_kind(FIND_ZERO_WINDOW), 6);
+	analyzer_finish(C.a);
+	cr_assert_eq(nth_end(0)->flow.half[DIR_C2S].snd_max, 1202);
+	assert_clean();
+}
+
+Test(tcp_track, zero_window_and_rst)
+{
+	handshake(0, 1000, 5000, 10 * MS, 15 * MS);
+	seg(30 * MS, 1, 1001, 5001, TCP_ACK | TCP_PSH, 502, 100);
+	cr_assert_eq(count_kind(FIND_ZERO_WINDOW), 0);
+	seg(40 * MS, 0, 5001, 1101, TCP_ACK, 0, 0);
+	cr_assert_eq(count_kind(FIND_ZERO_WINDOW), 1);
+	const struct tcp_event *e = nth_kind(FIND_ZERO_WINDOW, 0);
+	cr_assert_eq(e->dir, DIR_S2C);
+	cr_assert_eq(e->flow_id, 1);
+	cr_assert_eq(e->frame, 5);
+	/* The window opens again: nothing more. */
+	seg(50 * MS, 0, 5001, 1101, TCP_ACK, 300, 0);
+	cr_assert_eq(count_kind(FIND_ZERO_WINDOW), 1);
+	/* A RST with a zero window is a reset, not a zero window. */
+	seg(60 * MS, 1, 1101, 0, TCP_RST, 0, 0);
+	cr_assert_eq(count_kind(FIND_ZERO_WINDOW), 1);
+	cr_assert_eq(count_kind(FIND_RST), 1);
+	e = nth_kind(FIND_RST, 0);
+	cr_assert_eq(e->dir, DIR_C2S);
+	cr_assert_eq(e->frame, 7);
+	cr_assert_eq(e->ts_ns, T0 + 60 * MS);
+	analyzer_finish(C.a);
+	const struct flow *f = &nth_end(0)->flow;
+	cr_assert_eq(f->state, FLOW_CLOSED);
+	cr_assert(f->half[DIR_C2S].rst_seen);
+	cr_assert_eq(f->half[DIR_S2C].zero_windows, 1);
+	cr_assert_eq(f->half[DIR_C2S].zero_windows, 0);
+	assert_clean();
+}
+
+Test(tcp_track, syn_with_zero_window_is_not_a_zero_window)
+{
+	seg(0, 1, 1000, 0, TCP_SYN, 0, 0);
+	seg(10 * MS, 0, 5000, 1001, TCP_SYN | TCP_ACK, 0, 0);
+	cr_assert_eq(count_kind(FIND_ZERO_WINDOW), 0);
+}
+
+Test(tcp_track, rst_closes_and_lingers)
+{
+	handshake(0, 1000, 5000, 10 * MS, 15 * MS);
+	seg(30 * MS, 0, 5001, 1001, TCP_RST | TCP_ACK, 0, 0);
+	cr_assert_eq(count_kind(FIND_RST), 1);
+	cr_assert_eq(nth_kind(FIND_RST, 0)->dir, DIR_S2C);
+	cr_assert_eq(count_kind(FIND_ZERO_WINDOW), 0);
+	cr_assert_eq(count_ends(), 0);
+	/* Any frame 5 s (the default linger) later lets it go. */
+	static const uint8_t other[4] = {10, 9, 9, 9};
+	memcpy(C.caddr, other, 4);
+	seg(4999 * MS, 1, 1, 0, TCP_SYN, 1000, 0);
+	cr_assert_eq(count_ends(), 0);
+	seg(5030 * MS, 1, 1, 0, TCP_SYN, 1000, 0);
+	cr_assert_eq(count_ends(), 1);
+	cr_assert_eq(nth_end(0)->flow_id, 1);
+	cr_assert_eq(nth_end(0)->why, RETIRE_CLOSED);
+	cr_assert_eq(nth_end(0)->flow.state, FLOW_CLOSED);
+	assert_clean();
+}
+
+Test(tcp_track, new_isn_on_same_tuple_starts_a_new_flow)
+{
+	handshake(0, 1000, 5000, 10 * MS, 15 * MS);
+	seg(30 * MS, 1, 1001, 5001, TCP_ACK | TCP_PSH, 502, 100);
+	seg(40 * MS, 0, 5001, 1101, TCP_ACK, 509, 0);
+	/* A late copy of the first SYN is a retransmission, not a new flow. */
+	seg(50 * MS, 1, 1000, 0, TCP_SYN, 64240, 0);
+	cr_assert_eq(count_kind(FIND_SYN_RETRANSMIT), 1);
+	cr_assert_eq(count_ends(), 0);
+	/* Same 4-tuple, another ISN: the old connection is over. */
+	seg(2000 * MS, 1, 777777, 0, TCP_SYN, 64240, 0);
+	cr_assert_eq(count_ends(), 1);
+	const struct rec_entry *end = nth_end(0);
+	cr_assert_eq(end->flow_id, 1);
+	cr_assert_eq(end->why, RETIRE_REPLACED);
+	cr_assert_eq(end->flow.half[DIR_C2S].isn, 1000);
+	cr_assert_eq(end->flow.half[DIR_C2S].payload_bytes, 100);
+	/* The new SYN retransmitted: an event of flow 2, attempt 1. */
+	seg(3000 * MS, 1, 777777, 0, TCP_SYN, 64240, 0);
+	cr_assert_eq(count_kind(FIND_SYN_RETRANSMIT), 2);
+	const struct tcp_event *e = nth_kind(FIND_SYN_RETRANSMIT, 1);
+	cr_assert_eq(e->flow_id, 2);
+	cr_assert_eq(e->u.syn.attempt, 1);
+	cr_assert_float_eq(e->u.syn.after_ms, 1000.0, 1e-9);
+	seg(3010 * MS, 0, 9000, 777778, TCP_SYN | TCP_ACK, 65160, 0);
+	seg(3020 * MS, 1, 777778, 9001, TCP_ACK, 502, 0);
+	cr_assert_eq(analyzer_totals(C.a)->flows, 2);
+	cr_assert_eq(analyzer_flows_open(C.a), 1);
+	analyzer_finish(C.a);
+	cr_assert_eq(count_ends(), 2);
+	cr_assert_eq(nth_end(1)->flow_id, 2);
+	cr_assert_eq(nth_end(1)->why, RETIRE_END);
+	cr_assert_eq(nth_end(1)->flow.half[DIR_C2S].isn, 777777);
+	cr_assert_eq(nth_end(1)->flow.half[DIR_S2C].isn, 9000);
+	cr_assert_eq(nth_end(1)->flow.state, FLOW_ESTABLISHED);
+	/* Nothing of flow 1 after its end; everything after it is flow 2. */
+	size_t end_at = (size_t)(end - rec_v);
+	for (size_t i = end_at + 1; i < rec_n; i++)
+		cr_assert_eq(rec_v[i].flow_id, 2, "entry %zu", i);
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 0);
+	assert_clean();
+}
+
+Test(tcp_track, handshake_rtt)
+{
+	handshake(0, 1000, 5000, 7 * MS, 5 * MS);
+	analyzer_finish(C.a);
+	const struct flow *f = &nth_end(0)->flow;
+	cr_assert_eq(f->rtt.count, 1);
+	cr_assert_float_eq(f->rtt.min_ms, 12.0, 1e-9);
+	cr_assert_float_eq(f->rtt.max_ms, 12.0, 1e-9);
+	cr_assert_float_eq(rtt_stats_p50(&f->rtt), 12.0, 1e-9);
+	/* SYN -> SYN-ACK is the server's side of the capture point, SYN-ACK
+	 * -> ACK the client's. */
+	cr_assert_eq(f->half[DIR_S2C].half_rtt_ns, 7 * MS);
+	cr_assert_eq(f->half[DIR_C2S].half_rtt_ns, 5 * MS);
+	cr_assert_eq(f->syn_ts, T0);
+	cr_assert_eq(f->synack_ts, T0 + 7 * MS);
+	cr_assert_eq(f->hs_ack_ts, T0 + 12 * MS);
+	cr_assert_eq(f->state, FLOW_ESTABLISHED);
+	cr_assert(f->client_from_syn);
+	cr_assert_eq(f->half[DIR_C2S].mss, 1460);
+	cr_assert_eq(f->half[DIR_S2C].wscale, 7);
+	assert_clean();
+}
+
+Test(tcp_track, handshake_rtt_after_syn_retransmit)
+{
+	/* The SYN-ACK answers the SYN that got through: the last one. */
+	seg(0, 1, 1000, 0, TCP_SYN, 64240, 0);
+	seg(1000 * MS, 1, 1000, 0, TCP_SYN, 64240, 0);
+	seg(1020 * MS, 0, 5000, 1001, TCP_SYN | TCP_ACK, 65160, 0);
+	seg(1023 * MS, 1, 1001, 5001, TCP_ACK, 502, 0);
+	analyzer_finish(C.a);
+	const struct flow *f = &nth_end(0)->flow;
+	cr_assert_eq(f->rtt.count, 1);
+	cr_assert_float_eq(f->rtt.min_ms, 23.0, 1e-9);
+	cr_assert_eq(f->half[DIR_S2C].half_rtt_ns, 20 * MS);
+	cr_assert_eq(f->half[DIR_C2S].half_rtt_ns, 3 * MS);
+}
+
+Test(tcp_track, data_rtt_from_ack)
+{
+	/* Handshake 7 + 5 ms; then the server acknowledges client data 9 ms
+	 * after it passed: one round trip is 9 (server side) + 5 (client side). */
+	handshake(0, 1000, 5000, 7 * MS, 5 * MS);
+	seg(100 * MS, 1, 1001, 5001, TCP_ACK | TCP_PSH, 502, 200);
+	seg(109 * MS, 0, 5001, 1201, TCP_ACK, 509, 0);
+	analyzer_finish(C.a);
+	const struct flow *f = &nth_end(0)->flow;
+	cr_assert_eq(f->rtt.count, 2);
+	cr_assert_float_eq(f->rtt.min_ms, 12.0, 1e-9);
+	cr_assert_float_eq(f->rtt.max_ms, 14.0, 1e-9);
+	cr_assert_eq(f->half[DIR_S2C].half_rtt_ns, 9 * MS);
+}
+
+Test(tcp_track, sequence_wrap)
+{
+	const uint32_t ci = 0xffffff00u, si = 0xfffffff0u;
+	handshake(0, ci, si, 10 * MS, 10 * MS);
+	uint64_t t = 30 * MS;
+	uint32_t seq = ci + 1;
+	/* Ten 100-byte segments across 2^32, each acknowledged. */
+	for (int i = 0; i < 10; i++) {
+		seg(t, 1, seq, si + 1, TCP_ACK | TCP_PSH, 502, 100);
+		seq += 100;
+		seg(t + 10 * MS, 0, si + 1, seq, TCP_ACK, 509, 0);
+		t += 20 * MS;
+	}
+	/* The server's 50 bytes cross the wrap too. */
+	seg(t, 0, si + 1, seq, TCP_ACK | TCP_PSH, 509, 50);
+	seg(t + 10 * MS, 1, seq, si + 51, TCP_ACK, 502, 0);
+	t += 20 * MS;
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 0);
+	cr_assert_eq(count_kind(FIND_CAPTURE_LOSS), 0);
+	/* A real resend of the segment that straddles the wrap. */
+	seg(t + 500 * MS, 1, ci + 201, si + 51, TCP_ACK | TCP_PSH, 502, 100);
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 1);
+	const struct tcp_event *e = nth_kind(FIND_RETRANSMISSION, 0);
+	cr_assert_eq(e->u.retrans.seq, 201);
+	cr_assert_eq(e->u.retrans.bytes, 100);
+	cr_assert_eq(e->dir, DIR_C2S);
+	analyzer_finish(C.a);
+	const struct flow *f = &nth_end(0)->flow;
+	cr_assert_eq(f->half[DIR_C2S].snd_max, 0x000002e9u); /* 0xffffff01 + 1000 */
+	cr_assert_eq(f->half[DIR_S2C].snd_max, 0x00000023u); /* 0xfffffff1 + 50 */
+	cr_assert_eq(f->half[DIR_C2S].retransmissions, 1);
+	cr_assert_eq(f->half[DIR_S2C].retransmissions, 0);
+	cr_assert_eq(f->rtt.count, 12);
+	assert_clean();
+}
+
+Test(tcp_track, midstream_flow_guesses_client_by_port)
+{
+	/* No handshake: the higher (ephemeral) port is the client. */
+	seg(0, 0, 5001, 1001, TCP_ACK | TCP_PSH, 509, 100);
+	seg(10 * MS, 1, 1001, 5101, TCP_ACK, 502, 0);
+	analyzer_finish(C.a);
+	const struct flow *f = &nth_end(0)->flow;
+	cr_assert_eq(f->key.port[0], 45000);
+	cr_assert_eq(f->key.port[1], 80);
+	cr_assert_not(f->client_from_syn);
+	cr_assert_eq(f->state, FLOW_MIDSTREAM);
+	cr_assert_eq(f->half[DIR_S2C].payload_bytes, 100);
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 0);
+	assert_clean();
+}
