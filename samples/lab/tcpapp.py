@@ -80,6 +80,8 @@ def client_socket(args, src_port=None):
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, args.rcvbuf)
     if getattr(args, "nodelay", False):
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if getattr(args, "cc", None):
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, args.cc.encode())
     if src_port:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind((getattr(args, "src", None) or ("::" if fam == socket.AF_INET6 else "0.0.0.0"), src_port))
@@ -154,8 +156,9 @@ def bulk_client(args):
     while s.recv(65536):
         pass
     t2 = time.time()
+    cc = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, 16).rstrip(b"\0").decode()
     s.close()
-    write_json(args.result, {"role": "bulk-client", "local": local, "peer": peer,
+    write_json(args.result, {"role": "bulk-client", "local": local, "peer": peer, "congestion_control": cc,
                              "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
                              "chunk": args.chunk, "nodelay": args.nodelay,
                              "t_connect_start": t0, "t_connected": t1, "t_done": t2})
@@ -380,6 +383,7 @@ def main():
     sp.add_argument("--bytes", type=int, default=500000)
     sp.add_argument("--chunk", type=int, default=16384)
     sp.add_argument("--seed", type=int, default=1)
+    sp.add_argument("--cc", help="TCP_CONGESTION for the socket (e.g. cubic, reno)")
 
     sp = sub.add_parser("reqresp-server"); common(sp, True)
     sp = sub.add_parser("reqresp-client"); common(sp, False)
