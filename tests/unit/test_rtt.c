@@ -1,8 +1,9 @@
 /*
- * tests/unit/test_rtt.c — analyze/rtt.c: min, max and the P-square median.
- * Exact for up to five samples; on larger inputs the estimate is compared
- * with the true median of the same samples (sorted here), within a tolerance
- * set from the distribution's spread.
+ * tests/unit/test_rtt.c — analyze/rtt.c: min, max, the P-square median and
+ * the P-square estimate of any quantile. Exact for up to five samples; on
+ * larger inputs the estimate is compared with the true quantile of the same
+ * samples (sorted here), within a tolerance set from the distribution's
+ * spread.
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -188,4 +189,88 @@ Test(rtt, deterministic)
 	for (size_t i = 0; i < 3000; i++)
 		rtt_stats_add(&b, v[i]);
 	cr_assert(memcmp(&a, &b, sizeof(a)) == 0);
+}
+
+/* ---- any quantile ---- */
+
+static double type7(const double *sorted, size_t n, double p)
+{
+	double pos = (double)(n - 1) * p;
+	size_t lo = (size_t)pos;
+	double frac = pos - (double)lo;
+	return lo + 1 < n ? sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]) : sorted[lo];
+}
+
+Test(quantile, exact_up_to_five)
+{
+	/* Linear interpolation between order statistics at (n - 1) p. */
+	static const struct {
+		double v[5];
+		uint32_t n;
+		double p, want;
+	} cases[] = {
+		{{0}, 0, 0.5, 0},
+		{{8}, 1, 0.99, 8},
+		{{40, 10, 30, 20}, 4, 0.25, 17.5},   /* pos 0.75: 10 + 0.75 * 10 */
+		{{40, 10, 30, 20}, 4, 0.5, 25},
+		{{5, 4, 3, 2, 1}, 5, 0.9, 4.6},      /* pos 3.6 */
+		{{5, 4, 3, 2, 1}, 5, 0.99, 4.96},    /* pos 3.96 */
+		{{5, 4, 3, 2, 1}, 5, 0.1, 1.4},      /* pos 0.4 */
+		{{1, 100}, 2, 0.99, 99.01},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct quantile_p2 q;
+		memset(&q, 0, sizeof(q));
+		for (uint32_t k = 0; k < cases[i].n; k++)
+			quantile_add(&q, cases[i].p, cases[i].v[k]);
+		cr_assert_float_eq(quantile_get(&q, cases[i].p), cases[i].want, 1e-9,
+				   "case %zu: %f", i, quantile_get(&q, cases[i].p));
+	}
+}
+
+Test(quantile, median_agrees_with_rtt_stats)
+{
+	uint64_t st = 11;
+	struct quantile_p2 q;
+	struct rtt_stats r;
+	memset(&q, 0, sizeof(q));
+	memset(&r, 0, sizeof(r));
+	for (int i = 0; i < 5000; i++) {
+		double x = draw(D_EXP, &st);
+		quantile_add(&q, 0.5, x);
+		rtt_stats_add(&r, x);
+		cr_assert_float_eq(quantile_get(&q, 0.5), rtt_stats_p50(&r), 1e-12);
+	}
+}
+
+Test(quantile, close_to_true_quantiles)
+{
+	static const double ps[] = {0.05, 0.1, 0.25, 0.75, 0.9, 0.99};
+	static const char *names[] = {"uniform", "normal", "exponential", "lognormal", "rtt-like"};
+	const size_t n = 20000;
+	double *v = malloc(n * sizeof(*v));
+	double *sorted = malloc(n * sizeof(*v));
+	for (int d = 0; d < D_COUNT; d++) {
+		uint64_t st = 500 + (uint64_t)d;
+		for (size_t i = 0; i < n; i++)
+			v[i] = draw((enum dist)d, &st);
+		memcpy(sorted, v, n * sizeof(*v));
+		qsort(sorted, n, sizeof(*sorted), cmp_double);
+		for (size_t k = 0; k < sizeof(ps) / sizeof(ps[0]); k++) {
+			double p = ps[k];
+			struct quantile_p2 q;
+			memset(&q, 0, sizeof(q));
+			for (size_t i = 0; i < n; i++)
+				quantile_add(&q, p, v[i]);
+			double est = quantile_get(&q, p);
+			/* Within the true (p - 1%) .. (p + 1%) quantiles. */
+			double lo = type7(sorted, n, p - 0.01 > 0 ? p - 0.01 : 0);
+			double hi = type7(sorted, n, p + 0.01 < 1 ? p + 0.01 : 1);
+			cr_assert(est >= lo && est <= hi,
+				  "%s p=%.2f: estimate %.4f, true %.4f, band [%.4f, %.4f]", names[d],
+				  p, est, type7(sorted, n, p), lo, hi);
+		}
+	}
+	free(v);
+	free(sorted);
 }
