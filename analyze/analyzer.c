@@ -37,6 +37,8 @@ static void on_event(void *ctx, struct flow *f, const struct tcp_event *ev)
 	a->tot.cause_count[ev->kind][ev->cause]++;
 	if (f) {
 		f->kind_count[ev->kind]++;
+		if (ev->kind == FIND_SYN_RETRANSMIT)
+			setup_stats_syn_retry(&a->tot.setup, ev->u.syn.after_ms);
 		if (ev->kind == FIND_SACK_GAP)
 			a->tot.gap_fill_ms += ev->u.gap.fill_ms;
 		if (ev->kind == FIND_GIANT_SEGMENT) {
@@ -132,6 +134,7 @@ static void on_retire(void *user, struct flow *f, enum flow_retire_reason why)
 	a->tot.flows_with_capture_loss += f->half[0].capture_lost_bytes || f->half[1].capture_lost_bytes;
 	host_account(&a->tot, f);
 	stall_account(&a->tot, f);
+	setup_stats_flow_end(&a->tot.setup, f);
 	if (a->sink.flow_end)
 		a->sink.flow_end(a->sink.user, f, why);
 }
@@ -200,7 +203,9 @@ static struct flow *flow_for(struct analyzer *a, const struct pkt_decoded *d, in
 		return NULL;
 	a->tot.flows++;
 	f->first_frame = d->rec->frame;
-	f->client_from_syn = d->l4proto == IPPROTO_TCP && (d->flags & TCP_SYN);
+	f->client_from_syn = d->l4proto == IPPROTO_TCP && (d->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+	if (f->client_from_syn)
+		setup_stats_new_connection(&a->tot.setup, d->rec->ts_ns);
 	f->state = FLOW_MIDSTREAM;
 	f->half[0].wscale = f->half[1].wscale = -1;
 	*dir = src_client ? DIR_C2S : DIR_S2C;

@@ -18,6 +18,7 @@
 #include "findings.h"
 #include "flow.h"
 #include "flow_table.h"
+#include "setup_stats.h"
 
 struct analyzer_config {
 	size_t max_flows;              /* flow table capacity (default 1,000,000) */
@@ -95,6 +96,7 @@ struct analyzer_totals {
 	struct host_stats hosts[ANALYZER_MAX_HOSTS];
 	size_t nhosts;
 	struct host_stats hosts_other;
+	struct setup_stats setup;
 };
 
 struct analyzer;

@@ -223,15 +223,45 @@ static void diag_tcp(const struct analyzer_totals *t, struct finding *out, size_
 		struct finding *f = diag_add(out, n, max, FIND_SYN_RETRANSMIT, CAUSE_NONE, syn, SEV_MEDIUM,
 					(double)syn * 1000);
 		if (f) {
+			const uint64_t *g = t->setup.syn_gap;
+			const struct server_stats *worst = NULL;
+			for (uint32_t i = 0; i < t->setup.nservers; i++) {
+				const struct server_stats *v = &t->setup.servers[i];
+				if (v->syn_retries + v->synack_retries &&
+				    (!worst || v->syn_retries + v->synack_retries >
+						       worst->syn_retries + worst->synack_retries))
+					worst = v;
+			}
+			char who[160] = "";
+			if (worst) {
+				char ep[64];
+				struct flow_key k = {.ip_ver = worst->ip_ver};
+				memcpy(k.addr[1], worst->addr, 16);
+				k.port[1] = worst->port;
+				flow_endpoint(&k, 1, ep, sizeof(ep));
+				snprintf(who, sizeof(who),
+					 " Most at %s: %llu SYN and %llu SYN-ACK retries over %llu "
+					 "connections, handshake p99 %.0f ms.",
+					 ep, (unsigned long long)worst->syn_retries,
+					 (unsigned long long)worst->synack_retries,
+					 (unsigned long long)worst->connections,
+					 server_handshake_quantile(worst, 0.99));
+			}
 			snprintf(f->explanation, sizeof(f->explanation),
-				 "%llu SYNs or SYN-ACKs were sent again: each costs the client at least "
-				 "one second (the initial RTO). Either the SYN was lost, or the server's "
-				 "listen queue was full and it dropped the SYN.",
-				 (unsigned long long)syn);
+				 "%llu SYNs or SYN-ACKs were sent again: each retry costs the client "
+				 "at least a second (the initial RTO). Either the SYN was lost, or the "
+				 "server's listen queue was full and it dropped the SYN. Retry "
+				 "intervals: %llu ~1 s (Linux with tcp_syn_linear_timeouts), %llu ~2 s, "
+				 "%llu ~4 s, %llu 8 s or more (exponential backoff), %llu other.%s",
+				 (unsigned long long)syn, (unsigned long long)g[SYN_GAP_1S],
+				 (unsigned long long)g[SYN_GAP_2S], (unsigned long long)g[SYN_GAP_4S],
+				 (unsigned long long)g[SYN_GAP_8S_PLUS],
+				 (unsigned long long)g[SYN_GAP_OTHER], who);
 			snprintf(f->remedy, sizeof(f->remedy),
-				 "On the server check `nstat -az TcpExtListenOverflows TcpExtListenDrops`; "
-				 "if they grow, accept() faster or raise the backlog (listen() argument "
-				 "and net.core.somaxconn).");
+				 "On the server check `nstat -az TcpExtListenOverflows TcpExtListenDrops` "
+				 "(and `ss -ltn`: Recv-Q against Send-Q); if they grow, accept() faster "
+				 "or raise the backlog (listen() argument and net.core.somaxconn). If "
+				 "they do not, the SYNs were lost on the way: look at the path.");
 		}
 	}
 	uint64_t giants = t->kind_count[FIND_GIANT_SEGMENT];

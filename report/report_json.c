@@ -303,6 +303,70 @@ static void host_object(struct jw *w, const struct host_stats *h)
 	jw_obj_close(w);
 }
 
+static void server_object(struct jw *w, const struct server_stats *v)
+{
+	char ep[64];
+	jw_obj_open(w, NULL);
+	if (v->ip_ver) {
+		struct flow_key k = {.ip_ver = v->ip_ver};
+		memcpy(k.addr[1], v->addr, 16);
+		k.port[1] = v->port;
+		flow_endpoint(&k, 1, ep, sizeof(ep));
+		jw_word(w, "server", ep);
+	} else {
+		jw_word(w, "server", "other");
+	}
+	jw_uint(w, "connections", v->connections);
+	jw_uint(w, "handshakes", v->handshakes);
+	jw_obj_open(w, "handshake_ms");
+	if (v->handshakes) {
+		jw_fixed3(w, "p50", server_handshake_quantile(v, 0.5));
+		jw_fixed3(w, "p99", server_handshake_quantile(v, 0.99));
+		jw_fixed3(w, "max", v->hs_max_ms);
+	} else {
+		jw_null(w, "p50");
+		jw_null(w, "p99");
+		jw_null(w, "max");
+	}
+	jw_obj_close(w);
+	jw_uint(w, "syn_retries", v->syn_retries);
+	jw_uint(w, "synack_retries", v->synack_retries);
+	jw_uint(w, "resets", v->resets);
+	jw_obj_close(w);
+}
+
+static void setup_object(struct jw *w, const struct setup_stats *s)
+{
+	jw_obj_open(w, "connection_setup");
+	jw_arr_open(w, "servers");
+	for (uint32_t i = 0; i < s->nservers; i++)
+		server_object(w, &s->servers[i]);
+	if (s->other.connections)
+		server_object(w, &s->other);
+	jw_arr_close(w);
+	static const char *const gaps[SYN_GAPS] = {"~1s", "~2s", "~4s", ">=8s", "other"};
+	jw_obj_open(w, "syn_retry_intervals");
+	for (int i = 0; i < SYN_GAPS; i++)
+		jw_uint(w, gaps[i], s->syn_gap[i]);
+	jw_obj_close(w);
+	jw_obj_open(w, "new_connections");
+	jw_uint(w, "bucket_s", s->rate_bucket_s);
+	if (s->rate_bucket_s)
+		jw_uint(w, "first_s", s->rate_origin_s);
+	else
+		jw_null(w, "first_s");
+	uint32_t peak = 0;
+	jw_arr_open(w, "per_bucket");
+	for (uint32_t i = 0; i < s->rate_nbuckets; i++) {
+		jw_uint(w, NULL, s->rate[i]);
+		peak = s->rate[i] > peak ? s->rate[i] : peak;
+	}
+	jw_arr_close(w);
+	jw_fixed3(w, "peak_per_s", s->rate_bucket_s ? (double)peak / s->rate_bucket_s : 0);
+	jw_obj_close(w);
+	jw_obj_close(w);
+}
+
 static void summary_object(struct jw *w, const struct analyzer *a)
 {
 	const struct analyzer_totals *t = analyzer_totals(a);
@@ -341,6 +405,7 @@ static void summary_object(struct jw *w, const struct analyzer *a)
 	for (int b = 0; b < GIANT_BUCKETS; b++)
 		jw_uint(w, gb[b], t->giant_by_multiple[b]);
 	jw_obj_close(w);
+	setup_object(w, &t->setup);
 	jw_obj_close(w);
 }
 

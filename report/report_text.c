@@ -252,6 +252,39 @@ static void print_flows(struct report *r)
 			(unsigned long long)(p->nflows - p->ntop));
 }
 
+static void print_setup(struct report *r, const struct analyzer *a)
+{
+	const struct setup_stats *s = &analyzer_totals(a)->setup;
+	FILE *out = r->out;
+	if (!s->nservers)
+		return;
+	fputs("\nConnection setup (handshake: first SYN to the client's ACK)\n", out);
+	fprintf(out, "  %-27s %7s %10s %10s %10s %5s %7s %4s\n", "server", "conns", "p50 ms",
+		"p99 ms", "max ms", "SYN", "SYN-ACK", "RST");
+	uint32_t shown = s->nservers < 10 ? s->nservers : 10;
+	for (uint32_t i = 0; i < shown; i++) {
+		const struct server_stats *v = &s->servers[i];
+		char ep[64];
+		struct flow_key k = {.ip_ver = v->ip_ver};
+		memcpy(k.addr[1], v->addr, 16);
+		k.port[1] = v->port;
+		flow_endpoint(&k, 1, ep, sizeof(ep));
+		fprintf(out, "  %-27s %7llu %10.3f %10.3f %10.3f %5llu %7llu %4llu\n", ep,
+			(unsigned long long)v->connections, server_handshake_quantile(v, 0.5),
+			server_handshake_quantile(v, 0.99), v->hs_max_ms,
+			(unsigned long long)v->syn_retries, (unsigned long long)v->synack_retries,
+			(unsigned long long)v->resets);
+	}
+	if (s->nservers > shown)
+		fprintf(out, "  ... %u more servers (all in --format json)\n", s->nservers - shown);
+	uint32_t peak = 0;
+	for (uint32_t i = 0; i < s->rate_nbuckets; i++)
+		peak = s->rate[i] > peak ? s->rate[i] : peak;
+	if (s->rate_bucket_s)
+		fprintf(out, "  New connections: peak %.1f/s (%u-second buckets)\n",
+			(double)peak / s->rate_bucket_s, s->rate_bucket_s);
+}
+
 static void event_brief(const struct tcp_event *ev, char *buf, size_t len)
 {
 	const char *c = cause_name(ev->cause);
@@ -353,6 +386,7 @@ static int text_finish(struct report *r, const struct analyzer *a, const struct 
 	print_header(r, a, cs);
 	print_diagnosis(r, a);
 	print_flows(r);
+	print_setup(r, a);
 	print_examples(r, a);
 	return 0;
 }
