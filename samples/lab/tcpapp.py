@@ -325,13 +325,14 @@ def nagle_client(args):
     for i in range(args.rounds):
         t0 = time.time()
         s.send(b"h" * args.piece1)           # first small write: goes out at once
-        s.send(b"b" * args.piece2)           # second small write: Nagle holds it
+        if args.piece2:
+            s.send(b"b" * args.piece2)       # second small write: Nagle holds it
         recv_exact(s, args.resp)
         t1 = time.time()
         rounds.append({"t_start": t0, "t_end": t1, "ms": round((t1 - t0) * 1000, 3)})
         time.sleep(args.gap_ms / 1000.0)
     s.close()
-    write_json(args.result, {"role": "nagle-client", "nodelay": args.nodelay, "local": local, "peer": peer,
+    write_json(args.result, {"role": args.role, "nodelay": args.nodelay, "local": local, "peer": peer,
                              "piece1": args.piece1, "piece2": args.piece2, "resp": args.resp,
                              "rounds": rounds})
 
@@ -406,12 +407,15 @@ def main():
     sp = sub.add_parser("pingpong-server"); common(sp, True)
     sp.add_argument("--req", type=int, required=True)
     sp.add_argument("--resp", type=int, default=500)
-    sp = sub.add_parser("nagle-client"); common(sp, False)
-    sp.add_argument("--rounds", type=int, default=30)
-    sp.add_argument("--piece1", type=int, default=100)
-    sp.add_argument("--piece2", type=int, default=200)
-    sp.add_argument("--resp", type=int, default=500)
-    sp.add_argument("--gap-ms", type=float, default=5)
+    for role in ("nagle-client", "pingpong-client"):
+        # pingpong-client: the same loop, for scenarios that are not about
+        # Nagle (use --nodelay and --piece2 0 for one write per request)
+        sp = sub.add_parser(role); common(sp, False)
+        sp.add_argument("--rounds", type=int, default=30)
+        sp.add_argument("--piece1", type=int, default=100)
+        sp.add_argument("--piece2", type=int, default=200)
+        sp.add_argument("--resp", type=int, default=500)
+        sp.add_argument("--gap-ms", type=float, default=5)
     sp = sub.add_parser("cork-client"); common(sp, False)
     sp.add_argument("--rounds", type=int, default=10)
     sp.add_argument("--req", type=int, default=5000)
@@ -423,6 +427,7 @@ def main():
           "reqresp-server": reqresp_server, "reqresp-client": reqresp_client,
           "slow-accept-server": slow_accept_server, "syn-clients": syn_clients,
           "pingpong-server": pingpong_server, "nagle-client": nagle_client,
+          "pingpong-client": nagle_client,
           "cork-client": cork_client}[args.role]
     fn(args)
 
