@@ -23,6 +23,7 @@ import os
 import random
 import signal
 import socket
+import struct
 import sys
 import threading
 import time
@@ -357,6 +358,72 @@ def cork_client(args):
                              "rounds": rounds})
 
 
+# ------------------------------------------------------------ resets
+# Three connections that end in a RST, each for a different reason:
+#  1. SYN to a port nobody listens on -> RST,ACK from the server host
+#  2. server closes a socket with unread data -> RST from the server
+#  3. client sets SO_LINGER {on, 0} and closes -> RST from the client
+
+def rst_server(args):
+    ls = listener(args, 16)
+    touch(args.ready)
+    out = []
+    # case 2: read nothing, close with the client's request unread
+    c, peer = ls.accept()
+    time.sleep(0.2)                       # let the client's bytes arrive
+    c.close()
+    out.append({"case": "close_with_unread_data", "peer": list(peer[:2])})
+    # case 3: normal exchange; the client aborts
+    c, peer = ls.accept()
+    recv_exact(c, 100)
+    c.sendall(b"x" * 100)
+    try:
+        while c.recv(4096):
+            pass
+    except ConnectionResetError:
+        out.append({"case": "client_abort", "peer": list(peer[:2]), "saw": "ECONNRESET"})
+    else:
+        out.append({"case": "client_abort", "peer": list(peer[:2]), "saw": "EOF"})
+    c.close()
+    ls.close()
+    write_json(args.result, {"role": "rst-server", "cases": out})
+
+
+def rst_client(args):
+    out = []
+    # case 1: closed port
+    s = client_socket(args, args.src_port)
+    try:
+        s.connect((args.connect, args.closed_port))
+        out.append({"case": "closed_port", "src_port": args.src_port, "result": "connected?!"})
+    except ConnectionRefusedError:
+        out.append({"case": "closed_port", "src_port": args.src_port, "dst_port": args.closed_port,
+                    "result": "ECONNREFUSED"})
+    s.close()
+    time.sleep(0.1)
+    # case 2: the server closes without reading our 500 bytes
+    s = client_socket(args, args.src_port + 1)
+    s.connect((args.connect, args.port))
+    s.sendall(b"u" * 500)
+    try:
+        d = s.recv(4096)
+        res = "EOF" if not d else "data"
+    except ConnectionResetError:
+        res = "ECONNRESET"
+    out.append({"case": "close_with_unread_data", "src_port": args.src_port + 1, "result": res})
+    s.close()
+    time.sleep(0.1)
+    # case 3: exchange, then abortive close
+    s = client_socket(args, args.src_port + 2)
+    s.connect((args.connect, args.port))
+    s.sendall(b"q" * 100)
+    recv_exact(s, 100)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+    out.append({"case": "client_abort", "src_port": args.src_port + 2, "result": "SO_LINGER 0 close"})
+    write_json(args.result, {"role": "rst-client", "cases": out})
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="role", required=True)
@@ -422,8 +489,12 @@ def main():
     sp.add_argument("--resp", type=int, default=100)
     sp.add_argument("--gap-ms", type=float, default=5)
 
+    sp = sub.add_parser("rst-server"); common(sp, True)
+    sp = sub.add_parser("rst-client"); common(sp, False)
+    sp.add_argument("--closed-port", type=int, required=True)
+
     args = p.parse_args()
-    fn = {"bulk-server": bulk_server, "bulk-client": bulk_client,
+    fn = {"rst-server": rst_server, "rst-client": rst_client,"bulk-server": bulk_server, "bulk-client": bulk_client,
           "reqresp-server": reqresp_server, "reqresp-client": reqresp_client,
           "slow-accept-server": slow_accept_server, "syn-clients": syn_clients,
           "pingpong-server": pingpong_server, "nagle-client": nagle_client,
