@@ -250,7 +250,8 @@ static void on_data(struct flow *f, int dir, const struct pkt_decoded *d,
 {
 	struct tcp_half *h = &f->half[dir];
 	uint64_t ts = d->rec->ts_ns;
-	uint32_t seq = d->seq, len = d->payload_len;
+	/* A SYN takes one sequence number before its data (TCP Fast Open). */
+	uint32_t seq = d->seq + ((d->flags & TCP_SYN) ? 1u : 0u), len = d->payload_len;
 	uint32_t end = seq + len;
 	if (seq_lt(seq, h->snd_max)) {
 		struct fill_ctx fc = {.f = f, .dir = dir, .ts = ts};

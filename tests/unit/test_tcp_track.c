@@ -553,6 +553,52 @@ Test(tcp_track, sequence_wrap)
 	assert_clean();
 }
 
+/* Send a SYN carrying data (TCP Fast Open): the SYN takes sequence number
+ * ISN, the data ISN + 1 onwards (RFC 9293 §3.4, RFC 7413). */
+static void syn_with_data(uint64_t t_ns, int c2s, uint32_t isn, uint32_t ack, uint8_t flags,
+			  uint32_t len)
+{
+	seg(t_ns, c2s, isn, ack, flags, 64240, len);
+}
+
+Test(tcp_track, fast_open_syn_data_is_not_a_retransmission)
+{
+	syn_with_data(0, 1, 1000, 0, TCP_SYN, 100);            /* data 1001..1100 */
+	seg(10 * MS, 0, 5000, 1101, TCP_SYN | TCP_ACK, 65160, 0); /* acks SYN and data */
+	seg(11 * MS, 0, 5001, 1101, TCP_ACK | TCP_PSH, 509, 50);  /* 5001..5050 */
+	seg(20 * MS, 1, 1101, 5001, TCP_ACK, 502, 0);
+	seg(21 * MS, 1, 1101, 5051, TCP_ACK | TCP_PSH, 502, 100); /* 1101..1200 */
+	seg(30 * MS, 0, 5051, 1201, TCP_ACK | TCP_PSH, 509, 20);  /* 5051..5070 */
+	seg(40 * MS, 1, 1201, 5071, TCP_ACK, 502, 0);
+	/* A server's SYN-ACK may carry data too. */
+	C.cport = 45001;
+	seg(50 * MS, 1, 7000, 0, TCP_SYN, 64240, 0);
+	syn_with_data(60 * MS, 0, 9000, 7001, TCP_SYN | TCP_ACK, 30); /* 9001..9030 */
+	seg(70 * MS, 1, 7001, 9031, TCP_ACK, 502, 0);
+	seg(71 * MS, 0, 9031, 7001, TCP_ACK | TCP_PSH, 509, 30);      /* 9031..9060 */
+	C.cport = 45000;
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 0);
+	cr_assert_eq(count_kind(FIND_CAPTURE_LOSS), 0);
+	cr_assert_eq(count_kind(FIND_SYN_RETRANSMIT), 0);
+	/* The SYN resent with its data: both were sent again. */
+	syn_with_data(1000 * MS, 1, 1000, 0, TCP_SYN, 100);
+	cr_assert_eq(count_kind(FIND_SYN_RETRANSMIT), 1);
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 1);
+	const struct tcp_event *e = nth_kind(FIND_RETRANSMISSION, 0);
+	cr_assert_eq(e->u.retrans.seq, 1);
+	cr_assert_eq(e->u.retrans.bytes, 100);
+	analyzer_finish(C.a);
+	cr_assert_eq(count_ends(), 2);
+	const struct flow *f = &nth_end(0)->flow;
+	cr_assert_eq(f->half[DIR_C2S].snd_max, 1201);
+	cr_assert_eq(f->half[DIR_S2C].snd_max, 5071);
+	cr_assert_eq(f->state, FLOW_ESTABLISHED);
+	f = &nth_end(1)->flow;
+	cr_assert_eq(f->half[DIR_S2C].snd_max, 9061);
+	cr_assert_eq(f->half[DIR_S2C].retransmissions, 0);
+	assert_clean();
+}
+
 Test(tcp_track, midstream_flow_guesses_client_by_port)
 {
 	/* No handshake: the higher (ephemeral) port is the client. */
