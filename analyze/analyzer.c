@@ -276,10 +276,13 @@ static void check_l4_checksum(struct analyzer *a, struct flow *f, int dir, struc
 		return;
 	}
 	h->csum_bad++;
-	if (d->l4proto == IPPROTO_TCP)
-		csum_fate_hold(a->held, f, dir, d->seq, d->seq + d->payload_len, &ev, &a->events);
-	else
+	if (d->l4proto != IPPROTO_TCP) {
 		event_emit(&a->events, f, &ev); /* UDP: no way to learn a fate */
+		return;
+	}
+	/* A SYN's data starts after the SYN's own sequence number. */
+	uint32_t start = d->seq + ((d->flags & TCP_SYN) ? 1 : 0);
+	csum_fate_hold(a->held, f, dir, start, start + d->payload_len, &ev, &a->events);
 }
 
 void analyzer_packet(struct analyzer *a, const struct pkt_record *rec)

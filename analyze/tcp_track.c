@@ -118,7 +118,7 @@ static void on_handshake_ack(struct flow *f, int dir, const struct pkt_decoded *
 {
 	struct tcp_half *c = &f->half[dir], *s = &f->half[!dir];
 	if (dir != DIR_C2S || f->hs_ack_ts || !s->isn_known || !c->isn_known ||
-	    d->ack != s->isn + 1 || (d->flags & TCP_SYN))
+	    !seq_geq(d->ack, s->isn + 1) || (d->flags & TCP_SYN))
 		return;
 	uint64_t ts = d->rec->ts_ns;
 	f->hs_ack_ts = ts;
