@@ -112,7 +112,7 @@ int decode_udp(struct pkt_decoded *d)
 	uint16_t ulen = rd_be16(b, cap, 4);
 	d->l4_csum = rd_be16(b, cap, 6);
 	/* UDP length 0 is legal only in an IPv6 jumbogram (RFC 2675). */
-	if (ulen == 0 && !(d->ip_ver == 6 && d->l4_len > 0xffff))
+	if (ulen == 0 && !(d->ip_ver == 6 && (d->anomalies & ANOM_IP_TOTLEN_ZERO)))
 		return DECODE_BAD_UDP_LEN;
 	if (ulen != 0 && (ulen < 8 || ulen > d->l4_len))
 		return DECODE_BAD_UDP_LEN;
