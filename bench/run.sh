@@ -1,0 +1,270 @@
+#!/usr/bin/env bash
+# bench/run.sh: the tcplens offline-speed benchmark (see bench/README.md).
+#
+# Builds gen_capture and floor, generates the captures into bench/data/ when
+# missing (git-ignored, never committed), then times on the same files, in one
+# run: the floor, tcplens, tshark, tcpdump -vv and tcptrace.  Prints a markdown
+# table and writes it, with the machine and the tool versions, to
+# bench/RESULTS.md (BENCH_RESULTS to write elsewhere).
+#
+# Environment (defaults in brackets):
+#   BENCH_BULK=256M      bulk capture size (K/M/G suffixes)
+#   BENCH_CRR=125000     CRR connections (8 frames each: 1M frames)
+#   BENCH_FLOWS=50000    concurrent flows (14 frames each)
+#   BENCH_SEED=1         generator seed
+#   BENCH_CAPTURES="bulk crr flows"   which captures to run
+#   BENCH_RUNS=5         runs of floor and tcplens (best time kept)
+#   BENCH_PEER_RUNS=3    runs of tshark, tcpdump, tcptrace (best time kept)
+#   BENCH_TIMEOUT=300    seconds per run before a tool is reported "timeout"
+#   BENCH_TOOLS="floor tcplens tshark tcpdump tcptrace"
+#   TCPLENS=build/tcplens    the binary under test (skipped when missing)
+#   BENCH_BUILD=build-bench  where gen_capture and floor are built
+#   BENCH_DATA=bench/data    where the captures live
+#   BENCH_RESULTS=bench/RESULTS.md
+set -u
+
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$BENCH_DIR/.." && pwd)
+
+BENCH_BULK=${BENCH_BULK:-256M}
+BENCH_CRR=${BENCH_CRR:-125000}
+BENCH_FLOWS=${BENCH_FLOWS:-50000}
+BENCH_SEED=${BENCH_SEED:-1}
+BENCH_CAPTURES=${BENCH_CAPTURES:-bulk crr flows}
+BENCH_RUNS=${BENCH_RUNS:-5}
+BENCH_PEER_RUNS=${BENCH_PEER_RUNS:-3}
+BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}
+BENCH_TOOLS=${BENCH_TOOLS:-floor tcplens tshark tcpdump tcptrace}
+TCPLENS=${TCPLENS:-$ROOT/build/tcplens}
+BENCH_BUILD=${BENCH_BUILD:-$ROOT/build-bench}
+BENCH_DATA=${BENCH_DATA:-$BENCH_DIR/data}
+BENCH_RESULTS=${BENCH_RESULTS:-$BENCH_DIR/RESULTS.md}
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+note() { echo "run.sh: $*" >&2; }
+
+TIME_BIN=/usr/bin/time
+[ -x "$TIME_BIN" ] || die "$TIME_BIN missing: install the 'time' package (apt-get install time)"
+command -v timeout >/dev/null || die "timeout (coreutils) missing"
+
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
+
+# ---- build the harness ----
+cmake -S "$BENCH_DIR" -B "$BENCH_BUILD" >/dev/null || die "cmake configure failed"
+cmake --build "$BENCH_BUILD" >/dev/null || die "build failed"
+GEN=$BENCH_BUILD/gen_capture
+FLOOR=$BENCH_BUILD/floor
+
+# ---- generate the captures ----
+mkdir -p "$BENCH_DATA"
+sfx=""
+[ "$BENCH_SEED" = 1 ] || sfx="-s$BENCH_SEED"
+
+capture_file() { # NAME -> path
+	case $1 in
+	bulk)  echo "$BENCH_DATA/bulk-$BENCH_BULK$sfx.pcap" ;;
+	crr)   echo "$BENCH_DATA/crr-$BENCH_CRR$sfx.pcap" ;;
+	flows) echo "$BENCH_DATA/flows-$BENCH_FLOWS$sfx.pcap" ;;
+	*)     die "unknown capture '$1' (bulk, crr, flows)" ;;
+	esac
+}
+
+capture_args() { # NAME -> generator arguments after MODE OUT
+	case $1 in
+	bulk)  echo "--bytes $BENCH_BULK --seed $BENCH_SEED" ;;
+	crr)   echo "--conns $BENCH_CRR --seed $BENCH_SEED" ;;
+	flows) echo "--flows $BENCH_FLOWS --seed $BENCH_SEED" ;;
+	esac
+}
+
+for c in $BENCH_CAPTURES; do
+	f=$(capture_file "$c")
+	# regenerate when missing or older than the generator
+	if [ ! -s "$f" ] || [ "$GEN" -nt "$f" ]; then
+		note "generating $f"
+		# shellcheck disable=SC2046
+		"$GEN" "$c" "$f.tmp" $(capture_args "$c") || die "gen_capture $c failed"
+		mv "$f.tmp" "$f"
+	fi
+done
+
+# ---- measuring ----
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+# measure RUNS CMD...: best wall time over RUNS runs, with a timeout each.
+# Sets M_STATUS (ok | timeout | "failed (exit N)"), M_WALL (seconds, best),
+# M_RSS (KiB, max over runs).
+measure() {
+	local runs=$1; shift
+	local i t0 t1 ms rc rss best=""
+	M_RSS=0
+	M_STATUS=ok
+	for ((i = 0; i < runs; i++)); do
+		t0=$(date +%s%N)
+		"$TIME_BIN" -f "%M %x" -o "$TMP/time" \
+			timeout -k 5 "$BENCH_TIMEOUT" "$@" >/dev/null 2>"$TMP/stderr"
+		rc=$?
+		t1=$(date +%s%N)
+		ms=$(( (t1 - t0) / 1000000 ))
+		if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+			M_STATUS=timeout
+			return
+		fi
+		if [ "$rc" != 0 ]; then
+			M_STATUS="failed (exit $rc)"
+			note "$* failed (exit $rc): $(tail -n 3 "$TMP/stderr")"
+			return
+		fi
+		rss=$(tail -n 1 "$TMP/time" | cut -d' ' -f1)
+		[ "$rss" -gt "$M_RSS" ] && M_RSS=$rss
+		if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
+	done
+	M_WALL=$(awk -v ms="$best" 'BEGIN { printf "%.3f", ms / 1000 }')
+}
+
+have_tool() { # NAME -> 0 if runnable, else prints why not
+	case $1 in
+	floor)    [ -x "$FLOOR" ] || { echo "not built"; return 1; } ;;
+	tcplens)  [ -x "$TCPLENS" ] || { echo "skipped: $TCPLENS not found"; return 1; } ;;
+	*)        command -v "$1" >/dev/null || { echo "skipped: not installed"; return 1; } ;;
+	esac
+}
+
+run_tool() { # TOOL FILE
+	case $1 in
+	floor)    measure "$BENCH_RUNS" "$FLOOR" "$2" ;;
+	tcplens)  measure "$BENCH_RUNS" "$TCPLENS" -r "$2" --format json -o /dev/null ;;
+	tshark)   measure "$BENCH_PEER_RUNS" tshark -r "$2" -o tcp.check_checksum:TRUE -q -z expert ;;
+	tcpdump)  measure "$BENCH_PEER_RUNS" tcpdump -vv -nr "$2" ;;
+	tcptrace) measure "$BENCH_PEER_RUNS" tcptrace -l -r "$2" ;;
+	*)        die "unknown tool '$1'" ;;
+	esac
+}
+
+command_line() { # TOOL -> the command measured, for the table notes
+	case $1 in
+	floor)    echo "build-bench/floor F" ;;
+	tcplens)  echo "tcplens -r F --format json -o /dev/null" ;;
+	tshark)   echo "tshark -r F -o tcp.check_checksum:TRUE -q -z expert > /dev/null" ;;
+	tcpdump)  echo "tcpdump -vv -nr F > /dev/null" ;;
+	tcptrace) echo "tcptrace -l -r F > /dev/null" ;;
+	esac
+}
+
+# One row per tool per capture: capture|tool|status|wall|rss, to $TMP/rows.
+: > "$TMP/rows"
+: > "$TMP/captures"
+for c in $BENCH_CAPTURES; do
+	f=$(capture_file "$c")
+	size=$(stat -c %s "$f")
+	note "warming the page cache with $f"
+	cat "$f" >/dev/null
+	fl=$("$FLOOR" "$f") || die "floor cannot read $f"
+	pkts=$(echo "$fl" | sed -n 's/.*packets=\([0-9]*\).*/\1/p')
+	md5=$(md5sum < "$f" | cut -c1-32)
+	echo "$c|$(basename "$f")|$size|$pkts|$(capture_args "$c")|$fl|$md5" >> "$TMP/captures"
+	for t in $BENCH_TOOLS; do
+		if ! why=$(have_tool "$t"); then
+			note "$t: $why"
+			echo "$c|$t|$why|-|-" >> "$TMP/rows"
+			continue
+		fi
+		note "$c: $t"
+		run_tool "$t" "$f"
+		if [ "$M_STATUS" = ok ]; then
+			echo "$c|$t|ok|$M_WALL|$M_RSS" >> "$TMP/rows"
+		else
+			echo "$c|$t|$M_STATUS|-|-" >> "$TMP/rows"
+		fi
+	done
+done
+
+# ---- the table ----
+table() {
+	awk -F'|' -v timeout="$BENCH_TIMEOUT" '
+	FNR == NR { size[$1] = $3; pkts[$1] = $4; next }
+	{ n++; cap[n] = $1; tool[n] = $2; st[n] = $3; wall[n] = $4; rss[n] = $5
+	  if ($3 == "ok" && $2 == "tcplens") lens[$1] = $4
+	  if ($3 == "ok" && $2 == "floor") fl[$1] = $4 }
+	function ratio(a, b) { return (b == "" || b + 0 == 0) ? "n/a" : sprintf("%.2f", a / b) }
+	END {
+		print "| capture | frames | MB | tool | wall s | Mframes/s | MB/s | peak RSS MB | x tcplens | x floor |"
+		print "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|"
+		for (i = 1; i <= n; i++) {
+			c = cap[i]; mb = size[c] / 1e6
+			first = (i == 1 || cap[i - 1] != c)
+			cc = first ? c : ""; pp = first ? pkts[c] : ""; mm = first ? sprintf("%.0f", mb) : ""
+			if (st[i] != "ok") {
+				s = st[i] == "timeout" ? "timeout (>" timeout " s)" : st[i]
+				printf "| %s | %s | %s | %s | %s | | | | | |\n", cc, pp, mm, tool[i], s
+				continue
+			}
+			w = wall[i]
+			printf "| %s | %s | %s | %s | %.3f | %.2f | %.0f | %.1f | %s | %s |\n",
+			    cc, pp, mm, tool[i], w, pkts[c] / w / 1e6, mb / w, rss[i] / 1024,
+			    ratio(w, lens[c]), ratio(w, fl[c])
+		}
+	}' "$TMP/captures" "$TMP/rows"
+}
+
+tool_versions() {
+	if [ -x "$TCPLENS" ]; then
+		echo "- tcplens: $("$TCPLENS" --version 2>&1 | head -n 1) ($TCPLENS, commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null))"
+	else
+		echo "- tcplens: not built ($TCPLENS missing): skipped"
+	fi
+	command -v tshark >/dev/null && echo "- $(tshark --version 2>/dev/null | head -n 1)"
+	command -v tcpdump >/dev/null && echo "- $(tcpdump --version 2>&1 | head -n 1), $(tcpdump --version 2>&1 | sed -n 2p)"
+	command -v tcptrace >/dev/null && echo "- tcptrace $(tcptrace -v 2>&1 | sed -n 's/.*version \([0-9.]*\).*/\1/p' | head -n 1)"
+	echo "- floor and gen_capture: $(cc --version 2>/dev/null | head -n 1), -O2, libpcap $(pkg-config --modversion libpcap 2>/dev/null)"
+}
+
+machine() {
+	echo "- CPU: $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1), nproc $(nproc)"
+	echo "- memory: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+	echo "- kernel: $(uname -srm)"
+	echo "- OS: $(sed -n 's/^PRETTY_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' /etc/os-release 2>/dev/null)"
+	echo "- load average (1, 5, 15 min) before the run: $LOAD0; after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
+	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+}
+
+TABLE=$(table)
+echo
+echo "$TABLE"
+
+{
+	echo "# tcplens benchmark results"
+	echo
+	echo "Written by \`bench/run.sh\` (see bench/README.md for what the numbers mean)."
+	echo "Every tool read the same files, from a warm page cache, one after another."
+	echo "Wall time is the best of $BENCH_RUNS runs for floor and tcplens, of"
+	echo "$BENCH_PEER_RUNS for tshark, tcpdump and tcptrace; peak RSS is the largest"
+	echo "over those runs; each run had $BENCH_TIMEOUT s. MB = 10^6 bytes of file."
+	echo "\"x tcplens\" and \"x floor\" are the tool's wall time divided by tcplens's and"
+	echo "by the floor's on the same capture (higher = slower)."
+	echo
+	echo "$TABLE"
+	echo
+	echo "## Captures"
+	echo
+	echo "| capture | file | bytes | md5 | generated with | floor says |"
+	echo "|---|---|---:|---|---|---|"
+	# shellcheck disable=SC2034
+	while IFS='|' read -r c file size pkts args fl md5; do
+		echo "| $c | $file | $size | $md5 | \`gen_capture $c F $args\` | $fl |"
+	done < "$TMP/captures"
+	echo
+	echo "## Commands (F = the capture)"
+	echo
+	for t in $BENCH_TOOLS; do echo "- $t: \`$(command_line "$t")\`"; done
+	echo
+	echo "## Machine"
+	echo
+	machine
+	echo
+	echo "## Versions"
+	echo
+	tool_versions
+} > "$BENCH_RESULTS"
+note "wrote $BENCH_RESULTS"
