@@ -144,7 +144,7 @@ cap_start() {
     local ns="$1" dev="$2" file="$3"; shift 3
     CAP_ERR="$WORK/tcpdump.$(basename "$file").err"
     : >"$CAP_ERR"
-    ip netns exec "$ns" tcpdump -i "$dev" --immediate-mode -U -Z root -w "$file" "$@" 2>"$CAP_ERR" &
+    ip netns exec "$ns" tcpdump -i "$dev" --immediate-mode -B 8192 -U -Z root -w "$file" "$@" 2>"$CAP_ERR" &
     CAP_PID=$!
     LAB_PIDS+=("$CAP_PID")
     local i=0
@@ -164,7 +164,10 @@ cap_start() {
 # (tcpdump flushes and prints its counters). CAP_STATS = {"captured":..}.
 # --immediate-mode (cap_start) keeps libpcap off TPACKET_V3 blocks, which can
 # hold packets up to the 1 s block timeout and lose them at SIGINT; the 1.2 s
-# wait covers the timeout anyway.
+# wait covers the timeout anyway. Fails if tcpdump reports kernel drops.
+# (In immediate mode libpcap uses TPACKET_V2 with one ring slot per snaplen;
+# on `-i any` it cannot clamp the slot to an MTU, so a 262144-byte snaplen
+# leaves a few slots in the ring and drops bursts: use -s 2000 there.)
 cap_stop() {
     sleep "${1:-1.2}"
     kill -INT "$CAP_PID"
@@ -182,6 +185,11 @@ for key, pat in (("captured", r"(\d+) packets? captured"),
 print(json.dumps(out))
 EOF
 )"
+    # a capture that lost packets is not a sample with known truth
+    if ! echo "$CAP_STATS" | grep -q '"dropped_by_kernel": 0'; then
+        echo "tcpdump dropped packets: $CAP_STATS" >&2
+        return 1
+    fi
 }
 
 # nstat_json NS FILE: absolute kernel counters of NS (nstat -a -z -j).

@@ -5,6 +5,10 @@
 #   CAP_NS          A or B (where tcpdump runs)
 #   SCENARIO        one paragraph for the truth file
 #   EXPECT_ITEMS    array of truth.py items (expect.*)
+# optional:
+#   CAP_DEV (eth0)  interface for tcpdump (e.g. any, for a Linux cooked capture)
+#   CAP_ARGS        array of extra tcpdump arguments (e.g. -s 96, -y LINUX_SLL2)
+#   LINKTYPE        link type name for the truth (EN10MB)
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 lab_init "$NAME"
 
@@ -27,7 +31,8 @@ bg ip netns exec "$B" "$PY" "$LAB/tcpapp.py" bulk-server --bind $IP_B --port $PO
 SRV=$BG_PID
 wait_file "$WORK/ready"
 counters_snap "$A" "$WORK/a0.json"; counters_snap "$B" "$WORK/b0.json"
-cap_start "$CAPNS" eth0 "$WORK/cap.pcap" --time-stamp-precision=micro
+[ -n "${CAP_ARGS+x}" ] || CAP_ARGS=()
+cap_start "$CAPNS" "${CAP_DEV:-eth0}" "$WORK/cap.pcap" --time-stamp-precision=micro "${CAP_ARGS[@]}"
 ip netns exec "$A" "$PY" "$LAB/tcpapp.py" bulk-client --connect $IP_B --port $PORT \
     --src-port $CPORT --bytes $BYTES --seed ${SEED:-8} --result "$WORK/client.json"
 wait $SRV
@@ -53,7 +58,8 @@ cat >"$WORK/tshark.json" <<J
 J
 
 "$PY" "$LAB/truth.py" "$TRUTH" \
-    sample=$NAME file=$NAME.pcap format=pcap timestamp_precision=micro linktype=EN10MB \
+    sample=$NAME file=$NAME.pcap format=pcap timestamp_precision=micro linktype=${LINKTYPE:-EN10MB} \
+    "tcpdump_args=-i ${CAP_DEV:-eth0} ${CAP_ARGS[*]}" \
     "scenario=$SCENARIO" \
     link=veth mtu:=1500 congestion_control="$CC" mss_payload_with_timestamps:=1448 \
     client=$IP_A:$CPORT server=$IP_B:$PORT sender=$IP_A:$CPORT receiver=$IP_B:$PORT \
