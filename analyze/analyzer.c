@@ -13,6 +13,7 @@
 #include "decode.h"
 #include "event_sink.h"
 #include "sack_gap.h"
+#include "stall.h"
 #include "tcp_track.h"
 
 /* Events held for their verdict (checksum fates, SACK holes), all flows
@@ -126,6 +127,7 @@ static void on_retire(void *user, struct flow *f, enum flow_retire_reason why)
 		csum_fate_flush(a->held, f, &a->events);
 	if (f->gap_held)
 		sack_gap_flush(a->held, f, &a->events);
+	stall_flush(f, &a->events);
 	for (int d = 0; d < 2; d++) {
 		a->tot.retrans_bytes += f->half[d].retrans_bytes;
 		a->tot.capture_lost_bytes += f->half[d].capture_lost_bytes;

@@ -110,6 +110,11 @@ struct stall_state {
 	uint8_t last_data_dir;      /* which side sent the newest data */
 	uint8_t gap_retrans;        /* enum cause of the strongest resend in the gap */
 	bool gap_zero_window;       /* a zero window was advertised in the gap */
+	/* A stall ended by a pure ACK is delayed_ack only if the waiting side
+	 * then sends at once (its write was being held): decided on the next
+	 * segment, so the event waits here. */
+	bool pending;
+	struct tcp_event pending_ev;
 	uint32_t count;
 	double total_ms;
 	double by_cause_ms[STALL_CAUSES]; /* indexed as stall_causes[] in stall.h */

@@ -10,6 +10,8 @@
 /* TCP_CORK holds a partial segment at most 200 ms (tcp(7)). */
 #define CORK_MIN_MS 150.0
 #define CORK_MAX_MS 260.0
+/* How soon after a delayed ACK the held write must follow to blame the ACK. */
+#define DELACK_FOLLOW_NS 2000000ull
 
 const enum cause stall_causes[STALL_CAUSES] = {
 	CAUSE_DELAYED_ACK, CAUSE_CORK,	   CAUSE_SENDER_LIMITED,   CAUSE_RTO,
@@ -55,11 +57,14 @@ static enum cause classify(const struct flow *f, int dir, const struct pkt_decod
 	if (out) {
 		if (st->rwnd[w] && out + mss > st->rwnd[w])
 			return CAUSE_RECEIVER_LIMITED;
-		/* Ended by the receiver's ACK: it held the ACK back. */
+		/* Ended by the receiver's pure ACK: it held the ACK back (to be
+		 * confirmed by the sender's next write, see stall_on_segment). */
 		if (dir != w && d->payload_len == 0)
 			return CAUSE_DELAYED_ACK;
+		/* The ACK rode on the receiver's next message: the other side
+		 * spoke next; nothing was waiting on the ACK itself. */
 		if (dir != w)
-			return CAUSE_DELAYED_ACK; /* the ACK rode on the receiver's data */
+			return CAUSE_APP_IDLE;
 		return CAUSE_SENDER_LIMITED;
 	}
 	/* Nothing in flight: who spoke next, and how. */
@@ -93,11 +98,48 @@ static void snapshot(struct flow *f, const struct pkt_decoded *d)
 	st->gap_zero_window = false;
 }
 
+static void emit_stall(struct flow *f, struct tcp_event *ev, enum cause c,
+		       const struct event_sink *sink)
+{
+	struct stall_state *st = &f->stall;
+	double ms = ev->u.stall.duration_ms;
+	ev->cause = (uint8_t)c;
+	st->count++;
+	st->total_ms += ms;
+	st->by_cause_ms[stall_cause_index(c)] += ms;
+	st->by_cause_n[stall_cause_index(c)]++;
+	event_emit(sink, f, ev);
+}
+
+/* A held delayed_ack stall: confirmed when the side that waited sends new
+ * data right after the ACK (Nagle released its write); otherwise nobody
+ * was waiting for that ACK and the gap was think time. */
+static void settle_pending(struct flow *f, int dir, const struct pkt_decoded *d,
+			   const struct event_sink *sink)
+{
+	struct stall_state *st = &f->stall;
+	st->pending = false;
+	uint64_t ack_ts = st->progress_ts;
+	uint64_t rtt = f->rtt.count ? (uint64_t)(f->rtt.min_ms * NS_PER_MS) : 0;
+	uint64_t soon = rtt > DELACK_FOLLOW_NS ? rtt : DELACK_FOLLOW_NS;
+	bool released = d && dir == st->pending_ev.dir && d->payload_len &&
+			d->rec->ts_ns - ack_ts <= soon;
+	emit_stall(f, &st->pending_ev, released ? CAUSE_DELAYED_ACK : CAUSE_APP_IDLE, sink);
+}
+
+void stall_flush(struct flow *f, const struct event_sink *sink)
+{
+	if (f->stall.pending)
+		settle_pending(f, 0, NULL, sink);
+}
+
 void stall_on_segment(struct flow *f, int dir, const struct pkt_decoded *d, bool moved,
 		      const struct event_sink *sink)
 {
 	struct stall_state *st = &f->stall;
 	uint64_t ts = d->rec->ts_ns;
+	if (st->pending)
+		settle_pending(f, dir, d, sink);
 	if (d->win == 0 && !(d->flags & (TCP_RST | TCP_SYN)) && st->progress_ts)
 		st->gap_zero_window = true;
 	if (!moved || (d->flags & TCP_RST))
@@ -114,15 +156,15 @@ void stall_on_segment(struct flow *f, int dir, const struct pkt_decoded *d, bool
 			event_init(&ev, f, d, sdir, FIND_STALL);
 			ev.ts_ns = st->progress_ts;
 			ev.frame = st->progress_frame;
-			ev.cause = (uint8_t)c;
 			ev.u.stall.duration_ms = ms;
 			ev.u.stall.outstanding = st->outstanding[sdir];
 			ev.u.stall.end_frame = d->rec->frame;
-			st->count++;
-			st->total_ms += ms;
-			st->by_cause_ms[stall_cause_index(c)] += ms;
-			st->by_cause_n[stall_cause_index(c)]++;
-			event_emit(sink, f, &ev);
+			if (c == CAUSE_DELAYED_ACK) {
+				st->pending = true;
+				st->pending_ev = ev;
+			} else {
+				emit_stall(f, &ev, c, sink);
+			}
 		}
 	}
 	if (d->payload_len && !(d->flags & TCP_SYN)) {

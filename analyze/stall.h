@@ -13,14 +13,16 @@
  *   zero_window       the receiver advertised a zero window
  *   rto               a retransmission timeout resent data (ended or inside)
  *   receiver_limited  the data in flight filled the receiver's window
- *   delayed_ack       data was outstanding and the receiver's ACK ended the
- *                     wait (Nagle holding the next small write behind it)
+ *   delayed_ack       data was outstanding, the receiver's pure ACK ended
+ *                     the wait, and the sender wrote at once (within an RTT,
+ *                     at least 2 ms): Nagle held that write behind the ACK
  *   cork              nothing outstanding; a sub-MSS tail followed full-sized
  *                     segments ~200 ms later (TCP_CORK's ceiling)
  *   sender_limited    nothing outstanding; the same side went on sending:
  *                     it had the window and the ACKs, and sent nothing
- *   app_idle          nothing outstanding; the other side spoke next (think
- *                     time between request and response: not a fault)
+ *   app_idle          the other side spoke next (its ACK rode on its next
+ *                     message), or nothing was outstanding: think time
+ *                     between request and response, not a fault
  */
 #ifndef TCPLENS_STALL_H
 #define TCPLENS_STALL_H
@@ -39,6 +41,9 @@ int stall_cause_index(enum cause c);
  * true when it sent new data or advanced the cumulative ACK. */
 void stall_on_segment(struct flow *f, int dir, const struct pkt_decoded *d, bool moved,
 		      const struct event_sink *sink);
+
+/* The flow ends: write a stall still waiting for its verdict. */
+void stall_flush(struct flow *f, const struct event_sink *sink);
 
 /* A retransmission of cause c happened (for the gap's cause). */
 void stall_note_retransmission(struct flow *f, enum cause c);

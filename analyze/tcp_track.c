@@ -232,16 +232,18 @@ struct fill_ctx {
 };
 
 /* The segment covers bytes the capture had not seen: the first copy was
- * lost before the capture point, or it is arriving out of order. Within an
- * RTT of the hole opening it is reordering (RFC 4737's sense). */
+ * lost before the capture point, or it is arriving out of order. Within half
+ * an RTT of the hole opening it is reordering (RFC 4737's sense). */
 static void on_fill(void *user, uint32_t left, uint32_t right, uint64_t opened)
 {
 	struct fill_ctx *c = user;
 	(void)left;
 	(void)right;
 	c->first_sight = true;
+	/* A resend needs at least a round trip (the receiver's duplicate ACKs
+	 * travel back first); a reordered original arrives well inside one. */
 	uint64_t rtt = c->f->rtt.count ? (uint64_t)(c->f->rtt.min_ms * NS_PER_MS) : 1000000;
-	if (c->ts - opened < rtt)
+	if (c->ts - opened < rtt / 2)
 		c->reordered = true;
 }
 
