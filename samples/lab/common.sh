@@ -21,7 +21,8 @@
 set -euo pipefail
 
 LAB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-SAMPLES="$(cd "$LAB/.." && pwd)"
+# LAB_OUT: write the samples elsewhere (a dry run that leaves samples/ alone)
+SAMPLES="${LAB_OUT:-$(cd "$LAB/.." && pwd)}"
 PY="${PYTHON:-python3}"
 
 LAB_NS=()        # namespaces we created
