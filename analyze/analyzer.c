@@ -12,6 +12,7 @@
 #include "csum_verify.h"
 #include "decode.h"
 #include "event_sink.h"
+#include "dsack.h"
 #include "sack_gap.h"
 #include "stall.h"
 #include "tcp_track.h"
@@ -127,6 +128,8 @@ static void on_retire(void *user, struct flow *f, enum flow_retire_reason why)
 		csum_fate_flush(a->held, f, &a->events);
 	if (f->gap_held)
 		sack_gap_flush(a->held, f, &a->events);
+	if (f->retrans_held)
+		dsack_flush(a->held, f, &a->events);
 	stall_flush(f, &a->events);
 	for (int d = 0; d < 2; d++) {
 		a->tot.retrans_bytes += f->half[d].retrans_bytes;

@@ -151,6 +151,7 @@ struct flow {
 	uint32_t kind_count[FIND_COUNT];
 	uint32_t csum_held;          /* csum_bad events awaiting their fate (csum_fate.c) */
 	uint32_t gap_held;           /* open SACK holes (sack_gap.c) */
+	uint32_t retrans_held;       /* resends awaiting a possible D-SACK (dsack.c) */
 
 	/* flow table bookkeeping */
 	uint32_t hash;

@@ -4,6 +4,7 @@
  */
 #include "sack_gap.h"
 
+#include "dsack.h"
 #include "seq.h"
 
 struct gap_ctx {
@@ -97,8 +98,8 @@ void sack_gap_on_ack(struct held_pool *pool, struct flow *f, int data_dir,
 		struct tcp_sack_block s = d->opt.sack[i];
 		if (!seq_lt(s.left, s.right) || seq_leq(s.left, d->ack))
 			continue;
-		if (i == 0 && d->opt.sack_count > 1 && seq_geq(s.left, d->opt.sack[1].left) &&
-		    seq_leq(s.right, d->opt.sack[1].right))
+		struct tcp_sack_block dup;
+		if (i == 0 && dsack_block(d, &dup))
 			continue;
 		int k = n++;
 		while (k > 0 && seq_lt(s.left, b[k - 1].left)) {

@@ -9,6 +9,7 @@
 #include "tcp_track.h"
 
 #include "csum_verify.h"
+#include "dsack.h"
 #include "sack_gap.h"
 #include "seq.h"
 #include "stall.h"
@@ -267,7 +268,10 @@ static void on_data(struct flow *f, int dir, const struct pkt_decoded *d,
 			ev.cause = (uint8_t)c;
 			ev.u.retrans.seq = seq - h->seq_base;
 			ev.u.retrans.bytes = len;
-			event_emit(ctx->sink, f, &ev);
+			if (c == CAUSE_SPURIOUS)
+				event_emit(ctx->sink, f, &ev);
+			else
+				dsack_hold(ctx->held, f, dir, seq, end, &ev, ctx->sink);
 			h->retransmissions++;
 			h->retrans_bytes += len;
 			h->episode_retrans++;
@@ -390,6 +394,8 @@ void tcp_track_segment(struct tcp_ctx *ctx, struct flow *f, int dir, const struc
 					 ctx->sink);
 		if (f->gap_held || d->opt.sack_count)
 			sack_gap_on_ack(ctx->held, f, !dir, d, ctx->sink);
+		if (f->retrans_held)
+			dsack_on_ack(ctx->held, f, !dir, d, ctx->sink);
 	}
 	if (d->payload_len && !(d->flags & TCP_RST))
 		on_data(f, dir, d, ctx);
