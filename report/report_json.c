@@ -124,6 +124,10 @@ static void event_fields(struct jw *w, const struct tcp_event *ev, enum ts_preci
 static void half_fields(struct jw *w, const char *key, const struct tcp_half *h)
 {
 	jw_obj_open(w, key);
+	/* Event seq numbers are relative to seq_base (the ISN when the SYN was
+	 * captured): absolute = (seq_base + seq) mod 2^32, as tshark shows with
+	 * -o tcp.relative_sequence_numbers:FALSE. */
+	jw_uint(w, "seq_base", h->seq_base);
 	jw_uint(w, "packets", h->packets);
 	jw_uint(w, "bytes", h->bytes);
 	jw_uint(w, "payload_bytes", h->payload_bytes);

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""
+tests/integration/check_truth.py TCPLENS SAMPLES_DIR
+
+Every detector against ground truth that does not come from an analyzer: the
+relay's log of the frames it corrupted or dropped, the frames deleted from a
+capture, the kernel's own counters, the lab script's parameters, and simple
+tshark display-filter counts where the truth file says so (samples/lab/).
+One check per sample and claim; the report's numbers must equal the truth.
+"""
+import collections
+import json
+import os
+import subprocess
+import sys
+
+tcplens, sdir = sys.argv[1:3]
+passed = failed = 0
+
+
+def report(name):
+    path = os.path.join(sdir, name)
+    out = subprocess.run([tcplens, "-r", path, "--format", "json"], capture_output=True,
+                         check=True)
+    return json.loads(out.stdout)
+
+
+def truth(name):
+    with open(os.path.join(sdir, name + ".truth.json")) as f:
+        return json.load(f)
+
+
+def check(name, cond, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+        print(f"ok: {name}")
+    else:
+        failed += 1
+        print(f"FAIL: {name}: {detail}")
+
+
+def kinds(doc, kind, key=None):
+    evs = [e for e in doc["events"] if e["kind"] == kind]
+    return collections.Counter(e.get(key) for e in evs) if key else evs
+
+
+def abs_seq(doc, ev):
+    fl = next(f for f in doc["flows"] if f["id"] == ev["flow"])
+    return (fl[ev["dir"]]["seq_base"] + ev["seq"]) % (1 << 32)
+
+
+def relay_frames(t, action):
+    return [r for r in t["relay"]["log"] if r["action"] == action and r["dir"] == "a2b"]
+
+
+# --- checksums ---------------------------------------------------------------
+d, t = report("corrupt.pcap"), truth("corrupt")
+bad = kinds(d, "csum_bad")
+corrupted = relay_frames(t, "corrupt")
+check("corrupt: every corrupted frame is csum_bad, no other",
+      len(bad) == len(corrupted) and len(corrupted) > 0, f"{len(bad)} vs {len(corrupted)}")
+check("corrupt: each with fate dropped", all(e["fate"] == "dropped" for e in bad),
+      collections.Counter(e["fate"] for e in bad))
+check("corrupt: no offload artifact claimed", not kinds(d, "csum_offload"))
+
+for name in ("offload_tx", "sll", "sll2", "snaplen", "tso", "tso_off"):
+    d, t = report(name + ".pcap"), truth(name)
+    off = kinds(d, "csum_offload")
+    want = t["tshark_counts"]["tcp_frames_a2b"]
+    check(f"{name}: every frame A sent is a tx offload artifact ({want})",
+          len(off) == want and all(e["side"] == "tx" for e in off) and not kinds(d, "csum_bad"),
+          f"{len(off)} artifacts, sides {collections.Counter(e['side'] for e in off)}")
+
+for name in ("bulk", "offload_tx_off", "ipv6", "vlan", "qinq", "reqresp"):
+    d = report(name + (".pcapng" if name == "reqresp" else ".pcap"))
+    check(f"{name}: no checksum finding", not kinds(d, "csum_bad") and not kinds(d, "csum_offload")
+          and not kinds(d, "ip_csum_bad"), d["summary"]["events"])
+
+# --- giant segments ----------------------------------------------------------
+for name, cause in (("tso", "tso_gso"), ("gro", "gro_lro")):
+    d, t = report(name + ".pcap"), truth(name)
+    g = kinds(d, "giant_segment")
+    want = t["tshark_counts"]["tcp_payload_over_1448_a2b"]
+    check(f"{name}: {want} giant segments, cause {cause}",
+          len(g) == want and all(e["cause"] == cause for e in g), kinds(d, "giant_segment", "cause"))
+d, t = report("gro.pcap"), truth("gro")
+check("gro: the merged giants are the rx artifacts",
+      kinds(d, "csum_offload", "side") == {"rx": t["tshark_counts"]["tcp_payload_over_1448_a2b"]},
+      kinds(d, "csum_offload", "side"))
+for name in ("tso_off", "offload_tx", "bulk"):
+    check(f"{name}: no giant segments", not kinds(report(name + ".pcap"), "giant_segment"))
+
+# --- loss, retransmissions, SACK gaps, capture loss --------------------------
+t = truth("loss")
+dropped = sorted(r["seq"] for r in relay_frames(t, "drop"))
+for name in ("loss_sender", "loss_receiver"):
+    d = report(name + ".pcap")
+    rt = sorted(abs_seq(d, e) for e in kinds(d, "retransmission"))
+    check(f"{name}: retransmissions are exactly the relay's drops ({len(dropped)})",
+          rt == dropped, f"tcplens {rt} relay {dropped}")
+    gaps = kinds(d, "sack_gap")
+    check(f"{name}: a SACK gap with a fill time for each drop",
+          sorted(abs_seq(d, e) for e in gaps) == dropped and all(e["filled_by"] != "never" for e in gaps),
+          [(abs_seq(d, e), e["filled_by"]) for e in gaps])
+    check(f"{name}: no capture loss", not kinds(d, "capture_loss"))
+
+d, t = report("bottleneck.pcap"), truth("bottleneck")
+qd = sorted(r["seq"] for r in t["relay"]["log"] if r["action"] == "queue_drop")
+check("bottleneck: retransmissions are the queue drops",
+      sorted(abs_seq(d, e) for e in kinds(d, "retransmission")) == qd, qd)
+
+d, t = report("capture_loss.pcap"), truth("capture_loss")
+holes = sorted((h["seq"], h["bytes"]) for h in t["truth"]["holes_c2s"])
+got = sorted((abs_seq(d, e), e["bytes"]) for e in kinds(d, "capture_loss"))
+check("capture_loss: each deleted hole, exact seq and bytes", got == holes, f"{got} vs {holes}")
+check("capture_loss: no retransmission", not kinds(d, "retransmission"))
+for name in ("bulk", "loss_sender", "corrupt", "nagle"):
+    check(f"{name}: no capture loss on an untouched capture",
+          not kinds(report(name + ".pcap"), "capture_loss"))
+
+d, t = report("rto.pcap"), truth("rto")
+s2c = collections.Counter(e["cause"] for e in kinds(d, "retransmission") if e["dir"] == "s2c")
+kb = t["kernel"]["B"]
+check("rto: the server's resends are its kernel's TLPs and RTOs",
+      s2c.get("tlp", 0) == kb["TcpExtTCPLossProbes"] and s2c.get("rto", 0) == kb["TcpExtTCPTimeouts"]
+      and sum(s2c.values()) == kb["TcpRetransSegs"], s2c)
+check("rto: round 5's wait is a stall with cause rto", kinds(d, "stall", "cause").get("rto") == 1,
+      kinds(d, "stall", "cause"))
+
+d, t = report("zero_window.pcap"), truth("zero_window")
+check("zero_window: one event per window-0 frame",
+      len(kinds(d, "zero_window")) == t["tshark_counts"]["zero_window_frames"])
+check("zero_window: the sender's TLPs answered by D-SACK are spurious",
+      kinds(d, "retransmission", "cause") == {"spurious": t["expect"]["tlp_retransmissions"]},
+      kinds(d, "retransmission", "cause"))
+
+# --- stalls ------------------------------------------------------------------
+d, t = report("nagle.pcap"), truth("nagle")
+st = kinds(d, "stall")
+da = [e for e in st if e["cause"] == "delayed_ack"]
+check("nagle: one delayed_ack stall per slow round",
+      len(da) == t["truth"]["rounds_at_or_above_threshold"], f"{len(da)} of {len(st)}")
+check("nagle: >= 95% of stalls are delayed_ack", len(da) >= 0.95 * max(1, len(st)))
+
+d, t = report("cork.pcap"), truth("cork")
+st = kinds(d, "stall")
+ck = [e for e in st if e["cause"] == "cork"]
+check("cork: one cork stall per round", len(ck) == t["truth"]["rounds_at_or_above_threshold"],
+      f"{len(ck)} of {len(st)}: {collections.Counter(e['cause'] for e in st)}")
+check("cork: each ~200 ms", all(190 <= e["duration_ms"] <= 260 for e in ck),
+      [e["duration_ms"] for e in ck])
+
+# --- connection setup --------------------------------------------------------
+d, t = report("synretry.pcap"), truth("synretry")
+per_port = collections.Counter()
+per_port_ack = collections.Counter()
+ports = {f["id"]: f["client"].rsplit(":", 1)[1] for f in d["flows"]}
+for e in kinds(d, "syn_retransmit"):
+    (per_port_ack if e["synack"] else per_port)[ports[e["flow"]]] += 1
+want = {p: n for p, n in t["truth"]["syn_retries_per_client_port"].items() if n}
+check("synretry: SYN retries per client port", dict(per_port) == want, f"{dict(per_port)} vs {want}")
+want = {p: n for p, n in t["truth"]["synack_retries_per_client_port"].items() if n}
+check("synretry: SYN-ACK retries per client port", dict(per_port_ack) == want,
+      f"{dict(per_port_ack)} vs {want}")
+hs = {f["client"].rsplit(":", 1)[1]: f["handshake_ms"] for f in d["flows"]}
+cm = t["truth"]["connect_ms_per_client_port"]
+check("synretry: handshake time within 5 ms of the client's connect() time",
+      all(abs(hs[p] - cm[p]) < 5 for p in cm), {p: (hs[p], cm[p]) for p in cm})
+
+d, t = report("rst.pcap"), truth("rst")
+check("rst: every reset connection", len({e["flow"] for e in kinds(d, "rst")}) ==
+      t["expect"]["rst_connections"], kinds(d, "rst"))
+
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
