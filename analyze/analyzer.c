@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "csum_fate.h"
+#include "cwnd.h"
 #include "csum_verify.h"
 #include "decode.h"
 #include "event_sink.h"
@@ -20,6 +21,8 @@
 /* Events held for their verdict (checksum fates, SACK holes), all flows
  * together. */
 #define HELD_CAPACITY 8192
+/* Congestion-window rounds kept for the report, all flows together. */
+#define ROUND_CAPACITY (1u << 20)
 
 struct analyzer {
 	struct analyzer_config cfg;
@@ -27,6 +30,7 @@ struct analyzer {
 	struct event_sink events;
 	struct flow_table *flows;
 	struct held_pool *held;
+	struct round_store *rounds;
 	struct tcp_ctx tcp;
 	struct analyzer_totals tot;
 	struct pkt_decoded dec;   /* scratch: one frame at a time */
@@ -131,6 +135,10 @@ static void on_retire(void *user, struct flow *f, enum flow_retire_reason why)
 	if (f->retrans_held)
 		dsack_flush(a->held, f, &a->events);
 	stall_flush(f, &a->events);
+	if (f->key.proto == IPPROTO_TCP) {
+		struct cwnd_ctx cc = {&a->events, a->rounds, 0};
+		cwnd_flush(&cc, f);
+	}
 	for (int d = 0; d < 2; d++) {
 		a->tot.retrans_bytes += f->half[d].retrans_bytes;
 		a->tot.capture_lost_bytes += f->half[d].capture_lost_bytes;
@@ -142,6 +150,8 @@ static void on_retire(void *user, struct flow *f, enum flow_retire_reason why)
 	setup_stats_flow_end(&a->tot.setup, f);
 	if (a->sink.flow_end)
 		a->sink.flow_end(a->sink.user, f, why);
+	round_store_release(a->rounds, &f->cw[0].rounds);
+	round_store_release(a->rounds, &f->cw[1].rounds);
 }
 
 struct analyzer *analyzer_new(const struct analyzer_config *cfg, const struct analyzer_sink *sink)
@@ -161,12 +171,14 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg, const struct an
 	a->events.ctx = a;
 	a->flows = flow_table_new(a->cfg.max_flows, a->cfg.closed_linger_ns, on_retire, a);
 	a->held = held_pool_new(HELD_CAPACITY);
-	if (!a->flows || !a->held) {
+	a->rounds = round_store_new(ROUND_CAPACITY);
+	if (!a->flows || !a->held || !a->rounds) {
 		analyzer_free(a);
 		return NULL;
 	}
 	a->tcp.sink = &a->events;
 	a->tcp.held = a->held;
+	a->tcp.rounds = a->rounds;
 	return a;
 }
 
@@ -176,6 +188,7 @@ void analyzer_free(struct analyzer *a)
 		return;
 	flow_table_free(a->flows);
 	held_pool_free(a->held);
+	round_store_free(a->rounds);
 	free(a);
 }
 
@@ -384,6 +397,11 @@ const struct analyzer_totals *analyzer_totals(const struct analyzer *a)
 const struct analyzer_config *analyzer_config(const struct analyzer *a)
 {
 	return &a->cfg;
+}
+
+const struct round_store *analyzer_rounds(const struct analyzer *a)
+{
+	return a->rounds;
 }
 
 size_t analyzer_flows_open(const struct analyzer *a)

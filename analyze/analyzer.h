@@ -116,5 +116,7 @@ void analyzer_finish(struct analyzer *a);
 const struct analyzer_totals *analyzer_totals(const struct analyzer *a);
 const struct analyzer_config *analyzer_config(const struct analyzer *a);
 size_t analyzer_flows_open(const struct analyzer *a);
+/* Where flows' congestion-window rounds are kept (valid during flow_end). */
+const struct round_store *analyzer_rounds(const struct analyzer *a);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "findings.h"
 #include "rtt.h"
+#include "round_store.h"
 #include "seq_ranges.h"
 
 /* Endpoints of a flow, client first once known. */
@@ -61,6 +62,8 @@ struct tcp_half {
 	uint32_t snd_max;          /* highest seq + len it has sent */
 	uint32_t ack_max;          /* highest cumulative ACK it has sent */
 	uint32_t max_payload;      /* largest segment payload seen */
+	uint32_t iw_segments, iw_bytes; /* its initial window (cwnd.c), 0 = none */
+	uint8_t iw_limit;          /* enum cause: CWND / RWND / APP */
 
 	uint16_t syn_count;        /* SYNs (or SYN-ACKs) sent */
 	uint64_t syn_ts;           /* last SYN's time */
@@ -96,6 +99,26 @@ struct tcp_half {
 	 * part of the RTT on this side of the capture. 0 = none yet. */
 	uint64_t half_rtt_ns;
 };
+
+/* Congestion-window tracking of one sender (cwnd.c). */
+struct cwnd_state {
+	bool in_round, round_acked, post_idle, iw_done, in_recovery, await_after, had_loss;
+	uint32_t first_seq;         /* first new byte of the round */
+	uint64_t start_ts, start_frame, next_after_ts, last_send_ts;
+	uint32_t bytes, max_out, last_seg, rwnd_at_start;
+	uint16_t segs;
+	bool resent_in_round;
+	uint32_t prev_flight;       /* last completed round's flight */
+	uint32_t before_loss;       /* flight of the last round before a loss */
+	uint32_t recovery_point;    /* snd_max when the loss was seen */
+	uint64_t idle_ns;           /* the idle that preceded this round */
+	uint16_t reductions;
+	uint8_t rounds_after;       /* full rounds since recovery ended */
+	float ratio_sum;
+	struct round_list rounds;
+};
+
+enum cc_guess { CC_UNKNOWN = 0, CC_RENO, CC_CUBIC, CC_BBR };
 
 #define STALL_CAUSES 8
 
@@ -145,6 +168,8 @@ struct flow {
 	struct rtt_stats rtt;      /* full round trips, both halves summed */
 	uint64_t srtt_ns, rttvar_ns; /* RFC 6298 smoothing, for the RTO estimate */
 	struct stall_state stall;
+	struct cwnd_state cw[2];
+	uint8_t cc_guess;          /* enum cc_guess, set at flow end */
 
 	uint32_t events;           /* events written for this flow */
 	uint32_t events_dropped;   /* over the per-flow cap, counted only */

@@ -9,6 +9,7 @@
 #include "tcp_track.h"
 
 #include "csum_verify.h"
+#include "cwnd.h"
 #include "dsack.h"
 #include "sack_gap.h"
 #include "seq.h"
@@ -279,6 +280,8 @@ static void on_data(struct flow *f, int dir, const struct pkt_decoded *d,
 			stall_note_retransmission(f, c);
 			if (f->gap_held)
 				sack_gap_on_resend(ctx->held, f, dir, seq, end, c);
+			struct cwnd_ctx cc = {ctx->sink, ctx->rounds, rto_estimate(f)};
+			cwnd_on_data(&cc, f, dir, d, true);
 		} else if (fc.reordered) {
 			h->reordered++;
 		}
@@ -289,6 +292,8 @@ static void on_data(struct flow *f, int dir, const struct pkt_decoded *d,
 			seq_ranges_add(&h->unseen, h->snd_max, seq, ts);
 		h->snd_max = end;
 		probe_add(h, end, ts);
+		struct cwnd_ctx cc = {ctx->sink, ctx->rounds, rto_estimate(f)};
+		cwnd_on_data(&cc, f, dir, d, false);
 	}
 	h->ack_known_for_data = true;
 	h->last_data_ts = ts;
@@ -348,6 +353,8 @@ static void on_ack(struct flow *f, int dir, const struct pkt_decoded *d, struct 
 			peer->snd_max = ack;
 		h->ack_max = ack;
 		h->dupacks = 0;
+		struct cwnd_ctx cc = {ctx->sink, ctx->rounds, rto_estimate(f)};
+		cwnd_on_ack(&cc, f, !dir, ack, d->rec->ts_ns);
 		h->sack_seen = d->opt.sack_count > 0;
 		peer->episode_retrans = 0;
 		/* RTT: the newest of the peer's segments this ACK covers. */

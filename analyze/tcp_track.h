@@ -11,6 +11,7 @@
 #define TCPLENS_TCP_TRACK_H
 
 #include "csum_fate.h"
+#include "round_store.h"
 #include "decode.h"
 #include "event_sink.h"
 #include "flow.h"
@@ -20,6 +21,7 @@
 struct tcp_ctx {
 	const struct event_sink *sink;
 	struct held_pool *held;
+	struct round_store *rounds;
 };
 
 /* True when d is a SYN (not SYN-ACK) whose ISN differs from the one f's client

@@ -161,6 +161,7 @@ int main(int argc, char **argv)
 		status = EXIT_INPUT;
 		goto out_report;
 	}
+	report_set_analyzer(rep, run.an);
 	struct progress pg = {.enabled = isatty(STDERR_FILENO) && !opt.quiet};
 	pg.started = pg.last = pg.enabled ? now_s() : 0;
 	for (uint64_t batches = 0;; batches++) {

@@ -75,6 +75,11 @@ void report_bind(struct report *r, struct analyzer_sink *sink)
 	sink->flow_end = sink_flow_end;
 }
 
+void report_set_analyzer(struct report *r, const struct analyzer *a)
+{
+	r->an = a;
+}
+
 int report_finish(struct report *r, const struct analyzer *a, const struct capture_stats *cs)
 {
 	int rc = r->ops->finish(r, a, cs);

@@ -45,6 +45,7 @@ struct report {
 	FILE *out;
 	struct report_meta meta;
 	void *priv;
+	const struct analyzer *an;   /* for what flows keep outside themselves */
 	char err[256];
 };
 
@@ -59,6 +60,8 @@ struct report *report_new(enum report_format fmt, FILE *out, const struct report
 			  char *errbuf, size_t errlen);
 /* Fill an analyzer sink whose calls go to r (diag is left NULL). */
 void report_bind(struct report *r, struct analyzer_sink *sink);
+/* The analyzer feeding r (set once it exists, before the first packet). */
+void report_set_analyzer(struct report *r, const struct analyzer *a);
 /* Write the end of the report. 0, or -1 on a write error (r->err says). */
 int report_finish(struct report *r, const struct analyzer *a, const struct capture_stats *cs);
 void report_free(struct report *r);

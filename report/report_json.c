@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/cwnd.h"
 #include "analyze/diagnose.h"
 #include "analyze/stall.h"
 #include "jw.h"
@@ -160,8 +161,49 @@ static void opt_uint(struct jw *w, const char *key, uint64_t v, bool present)
 		jw_null(w, key);
 }
 
+static void iw_object(struct jw *w, const char *key, const struct tcp_half *h)
+{
+	if (!h->iw_segments) {
+		jw_null(w, key);
+		return;
+	}
+	jw_obj_open(w, key);
+	jw_uint(w, "segments", h->iw_segments);
+	jw_uint(w, "bytes", h->iw_bytes);
+	jw_word(w, "limit", cause_name(h->iw_limit));
+	jw_obj_close(w);
+}
+
+struct round_writer {
+	struct jw *w;
+	enum ts_precision p;
+};
+
+static void round_object(void *user, const struct cwnd_round *r)
+{
+	struct round_writer *rw = user;
+	jw_obj_open(rw->w, NULL);
+	ts_field(rw->w, "t", r->t_ns, rw->p);
+	jw_uint(rw->w, "flight_bytes", r->flight_bytes);
+	jw_uint(rw->w, "flight_segments", r->flight_segments);
+	jw_word(rw->w, "limit", cause_name(r->limit));
+	jw_word(rw->w, "phase", round_phase_name(r->phase));
+	jw_obj_close(rw->w);
+}
+
+static void rounds_array(struct jw *w, const char *key, const struct round_store *rounds,
+			 const struct round_list *l, enum ts_precision p)
+{
+	jw_arr_open(w, key);
+	struct round_writer rw = {w, p};
+	if (rounds)
+		round_store_each(rounds, l, round_object, &rw);
+	jw_arr_close(w);
+}
+
 static void flow_object(struct jw *w, const char *key, const struct flow *f,
-			enum flow_retire_reason why, enum ts_precision p)
+			enum flow_retire_reason why, enum ts_precision p,
+			const struct round_store *rounds)
 {
 	char ep[64];
 	const struct tcp_half *c = &f->half[DIR_C2S], *s = &f->half[DIR_S2C];
@@ -202,12 +244,11 @@ static void flow_object(struct jw *w, const char *key, const struct flow *f,
 		jw_uint(w, "samples", f->rtt.count);
 		jw_obj_close(w);
 		jw_uint(w, "retransmissions", c->retransmissions + s->retransmissions);
-		/* Filled by the congestion-window analysis; null = not determined. */
 		jw_obj_open(w, "initial_window");
-		jw_null(w, "c2s");
-		jw_null(w, "s2c");
+		iw_object(w, "c2s", c);
+		iw_object(w, "s2c", s);
 		jw_obj_close(w);
-		jw_word(w, "cc_guess", "unknown");
+		jw_word(w, "cc_guess", cc_guess_name(f->cc_guess));
 		jw_obj_open(w, "stalls");
 		jw_uint(w, "count", f->stall.count);
 		jw_fixed3(w, "total_ms", f->stall.total_ms);
@@ -220,10 +261,12 @@ static void flow_object(struct jw *w, const char *key, const struct flow *f,
 		jw_fixed3(w, "share_of_life", life > 0 ? f->stall.total_ms / life : 0);
 		jw_obj_close(w);
 		jw_obj_open(w, "cwnd_rounds");
-		jw_arr_open(w, "c2s");
-		jw_arr_close(w);
-		jw_arr_open(w, "s2c");
-		jw_arr_close(w);
+		rounds_array(w, "c2s", rounds, &f->cw[DIR_C2S].rounds, p);
+		rounds_array(w, "s2c", rounds, &f->cw[DIR_S2C].rounds, p);
+		jw_obj_close(w);
+		jw_obj_open(w, "cwnd_rounds_not_listed");
+		jw_uint(w, "c2s", f->cw[DIR_C2S].rounds.not_listed);
+		jw_uint(w, "s2c", f->cw[DIR_S2C].rounds.not_listed);
 		jw_obj_close(w);
 	}
 	half_fields(w, "c2s", c);
@@ -455,7 +498,8 @@ static void json_flow_end(struct report *r, const struct flow *f, enum flow_reti
 	struct json_priv *p = r->priv;
 	if (p->nflows++)
 		jw_newline(&p->spool_w);
-	flow_object(&p->spool_w, NULL, f, why, r->meta.precision);
+	flow_object(&p->spool_w, NULL, f, why, r->meta.precision,
+		    r->an ? analyzer_rounds(r->an) : NULL);
 }
 
 static int copy_spool(FILE *spool, FILE *out)
@@ -552,7 +596,7 @@ static void jsonl_flow_end(struct report *r, const struct flow *f, enum flow_ret
 	jw_init(&w, r->out);
 	jw_obj_open(&w, NULL);
 	jw_word(&w, "type", "flow");
-	flow_object(&w, "flow", f, why, r->meta.precision);
+	flow_object(&w, "flow", f, why, r->meta.precision, r->an ? analyzer_rounds(r->an) : NULL);
 	jw_obj_close(&w);
 	jw_newline(&w);
 	jw_flush(&w);

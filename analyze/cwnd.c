@@ -1,0 +1,221 @@
+/*
+ * analyze/cwnd.c — see cwnd.h.
+ */
+#include "cwnd.h"
+
+#include "seq.h"
+
+#define SLOW_START_GROWTH 1.5
+#define IDLE_COLLAPSE 0.75
+/* A post-loss window below this share of the pre-loss one is a reduction
+ * event; above it (BBR) only the cc guess learns from it. */
+#define REDUCTION_MAX 0.9
+
+const char *cc_guess_name(int guess)
+{
+	switch (guess) {
+	case CC_RENO: return "reno";
+	case CC_CUBIC: return "cubic";
+	case CC_BBR: return "bbr";
+	default: return "unknown";
+	}
+}
+
+/* The sender's full-sized segment: its MSS less options, as it sends them. */
+static uint32_t full_segment(const struct flow *f, int dir)
+{
+	uint32_t m = f->half[dir].max_payload;
+	if (!m)
+		m = f->half[!dir].mss ? f->half[!dir].mss : 1460;
+	return m;
+}
+
+static void emit_iw(struct cwnd_ctx *c, struct flow *f, int dir, const struct cwnd_state *w,
+		    enum cause limit)
+{
+	struct tcp_event ev = {0};
+	ev.ts_ns = w->start_ts;
+	ev.frame = w->start_frame;
+	ev.flow_id = f->id;
+	ev.dir = (uint8_t)dir;
+	ev.kind = FIND_INITIAL_WINDOW;
+	ev.cause = (uint8_t)limit;
+	ev.u.iw.segments = w->segs;
+	ev.u.iw.bytes = w->bytes;
+	ev.u.iw.mss = f->half[!dir].mss ? f->half[!dir].mss : full_segment(f, dir);
+	event_emit(c->sink, f, &ev);
+	f->half[dir].iw_segments = w->segs;
+	f->half[dir].iw_bytes = w->bytes;
+	f->half[dir].iw_limit = (uint8_t)limit;
+}
+
+static void emit_simple(struct cwnd_ctx *c, struct flow *f, int dir, const struct cwnd_state *w,
+			enum finding_kind k, struct tcp_event *ev)
+{
+	ev->ts_ns = w->start_ts;
+	ev->frame = w->start_frame;
+	ev->flow_id = f->id;
+	ev->dir = (uint8_t)dir;
+	ev->kind = (uint8_t)k;
+	event_emit(c->sink, f, ev);
+}
+
+/* Close the open round of direction dir: record it and derive events. */
+static void close_round(struct cwnd_ctx *c, struct flow *f, int dir)
+{
+	struct cwnd_state *w = &f->cw[dir];
+	if (!w->in_round)
+		return;
+	w->in_round = false;
+	uint32_t full = full_segment(f, dir);
+	uint32_t flight = w->bytes > w->max_out ? w->bytes : w->max_out;
+	enum cause limit = CAUSE_CWND;
+	if (w->rwnd_at_start && flight + full > w->rwnd_at_start)
+		limit = CAUSE_RWND;
+	else if (w->last_seg < full)
+		limit = CAUSE_APP;
+	enum round_phase phase;
+	if (w->resent_in_round || w->in_recovery)
+		phase = PHASE_RECOVERY;
+	else if (!w->prev_flight || flight >= SLOW_START_GROWTH * w->prev_flight)
+		phase = PHASE_SLOW_START;
+	else
+		phase = PHASE_CONGESTION_AVOIDANCE;
+
+	struct cwnd_round r = {
+		.t_ns = w->start_ts,
+		.flight_bytes = flight,
+		.flight_segments = (uint16_t)((flight + full / 2) / full > 65535 ? 65535
+										: (flight + full / 2) / full),
+		.limit = (uint8_t)limit,
+		.phase = (uint8_t)phase,
+	};
+	round_store_append(c->rounds, &w->rounds, &r);
+
+	if (!w->iw_done) {
+		w->iw_done = true;
+		emit_iw(c, f, dir, w, limit);
+	}
+	/* The window after a loss: the second full round after recovery (the
+	 * first still carries recovery's leftovers). */
+	if (w->await_after && phase != PHASE_RECOVERY && limit != CAUSE_APP && w->before_loss &&
+	    ++w->rounds_after == 2) {
+		w->await_after = false;
+		double ratio = (double)flight / w->before_loss;
+		w->reductions++;
+		w->ratio_sum += (float)ratio;
+		if (ratio < REDUCTION_MAX) {
+			struct tcp_event ev = {0};
+			ev.u.reduction.before = w->before_loss;
+			ev.u.reduction.after = flight;
+			ev.u.reduction.ratio = ratio;
+			emit_simple(c, f, dir, w, FIND_CWND_REDUCTION, &ev);
+		}
+	}
+	if (w->post_idle && w->prev_flight && limit != CAUSE_APP &&
+	    flight < IDLE_COLLAPSE * w->prev_flight) {
+		struct tcp_event ev = {0};
+		ev.u.idle.idle_ms = (double)w->idle_ns / 1e6;
+		ev.u.idle.before = w->prev_flight;
+		ev.u.idle.after = flight;
+		emit_simple(c, f, dir, w, FIND_IDLE_RESTART, &ev);
+	}
+	w->post_idle = false;
+	if (phase != PHASE_RECOVERY)
+		w->prev_flight = flight;
+}
+
+static uint32_t outstanding(const struct flow *f, int dir)
+{
+	const struct tcp_half *s = &f->half[dir], *r = &f->half[!dir];
+	if (!r->ack_known || !seq_gt(s->snd_max, r->ack_max))
+		return 0;
+	return (uint32_t)seq_diff(s->snd_max, r->ack_max);
+}
+
+void cwnd_on_data(struct cwnd_ctx *c, struct flow *f, int dir, const struct pkt_decoded *d,
+		  bool resent)
+{
+	struct cwnd_state *w = &f->cw[dir];
+	uint64_t ts = d->rec->ts_ns;
+	if (resent) {
+		w->resent_in_round = true;
+		w->had_loss = true;
+		if (!w->in_recovery) {
+			/* The window at the loss: what was in flight when it
+			 * was found, or the last full round's flight. */
+			w->in_recovery = true;
+			w->recovery_point = f->half[dir].snd_max;
+			uint32_t out = outstanding(f, dir);
+			uint32_t cur = w->max_out > out ? w->max_out : out;
+			w->before_loss = cur > w->prev_flight ? cur : w->prev_flight;
+		}
+		return;
+	}
+	uint32_t out_before = outstanding(f, dir) > d->payload_len
+				      ? outstanding(f, dir) - d->payload_len
+				      : 0;
+	bool idle = w->last_send_ts && out_before == 0 && ts - w->last_send_ts > c->rto_ns;
+	if (w->in_round && (idle || (w->round_acked && ts >= w->next_after_ts)))
+		close_round(c, f, dir);
+	if (!w->in_round) {
+		w->in_round = true;
+		w->round_acked = false;
+		w->first_seq = d->seq;
+		w->start_ts = ts;
+		w->start_frame = d->rec->frame;
+		w->bytes = w->max_out = 0;
+		w->segs = 0;
+		w->resent_in_round = false;
+		w->rwnd_at_start = f->half[!dir].wscale >= 0 || f->half[!dir].rwnd == 0
+					   ? f->half[!dir].rwnd
+					   : 0;
+		if (idle) {
+			w->post_idle = true;
+			w->idle_ns = ts - w->last_send_ts;
+		}
+	}
+	w->bytes += d->payload_len;
+	w->segs++;
+	w->last_seg = d->payload_len;
+	uint32_t out = outstanding(f, dir);
+	if (out > w->max_out)
+		w->max_out = out;
+	w->last_send_ts = ts;
+}
+
+void cwnd_on_ack(struct cwnd_ctx *c, struct flow *f, int data_dir, uint32_t ack, uint64_t ts)
+{
+	(void)c;
+	struct cwnd_state *w = &f->cw[data_dir];
+	if (w->in_round && !w->round_acked && seq_gt(ack, w->first_seq)) {
+		w->round_acked = true;
+		/* Data sent because of this ACK is captured one sender-half
+		 * later (capture -> sender -> capture); a tenth is slack. A
+		 * half under a tenth of the RTT means the capture is on the
+		 * sender's side: the very next data is the next round. */
+		uint64_t half = f->half[data_dir].half_rtt_ns;
+		uint64_t rtt = half + f->half[!data_dir].half_rtt_ns;
+		w->next_after_ts = ts + (half * 10 < rtt ? 0 : half * 9 / 10);
+	}
+	if (w->in_recovery && seq_geq(ack, w->recovery_point)) {
+		w->in_recovery = false;
+		w->await_after = true;
+		w->rounds_after = 0;
+	}
+}
+
+void cwnd_flush(struct cwnd_ctx *c, struct flow *f)
+{
+	for (int d = 0; d < 2; d++)
+		close_round(c, f, d);
+	/* The sender of the most data decides. */
+	const struct cwnd_state *w =
+		f->half[0].payload_bytes >= f->half[1].payload_bytes ? &f->cw[0] : &f->cw[1];
+	if (w->reductions) {
+		double r = w->ratio_sum / w->reductions;
+		f->cc_guess = r < 0.6 ? CC_RENO : r < 0.85 ? CC_CUBIC : CC_BBR;
+	} else {
+		f->cc_guess = CC_UNKNOWN;
+	}
+}

@@ -1,0 +1,48 @@
+/*
+ * analyze/cwnd.h — the sender's congestion window, estimated round by round
+ * from what the capture saw.
+ *
+ * Rounds are ACK-clocked: a round ends when the ACK of its first segment is
+ * seen; data captured later than the ACK could have reached the sender and
+ * been answered (nine tenths of the sender's half of the RTT, seen from the
+ * capture point) starts the next round. Per round: the flight (the larger of the bytes sent in the
+ * round and the most outstanding at any send), what limited it (rwnd: the
+ * flight filled the receiver's window; app: the round ended with a sub-MSS
+ * segment, the sender had no more; else cwnd) and the phase (recovery while
+ * resends are outstanding; slow_start while the flight grows 1.5x or more a
+ * round; else congestion_avoidance).
+ *
+ * Events: initial_window (the first round after the handshake),
+ * cwnd_reduction (the flight of the second full round after a loss
+ * recovery against the flight when the loss was found, when below 0.9), idle_restart (the first round after an
+ * idle longer than the RTO estimate is below 3/4 of the last before it).
+ * cc_guess from the reductions: ratio ~0.5 reno, ~0.7 cubic, no reduction
+ * despite loss bbr; no loss, unknown.
+ */
+#ifndef TCPLENS_CWND_H
+#define TCPLENS_CWND_H
+
+#include <stdbool.h>
+
+#include "decode.h"
+#include "event_sink.h"
+#include "flow.h"
+#include "round_store.h"
+
+struct cwnd_ctx {
+	const struct event_sink *sink;
+	struct round_store *rounds;
+	uint64_t rto_ns;        /* the flow's RTO estimate now */
+};
+
+/* d carried data from direction dir; resent = it was a retransmission. */
+void cwnd_on_data(struct cwnd_ctx *c, struct flow *f, int dir, const struct pkt_decoded *d,
+		  bool resent);
+/* The receiver of direction data_dir acknowledged up to ack at ts. */
+void cwnd_on_ack(struct cwnd_ctx *c, struct flow *f, int data_dir, uint32_t ack, uint64_t ts);
+/* The flow ends: close open rounds, decide cc_guess. */
+void cwnd_flush(struct cwnd_ctx *c, struct flow *f);
+
+const char *cc_guess_name(int guess);
+
+#endif

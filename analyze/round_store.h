@@ -1,0 +1,51 @@
+/*
+ * analyze/round_store.h — where the congestion-window rounds of every flow
+ * are kept until the flow is reported: blocks of rounds from one pool that
+ * grows in chunks up to a fixed cap, chained per flow direction. Each
+ * direction keeps at most ROUNDS_PER_DIR rounds (the early ones, where the
+ * initial window and slow start are); later rounds are still analyzed, only
+ * counted as not listed. When the pool is exhausted, rounds are counted
+ * likewise: memory is bounded whatever the capture.
+ */
+#ifndef TCPLENS_ROUND_STORE_H
+#define TCPLENS_ROUND_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ROUNDS_PER_BLOCK 14
+#define ROUNDS_PER_DIR 256
+
+struct cwnd_round {
+	uint64_t t_ns;          /* capture time of the round's first segment */
+	uint32_t flight_bytes;
+	uint16_t flight_segments;
+	uint8_t limit;          /* enum cause: CWND / RWND / APP */
+	uint8_t phase;          /* enum round_phase */
+};
+
+enum round_phase { PHASE_SLOW_START = 0, PHASE_CONGESTION_AVOIDANCE, PHASE_RECOVERY };
+
+const char *round_phase_name(enum round_phase p);
+
+/* A direction's list: head/tail block indices + 1, and counts. */
+struct round_list {
+	uint32_t head, tail;
+	uint16_t stored;
+	uint32_t not_listed;
+};
+
+struct round_store;
+
+struct round_store *round_store_new(size_t max_rounds);
+void round_store_free(struct round_store *s);
+
+void round_store_append(struct round_store *s, struct round_list *l, const struct cwnd_round *r);
+/* Visit a list in order. */
+typedef void (*round_fn)(void *user, const struct cwnd_round *r);
+void round_store_each(const struct round_store *s, const struct round_list *l, round_fn fn,
+		      void *user);
+/* Give a list's blocks back to the pool. */
+void round_store_release(struct round_store *s, struct round_list *l);
+
+#endif
