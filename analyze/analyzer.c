@@ -268,6 +268,9 @@ static void check_l4_checksum(struct analyzer *a, struct flow *f, int dir, struc
 	struct tcp_half *h = &f->half[dir];
 	uint16_t expected;
 	enum csum_verdict v = csum_verify_l4(d, &expected);
+	if (v == CSUM_OFFLOAD && a->cfg.no_offload_signature &&
+	    !(d->rec->hints & PKT_HINT_CSUM_NOT_READY))
+		v = d->l4_cap < d->l4_len ? CSUM_UNVERIFIABLE : CSUM_BAD;
 	d->l4_verdict = (uint8_t)v;
 	if (v == CSUM_OK) {
 		h->csum_ok++;

@@ -74,6 +74,12 @@ int decode_link(const struct pkt_record *rec, struct pkt_decoded *d, size_t *l3_
 	const uint8_t *b = rec->data;
 	size_t len = rec->caplen;
 	d->dir = rec->dir;
+	/* A tag the kernel took out of the frame (TPACKET_V3 tp_vlan_tci) was
+	 * the outermost one: it comes before any still in the bytes. */
+	if (rec->vlan_valid) {
+		d->vlan[0] = rec->vlan_tci & 0x0fff;
+		d->vlan_count = 1;
+	}
 	switch (rec->linktype) {
 	case DLT_EN10MB:
 		return decode_ethernet(b, len, d, l3_off, ethertype);

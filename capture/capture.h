@@ -55,6 +55,9 @@ struct pkt_record {
 	int linktype;          /* DLT_* value of the frame */
 	uint8_t dir;           /* enum pkt_dir */
 	uint8_t hints;         /* enum pkt_hint bits */
+	uint8_t vlan_valid;    /* vlan_tci holds a tag the kernel took out of
+				* the frame (TPACKET_V3 tp_vlan_tci): the outer one */
+	uint16_t vlan_tci;
 	const uint8_t *data;   /* lent for the duration of the callback */
 };
 
@@ -64,12 +67,27 @@ struct capture_stats {
 	uint64_t packets;        /* frames delivered to the analyzer */
 	uint64_t kernel_drops;   /* frames the kernel dropped (live only) */
 	int kernel_drops_known;  /* 0 offline: report null */
+	uint64_t kernel_freezes; /* tpacket3: times the ring was full (freeze_q_cnt) */
 };
+
+/* Live defaults: see src_tpacket3.c for why. */
+#define CAPTURE_SNAPLEN_DEFAULT 262144
+#define CAPTURE_RING_BLOCK_DEFAULT (1u << 20)
+#define CAPTURE_RING_BLOCKS_DEFAULT 64u
+#define CAPTURE_RING_TIMEOUT_DEFAULT 20u   /* ms */
+#define CAPTURE_POLL_MS_DEFAULT 100
 
 struct capture_config {
 	const char *name;        /* file path ("-" = stdin) or interface */
 	const char *bpf;         /* filter expression or NULL */
 	int snaplen;             /* live only; 0 = default */
+	/* live engines */
+	unsigned ring_block_size; /* tpacket3: bytes per ring block (0 = default) */
+	unsigned ring_blocks;     /* tpacket3: blocks in the ring (0 = default) */
+	unsigned ring_timeout_ms; /* tpacket3: block retire timeout (0 = default) */
+	int queue_num;            /* nfqueue: queue number */
+	int poll_ms;              /* longest wait inside dispatch (0 = default): a
+				   * live dispatch returns 0 when nothing came */
 };
 
 struct capture_source;
@@ -99,6 +117,15 @@ struct capture_source {
 };
 
 extern const struct capture_ops capture_file_ops;
+/* Live engines. Their dispatch returns 0 after poll_ms without packets or
+ * when a signal interrupted the wait, so the caller can check its stop
+ * conditions; they never return CAPTURE_END. On EPERM the message names the
+ * missing capability. */
+extern const struct capture_ops capture_tpacket3_ops;   /* Linux only */
+extern const struct capture_ops capture_pcap_live_ops;
+#ifdef TCPLENS_HAVE_NFQUEUE
+extern const struct capture_ops capture_nfqueue_ops;
+#endif
 
 /* Open src with ops. On failure src is left closed and errbuf says why. */
 int capture_open(struct capture_source *src, const struct capture_ops *ops,
