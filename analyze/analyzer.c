@@ -45,6 +45,13 @@ static void on_event(void *ctx, struct flow *f, const struct tcp_event *ev)
 		f->kind_count[ev->kind]++;
 		if (ev->kind == FIND_SYN_RETRANSMIT)
 			setup_stats_syn_retry(&a->tot.setup, ev->u.syn.after_ms);
+		if (ev->kind == FIND_INITIAL_WINDOW) {
+			uint32_t seg = ev->u.iw.segments;
+			a->tot.iw_segments[seg < IW_BUCKETS - 1 ? seg : IW_BUCKETS - 1]++;
+			a->tot.iw_limit[ev->cause]++;
+		}
+		if (ev->kind == FIND_CWND_REDUCTION)
+			a->tot.reduction_ratio_sum += ev->u.reduction.ratio;
 		if (ev->kind == FIND_SACK_GAP)
 			a->tot.gap_fill_ms += ev->u.gap.fill_ms;
 		if (ev->kind == FIND_GIANT_SEGMENT) {
@@ -138,6 +145,8 @@ static void on_retire(void *user, struct flow *f, enum flow_retire_reason why)
 	if (f->key.proto == IPPROTO_TCP) {
 		struct cwnd_ctx cc = {&a->events, a->rounds, 0};
 		cwnd_flush(&cc, f);
+		if (f->half[0].payload_bytes + f->half[1].payload_bytes)
+			a->tot.cc_guess[f->cc_guess]++;
 	}
 	for (int d = 0; d < 2; d++) {
 		a->tot.retrans_bytes += f->half[d].retrans_bytes;

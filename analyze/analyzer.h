@@ -65,7 +65,8 @@ struct stall_worst {
 };
 
 #define ANALYZER_MAX_HOSTS 256
-#define GIANT_BUCKETS 6       /* payload / MSS: <2, <4, <8, <16, <32, >=32 */
+#define GIANT_BUCKETS 6
+#define IW_BUCKETS 33         /* 0..31 segments, 32 = more */       /* payload / MSS: <2, <4, <8, <16, <32, >=32 */
 
 /* Capture-wide counters; exact even when per-flow event caps drop events. */
 struct analyzer_totals {
@@ -101,6 +102,11 @@ struct analyzer_totals {
 	size_t nhosts;
 	struct host_stats hosts_other;
 	struct setup_stats setup;
+	/* congestion window */
+	uint64_t iw_segments[IW_BUCKETS];      /* initial windows by segments (last: more) */
+	uint64_t iw_limit[CAUSE_COUNT];
+	double reduction_ratio_sum;
+	uint64_t cc_guess[4];                  /* enum cc_guess */
 };
 
 struct analyzer;

@@ -327,6 +327,7 @@ size_t diagnose(const struct analyzer_totals *t, struct finding *out, size_t max
 	diag_tcp(t, out, &n, max);
 	diag_stalls(t, out, &n, max);
 	diag_capture_loss(t, out, &n, max);
+	diag_cwnd(t, out, &n, max);
 	qsort(out, n, sizeof(*out), by_rank);
 	return n;
 }

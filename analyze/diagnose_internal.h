@@ -11,6 +11,7 @@ struct finding *diag_add(struct finding *out, size_t *n, size_t max, enum findin
 			 enum cause c, uint64_t count, enum severity sev, double impact);
 
 void diag_stalls(const struct analyzer_totals *t, struct finding *out, size_t *n, size_t max);
+void diag_cwnd(const struct analyzer_totals *t, struct finding *out, size_t *n, size_t max);
 void diag_capture_loss(const struct analyzer_totals *t, struct finding *out, size_t *n, size_t max);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "analyze/cwnd.h"
 #include "analyze/diagnose.h"
 #include "analyze/stall.h"
 #include "report.h"
@@ -19,10 +20,17 @@
 #define TEXT_EXAMPLES 5
 #define TEXT_WIDTH 78
 
+#define TEXT_ROUNDS 40
+#define TEXT_CHARTS 3
+
 struct text_flow {
 	struct flow f;
 	enum flow_retire_reason why;
 	double score;
+	/* the first rounds of its busier sender, for the chart */
+	struct cwnd_round rounds[TEXT_ROUNDS];
+	uint16_t nrounds;
+	uint8_t rounds_dir;
 };
 
 struct text_priv {
@@ -65,6 +73,13 @@ static int worse(const struct text_flow *a, const struct text_flow *b)
 	return a->f.id < b->f.id;
 }
 
+static void keep_round(void *user, const struct cwnd_round *r)
+{
+	struct text_flow *tf = user;
+	if (tf->nrounds < TEXT_ROUNDS)
+		tf->rounds[tf->nrounds++] = *r;
+}
+
 static void text_flow_end(struct report *r, const struct flow *f, enum flow_retire_reason why)
 {
 	struct text_priv *p = r->priv;
@@ -74,6 +89,10 @@ static void text_flow_end(struct report *r, const struct flow *f, enum flow_reti
 	else
 		p->udp_flows++;
 	struct text_flow tf = {.f = *f, .why = why, .score = flow_score(f)};
+	tf.rounds_dir = f->half[DIR_C2S].payload_bytes >= f->half[DIR_S2C].payload_bytes ? DIR_C2S
+											 : DIR_S2C;
+	if (r->an)
+		round_store_each(analyzer_rounds(r->an), &f->cw[tf.rounds_dir].rounds, keep_round, &tf);
 	if (tf.score > 0)
 		p->flows_with_findings++;
 	/* Insertion into a small sorted array: the worst TEXT_TOP_FLOWS. */
@@ -252,6 +271,52 @@ static void print_flows(struct report *r)
 			(unsigned long long)(p->nflows - p->ntop));
 }
 
+/* Flight per round as bars, phases and limits beside: the window's growth. */
+static void print_chart(FILE *out, const struct text_flow *tf)
+{
+	const struct flow *f = &tf->f;
+	char c[64], sv[64];
+	report_endpoint(&f->key, 0, c, sizeof(c));
+	report_endpoint(&f->key, 1, sv, sizeof(sv));
+	uint32_t peak = 1;
+	for (uint16_t i = 0; i < tf->nrounds; i++)
+		peak = tf->rounds[i].flight_segments > peak ? tf->rounds[i].flight_segments : peak;
+	const struct tcp_half *h = &f->half[tf->rounds_dir];
+	fprintf(out, "\n  Flow %u %s: %s -> %s, congestion control guess: %s\n", f->id,
+		flow_dir_name(tf->rounds_dir), tf->rounds_dir == DIR_C2S ? c : sv,
+		tf->rounds_dir == DIR_C2S ? sv : c, cc_guess_name(f->cc_guess));
+	if (h->iw_segments)
+		fprintf(out, "  initial window %u segments (%u bytes), limited by %s\n", h->iw_segments,
+			h->iw_bytes, cause_name(h->iw_limit));
+	fprintf(out, "  round  segs  flight (each # = %.1f segments)%*s limit phase\n",
+		peak / 40.0, 13, "");
+	for (uint16_t i = 0; i < tf->nrounds; i++) {
+		const struct cwnd_round *r = &tf->rounds[i];
+		int bar = (int)((r->flight_segments * 40 + peak - 1) / peak);
+		char bars[41];
+		memset(bars, '#', (size_t)bar);
+		bars[bar] = 0;
+		fprintf(out, "  %5u %5u  %-40s %-5s %s\n", i + 1, r->flight_segments, bars,
+			cause_name(r->limit), round_phase_name(r->phase));
+	}
+	uint32_t more = f->cw[tf->rounds_dir].rounds.stored + f->cw[tf->rounds_dir].rounds.not_listed;
+	if (more > tf->nrounds)
+		fprintf(out, "  ... %u more rounds (all in --format json)\n", more - tf->nrounds);
+}
+
+static void print_charts(struct report *r)
+{
+	struct text_priv *p = r->priv;
+	int shown = 0;
+	for (size_t i = 0; i < p->ntop && shown < TEXT_CHARTS; i++) {
+		if (p->top[i].nrounds < 3)
+			continue;
+		if (!shown++)
+			fputs("\nCongestion window (flight per round trip, worst connections)\n", r->out);
+		print_chart(r->out, &p->top[i]);
+	}
+}
+
 static void print_setup(struct report *r, const struct analyzer *a)
 {
 	const struct setup_stats *s = &analyzer_totals(a)->setup;
@@ -386,6 +451,7 @@ static int text_finish(struct report *r, const struct analyzer *a, const struct 
 	print_header(r, a, cs);
 	print_diagnosis(r, a);
 	print_flows(r);
+	print_charts(r);
 	print_setup(r, a);
 	print_examples(r, a);
 	return 0;
