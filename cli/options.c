@@ -21,6 +21,10 @@ enum {
 	OPT_BASELINE,
 	OPT_DURATION,
 	OPT_ENGINE,
+	OPT_RING_BLOCK,
+	OPT_RING_BLOCKS,
+	OPT_RING_TIMEOUT,
+	OPT_NO_OFFLOAD_SIGNATURE,
 };
 
 void options_usage(FILE *out)
@@ -30,7 +34,9 @@ void options_usage(FILE *out)
 "\n"
 "tcplens reads a capture and tells you what is wrong with its TCP connections,\n"
 "with the evidence and the fix: corrupt checksums versus harmless checksum-offload\n"
-"artifacts, giant TSO/GRO segments, retransmissions, zero windows, SYN retries.\n"
+"artifacts, giant TSO/GRO segments, stalls and their cause (delayed ACK + Nagle,\n"
+"TCP_CORK, RTO, zero window), retransmissions, SACK holes, capture loss, the\n"
+"congestion window round by round, SYN retries and handshake latency.\n"
 "\n"
 "Input:\n"
 "  -r FILE              read a pcap or pcapng file ('-' = standard input); link\n"
@@ -93,6 +99,71 @@ static char *join_words(int n, char **w)
 	return s;
 }
 
+/* The live-capture options (-i, --nfqueue, --engine, -Z, -s, --duration,
+ * the ring). Returns 0, or -1 with a message in err. */
+static int parse_live_option(int c, const char *arg, struct options *o, char *err, size_t errlen)
+{
+	uint64_t v;
+	char *end;
+	switch (c) {
+	case 'i':
+		o->interface = arg;
+		return 0;
+	case 'Z':
+		o->user = arg;
+		return 0;
+	case OPT_NO_OFFLOAD_SIGNATURE:
+		o->no_offload_signature = 1;
+		return 0;
+	case OPT_ENGINE:
+		if (strcmp(arg, "tpacket3") && strcmp(arg, "pcap")) {
+			snprintf(err, errlen, "--engine is tpacket3 or pcap, not '%s'", arg);
+			return -1;
+		}
+		o->engine = arg;
+		return 0;
+	case OPT_DURATION:
+		o->duration = strtod(arg, &end);
+		if (end == arg || *end || !(o->duration > 0) || o->duration > 1e9) {
+			snprintf(err, errlen, "--duration wants a positive number of seconds, not '%s'", arg);
+			return -1;
+		}
+		return 0;
+	}
+	if (parse_u64(arg, &v) < 0) {
+		snprintf(err, errlen, "%s wants a number, not '%s'",
+			 c == 's' ? "-s" : c == OPT_NFQUEUE ? "--nfqueue" : c == OPT_RING_BLOCK ?
+			 "--ring-block" : c == OPT_RING_BLOCKS ? "--ring-blocks" : "--ring-timeout", arg);
+		return -1;
+	}
+	const char *bad = NULL;
+	if (c == OPT_NFQUEUE && v > 65535)
+		bad = "--nfqueue wants a queue number 0..65535";
+	else if (c == 's' && (v < 64 || v > 262144))
+		bad = "-s wants a snap length of 64..262144 bytes";
+	else if (c == OPT_RING_BLOCK && (v < 4 || v > 1048576 || v % 4))
+		bad = "--ring-block wants KiB, a multiple of 4 (the page size), up to 1048576";
+	else if (c == OPT_RING_BLOCKS && (v < 2 || v > 65536))
+		bad = "--ring-blocks wants 2..65536";
+	else if (c == OPT_RING_TIMEOUT && (v < 1 || v > 10000))
+		bad = "--ring-timeout wants 1..10000 ms";
+	if (bad) {
+		snprintf(err, errlen, "%s", bad);
+		return -1;
+	}
+	if (c == OPT_NFQUEUE)
+		o->nfqueue = (int)v;
+	else if (c == 's')
+		o->snaplen = (int)v;
+	else if (c == OPT_RING_BLOCK)
+		o->ring_block_kib = (unsigned)v;
+	else if (c == OPT_RING_BLOCKS)
+		o->ring_blocks = (unsigned)v;
+	else
+		o->ring_timeout_ms = (unsigned)v;
+	return 0;
+}
+
 int options_parse(int argc, char **argv, struct options *o, char *err, size_t errlen)
 {
 	static const struct option longopts[] = {
@@ -109,16 +180,21 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		{"baseline", required_argument, NULL, OPT_BASELINE},
 		{"duration", required_argument, NULL, OPT_DURATION},
 		{"engine", required_argument, NULL, OPT_ENGINE},
+		{"ring-block", required_argument, NULL, OPT_RING_BLOCK},
+		{"ring-blocks", required_argument, NULL, OPT_RING_BLOCKS},
+		{"ring-timeout", required_argument, NULL, OPT_RING_TIMEOUT},
+		{"test-no-offload-signature", no_argument, NULL, OPT_NO_OFFLOAD_SIGNATURE},
 		{0, 0, 0, 0},
 	};
 	memset(o, 0, sizeof(*o));
 	o->format = -1;
+	o->nfqueue = -1;
 	optind = 1;
 	opterr = 0;
 	int c;
 	uint64_t v;
 	/* '+': stop at the first word that is not an option: the BPF expression. */
-	while ((c = getopt_long(argc, argv, "+r:i:o:c:w:Z:qhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:i:o:c:s:w:Z:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			o->read_file = optarg;
@@ -163,15 +239,23 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 			o->version = 1;
 			return 0;
 		case 'i':
-		case 'w':
 		case 'Z':
+		case 's':
 		case OPT_NFQUEUE:
+		case OPT_DURATION:
+		case OPT_ENGINE:
+		case OPT_RING_BLOCK:
+		case OPT_RING_BLOCKS:
+		case OPT_RING_TIMEOUT:
+		case OPT_NO_OFFLOAD_SIGNATURE:
+			if (parse_live_option(c, optarg, o, err, errlen) < 0)
+				return -1;
+			break;
+		case 'w':
 		case OPT_TUI:
 		case OPT_NO_TUI:
 		case OPT_REPLAY:
 		case OPT_BASELINE:
-		case OPT_DURATION:
-		case OPT_ENGINE:
 			snprintf(err, errlen, "%s is not in this build yet: it reads saved captures "
 				 "with -r FILE (capture with tcpdump -w, then analyze)", argv[optind - 1]);
 			return -1;
@@ -184,8 +268,27 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 			return -1;
 		}
 	}
-	if (!o->read_file) {
-		snprintf(err, errlen, "nothing to read: give a capture with -r FILE (see --help)");
+	int inputs = !!o->read_file + !!o->interface + (o->nfqueue >= 0);
+	if (!inputs) {
+		snprintf(err, errlen, "nothing to read: give a capture with -r FILE, an interface "
+			 "with -i IFACE or a queue with --nfqueue N (see --help)");
+		return -1;
+	}
+	if (inputs > 1) {
+		snprintf(err, errlen, "-r, -i and --nfqueue each name the input: give one");
+		return -1;
+	}
+	if (o->read_file && (o->engine || o->duration > 0 || o->user)) {
+		snprintf(err, errlen, "--engine, --duration and -Z are for live capture (-i, --nfqueue)");
+		return -1;
+	}
+	if (o->nfqueue >= 0 && o->engine) {
+		snprintf(err, errlen, "--engine is for -i; --nfqueue is its own engine");
+		return -1;
+	}
+	if (o->nfqueue >= 0 && optind < argc) {
+		snprintf(err, errlen, "--nfqueue takes no BPF expression: choose the packets in "
+			 "the iptables/nftables rule that queues them");
 		return -1;
 	}
 	if (optind < argc) {
