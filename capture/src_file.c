@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define FILE_IOBUF (1 << 20)
+#define FILE_IOBUF (1 << 18)
 
 struct file_priv {
 	pcap_t *pcap;

@@ -1,8 +1,9 @@
 /*
  * report/report_json.c — JSON (schema 1, one document) and JSONL (one object
- * a line) writers, on the streaming writer jw.h: events are written as they
- * become final, flows into a temporary spool as they end (the document lists
- * events before flows), the spool copied out and the summary written last.
+ * a line) writers, on the streaming writer jw.h: flows are written as they
+ * end, events (which interleave with them) into a temporary spool as they
+ * become final; the spool is copied out after the flows and the summary is
+ * written last.
  * Memory does not grow with the capture.
  *
  * Timestamps are exact: seconds with the capture's own precision (6 or 9
@@ -21,7 +22,7 @@
 #include "version.h"
 
 struct json_priv {
-	FILE *spool;           /* flows, one object a line (JSON document only) */
+	FILE *spool;           /* events, one object a line (JSON document only) */
 	struct jw w;           /* on the report's output */
 	struct jw spool_w;     /* on the spool */
 	uint64_t nevents, nflows;
@@ -276,6 +277,25 @@ static void flow_object(struct jw *w, const char *key, const struct flow *f,
 	jw_obj_close(w);
 }
 
+/* Live -i: the interface's driver and the offloads that shape what the
+ * capture sees (null = the driver does not say). */
+static void iface_object(struct jw *w, const struct iface_info *i)
+{
+	static const char *const names[] = {"tx_csum", "rx_csum", "sg", "tso", "gso", "gro", "lro"};
+	const int v[] = {i->tx_csum, i->rx_csum, i->sg, i->tso, i->gso, i->gro, i->lro};
+	jw_obj_open(w, "interface");
+	jw_string(w, "driver", i->driver);
+	jw_obj_open(w, "offloads");
+	for (size_t k = 0; k < sizeof(v) / sizeof(v[0]); k++) {
+		if (v[k] < 0)
+			jw_null(w, names[k]);
+		else
+			jw_bool(w, names[k], v[k] == 1);
+	}
+	jw_obj_close(w);
+	jw_obj_close(w);
+}
+
 static void source_object(struct jw *w, const struct report_meta *m)
 {
 	jw_obj_open(w, "source");
@@ -290,6 +310,8 @@ static void source_object(struct jw *w, const struct report_meta *m)
 		jw_string(w, "filter", m->filter);
 	else
 		jw_null(w, "filter");
+	if (m->iface)
+		iface_object(w, m->iface);
 	jw_obj_close(w);
 }
 
@@ -466,7 +488,7 @@ static int json_begin(struct report *r)
 	r->priv = p;
 	p->spool = tmpfile();
 	if (!p->spool) {
-		snprintf(r->err, sizeof(r->err), "cannot create a temporary file for the flow list "
+		snprintf(r->err, sizeof(r->err), "cannot create a temporary file for the event list "
 			 "(set TMPDIR to a writable directory)");
 		return -1;
 	}
@@ -478,28 +500,29 @@ static int json_begin(struct report *r)
 	jw_uint(w, "schema", 1);
 	source_object(w, &r->meta);
 	jw_newline(w);
-	jw_arr_open(w, "events");
+	jw_arr_open(w, "flows");
 	return 0;
 }
 
+/* Flows go straight to the output; events, which interleave with them,
+ * into the spool (key order is free in the document). */
 static void json_event(struct report *r, const struct flow *f, const struct tcp_event *ev)
 {
 	struct json_priv *p = r->priv;
 	(void)f;
-	p->nevents++;
-	jw_newline(&p->w);
-	jw_obj_open(&p->w, NULL);
-	event_fields(&p->w, ev, r->meta.precision);
-	jw_obj_close(&p->w);
+	if (p->nevents++)
+		jw_newline(&p->spool_w);
+	jw_obj_open(&p->spool_w, NULL);
+	event_fields(&p->spool_w, ev, r->meta.precision);
+	jw_obj_close(&p->spool_w);
 }
 
 static void json_flow_end(struct report *r, const struct flow *f, enum flow_retire_reason why)
 {
 	struct json_priv *p = r->priv;
-	if (p->nflows++)
-		jw_newline(&p->spool_w);
-	flow_object(&p->spool_w, NULL, f, why, r->meta.precision,
-		    r->an ? analyzer_rounds(r->an) : NULL);
+	p->nflows++;
+	jw_newline(&p->w);
+	flow_object(&p->w, NULL, f, why, r->meta.precision, r->an ? analyzer_rounds(r->an) : NULL);
 }
 
 static int copy_spool(FILE *spool, FILE *out)
@@ -518,18 +541,18 @@ static int json_finish(struct report *r, const struct analyzer *a, const struct 
 {
 	struct json_priv *p = r->priv;
 	struct jw *w = &p->w;
-	if (p->nevents)
+	if (p->nflows)
 		jw_newline(w);
 	jw_arr_close(w);
-	jw_raw(w, ",\n\"flows\":[\n");
+	jw_raw(w, ",\n\"events\":[\n");
 	jw_flush(w);
-	/* The spool holds the flow objects, commas included (its own writer). */
+	/* The spool holds the event objects, commas included (its own writer). */
 	jw_flush(&p->spool_w);
 	if (copy_spool(p->spool, r->out) < 0) {
-		snprintf(r->err, sizeof(r->err), "cannot read back the temporary flow list");
+		snprintf(r->err, sizeof(r->err), "cannot read back the temporary event list");
 		return -1;
 	}
-	jw_raw(w, p->nflows ? "\n]" : "]");
+	jw_raw(w, p->nevents ? "\n]" : "]");
 	jw_newline(w);
 	capture_object(w, a, cs, r->meta.precision);
 	jw_newline(w);
