@@ -9,6 +9,7 @@
 #include "report_read.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,10 +31,13 @@ struct rr {
 	bool jsonl;
 };
 
-static int fail(struct rr *r, const char *fmt, const char *arg)
+__attribute__((format(printf, 2, 3))) static int fail(struct rr *r, const char *fmt, ...)
 {
-	char msg[200];
-	snprintf(msg, sizeof(msg), fmt, arg);
+	char msg[300];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	snprintf(r->cb->err, r->cb->errlen, "%s: %s", r->name, msg);
 	return -1;
 }
@@ -81,11 +85,10 @@ static int put(struct rr *r, int c)
 
 static int truncated(struct rr *r)
 {
-	char at[32];
-	snprintf(at, sizeof(at), "%llu", (unsigned long long)r->off);
 	if (ferror(r->f))
 		return fail(r, "read error: %s", strerror(errno));
-	return fail(r, "the report ends in the middle of a value (byte %s): cut short?", at);
+	return fail(r, "the report ends in the middle of a value (byte %llu): cut short?",
+		    (unsigned long long)r->off);
 }
 
 /* Copy (keep) or skip one JSON value whose first character c was already
@@ -100,7 +103,7 @@ static int scan_value(struct rr *r, int c, bool keep)
 		while (c != EOF && c != ',' && c != '}' && c != ']' && c != ' ' && c != '\n' &&
 		       c != '\r' && c != '\t') {
 			if (keep && put(r, c) < 0)
-				return fail(r, "a value is too large%s", "");
+				return fail(r, "a value is too large");
 			c = get(r);
 		}
 		unget(r, c);
@@ -110,7 +113,7 @@ static int scan_value(struct rr *r, int c, bool keep)
 		if (c == EOF)
 			return truncated(r);
 		if (keep && put(r, c) < 0)
-			return fail(r, "a single value is larger than 256 MB%s", "");
+			return fail(r, "a single value is larger than 256 MB");
 		if (in_str) {
 			if (esc)
 				esc = false;
@@ -132,7 +135,7 @@ static int scan_value(struct rr *r, int c, bool keep)
 		c = get(r);
 	}
 	if (keep && put(r, 0) < 0)
-		return fail(r, "a value is too large%s", "");
+		return fail(r, "a value is too large");
 	return 0;
 }
 
@@ -179,15 +182,12 @@ static int read_key(struct rr *r, char *key)
 static int check_schema(struct rr *r, json_t *v)
 {
 	if (!json_is_integer(v))
-		return fail(r, "\"schema\" is not a number: not a tcplens report%s", "");
+		return fail(r, "\"schema\" is not a number: not a tcplens report");
 	r->schema = (int)json_integer_value(v);
 	if (r->schema != REPORT_SCHEMA) {
-		char msg[200];
-		snprintf(msg, sizeof(msg),
-			 "report schema %d, but this tcplens reads schema %d: regenerate the "
-			 "report with this version (tcplens check --update)",
-			 r->schema, REPORT_SCHEMA);
-		return fail(r, "%s", msg);
+		return fail(r, "report schema %d, but this tcplens reads schema %d: regenerate the "
+			    "report with this version (tcplens check --update)",
+			    r->schema, REPORT_SCHEMA);
 	}
 	return 0;
 }
@@ -268,7 +268,7 @@ static int object_members(struct rr *r)
 			if (c == EOF)
 				truncated(r);
 			else
-				fail(r, "not a JSON object of named members%s", "");
+				fail(r, "not a JSON object of named members");
 			goto out;
 		}
 		if (read_key(r, key) < 0)
@@ -313,7 +313,7 @@ static int jsonl_line(struct rr *r, int c)
 	const char *type = json_string_value(json_object_get(v, "type"));
 	int rc = 0;
 	if (!type) {
-		rc = fail(r, "a JSONL line without \"type\"%s", "");
+		rc = fail(r, "a JSONL line without \"type\"");
 	} else if (!strcmp(type, "event") && cb->event) {
 		rc = cb->event(cb->user, v);
 	} else if (!strcmp(type, "flow") && cb->flow) {
@@ -339,11 +339,11 @@ int report_read_stream(FILE *f, const char *name, const struct report_read_cb *c
 	cb->err[0] = 0;
 	int c = next_nonspace(&r);
 	if (c == EOF) {
-		fail(&r, ferror(f) ? "read error" : "empty file: not a tcplens report%s", "");
+		fail(&r, "%s", ferror(f) ? "read error" : "empty file: not a tcplens report");
 		goto out;
 	}
 	if (c != '{') {
-		fail(&r, "not a JSON object: not a tcplens report%s", "");
+		fail(&r, "not a JSON object: not a tcplens report");
 		goto out;
 	}
 	if (object_members(&r) < 0)
@@ -358,7 +358,7 @@ int report_read_stream(FILE *f, const char *name, const struct report_read_cb *c
 		goto out;
 	}
 	if (!r.is_report || r.schema < 0) {
-		fail(&r, "not a tcplens report (no \"tcplens\" and \"schema\" members)%s", "");
+		fail(&r, "not a tcplens report (no \"tcplens\" and \"schema\" members)");
 		goto out;
 	}
 	rc = 0;
