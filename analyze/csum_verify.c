@@ -43,10 +43,12 @@ enum csum_verdict csum_verify_l4(const struct pkt_decoded *d, uint16_t *expected
 	uint16_t field = d->l4_csum;
 	if (d->l4proto == IPPROTO_UDP && d->ip_ver == 4 && field == 0)
 		return CSUM_ABSENT;
-	if (d->rec && (d->rec->hints & PKT_HINT_CSUM_NOT_READY))
-		return CSUM_OFFLOAD;
+	/* The capture source said "checksum not ready" (TPACKET_V3, NFQUEUE):
+	 * a mismatch is an artifact whatever the field holds; the expected
+	 * value is still computed for the report. */
+	int not_ready = d->rec && (d->rec->hints & PKT_HINT_CSUM_NOT_READY);
 	if (d->l4_cap < d->l4_len)
-		return is_offload_seed(d, field) ? CSUM_OFFLOAD : CSUM_UNVERIFIABLE;
+		return not_ready || is_offload_seed(d, field) ? CSUM_OFFLOAD : CSUM_UNVERIFIABLE;
 	uint64_t sum = pseudo_sum(d, d->l4_len);
 	sum = csum_add(sum, d->l4, d->l4_len);
 	uint16_t s = csum_fold(sum);
@@ -58,5 +60,5 @@ enum csum_verdict csum_verify_l4(const struct pkt_decoded *d, uint16_t *expected
 	*expected = (uint16_t)~without;
 	if (d->l4proto == IPPROTO_UDP && *expected == 0)
 		*expected = 0xffff; /* RFC 768: a computed zero is sent as all ones */
-	return is_offload_seed(d, field) ? CSUM_OFFLOAD : CSUM_BAD;
+	return not_ready || is_offload_seed(d, field) ? CSUM_OFFLOAD : CSUM_BAD;
 }

@@ -24,10 +24,13 @@ const char *cc_guess_name(int guess)
 /* The sender's full-sized segment: its MSS less options, as it sends them. */
 static uint32_t full_segment(const struct flow *f, int dir)
 {
+	/* The largest it sent, but never below the receiver's MSS less the
+	 * most TCP options take (40 bytes): a sender of small messages only
+	 * never sent a full segment. */
 	uint32_t m = f->half[dir].max_payload;
-	if (!m)
-		m = f->half[!dir].mss ? f->half[!dir].mss : 1460;
-	return m;
+	uint32_t mss = f->half[!dir].mss ? f->half[!dir].mss : 1460;
+	uint32_t floor = mss > 40 ? mss - 40 : mss;
+	return m > floor ? m : floor;
 }
 
 static void emit_iw(struct cwnd_ctx *c, struct flow *f, int dir, const struct cwnd_state *w,
@@ -58,6 +61,23 @@ static void emit_simple(struct cwnd_ctx *c, struct flow *f, int dir, const struc
 	ev->dir = (uint8_t)dir;
 	ev->kind = (uint8_t)k;
 	event_emit(c->sink, f, ev);
+}
+
+/* A loss episode's reduction: the window after it against the one before. */
+static void measure_reduction(struct cwnd_ctx *c, struct flow *f, int dir, uint32_t after)
+{
+	struct cwnd_state *w = &f->cw[dir];
+	w->await_after = false;
+	double ratio = (double)after / w->before_loss;
+	w->reductions++;
+	w->ratio_sum += (float)ratio;
+	if (ratio < REDUCTION_MAX) {
+		struct tcp_event ev = {0};
+		ev.u.reduction.before = w->before_loss;
+		ev.u.reduction.after = after;
+		ev.u.reduction.ratio = ratio;
+		emit_simple(c, f, dir, w, FIND_CWND_REDUCTION, &ev);
+	}
 }
 
 /* Close the open round of direction dir: record it and derive events. */
@@ -99,30 +119,23 @@ static void close_round(struct cwnd_ctx *c, struct flow *f, int dir)
 	/* The window after a loss: the second full round after recovery (the
 	 * first still carries recovery's leftovers). */
 	if (w->await_after && phase != PHASE_RECOVERY && limit != CAUSE_APP && w->before_loss &&
-	    ++w->rounds_after == 2) {
-		w->await_after = false;
-		double ratio = (double)flight / w->before_loss;
-		w->reductions++;
-		w->ratio_sum += (float)ratio;
-		if (ratio < REDUCTION_MAX) {
-			struct tcp_event ev = {0};
-			ev.u.reduction.before = w->before_loss;
-			ev.u.reduction.after = flight;
-			ev.u.reduction.ratio = ratio;
-			emit_simple(c, f, dir, w, FIND_CWND_REDUCTION, &ev);
-		}
-	}
-	if (w->post_idle && w->prev_flight && limit != CAUSE_APP &&
-	    flight < IDLE_COLLAPSE * w->prev_flight) {
+	    ++w->rounds_after == 2)
+		measure_reduction(c, f, dir, flight);
+	/* Against the last window the sender filled: an application-limited
+	 * tail of the previous burst says nothing about its cwnd. */
+	if (w->post_idle && w->last_full_flight && limit != CAUSE_APP &&
+	    flight < IDLE_COLLAPSE * w->last_full_flight) {
 		struct tcp_event ev = {0};
 		ev.u.idle.idle_ms = (double)w->idle_ns / 1e6;
-		ev.u.idle.before = w->prev_flight;
+		ev.u.idle.before = w->last_full_flight;
 		ev.u.idle.after = flight;
 		emit_simple(c, f, dir, w, FIND_IDLE_RESTART, &ev);
 	}
 	w->post_idle = false;
 	if (phase != PHASE_RECOVERY)
 		w->prev_flight = flight;
+	if (phase != PHASE_RECOVERY && limit != CAUSE_APP)
+		w->last_full_flight = flight;
 }
 
 static uint32_t outstanding(const struct flow *f, int dir)
@@ -142,13 +155,16 @@ void cwnd_on_data(struct cwnd_ctx *c, struct flow *f, int dir, const struct pkt_
 		w->resent_in_round = true;
 		w->had_loss = true;
 		if (!w->in_recovery) {
-			/* The window at the loss: what was in flight when it
-			 * was found, or the last full round's flight. */
+			/* A new loss before the last episode was measured: the
+			 * full round since recovery is that episode's "after". */
+			if (w->await_after && w->rounds_after >= 1)
+				measure_reduction(c, f, dir, w->prev_flight);
+			w->await_after = false;
+			/* The window at the loss: the last full round's flight
+			 * (outstanding now counts SACKed data, not in flight). */
 			w->in_recovery = true;
 			w->recovery_point = f->half[dir].snd_max;
-			uint32_t out = outstanding(f, dir);
-			uint32_t cur = w->max_out > out ? w->max_out : out;
-			w->before_loss = cur > w->prev_flight ? cur : w->prev_flight;
+			w->before_loss = w->prev_flight ? w->prev_flight : w->max_out;
 		}
 		return;
 	}

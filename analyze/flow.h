@@ -109,6 +109,7 @@ struct cwnd_state {
 	uint16_t segs;
 	bool resent_in_round;
 	uint32_t prev_flight;       /* last completed round's flight */
+	uint32_t last_full_flight;  /* last round not limited by the application */
 	uint32_t before_loss;       /* flight of the last round before a loss */
 	uint32_t recovery_point;    /* snd_max when the loss was seen */
 	uint64_t idle_ns;           /* the idle that preceded this round */

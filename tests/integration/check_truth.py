@@ -172,5 +172,34 @@ d, t = report("rst.pcap"), truth("rst")
 check("rst: every reset connection", len({e["flow"] for e in kinds(d, "rst")}) ==
       t["expect"]["rst_connections"], kinds(d, "rst"))
 
+# --- congestion window --------------------------------------------------------
+for name in ("iw3_50k", "iw10_50k", "iw3_200k", "iw10_200k", "iw_rwnd", "iw_app"):
+    if not os.path.exists(os.path.join(sdir, name + ".pcap")):
+        continue
+    d, t = report(name + ".pcap"), truth(name)
+    want = t["expect"]["initial_window"]
+    iw = d["flows"][0]["initial_window"]["s2c"]
+    check(f"{name}: initial window {want['segments']} segments, limited by {want['limit']}",
+          iw and iw["segments"] == want["segments"] and iw["limit"] == want["limit"], iw)
+for name, cc in (("cc_reno", "reno"), ("cc_cubic", "cubic"), ("cc_bbr", "bbr"),
+                 ("bottleneck", "cubic")):
+    if os.path.exists(os.path.join(sdir, name + ".pcap")):
+        d = report(name + ".pcap")
+        check(f"{name}: cc_guess {cc}", d["flows"][0]["cc_guess"] == cc, d["flows"][0]["cc_guess"])
+for name in ("idle_on", "idle_off"):
+    if not os.path.exists(os.path.join(sdir, name + ".pcap")):
+        continue
+    d, t = report(name + ".pcap"), truth(name)
+    gaps = t["truth"]["gaps"]
+    restarts = kinds(d, "idle_restart")
+    collapsed = [g for g in gaps if g["cwnd_after_idle"] < 0.75 * g["cwnd_before_idle"]]
+    check(f"{name}: one idle_restart per collapse the kernel made ({len(collapsed)})",
+          len(restarts) == len(collapsed), [(e["idle_ms"], e["after_bytes"]) for e in restarts])
+    mss = 1448
+    check(f"{name}: the first round after each restart is the kernel's cwnd",
+          [round(e["after_bytes"] / mss) for e in restarts] ==
+          [g["cwnd_after_idle"] for g in collapsed],
+          ([e["after_bytes"] / mss for e in restarts], [g["cwnd_after_idle"] for g in collapsed]))
+
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
