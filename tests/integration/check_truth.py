@@ -77,6 +77,37 @@ for name in ("bulk", "offload_tx_off", "ipv6", "vlan", "qinq", "reqresp"):
     check(f"{name}: no checksum finding", not kinds(d, "csum_bad") and not kinds(d, "csum_offload")
           and not kinds(d, "ip_csum_bad"), d["summary"]["events"])
 
+for name in ("offload_tx_ipv6", "offload_tx_vlan", "corrupt_ipv6"):
+    if not os.path.exists(os.path.join(sdir, name + ".pcap")):
+        continue
+    d, t = report(name + ".pcap"), truth(name)
+    e = t["expect"]
+    off, bad = kinds(d, "csum_offload"), kinds(d, "csum_bad")
+    check(f"{name}: {e.get('csum_offload', 0)} tx artifacts, {e.get('csum_bad', 0)} corrupt",
+          len(off) == e.get("csum_offload", 0) and all(x["side"] == "tx" for x in off)
+          and len(bad) == e.get("csum_bad", 0) and all(x["fate"] == "dropped" for x in bad),
+          (len(off), len(bad)))
+
+if os.path.exists(os.path.join(sdir, "xen_both.pcap")):
+    # The Xen story: the capturing host's own segments are harmless artifacts,
+    # segments arriving to it were corrupted on the way, never the other way.
+    d, t = report("xen_both.pcap"), truth("xen_both")
+    hosts = {h["host"]: h for h in d["summary"]["checksums_by_sender"]}
+    corrupted = [r for r in t["relay"]["log"] if r["action"] == "corrupt"]
+    src_bad = {r["src"] for r in corrupted}
+    bad = kinds(d, "csum_bad")
+    check("xen_both: every relay-corrupted frame is csum_bad, dropped",
+          len(bad) == len(corrupted) and all(e["fate"] == "dropped" for e in bad),
+          (len(bad), len(corrupted)))
+    off = kinds(d, "csum_offload")
+    check("xen_both: the capturing host's artifacts, all tx",
+          len(off) == t["expect"]["csum_offload"] and all(e["side"] == "tx" for e in off), len(off))
+    check("xen_both: per sender, artifacts and corruption never mixed",
+          all(hosts[h]["csum_bad"] == len(bad) and hosts[h]["csum_offload"]["tx"] == 0
+              for h in src_bad)
+          and sum(h["csum_offload"]["tx"] for h in hosts.values()) == len(off),
+          hosts)
+
 # --- giant segments ----------------------------------------------------------
 for name, cause in (("tso", "tso_gso"), ("gro", "gro_lro")):
     d, t = report(name + ".pcap"), truth(name)
