@@ -4,6 +4,7 @@
  * call returns an error code and a message.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,11 @@
 
 #include "analyze/analyzer.h"
 #include "capture/capture.h"
+#include "capture/ifinfo.h"
 #include "options.h"
+#include "privdrop.h"
+#include "annotate.h"
+#include "replay.h"
 #include "report/report.h"
 #include "version.h"
 
@@ -46,11 +51,69 @@ static void on_packet(void *user, const struct pkt_record *rec)
 	analyzer_packet(r->an, rec);
 }
 
+/* Live capture: SIGINT/SIGTERM end the capture and the report is written
+ * as usual. No SA_RESTART: the engine's poll() returns at once. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void live_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* The engine -i/--nfqueue asks for; NULL with err set when not built. */
+static const struct capture_ops *live_engine(const struct options *o, char *err, size_t len)
+{
+	(void)err;
+	(void)len;
+	if (o->nfqueue >= 0) {
+#ifdef TCPLENS_HAVE_NFQUEUE
+		return &capture_nfqueue_ops;
+#else
+		snprintf(err, len, "--nfqueue is not in this build (libnetfilter_queue was missing)");
+		return NULL;
+#endif
+	}
+	if (o->engine && !strcmp(o->engine, "pcap"))
+		return &capture_pcap_live_ops;
+#ifdef __linux__
+	/* tpacket3 by default; "any" has no single link layer: libpcap cooks it */
+	if (o->engine || strcmp(o->interface, "any"))
+		return &capture_tpacket3_ops;
+	return &capture_pcap_live_ops;
+#else
+	if (o->engine) {
+		snprintf(err, len, "--engine tpacket3 needs Linux");
+		return NULL;
+	}
+	return &capture_pcap_live_ops;
+#endif
+}
+
+static int live_status(struct capture_source *src, struct capture_stats *cs)
+{
+	if (!strcmp(src->kind, "file"))
+		return 0;
+	capture_stats(src, cs);
+	return 1;
+}
+
 /* A status line on stderr for long runs, when stderr is a terminal. Wall
  * time is read only here, for display: the analysis never sees it. */
 struct progress {
 	int enabled;
 	double started, last;
+	double every;     /* seconds between lines */
 };
 
 static double now_s(void)
@@ -65,13 +128,18 @@ static void progress_tick(struct progress *pg, struct capture_source *src, uint6
 	if (!pg->enabled)
 		return;
 	double t = now_s();
-	if (!done && t - pg->last < 0.5)
+	if (!done && t - pg->last < pg->every)
 		return;
 	if (t - pg->started < 1.0 && !done)
 		return; /* short runs stay quiet */
 	pg->last = t;
 	uint64_t pos, total;
-	if (capture_position(src, &pos, &total) == 0 && total)
+	struct capture_stats cs;
+	if (live_status(src, &cs))
+		fprintf(stderr, "\rtcplens: %s %s: %llu frames, %llu dropped by the kernel, %.0f s   ",
+			src->kind, src->name, (unsigned long long)frames,
+			(unsigned long long)cs.kernel_drops, t - pg->started);
+	else if (capture_position(src, &pos, &total) == 0 && total)
 		fprintf(stderr, "\rtcplens: %llu frames, %.0f of %.0f MB (%.0f%%), %.1f s   ",
 			(unsigned long long)frames, pos / 1e6, total / 1e6, 100.0 * pos / total,
 			t - pg->started);
@@ -96,6 +164,8 @@ int main(int argc, char **argv)
 	struct options opt;
 	char err[CAPTURE_ERRBUF_SIZE] = "";
 	int status = 0;
+	if (argc > 1 && replay_is_command(argv[1]))
+		return replay_command(argc - 1, argv + 1); /* tcplens diff | check */
 	if (options_parse(argc, argv, &opt, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tcplens: %s\n", err);
 		return EXIT_INPUT;
@@ -109,17 +179,34 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	struct capture_config cc = {.name = opt.read_file, .bpf = opt.filter};
+	int live = !opt.read_file;
+	if (live)
+		live_signals();  /* before the socket exists: a stop request is never lost */
+	const struct capture_ops *ops = live ? live_engine(&opt, err, sizeof(err)) : &capture_file_ops;
+	struct capture_config cc = {
+		.name = live ? opt.interface : opt.read_file,
+		.bpf = opt.filter,
+		.snaplen = opt.snaplen,
+		.ring_block_size = opt.ring_block_kib * 1024u,
+		.ring_blocks = opt.ring_blocks,
+		.ring_timeout_ms = opt.ring_timeout_ms,
+		.queue_num = opt.nfqueue,
+	};
 	struct capture_source src;
-	if (capture_open(&src, &capture_file_ops, &cc, err) < 0) {
+	if (!ops || capture_open(&src, ops, &cc, err) < 0) {
 		fprintf(stderr, "tcplens: %s\n", err);
 		options_free(&opt);
 		return EXIT_INPUT;
 	}
+	/* What the host says about the captured interface (driver, offloads). */
+	struct iface_info ifi;
+	char ierr[128];
+	int have_ifi = opt.interface && strcmp(opt.interface, "any") &&
+		       iface_info_query(opt.interface, &ifi, ierr, sizeof(ierr)) == 0;
 
 	FILE *out = stdout;
 	if (opt.out_path && strcmp(opt.out_path, "-")) {
-		if (same_file(opt.out_path, opt.read_file)) {
+		if (opt.read_file && same_file(opt.out_path, opt.read_file)) {
 			fprintf(stderr, "tcplens: -o %s is the capture being read; choose another file\n",
 				opt.out_path);
 			capture_close(&src);
@@ -134,10 +221,33 @@ int main(int argc, char **argv)
 			return EXIT_INPUT;
 		}
 	}
+	/* --baseline: the new report (JSON) goes to -o FILE or a temporary file,
+	 * the comparison to stdout. */
+	if (opt.baseline && out == stdout && !(out = tmpfile())) {
+		fprintf(stderr, "tcplens: cannot create a temporary file for the report (set TMPDIR)\n");
+		capture_close(&src);
+		options_free(&opt);
+		return EXIT_INPUT;
+	}
+
+	/* Live: nothing is parsed with privileges (-Z USER, and no capability
+	 * but the CAP_NET_ADMIN an NFQUEUE verdict needs). */
+	if (live && privdrop(opt.user, opt.nfqueue >= 0, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tcplens: %s\n", err);
+		status = EXIT_INPUT;
+		goto out_close;
+	}
+
+	/* Like tcpdump's "listening on": scripts wait for this line. */
+	if (live && !opt.quiet)
+		fprintf(stderr, "tcplens: capturing on %s (%s, %s)%s\n", src.name, src.kind,
+			capture_linktype_name(src.linktype), opt.duration > 0 || opt.count ? "" :
+			"; Ctrl-C or SIGTERM ends it with the report");
 
 	struct report_meta meta = {
 		.source_kind = src.kind,
-		.source_name = strcmp(opt.read_file, "-") ? opt.read_file : "(stdin)",
+		.source_name = live ? src.name : strcmp(opt.read_file, "-") ? opt.read_file : "(stdin)",
+		.iface = have_ifi ? &ifi : NULL,
 		.linktype = src.linktype,
 		.precision = src.precision,
 		.filter = opt.filter,
@@ -154,7 +264,15 @@ int main(int argc, char **argv)
 	report_bind(rep, &sink);
 	sink.diag = on_diag;
 	sink.diag_user = &run;
-	struct analyzer_config acfg = {.max_flows = opt.max_flows, .max_events_per_flow = opt.max_events};
+	/* -w: findings recorded as frame comments; the pcapng is written after. */
+	struct annotate *ann = NULL;
+	if (opt.write_path && !(ann = annotate_begin(&opt, &sink, err, sizeof(err)))) {
+		fprintf(stderr, "tcplens: %s\n", err);
+		status = EXIT_INPUT;
+		goto out_report;
+	}
+	struct analyzer_config acfg = {.max_flows = opt.max_flows, .max_events_per_flow = opt.max_events,
+				       .no_offload_signature = opt.no_offload_signature};
 	run.an = analyzer_new(&acfg, &sink);
 	if (!run.an) {
 		fprintf(stderr, "tcplens: out of memory\n");
@@ -162,11 +280,13 @@ int main(int argc, char **argv)
 		goto out_report;
 	}
 	report_set_analyzer(rep, run.an);
-	struct progress pg = {.enabled = isatty(STDERR_FILENO) && !opt.quiet};
-	pg.started = pg.last = pg.enabled ? now_s() : 0;
+	struct progress pg = {.enabled = isatty(STDERR_FILENO) && !opt.quiet, .every = live ? 1.0 : 0.5};
+	pg.started = pg.last = pg.enabled || opt.duration > 0 ? now_s() : 0;
 	for (uint64_t batches = 0;; batches++) {
-		if ((batches & 255) == 0)
+		if (live || (batches & 255) == 0)
 			progress_tick(&pg, &src, run.seen, 0);
+		if (stop_requested || (opt.duration > 0 && now_s() - pg.started >= opt.duration))
+			break;
 		int n = capture_dispatch(&src, 256, on_packet, &run, err);
 		if (n == CAPTURE_END)
 			break;
@@ -187,15 +307,25 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tcplens: %s\n", rep->err);
 		status = EXIT_INPUT;
 	}
+	if (opt.baseline && !status)
+		status = replay_baseline(opt.baseline, opt.out_path ? NULL : out,
+					 opt.out_path ? opt.out_path : "the new report", opt.tolerance,
+					 opt.ntolerance, opt.compare_json, stdout);
+	if (ann && annotate_write(ann, &opt, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tcplens: %s\n", err);
+		status = EXIT_INPUT;
+	}
 	if (run.diags > DIAG_LIST_MAX && !opt.quiet)
 		fprintf(stderr, "tcplens: %s: %llu more damaged frames not listed\n", run.input,
 			(unsigned long long)(run.diags - DIAG_LIST_MAX));
 	analyzer_free(run.an);
 out_report:
+	annotate_free(ann);
 	report_free(rep);
 out_close:
 	if (out != stdout && fclose(out) != 0 && !status) {
-		fprintf(stderr, "tcplens: error writing %s: %s\n", opt.out_path, strerror(errno));
+		fprintf(stderr, "tcplens: error writing %s: %s\n",
+			opt.out_path ? opt.out_path : "the report", strerror(errno));
 		status = EXIT_INPUT;
 	}
 	capture_close(&src);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "replay.h"
 #include "report/report.h"
 
 enum {
@@ -25,12 +26,16 @@ enum {
 	OPT_RING_BLOCKS,
 	OPT_RING_TIMEOUT,
 	OPT_NO_OFFLOAD_SIGNATURE,
+	OPT_TOLERANCE,
+	OPT_WRITE_FLAGGED,
 };
 
 void options_usage(FILE *out)
 {
 	fputs(
 "Usage: tcplens -r FILE [options] [BPF expression]\n"
+"       tcplens -i IFACE [--engine tpacket3|pcap] [options] [BPF expression]\n"
+"       tcplens --nfqueue N [options]\n"
 "\n"
 "tcplens reads a capture and tells you what is wrong with its TCP connections,\n"
 "with the evidence and the fix: corrupt checksums versus harmless checksum-offload\n"
@@ -43,6 +48,23 @@ void options_usage(FILE *out)
 "                       types: Ethernet (802.1Q/QinQ), Linux SLL/SLL2, raw IP, NULL\n"
 "  BPF expression       optional filter, as in tcpdump: 'tcp port 443'\n"
 "  -c COUNT             stop after COUNT frames\n"
+"\n"
+"Live capture (Ctrl-C or SIGTERM ends it and writes the report):\n"
+"  -i IFACE             capture on IFACE (needs CAP_NET_RAW)\n"
+"  --engine ENGINE      tpacket3 (default on Linux: AF_PACKET TPACKET_V3 ring, the\n"
+"                       kernel's checksum/GSO hints) or pcap (libpcap; any\n"
+"                       interface it opens; the default for -i any)\n"
+"  --nfqueue N          read netfilter queue N and accept every packet unchanged\n"
+"                       (needs CAP_NET_ADMIN); queue with a bypass rule:\n"
+"                       iptables -A INPUT -j NFQUEUE --queue-num N --queue-bypass\n"
+"  --duration SECS      stop after SECS seconds\n"
+"  -Z USER              become USER once the capture is open (no capability kept,\n"
+"                       but CAP_NET_ADMIN for --nfqueue); without -Z, root keeps\n"
+"                       its uid but drops every other capability\n"
+"  -s SNAPLEN           bytes kept per frame (default 262144)\n"
+"  --ring-block KIB     tpacket3 ring block size (default 1024)\n"
+"  --ring-blocks N      tpacket3 ring blocks (default 64)\n"
+"  --ring-timeout MS    tpacket3 block retire timeout (default 20)\n"
 "\n"
 "Output:\n"
 "  --format FMT         text (default), json (one document, schema 1) or jsonl\n"
@@ -65,8 +87,10 @@ void options_usage(FILE *out)
 "  tcplens -r trace.pcap                      diagnosis, connections, evidence\n"
 "  tcplens -r trace.pcapng --format json -o report.json\n"
 "  tcpdump -i eth0 -w - | tcplens -r - 'port 3306'\n"
+"  tcplens -i eth0 'port 3306'                live, report on Ctrl-C\n"
+"  tcplens -i eth0 --format jsonl --duration 60 | jq 'select(.kind==\"stall\")'\n"
 "\n"
-"Not in this build yet: live capture (-i, --nfqueue), the TUI and --replay,\n"
+"Not in this build yet: the TUI and --replay,\n"
 "--baseline regression checks and -w annotated pcapng.\n",
 	      out);
 }
@@ -164,6 +188,65 @@ static int parse_live_option(int c, const char *arg, struct options *o, char *er
 	return 0;
 }
 
+/* Regression replay and the annotated pcapng: --baseline, --tolerance, -w,
+ * --write-flagged. Returns 0, or -1 with a message in err. */
+static int parse_replay_option(int c, const char *arg, struct options *o, char *err, size_t errlen)
+{
+	switch (c) {
+	case 'w':
+		o->write_path = arg;
+		return 0;
+	case OPT_WRITE_FLAGGED:
+		o->write_flagged = 1;
+		return 0;
+	case OPT_BASELINE:
+		o->baseline = arg;
+		return 0;
+	}
+	if (o->ntolerance == OPTIONS_MAX_TOLERANCES) {
+		snprintf(err, errlen, "too many --tolerance options (join them: a=1%%,b=2)");
+		return -1;
+	}
+	if (replay_tolerance_check(arg, err, errlen) < 0)
+		return -1;
+	o->tolerance[o->ntolerance++] = arg;
+	return 0;
+}
+
+/* After parsing: --baseline writes the new report as JSON (to -o FILE when
+ * given, to keep it as the next baseline) and prints the comparison in
+ * --format text|json; -w needs a capture file it can read twice. */
+static int replay_options_check(struct options *o, char *err, size_t errlen)
+{
+	if (o->ntolerance && !o->baseline) {
+		snprintf(err, errlen, "--tolerance goes with --baseline (or tcplens diff / check)");
+		return -1;
+	}
+	if (o->write_flagged && !o->write_path) {
+		snprintf(err, errlen, "--write-flagged goes with -w OUT.pcapng");
+		return -1;
+	}
+	if (o->write_path && (!o->read_file || !strcmp(o->read_file, "-"))) {
+		snprintf(err, errlen, "-w needs -r FILE: the annotated pcapng is written by a "
+			 "second pass over the capture file (save standard input to a file first)");
+		return -1;
+	}
+	if (!o->baseline)
+		return 0;
+	if (o->format == REPORT_JSONL) {
+		snprintf(err, errlen, "--baseline prints the comparison as text or json, not jsonl");
+		return -1;
+	}
+	if (o->out_path && !strcmp(o->out_path, "-")) {
+		snprintf(err, errlen, "--baseline prints the comparison on standard output: -o - "
+			 "would mix the report into it");
+		return -1;
+	}
+	o->compare_json = o->format == REPORT_JSON;
+	o->format = REPORT_JSON;
+	return 0;
+}
+
 int options_parse(int argc, char **argv, struct options *o, char *err, size_t errlen)
 {
 	static const struct option longopts[] = {
@@ -184,6 +267,8 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		{"ring-blocks", required_argument, NULL, OPT_RING_BLOCKS},
 		{"ring-timeout", required_argument, NULL, OPT_RING_TIMEOUT},
 		{"test-no-offload-signature", no_argument, NULL, OPT_NO_OFFLOAD_SIGNATURE},
+		{"tolerance", required_argument, NULL, OPT_TOLERANCE},
+		{"write-flagged", no_argument, NULL, OPT_WRITE_FLAGGED},
 		{0, 0, 0, 0},
 	};
 	memset(o, 0, sizeof(*o));
@@ -252,10 +337,15 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 				return -1;
 			break;
 		case 'w':
+		case OPT_WRITE_FLAGGED:
+		case OPT_BASELINE:
+		case OPT_TOLERANCE:
+			if (parse_replay_option(c, optarg, o, err, errlen) < 0)
+				return -1;
+			break;
 		case OPT_TUI:
 		case OPT_NO_TUI:
 		case OPT_REPLAY:
-		case OPT_BASELINE:
 			snprintf(err, errlen, "%s is not in this build yet: it reads saved captures "
 				 "with -r FILE (capture with tcpdump -w, then analyze)", argv[optind - 1]);
 			return -1;
@@ -298,6 +388,8 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 			return -1;
 		}
 	}
+	if (replay_options_check(o, err, errlen) < 0)
+		return -1;
 	if (o->format < 0 && o->out_path) {
 		o->format = report_format_from_path(o->out_path);
 		if (o->format < 0)

@@ -9,9 +9,18 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#define OPTIONS_MAX_TOLERANCES 16
+
 struct options {
 	const char *read_file;     /* -r */
-	const char *interface;     /* -i (not built yet) */
+	const char *interface;     /* -i */
+	const char *engine;        /* --engine tpacket3|pcap, NULL = default */
+	int nfqueue;               /* --nfqueue N, -1 = not given */
+	double duration;           /* --duration SECS, 0 = until stopped */
+	const char *user;          /* -Z USER */
+	int snaplen;               /* -s, 0 = default */
+	unsigned ring_block_kib, ring_blocks, ring_timeout_ms;  /* tpacket3 ring */
+	int no_offload_signature;  /* hidden, tests only: see analyzer_config */
 	const char *out_path;      /* -o */
 	int format;                /* enum report_format, or -1 = from -o or text */
 	char *filter;              /* BPF expression from the trailing words (owned) */
@@ -20,6 +29,13 @@ struct options {
 	uint32_t max_events;
 	int quiet;
 	int help, version;
+	/* regression replay (replay.h) and the annotated pcapng */
+	const char *baseline;      /* --baseline OLD.json */
+	const char *tolerance[OPTIONS_MAX_TOLERANCES]; /* --tolerance specs */
+	size_t ntolerance;
+	int compare_json;          /* --baseline: the comparison as JSON */
+	const char *write_path;    /* -w OUT.pcapng */
+	int write_flagged;         /* --write-flagged: only flows with findings */
 };
 
 /* Parse argv into o. Returns 0, or -1 with a message in err. */

@@ -15,6 +15,7 @@
 
 #include "analyze/analyzer.h"
 #include "capture/capture.h"
+#include "capture/ifinfo.h"
 
 enum report_format {
 	REPORT_TEXT = 0,
@@ -28,6 +29,7 @@ struct report_meta {
 	int linktype;              /* DLT_* */
 	enum ts_precision precision;
 	const char *filter;        /* BPF expression or NULL */
+	const struct iface_info *iface; /* live -i: driver and offloads, or NULL */
 };
 
 struct report;

@@ -173,6 +173,14 @@ static void print_header(struct report *r, const struct analyzer *a, const struc
 		r->meta.source_kind, lt ? lt : "unknown link type");
 	if (r->meta.filter && *r->meta.filter)
 		fprintf(out, "Filter: %s\n", r->meta.filter);
+	const struct iface_info *ifi = r->meta.iface;
+	if (ifi) {
+		static const char *const st[] = {"?", "off", "on"};
+		fprintf(out, "Interface: %s, driver %s; offloads: tx-checksum %s, rx-checksum %s, "
+			"tso %s, gso %s, gro %s, lro %s\n", ifi->name, *ifi->driver ? ifi->driver : "?",
+			st[ifi->tx_csum + 1], st[ifi->rx_csum + 1], st[ifi->tso + 1], st[ifi->gso + 1],
+			st[ifi->gro + 1], st[ifi->lro + 1]);
+	}
 	char b[32];
 	human_bytes(t->bytes, b, sizeof(b));
 	if (!t->frames) {
