@@ -406,6 +406,30 @@ const struct analyzer_totals *analyzer_totals(const struct analyzer *a)
 	return &a->tot;
 }
 
+static void snapshot_one(void *user, const struct flow *f)
+{
+	struct analyzer_totals *t = user;
+	for (int d = 0; d < 2; d++) {
+		t->retrans_bytes += f->half[d].retrans_bytes;
+		t->capture_lost_bytes += f->half[d].capture_lost_bytes;
+		t->reordered += f->half[d].reordered;
+	}
+	host_account(t, f);
+	stall_account(t, f);
+	setup_stats_flow_end(&t->setup, f);
+}
+
+void analyzer_snapshot_totals(const struct analyzer *a, struct analyzer_totals *out)
+{
+	*out = a->tot;
+	flow_table_each(a->flows, snapshot_one, out);
+}
+
+void analyzer_each_open_flow(const struct analyzer *a, flow_each_fn fn, void *user)
+{
+	flow_table_each(a->flows, fn, user);
+}
+
 const struct analyzer_config *analyzer_config(const struct analyzer *a)
 {
 	return &a->cfg;

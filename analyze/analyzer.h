@@ -124,6 +124,13 @@ void analyzer_on_packet(void *analyzer, const struct pkt_record *rec);
 void analyzer_finish(struct analyzer *a);
 
 const struct analyzer_totals *analyzer_totals(const struct analyzer *a);
+
+/* Totals as if every open flow ended now (the per-host, stall and setup
+ * aggregates are otherwise folded in when a flow ends): for a live view.
+ * out is the caller's (struct analyzer_totals is large: not on a small stack). */
+void analyzer_snapshot_totals(const struct analyzer *a, struct analyzer_totals *out);
+/* Visit the flows still open (live views; fn must not keep the pointer). */
+void analyzer_each_open_flow(const struct analyzer *a, flow_each_fn fn, void *user);
 const struct analyzer_config *analyzer_config(const struct analyzer *a);
 size_t analyzer_flows_open(const struct analyzer *a);
 /* Where flows' congestion-window rounds are kept (valid during flow_end). */

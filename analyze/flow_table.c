@@ -380,6 +380,13 @@ void flow_table_drain(struct flow_table *t)
 	free(v);
 }
 
+void flow_table_each(const struct flow_table *t, flow_each_fn fn, void *user)
+{
+	for (size_t i = 0; i < t->nslots; i++)
+		if (t->slots[i])
+			fn(user, flow_at(t, t->slots[i] - 1));
+}
+
 size_t flow_table_count(const struct flow_table *t)
 {
 	return t->count;

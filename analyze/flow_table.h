@@ -60,6 +60,11 @@ void flow_table_expire(struct flow_table *t, uint64_t now_ns);
 /* Retire every flow, in id order (RETIRE_END). */
 void flow_table_drain(struct flow_table *t);
 
+/* Visit every flow in the table (no particular order; do not modify the
+ * table from fn). */
+typedef void (*flow_each_fn)(void *user, const struct flow *f);
+void flow_table_each(const struct flow_table *t, flow_each_fn fn, void *user);
+
 size_t flow_table_count(const struct flow_table *t);
 uint64_t flow_table_evictions(const struct flow_table *t);
 /* Bytes the table holds (pool and index), for memory reports. */
