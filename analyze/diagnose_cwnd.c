@@ -12,7 +12,8 @@
 static void diag_iw(const struct analyzer_totals *t, struct finding *out, size_t *n, size_t max)
 {
 	uint64_t total = t->kind_count[FIND_INITIAL_WINDOW];
-	if (!total)
+	/* Responses shorter than any window say nothing about the window. */
+	if (!total || t->iw_limit[CAUSE_CWND] + t->iw_limit[CAUSE_RWND] == 0)
 		return;
 	/* The most common size, for the explanation (the JSON has them all). */
 	int best = 1;
@@ -20,9 +21,9 @@ static void diag_iw(const struct analyzer_totals *t, struct finding *out, size_t
 		if (t->iw_segments[i] > t->iw_segments[best])
 			best = i;
 	char common[64];
-	snprintf(common, sizeof(common), "%llu with %s%d segments",
+	snprintf(common, sizeof(common), "%llu with %s%d segment%s",
 		 (unsigned long long)t->iw_segments[best], best == IW_BUCKETS - 1 ? "over " : "",
-		 best == IW_BUCKETS - 1 ? IW_BUCKETS - 2 : best);
+		 best == IW_BUCKETS - 1 ? IW_BUCKETS - 2 : best, best == 1 ? "" : "s");
 	uint64_t cw = t->iw_limit[CAUSE_CWND], rw = t->iw_limit[CAUSE_RWND], app = t->iw_limit[CAUSE_APP];
 	uint64_t small = 0;
 	for (int i = 1; i < 10 && i < IW_BUCKETS; i++)
@@ -57,7 +58,7 @@ static void diag_reductions(const struct analyzer_totals *t, struct finding *out
 	if (!f)
 		return;
 	snprintf(f->explanation, sizeof(f->explanation),
-		 "Senders cut their window %llu times after loss, to %.2f of it on average "
+		 "Senders cut their window %llu time(s) after loss, to %.2f of it on average "
 		 "(about 0.5 is Reno, about 0.7 CUBIC; BBR barely reduces). Algorithm guessed "
 		 "from that: reno %llu, cubic %llu, bbr %llu connections (unknown where no loss "
 		 "was seen).",

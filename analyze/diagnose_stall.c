@@ -83,8 +83,8 @@ void diag_stalls(const struct analyzer_totals *t, struct finding *out, size_t *n
 			flow_endpoint(&w->key, 0, c, sizeof(c));
 			flow_endpoint(&w->key, 1, s, sizeof(s));
 			snprintf(worst, sizeof(worst),
-				 " Worst: flow %u, %s -> %s, %u waits of ~%.0f ms, %.0f%% of its life.",
-				 w->flow_id, c, s, w->n, w->n ? w->ms / w->n : 0,
+				 " Worst: flow %u, %s -> %s, %u wait%s of ~%.0f ms, %.0f%% of its life.",
+				 w->flow_id, c, s, w->n, w->n == 1 ? "" : "s", w->n ? w->ms / w->n : 0,
 				 w->life_ms > 0 ? 100.0 * w->ms / w->life_ms : 0);
 		}
 		snprintf(f->explanation, sizeof(f->explanation),
