@@ -142,7 +142,12 @@ def iw(args):
     print(json.dumps(out, indent=1, sort_keys=True))
 
 
-def reductions(rows):
+def reductions(rows, cc=None):
+    """Every change of the kernel's ssthresh between two samples. kind:
+    reduction (new ssthresh < 0.9 x cwnd before: a loss response, ratio ~beta),
+    slow_start_exit (ssthresh set at about cwnd without a cut: CUBIC HyStart,
+    see kernel TcpExtTCPHystart*), bbr_startup_exit (BBR sets ssthresh to its
+    BDP estimate when Startup ends; it never uses it as a loss response)."""
     ev = []
     prev = None
     for r in rows:
@@ -153,6 +158,13 @@ def reductions(rows):
                        "cwnd_after": r.get("cwnd"),
                        "ratio_ssthresh_to_cwnd_before": round(r["ssthresh"] / cb, 3) if cb else None,
                        "retrans_total": r.get("retrans_total"), "lost": r.get("lost")})
+            e = ev[-1]
+            if cc == "bbr":
+                e["kind"] = "bbr_startup_exit"
+            elif cb and r["ssthresh"] >= 0.9 * cb:
+                e["kind"] = "slow_start_exit"
+            else:
+                e["kind"] = "reduction"
         prev = r
     return ev
 
@@ -167,13 +179,21 @@ def cc(args):
            "t_first": rows[0]["t"], "t_last": rows[-1]["t"],
            "sample_interval_ms": {"median": round(dts[len(dts) // 2] * 1000, 2) if dts else None,
                                   "max": round(dts[-1] * 1000, 2) if dts else None},
+           "sampling_gaps_over_20ms": sum(1 for x in dts if x > 0.020),
            "ss_run_ms_max": max(r["dt_ms"] for r in rows),
            "cc_seen": ccs, "cc_set": args.cc,
            "cwnd_min": min(cw), "cwnd_max": max(cw), "mss": est[-1].get("mss") if est else None,
-           "ssthresh_changes": reductions(rows),
+           "ssthresh_changes": reductions(rows, args.cc),
            "last": {k: rows[-1].get(k) for k in ("t", "state", "cwnd", "ssthresh", "retrans_total",
                                                    "bytes_sent", "bytes_acked", "bytes_retrans",
                                                    "delivered", "minrtt", "rtt")}}
+    red = [e for e in out["ssthresh_changes"] if e["kind"] == "reduction"]
+    out["reductions_seen_by_ss"] = len(red)
+    if red:
+        rs = sorted(e["ratio_ssthresh_to_cwnd_before"] for e in red)
+        out["reduction_ratio_median"] = rs[len(rs) // 2]
+    if dts and dts[-1] > 0.1:
+        sys.exit("ss sampling gap of %.0f ms (> 100 ms): run again" % (dts[-1] * 1000))
     if ccs != [args.cc]:
         sys.exit("ss saw congestion control %s, wanted %s" % (ccs, args.cc))
     print(json.dumps(out, indent=1, sort_keys=True))
@@ -207,9 +227,16 @@ def idle(args):
             g["cwnd_before_idle"], g["cwnd_after_idle"] = c0, c1
             g["cwnd_ratio"] = round(c1 / c0, 3)
         gaps.append(g)
+    dts = [b["t"] - a["t"] for a, b in zip(rows, rows[1:])]
     out = {"tcp_slow_start_after_idle": args.ssai, "samples": len(rows), "polls": d["polls"],
+           "sample_interval_ms_max": round(max(dts) * 1000, 2) if dts else None,
+           "sampling_gaps_over_20ms": sum(1 for x in dts if x > 0.020),
            "cc_seen": sorted({r.get("cc") for r in rows if r.get("cc")}),
            "gaps": gaps}
+    bad = [g["gap"] for g in gaps if "cwnd_after_idle" not in g]
+    if bad:
+        print(json.dumps(out, indent=1), file=sys.stderr)
+        sys.exit("no ss sample in or right after idle gap(s) %s: run again" % bad)
     print(json.dumps(out, indent=1, sort_keys=True))
 
 

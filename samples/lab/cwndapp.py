@@ -136,6 +136,7 @@ def burst_client(args):
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind(("0.0.0.0", args.src_port))
     s.connect((args.connect, args.port))
+    local, peer = ep(s.getsockname()), ep(s.getpeername())
     data = (b"tcplens-burst-" * (args.burst // 14 + 1))[:args.burst]
     bursts = []
     for i in range(args.bursts):
@@ -153,7 +154,7 @@ def burst_client(args):
     s.shutdown(socket.SHUT_WR)
     while s.recv(65536):
         pass
-    res = {"role": "burst-client", "local": ep(s.getsockname()), "peer": ep(s.getpeername()),
+    res = {"role": "burst-client", "local": local, "peer": peer,
            "congestion_control": cc_of(s), "bursts": bursts,
            "bytes": args.burst * args.bursts, "t_done": time.time()}
     s.close()

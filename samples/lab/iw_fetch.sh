@@ -10,6 +10,7 @@
 # segments. Both ends run ss_sampler.py; capture on the server's TAP (the
 # sender, upstream of the relay's delay).
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+. "$LAB/cwnd_common.sh"
 lab_init "$NAME"
 
 A=tlc${NET}A$SFX; B=tlc${NET}B$SFX
@@ -72,6 +73,8 @@ check_size "$SSOUT"
     --client-ss "$WORK/ss.A.json" --expect-out "$WORK/expect.json" >"$WORK/iw.json"
 counters_delta "$WORK/a0.json" "$WORK/a1.json" >"$WORK/ka.json"
 counters_delta "$WORK/b0.json" "$WORK/b1.json" >"$WORK/kb.json"
+BADCS=$(tshark_bad_csum "$OUT")
+TSHARK=$(tshark_conv_json "$OUT")
 "$PY" "$LAB/truth.py" "$TRUTH" \
     sample="$NAME" file="$NAME.pcap" format=pcap timestamp_precision=micro linktype=EN10MB \
     "scenario=One fresh connection: the client $IP_A:$CPORT sends 'GET $BYTES\\n' ($((${#BYTES} + 5)) bytes) and the server $IP_B:$PORT answers with $BYTES bytes in one send() call. The server's route carries initcwnd $INITCWND (ip route replace ... initcwnd $INITCWND in the server's namespace); congestion control $CC on the server's socket (TCP_CONGESTION). Through the TAP relay with ${DELAY_MS} ms one-way delay each way (RTT ~$((2 * DELAY_MS)) ms), no loss. $WHY Captured on the server's TAP (the sender, upstream of the delay). ss -tinHO ran every ~10 ms in both namespaces ($NAME.ss.json)." \
@@ -87,7 +90,8 @@ counters_delta "$WORK/b0.json" "$WORK/b1.json" >"$WORK/kb.json"
     truth@="$WORK/iw.json" expect@="$WORK/expect.json" ss_file="$NAME.ss.json" \
     app.client@="$WORK/client.json" app.server@="$WORK/server.json" \
     kernel.A@="$WORK/ka.json" kernel.B@="$WORK/kb.json" \
-    tcpdump:="$CAP_STATS" \
+    tcpdump:="$CAP_STATS" tshark_bad_csum_frames:="$BADCS" tshark:="$TSHARK" expect.bad_tcp_checksums:=0 \
+    "expect.checksum_note=tshark_bad_csum_frames lists what tshark flags as bad: with tx checksum offload off on both ends the only such frames are checksum 0xffff, the valid encoding of a zero sum (kernel TcpInCsumErrors stays 0); a correct analyzer reports no csum_bad." \
     regenerate="sudo samples/lab/mk_$NAME.sh"
 echo "wrote $OUT ($(file_size "$OUT") bytes), $TRUTH, $SSOUT"
 report "$OUT"

@@ -116,6 +116,7 @@ def main():
     cmd = ["ss", "-tinHO", filt]
     conns = {}
     polls = 0
+    errors, empty, error_msgs = 0, 0, []
     running = [True]
 
     def stop(*_):
@@ -126,9 +127,16 @@ def main():
     nxt = time.monotonic()
     while running[0]:
         t0 = time.time()
-        out = subprocess.run(cmd, capture_output=True, text=True).stdout
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        out = proc.stdout
         t1 = time.time()
         polls += 1
+        if proc.returncode != 0 or proc.stderr.strip():
+            errors += 1
+            if len(error_msgs) < 5:
+                error_msgs.append("%.6f rc=%d %s" % (t1, proc.returncode, proc.stderr.strip()[:200]))
+        if not out.strip():
+            empty += 1
         t = round((t0 + t1) / 2, 6)
         for line in out.splitlines():
             if raw:
@@ -151,14 +159,16 @@ def main():
     if raw:
         raw.close()
     doc = {"tool": " ".join(cmd[:2]) + " '" + filt + "'", "clock": "CLOCK_REALTIME (time.time())",
-           "interval_s": args.interval, "polls": polls,
+           "interval_s": args.interval, "polls": polls, "polls_empty": empty,
+           "ss_errors": errors, "ss_error_msgs": error_msgs,
            "samples_total": sum(len(v) for v in conns.values()),
            "connections": [{"local": k[0], "peer": k[1], "columns": COLUMNS, "rows": v}
                            for k, v in conns.items()]}
     with open(args.out, "w") as f:
         # compact: one row per line
         f.write("{\n")
-        for k in ("tool", "clock", "interval_s", "polls", "samples_total"):
+        for k in ("tool", "clock", "interval_s", "polls", "polls_empty", "ss_errors", "ss_error_msgs",
+                  "samples_total"):
             f.write(" %s: %s,\n" % (json.dumps(k), json.dumps(doc[k])))
         f.write(' "connections": [\n')
         for ci, c in enumerate(doc["connections"]):
