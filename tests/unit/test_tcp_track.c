@@ -618,3 +618,87 @@ Test(tcp_track, midstream_flow_guesses_client_by_port)
 	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 0);
 	assert_clean();
 }
+
+/* ---- corrupt checksums and their fate (analyze/csum_fate.c) ---- */
+
+/* Like seg(), with the TCP checksum replaced by a wrong (not offload) value. */
+static void seg_bad(uint64_t t_ns, int c2s, uint32_t seq, uint32_t ack, uint8_t flags,
+		    uint16_t win, uint32_t len)
+{
+	uint8_t buf[2048], eth[14];
+	struct pb_spec s;
+	struct pb_info info;
+	memset(&s, 0, sizeof(s));
+	s.ip_ver = C.ver;
+	s.proto = IPPROTO_TCP;
+	memcpy(s.src, c2s ? C.caddr : C.saddr, 16);
+	memcpy(s.dst, c2s ? C.saddr : C.caddr, 16);
+	s.sport = c2s ? C.cport : C.sport;
+	s.dport = c2s ? C.sport : C.cport;
+	s.seq = seq;
+	s.ack = ack;
+	s.flags = flags;
+	s.win = win;
+	s.payload = data_bytes;
+	s.payload_len = len;
+	pb_eth(eth, C.ver == 4 ? 0x0800 : 0x86dd);
+	size_t n = pb_build(buf, sizeof(buf), eth, sizeof(eth), &s, &info);
+	pb_set_l4_csum(buf, &info, IPPROTO_TCP, 0x1234);
+	struct pkt_record r = pb_record(buf, n, DLT_EN10MB);
+	r.ts_ns = T0 + t_ns;
+	r.frame = ++C.frame;
+	analyzer_packet(C.a, &r);
+}
+
+Test(tcp_track, csum_bad_dropped_when_resent_before_acknowledged)
+{
+	handshake(0, 1000, 5000, 1 * MS, 1 * MS);
+	seg_bad(10 * MS, 1, 1001, 5001, TCP_ACK | TCP_PSH, 502, 100);
+	seg(11 * MS, 1, 1101, 5001, TCP_ACK | TCP_PSH, 502, 100);
+	seg(12 * MS, 0, 5001, 1001, TCP_ACK, 509, 0);   /* dup ACK: 1001 missing */
+	cr_assert_eq(count_kind(FIND_CSUM_BAD), 0, "held until its fate is known");
+	seg(60 * MS, 1, 1001, 5001, TCP_ACK | TCP_PSH, 502, 100);  /* the resend */
+	seg(61 * MS, 0, 5001, 1201, TCP_ACK, 509, 0);
+	cr_assert_eq(count_kind(FIND_CSUM_BAD), 1);
+	const struct tcp_event *e = nth_kind(FIND_CSUM_BAD, 0);
+	cr_assert_eq(e->cause, CAUSE_DROPPED, "fate %s", cause_name(e->cause));
+	cr_assert_eq(e->frame, 4);
+	cr_assert_eq(e->u.csum.found, 0x1234);
+	cr_assert_float_eq(e->u.csum.resent_ms, 50.0, 1e-9);
+	analyzer_finish(C.a);
+	cr_assert_eq(nth_end(0)->flow.half[DIR_C2S].csum_bad_dropped, 1);
+}
+
+Test(tcp_track, csum_bad_accepted_when_acknowledged_without_resend)
+{
+	handshake(0, 1000, 5000, 1 * MS, 1 * MS);
+	seg_bad(10 * MS, 1, 1001, 5001, TCP_ACK | TCP_PSH, 502, 100);
+	seg(12 * MS, 0, 5001, 1101, TCP_ACK, 509, 0);
+	cr_assert_eq(count_kind(FIND_CSUM_BAD), 1);
+	cr_assert_eq(nth_kind(FIND_CSUM_BAD, 0)->cause, CAUSE_ACCEPTED);
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 0);
+}
+
+Test(tcp_track, csum_bad_unknown_when_the_capture_ends_first)
+{
+	handshake(0, 1000, 5000, 1 * MS, 1 * MS);
+	seg_bad(10 * MS, 1, 1001, 5001, TCP_ACK | TCP_PSH, 502, 100);
+	cr_assert_eq(count_kind(FIND_CSUM_BAD), 0);
+	analyzer_finish(C.a);
+	cr_assert_eq(count_kind(FIND_CSUM_BAD), 1);
+	cr_assert_eq(nth_kind(FIND_CSUM_BAD, 0)->cause, CAUSE_UNKNOWN);
+}
+
+Test(tcp_track, a_corrupt_ack_settles_nothing)
+{
+	/* The receiver's ACK arrived damaged: the sender discarded it, so it
+	 * neither acknowledges nor settles anything. */
+	handshake(0, 1000, 5000, 1 * MS, 1 * MS);
+	seg_bad(10 * MS, 1, 1001, 5001, TCP_ACK | TCP_PSH, 502, 100);
+	seg_bad(12 * MS, 0, 5001, 1101, TCP_ACK, 509, 0);
+	cr_assert_eq(count_kind(FIND_CSUM_BAD), 1, "only the ACK's own event is final");
+	cr_assert_eq(nth_kind(FIND_CSUM_BAD, 0)->dir, DIR_S2C);
+	analyzer_finish(C.a);
+	cr_assert_eq(count_kind(FIND_CSUM_BAD), 2);
+	cr_assert_eq(nth_kind(FIND_CSUM_BAD, 1)->cause, CAUSE_UNKNOWN);
+}
