@@ -62,6 +62,8 @@ static const char *label(const struct bl_item *it)
 		return "flow";
 	if (it->regression)
 		return "REGRESSION";
+	if (it->categorical)
+		return "changed";
 	return it->worse ? "harmless" : "better";
 }
 
