@@ -7,6 +7,8 @@
 
 #define SLOW_START_GROWTH 1.5
 #define IDLE_COLLAPSE 0.75
+/* A send this soon after an ACK's capture was triggered by it (sender side). */
+#define CLOCKED_NS 200000ull
 /* A post-loss window below this share of the pre-loss one is a reduction
  * event; above it (BBR) only the cc guess learns from it. */
 #define REDUCTION_MAX 0.9
@@ -63,6 +65,14 @@ static void emit_simple(struct cwnd_ctx *c, struct flow *f, int dir, const struc
 	event_emit(c->sink, f, ev);
 }
 
+/* Is the capture on the sender's side (its half of the RTT under a tenth)? */
+static bool near_sender(const struct flow *f, int dir)
+{
+	uint64_t half = f->half[dir].half_rtt_ns;
+	uint64_t rtt = half + f->half[!dir].half_rtt_ns;
+	return rtt && half * 10 < rtt;
+}
+
 /* A loss episode's reduction: the window after it against the one before. */
 static void measure_reduction(struct cwnd_ctx *c, struct flow *f, int dir, uint32_t after)
 {
@@ -94,6 +104,9 @@ static void close_round(struct cwnd_ctx *c, struct flow *f, int dir)
 		limit = CAUSE_RWND;
 	else if (w->last_seg < full)
 		limit = CAUSE_APP;
+	else if (w->ack_clocked && near_sender(f, dir) && w->segs >= 4 &&
+		 w->clocked_segs * 2 < w->segs)
+		limit = CAUSE_PACING;
 	enum round_phase phase;
 	if (w->resent_in_round || w->in_recovery)
 		phase = PHASE_RECOVERY;
@@ -172,9 +185,14 @@ void cwnd_on_data(struct cwnd_ctx *c, struct flow *f, int dir, const struct pkt_
 				      ? outstanding(f, dir) - d->payload_len
 				      : 0;
 	bool idle = w->last_send_ts && out_before == 0 && ts - w->last_send_ts > c->rto_ns;
-	if (w->in_round && (idle || (w->round_acked && ts >= w->next_after_ts)))
+	bool by_ack = w->in_round && w->round_acked && ts >= w->next_after_ts;
+	if (w->in_round && (idle || by_ack))
 		close_round(c, f, dir);
 	if (!w->in_round) {
+		/* Only a round the ACK clock started can show pacing: the first
+		 * of a burst (after the handshake, a request, an idle) is sent
+		 * at once whatever the algorithm. */
+		w->ack_clocked = by_ack && !idle;
 		w->in_round = true;
 		w->round_acked = false;
 		w->first_seq = d->seq;
@@ -182,6 +200,7 @@ void cwnd_on_data(struct cwnd_ctx *c, struct flow *f, int dir, const struct pkt_
 		w->start_frame = d->rec->frame;
 		w->bytes = w->max_out = 0;
 		w->segs = 0;
+		w->clocked_segs = 0;
 		w->resent_in_round = false;
 		w->rwnd_at_start = f->half[!dir].wscale >= 0 || f->half[!dir].rwnd == 0
 					   ? f->half[!dir].rwnd
@@ -193,6 +212,10 @@ void cwnd_on_data(struct cwnd_ctx *c, struct flow *f, int dir, const struct pkt_
 	}
 	w->bytes += d->payload_len;
 	w->segs++;
+	/* ACK-clocked: sent within a moment of an ACK's arrival. A paced
+	 * sender (BBR) sends on its own timer instead. */
+	if (w->last_ack_ts && ts - w->last_ack_ts <= CLOCKED_NS)
+		w->clocked_segs++;
 	w->last_seg = d->payload_len;
 	uint32_t out = outstanding(f, dir);
 	if (out > w->max_out)
@@ -204,6 +227,7 @@ void cwnd_on_ack(struct cwnd_ctx *c, struct flow *f, int data_dir, uint32_t ack,
 {
 	(void)c;
 	struct cwnd_state *w = &f->cw[data_dir];
+	w->last_ack_ts = ts;
 	if (w->in_round && !w->round_acked && seq_gt(ack, w->first_seq)) {
 		w->round_acked = true;
 		/* Data sent because of this ACK is captured one sender-half

@@ -8,7 +8,9 @@
  * capture point) starts the next round. Per round: the flight (the larger of the bytes sent in the
  * round and the most outstanding at any send), what limited it (rwnd: the
  * flight filled the receiver's window; app: the round ended with a sub-MSS
- * segment, the sender had no more; else cwnd) and the phase (recovery while
+ * segment, the sender had no more; pacing: captured on the sender's side,
+ * most segments left on the sender's own timer rather than right after an
+ * ACK, as BBR paces below its cwnd; else cwnd) and the phase (recovery while
  * resends are outstanding; slow_start while the flight grows 1.5x or more a
  * round; else congestion_avoidance).
  *

@@ -47,6 +47,7 @@ enum finding_kind {
 	X(CWND, "cwnd") \
 	X(RWND, "rwnd") \
 	X(APP, "app") \
+	X(PACING, "pacing") \
 	X(TCP, "tcp") \
 	X(UDP, "udp")
 

@@ -107,7 +107,10 @@ struct cwnd_state {
 	uint64_t start_ts, start_frame, next_after_ts, last_send_ts;
 	uint32_t bytes, max_out, last_seg, rwnd_at_start;
 	uint16_t segs;
+	uint16_t clocked_segs;      /* sent right after an ACK (sender-side captures) */
+	uint64_t last_ack_ts;       /* the receiver's last ACK that moved, captured */
 	bool resent_in_round;
+	bool ack_clocked;           /* this round was started by the previous one's ACK */
 	uint32_t prev_flight;       /* last completed round's flight */
 	uint32_t last_full_flight;  /* last round not limited by the application */
 	uint32_t before_loss;       /* flight of the last round before a loss */

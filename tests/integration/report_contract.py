@@ -24,7 +24,7 @@ KINDS = {
               "cause": {"delayed_ack", "cork", "sender_limited", "rto", "zero_window",
                         "receiver_limited", "app_idle"}},
     "initial_window": {"segments": int, "bytes": int, "mss": int,
-                       "limit": {"cwnd", "rwnd", "app"}},
+                       "limit": {"cwnd", "rwnd", "app", "pacing"}},
     "cwnd_reduction": {"before_bytes": int, "after_bytes": int, "ratio": (int, float)},
     "idle_restart": {"idle_ms": (int, float), "before_bytes": int, "after_bytes": int},
     "zero_window": {},
@@ -100,11 +100,12 @@ def validate_flow(fl, where="flow"):
         if iw is not None:
             _check_fields(f"{where} initial_window.{d}", iw,
                           {"segments": int, "bytes": int,
-                           "limit": {"cwnd", "rwnd", "app"}}, problems)
+                           "limit": {"cwnd", "rwnd", "app", "pacing"}}, problems)
         for i, rnd in enumerate((fl.get("cwnd_rounds") or {}).get(d) or []):
             _check_fields(f"{where} cwnd_rounds.{d}[{i}]", rnd,
+                          # "pacing" (BBR paces below its cwnd): an extension of design.md
                           {"t": (int, float), "flight_bytes": int, "flight_segments": int,
-                           "limit": {"cwnd", "rwnd", "app"},
+                           "limit": {"cwnd", "rwnd", "app", "pacing"},
                            "phase": {"slow_start", "congestion_avoidance", "recovery"}},
                           problems)
     return problems
