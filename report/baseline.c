@@ -451,7 +451,8 @@ int baseline_compare(struct report_digest *old, struct report_digest *cur,
 		}
 	for (size_t i = 0; i < res->n; i++)
 		res->regressions += res->items[i].regression;
-	qsort(res->items, res->n, sizeof(*res->items), cmp_item);
+	if (res->n)
+		qsort(res->items, res->n, sizeof(*res->items), cmp_item);
 	return 0;
 oom:
 	baseline_result_free(res);

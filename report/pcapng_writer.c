@@ -50,6 +50,8 @@ static size_t pad4(size_t n)
 
 static void put_bytes(struct blk *b, const void *v, size_t n)
 {
+	if (!n)
+		return;
 	memcpy(b->p + b->len, v, n);
 	b->len += n;
 }

@@ -247,6 +247,8 @@ Test(baseline, regressions_worst_first)
 	}
 	cr_assert(iw && cc && stall && retrans, "iw %d cc %d stall %d retrans %d", iw, cc, stall, retrans);
 	baseline_result_free(&res);
+	report_digest_free(&da);
+	report_digest_free(&db);
 	/* backwards: everything got better, nothing regressed but the IW rise
 	 * and the cc change (a change between known algorithms either way) */
 	compare(b, a, &db, &da, &res);
