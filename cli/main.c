@@ -20,6 +20,8 @@
 #include "annotate.h"
 #include "replay.h"
 #include "report/report.h"
+#include "tui/pace.h"
+#include "tui/tui.h"
 #include "version.h"
 
 #define EXIT_INPUT 2
@@ -32,6 +34,10 @@ struct run {
 	uint64_t count_limit;
 	uint64_t seen;
 	struct analyzer *an;
+	struct pace *pace;               /* --replay: packets at their recorded pace */
+	struct tui *tui;                 /* the TUI, or NULL */
+	volatile sig_atomic_t *stop;     /* a signal asked to stop */
+	int stopped;                     /* quit from the TUI or a signal mid-batch */
 };
 
 static void on_diag(void *user, uint64_t frame, const char *msg)
@@ -45,8 +51,12 @@ static void on_diag(void *user, uint64_t frame, const char *msg)
 static void on_packet(void *user, const struct pkt_record *rec)
 {
 	struct run *r = user;
-	if (r->count_limit && r->seen >= r->count_limit)
+	if (r->stopped || (r->count_limit && r->seen >= r->count_limit))
 		return;
+	if (r->pace && pace_wait(r->pace, rec->ts_ns, r->tui, r->stop)) {
+		r->stopped = 1;
+		return;
+	}
 	r->seen++;
 	analyzer_packet(r->an, rec);
 }
@@ -98,6 +108,11 @@ static const struct capture_ops *live_engine(const struct options *o, char *err,
 	}
 	return &capture_pcap_live_ops;
 #endif
+}
+
+static int tui_stats(void *src, struct capture_stats *cs)
+{
+	return capture_stats(src, cs);
 }
 
 static int live_status(struct capture_source *src, struct capture_stats *cs)
@@ -180,7 +195,12 @@ int main(int argc, char **argv)
 	}
 
 	int live = !opt.read_file;
-	if (live)
+	/* The TUI: --tui, or by default live or --replay with stdout a terminal. */
+	int use_tui = opt.tui >= 0 ? opt.tui : (live || opt.replay) && !opt.baseline &&
+						isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
+	struct tui *tui = NULL;
+	FILE *tui_held = NULL;
+	if (live || use_tui || opt.replay)
 		live_signals();  /* before the socket exists: a stop request is never lost */
 	const struct capture_ops *ops = live ? live_engine(&opt, err, sizeof(err)) : &capture_file_ops;
 	struct capture_config cc = {
@@ -229,6 +249,14 @@ int main(int argc, char **argv)
 		options_free(&opt);
 		return EXIT_INPUT;
 	}
+	/* The TUI has the terminal: a report for stdout waits in a temporary
+	 * file, printed once the terminal is restored. */
+	if (use_tui && out == stdout && !(out = tui_held = tmpfile())) {
+		fprintf(stderr, "tcplens: cannot create a temporary file for the report (set TMPDIR)\n");
+		capture_close(&src);
+		options_free(&opt);
+		return EXIT_INPUT;
+	}
 
 	/* Live: nothing is parsed with privileges (-Z USER, and no capability
 	 * but the CAP_NET_ADMIN an NFQUEUE verdict needs). */
@@ -259,7 +287,13 @@ int main(int argc, char **argv)
 		status = EXIT_INPUT;
 		goto out_close;
 	}
-	struct run run = {.input = meta.source_name, .quiet = opt.quiet, .count_limit = opt.count};
+	struct run run = {.input = meta.source_name, .quiet = opt.quiet || use_tui,
+			  .count_limit = opt.count, .stop = &stop_requested};
+	struct pace pace;
+	if (opt.replay) {
+		pace_init(&pace, opt.replay_speed);
+		run.pace = &pace;
+	}
 	struct analyzer_sink sink;
 	report_bind(rep, &sink);
 	sink.diag = on_diag;
@@ -267,6 +301,22 @@ int main(int argc, char **argv)
 	/* -w: findings recorded as frame comments; the pcapng is written after. */
 	struct annotate *ann = NULL;
 	if (opt.write_path && !(ann = annotate_begin(&opt, &sink, err, sizeof(err)))) {
+		fprintf(stderr, "tcplens: %s\n", err);
+		status = EXIT_INPUT;
+		goto out_report;
+	}
+	/* The TUI observes what the report receives (a fan-out sink). */
+	struct tui_config tcfg = {.source_kind = src.kind, .source_name = meta.source_name,
+				  .live = live, .replay = opt.replay, .speed = opt.replay_speed,
+				  .stats = tui_stats, .stats_user = &src, .stop = &stop_requested};
+	if (use_tui && !(run.tui = tui = tui_new(&tcfg))) {
+		fprintf(stderr, "tcplens: out of memory\n");
+		status = EXIT_INPUT;
+		goto out_report;
+	}
+	if (tui)
+		tui_bind(tui, &sink);
+	if (tui && tui_start(tui, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tcplens: %s\n", err);
 		status = EXIT_INPUT;
 		goto out_report;
@@ -280,7 +330,9 @@ int main(int argc, char **argv)
 		goto out_report;
 	}
 	report_set_analyzer(rep, run.an);
-	struct progress pg = {.enabled = isatty(STDERR_FILENO) && !opt.quiet, .every = live ? 1.0 : 0.5};
+	if (tui)
+		tui_set_analyzer(tui, run.an);
+	struct progress pg = {.enabled = isatty(STDERR_FILENO) && !opt.quiet && !tui, .every = live ? 1.0 : 0.5};
 	pg.started = pg.last = pg.enabled || opt.duration > 0 ? now_s() : 0;
 	for (uint64_t batches = 0;; batches++) {
 		if (live || (batches & 255) == 0)
@@ -297,15 +349,27 @@ int main(int argc, char **argv)
 		}
 		if (opt.count && run.seen >= opt.count)
 			break;
+		if (run.stopped || (tui && tui_tick(tui)))
+			break;
 	}
 	if (pg.last > pg.started)
 		progress_tick(&pg, &src, run.seen, 1);
 	analyzer_finish(run.an);
+	if (tui)
+		tui_finish(tui);  /* browse the final analysis until q */
 	struct capture_stats cs;
 	capture_stats(&src, &cs);
 	if (report_finish(rep, run.an, &cs) < 0) {
 		fprintf(stderr, "tcplens: %s\n", rep->err);
 		status = EXIT_INPUT;
+	}
+	if (tui_held && !status) {
+		char buf[65536];
+		size_t n;
+		rewind(tui_held);
+		while ((n = fread(buf, 1, sizeof(buf), tui_held)) > 0)
+			fwrite(buf, 1, n, stdout);
+		fflush(stdout);
 	}
 	if (opt.baseline && !status)
 		status = replay_baseline(opt.baseline, opt.out_path ? NULL : out,
@@ -320,6 +384,7 @@ int main(int argc, char **argv)
 			(unsigned long long)(run.diags - DIAG_LIST_MAX));
 	analyzer_free(run.an);
 out_report:
+	tui_free(tui);
 	annotate_free(ann);
 	report_free(rep);
 out_close:

@@ -118,8 +118,16 @@ void options_usage(FILE *out)
 "  tcplens -r trace.pcap -w annotated.pcapng   findings as comments for Wireshark\n"
 "  tcplens -r new.pcap --baseline old.json --tolerance stall_ms=5%\n"
 "  tcplens check captures/                    a corpus against its saved reports\n"
+"  tcplens -r incident.pcap --replay=10       watch it again at 10x speed\n"
 "\n"
-"Not in this build yet: the TUI and --replay.\n",
+"Interactive (keys: ? in the TUI):\n"
+"  --tui / --no-tui     the ncurses TUI: findings, flows, a flow's detail; on by\n"
+"                       default only live with stdout a terminal; --tui -r FILE\n"
+"                       browses the finished analysis; q writes the report as usual\n"
+"  --replay[=SPEED]     with -r FILE: feed the capture at its recorded pace (x SPEED;\n"
+"                       max = no pacing) as if live; opens the TUI when stdout is a\n"
+"                       terminal; the report is the offline report of the file\n"
+"",
 	      out);
 }
 
@@ -275,6 +283,45 @@ static int replay_options_check(struct options *o, char *err, size_t errlen)
 	return 0;
 }
 
+/* --tui, --no-tui, --replay[=SPEED]. Returns 0, or -1 with a message in err. */
+static int parse_tui_option(int c, const char *arg, struct options *o, char *err, size_t errlen)
+{
+	char *end;
+	if (c != OPT_REPLAY) {
+		o->tui = c == OPT_TUI;
+		return 0;
+	}
+	o->replay = 1;
+	o->replay_speed = 1;
+	if (!arg)
+		return 0;
+	if (!strcmp(arg, "max")) {
+		o->replay_speed = 0;
+		return 0;
+	}
+	o->replay_speed = strtod(arg, &end);
+	if (end == arg || *end || !(o->replay_speed > 0) || o->replay_speed > 1e6) {
+		snprintf(err, errlen, "--replay=SPEED wants a positive number or max, not '%s'", arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* After parsing: --replay paces a capture file; the TUI shares the terminal
+ * with nothing else (--baseline prints its comparison there). */
+static int tui_options_check(struct options *o, char *err, size_t errlen)
+{
+	if (o->replay && !o->read_file) {
+		snprintf(err, errlen, "--replay paces a saved capture: give it with -r FILE");
+		return -1;
+	}
+	if (o->tui == 1 && o->baseline) {
+		snprintf(err, errlen, "--tui and --baseline both want the terminal: choose one");
+		return -1;
+	}
+	return 0;
+}
+
 int options_parse(int argc, char **argv, struct options *o, char *err, size_t errlen)
 {
 	static const struct option longopts[] = {
@@ -302,6 +349,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	memset(o, 0, sizeof(*o));
 	o->format = -1;
 	o->nfqueue = -1;
+	o->tui = -1;
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -374,9 +422,9 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		case OPT_TUI:
 		case OPT_NO_TUI:
 		case OPT_REPLAY:
-			snprintf(err, errlen, "%s is not in this build yet: it reads saved captures "
-				 "with -r FILE (capture with tcpdump -w, then analyze)", argv[optind - 1]);
-			return -1;
+			if (parse_tui_option(c, optarg, o, err, errlen) < 0)
+				return -1;
+			break;
 		case '?':
 		default:
 			if (optopt)
@@ -417,6 +465,8 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		}
 	}
 	if (replay_options_check(o, err, errlen) < 0)
+		return -1;
+	if (tui_options_check(o, err, errlen) < 0)
 		return -1;
 	if (o->format < 0 && o->out_path) {
 		o->format = report_format_from_path(o->out_path);

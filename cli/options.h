@@ -36,6 +36,10 @@ struct options {
 	int compare_json;          /* --baseline: the comparison as JSON */
 	const char *write_path;    /* -w OUT.pcapng */
 	int write_flagged;         /* --write-flagged: only flows with findings */
+	/* the interactive TUI and paced replay (tui/) */
+	int tui;                   /* --tui 1, --no-tui 0, -1 = default (live on a terminal) */
+	int replay;                /* --replay[=SPEED] given */
+	double replay_speed;       /* 1 = recorded pace, 2 = twice as fast, 0 = max */
 };
 
 /* Parse argv into o. Returns 0, or -1 with a message in err. */

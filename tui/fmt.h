@@ -1,0 +1,23 @@
+/*
+ * tui/fmt.h — short human forms of numbers and events for narrow columns:
+ * durations, rates, sizes, a one-line event. Pure string formatting.
+ */
+#ifndef TCPLENS_TUI_FMT_H
+#define TCPLENS_TUI_FMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyze/findings.h"
+
+/* "850us", "12.3ms", "4.56s", "12m03s"; "-" when ms < 0. */
+void fmt_ms(double ms, char *buf, size_t len);
+/* "950", "12.3k", "4.56M", "1.2G" */
+void fmt_count(double v, char *buf, size_t len);
+/* "512B", "12.3kB", "4.5MB" */
+void fmt_bytes(uint64_t b, char *buf, size_t len);
+/* What an event says, in one line without its kind ("1203.4ms, cause
+ * delayed_ack, 1448 bytes outstanding"). */
+void fmt_event(const struct tcp_event *ev, char *buf, size_t len);
+
+#endif

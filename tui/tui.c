@@ -1,0 +1,261 @@
+/*
+ * tui/tui.c — the curses front: terminal setup, keys in, the rendered
+ * buffer out, redraw pacing, the fan-out sink. Everything it shows comes
+ * from view_build + render (pure); this file is the only one that draws.
+ */
+#include "tui.h"
+
+#include <curses.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "input.h"
+#include "pace.h"
+#include "render.h"
+#include "retain.h"
+#include "screen.h"
+#include "theme.h"
+#include "view.h"
+
+#define TUI_REDRAW_S 0.1     /* at most ~10 redraws a second */
+#define TUI_ROWS_CAP 4096    /* flows in the table */
+
+struct tui {
+	struct tui_config cfg;
+	struct analyzer_sink next;     /* the sink the TUI was put in front of */
+	struct retain ret;
+	struct view view;
+	struct view_state st;
+	struct screen scr;
+	struct render_layout lay;
+	const struct analyzer *an;
+	bool started, quit, ended, built;
+	double last_draw;
+	uint64_t prev_frames, prev_bytes, prev_last_ts;
+};
+
+static void on_event(void *user, const struct flow *f, const struct tcp_event *ev)
+{
+	struct tui *t = user;
+	if (t->next.event)
+		t->next.event(t->next.user, f, ev);
+	retain_event(&t->ret, f, ev);
+}
+
+static void on_flow_end(void *user, const struct flow *f, enum flow_retire_reason why)
+{
+	struct tui *t = user;
+	/* retain first: the report's flow_end may release the flow's rounds */
+	retain_flow_end(&t->ret, f, why);
+	if (t->next.flow_end)
+		t->next.flow_end(t->next.user, f, why);
+}
+
+struct tui *tui_new(const struct tui_config *cfg)
+{
+	struct tui *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->cfg = *cfg;
+	if (retain_init(&t->ret) < 0 || view_init(&t->view, TUI_ROWS_CAP) < 0 ||
+	    screen_resize(&t->scr, 80, 24) < 0) {
+		tui_free(t);
+		return NULL;
+	}
+	view_state_init(&t->st);
+	return t;
+}
+
+void tui_bind(struct tui *t, struct analyzer_sink *sink)
+{
+	t->next = *sink;
+	sink->user = t;
+	sink->event = on_event;
+	sink->flow_end = on_flow_end;
+}
+
+void tui_set_analyzer(struct tui *t, const struct analyzer *a)
+{
+	t->an = a;
+	t->ret.an = a;
+}
+
+int tui_start(struct tui *t, char *err, size_t len)
+{
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		snprintf(err, len, "the TUI needs a terminal (use --no-tui for a report)");
+		return -1;
+	}
+	if (!initscr()) {
+		snprintf(err, len, "cannot initialize the terminal (TERM=%s)",
+			 getenv("TERM") ? getenv("TERM") : "");
+		return -1;
+	}
+	t->started = true;
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	const char *nc = getenv("NO_COLOR");
+	theme_init(!(nc && *nc));
+	int h, w;
+	getmaxyx(stdscr, h, w);
+	screen_resize(&t->scr, w, h);
+	return 0;
+}
+
+bool tui_paused(const struct tui *t)
+{
+	return t->st.paused;
+}
+
+static void blit(const struct screen *s)
+{
+	char run[1024];
+	for (int r = 0; r < s->h; r++) {
+		int c = 0;
+		while (c < s->w) {
+			int role = s->cells[r * s->w + c].role, n = 0, start = c;
+			while (c < s->w && s->cells[r * s->w + c].role == role &&
+			       n < (int)sizeof(run) - 1)
+				run[n++] = s->cells[r * s->w + c++].ch;
+			run[n] = 0;
+			attrset(theme_attr((enum tui_role)role));
+			mvaddnstr(r, start, run, n);
+		}
+	}
+	attrset(A_NORMAL);
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+static void build(struct tui *t)
+{
+	struct view_input in = {
+		.an = t->an,
+		.ret = &t->ret,
+		.source_kind = t->cfg.source_kind,
+		.source_name = t->cfg.source_name,
+		.live = t->cfg.live,
+		.replay = t->cfg.replay,
+		.speed = t->cfg.speed,
+		.ended = t->ended,
+		.prev_frames = t->prev_frames,
+		.prev_bytes = t->prev_bytes,
+		.prev_last_ts = t->prev_last_ts,
+	};
+	if (t->cfg.stats)
+		in.cs_known = t->cfg.stats(t->cfg.stats_user, &in.cs) == 0;
+	view_build(&t->view, &in, &t->st);
+	t->prev_frames = t->view.totals->frames;
+	t->prev_bytes = t->view.totals->bytes;
+	t->prev_last_ts = t->view.totals->last_ts;
+	t->built = true;
+}
+
+/* Rebuild (unless live and paused: the display is frozen) and draw. */
+static void redraw(struct tui *t, bool rebuild)
+{
+	if (rebuild || !t->built)
+		if (!(t->cfg.live && t->st.paused && t->built && !t->ended))
+			build(t);
+	render_layout(&t->view, &t->st, t->scr.w, t->scr.h, &t->lay);
+	input_clamp(&t->st, &t->view, &t->lay);
+	render(&t->scr, &t->view, &t->st);
+	blit(&t->scr);
+	t->last_draw = pace_clock();
+}
+
+static void handle_key(struct tui *t, int key)
+{
+	if (t->st.editing) {
+		input_edit_key(&t->st, key == KEY_ENTER ? '\n' : key == KEY_BACKSPACE ? 127 : key);
+		return;
+	}
+	enum tui_action a = keys_action(key);
+	if (a == ACT_RESIZE) {
+		int h, w;
+		getmaxyx(stdscr, h, w);
+		screen_resize(&t->scr, w, h);
+		clear();
+	} else if (a == ACT_REDRAW) {
+		clear();
+	}
+	render_layout(&t->view, &t->st, t->scr.w, t->scr.h, &t->lay);
+	if (input_apply(&t->st, &t->view, &t->lay, a))
+		t->quit = true;
+}
+
+/* Read every pending key; true when one was read. */
+static bool drain_keys(struct tui *t)
+{
+	bool any = false;
+	int key;
+	while (!t->quit && (key = getch()) != ERR) {
+		handle_key(t, key);
+		any = true;
+	}
+	return any;
+}
+
+bool tui_tick(struct tui *t)
+{
+	if (!t->started)
+		return false;
+	if (t->cfg.stop && *t->cfg.stop)
+		t->quit = true;
+	bool keys = drain_keys(t);
+	if (t->quit)
+		return true;
+	double now = pace_clock();
+	/* After the end nothing changes: redraw for keys only. */
+	if (keys || (!t->ended && now - t->last_draw >= TUI_REDRAW_S))
+		redraw(t, true);
+	return t->quit;
+}
+
+bool tui_wait(struct tui *t, double max_s)
+{
+	if (!t->started)
+		return false;
+	double left = TUI_REDRAW_S - (pace_clock() - t->last_draw);
+	if (left > max_s)
+		left = max_s;
+	if (left > 0) {
+		struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
+		poll(&pfd, 1, (int)(left * 1000) + 1);
+	}
+	return tui_tick(t);
+}
+
+void tui_finish(struct tui *t)
+{
+	if (!t->started)
+		return;
+	t->ended = true;
+	if (!t->quit && !(t->cfg.stop && *t->cfg.stop)) {
+		redraw(t, true);
+		while (!tui_wait(t, 1.0))
+			;
+	}
+	endwin();
+	t->started = false;
+}
+
+void tui_free(struct tui *t)
+{
+	if (!t)
+		return;
+	if (t->started)
+		endwin();
+	retain_free(&t->ret);
+	view_free(&t->view);
+	screen_free(&t->scr);
+	free(t);
+}
