@@ -7,6 +7,7 @@
 
 #define SLOW_START_GROWTH 1.5
 #define IDLE_COLLAPSE 0.75
+#define IW_MIN_RTT_MS 1.0
 /* A send this soon after an ACK's capture was triggered by it (sender side). */
 #define CLOCKED_NS 200000ull
 /* A post-loss window below this share of the pre-loss one is a reduction
@@ -125,9 +126,12 @@ static void close_round(struct cwnd_ctx *c, struct flow *f, int dir)
 	};
 	round_store_append(c->rounds, &w->rounds, &r);
 
+	/* On a sub-millisecond path the first ACK is back before the sender
+	 * has finished its first flight: the flight cannot be seen whole. */
 	if (!w->iw_done) {
 		w->iw_done = true;
-		emit_iw(c, f, dir, w, limit);
+		if (!(f->rtt.count && f->rtt.min_ms < IW_MIN_RTT_MS))
+			emit_iw(c, f, dir, w, limit);
 	}
 	/* The window after a loss: the second full round after recovery (the
 	 * first still carries recovery's leftovers). */

@@ -50,7 +50,7 @@ static void diag_offload_host(const struct host_stats *h, struct finding *out, s
 		side = CAUSE_TX;
 	else if (h->offload[CSUM_SIDE_RX] > h->offload[CSUM_SIDE_UNKNOWN])
 		side = CAUSE_RX;
-	struct finding *f = diag_add(out, n, max, FIND_CSUM_OFFLOAD, side, off, SEV_INFO, (double)off * 1e-6);
+	struct finding *f = diag_add(out, n, max, FIND_CSUM_OFFLOAD, side, off, SEV_INFO, (double)off * 1e-3);
 	if (!f)
 		return;
 	host_name(h, f->host, sizeof(f->host));

@@ -29,7 +29,7 @@ static void diag_iw(const struct analyzer_totals *t, struct finding *out, size_t
 	for (int i = 1; i < 10 && i < IW_BUCKETS; i++)
 		small += t->iw_segments[i];
 	struct finding *f = diag_add(out, n, max, FIND_INITIAL_WINDOW, CAUSE_NONE, total, SEV_INFO,
-				     (double)small);
+				     (double)small * 1e-9);
 	if (!f)
 		return;
 	snprintf(f->explanation, sizeof(f->explanation),
