@@ -7,13 +7,15 @@ transfer of deterministic bytes between two namespaces.
   xfer.py send ADDR PORT BYTES [--rate MBYTES_PER_S] [--chunk N]
                                        connect, send BYTES (paced by the
                                        kernel: SO_MAX_PACING_RATE), print
-                                       "<bytes> <sha256>"
+                                       "<bytes> <sha256>", and on stderr the
+                                       seconds from connect to the peer's FIN
 Both ends print the digest of what they sent or received, so a test can
 check that nothing on the path changed a byte.
 """
 import hashlib
 import socket
 import sys
+import time
 
 SO_MAX_PACING_RATE = getattr(socket, "SO_MAX_PACING_RATE", 47)
 
@@ -55,11 +57,14 @@ def send(addr, port, nbytes, rate, chunk):
     if rate:
         s.setsockopt(socket.SOL_SOCKET, SO_MAX_PACING_RATE, int(rate * 1e6))
     s.connect((addr, port))
+    t0 = time.monotonic()
     for off in range(0, nbytes, chunk):
         s.sendall(data[off:off + chunk])
     s.shutdown(socket.SHUT_WR)
     s.recv(1)  # wait for the receiver's FIN: every byte arrived
+    took = time.monotonic() - t0
     s.close()
+    print("%.6f" % took, file=sys.stderr)
     print(nbytes, hashlib.sha256(data).hexdigest(), flush=True)
 
 
