@@ -120,12 +120,14 @@ static void use_ipv6(void)
 static const uint8_t syn_opts[] = {2, 4, 0x05, 0xb4, 1, 3, 3, 7, 4, 2, 0, 0}; /* MSS 1460, WS 7, SACK-perm */
 static uint8_t data_bytes[1500];
 
-/* Send one segment: from the client (c2s) or the server, at T0 + t_ns. */
-static void seg(uint64_t t_ns, int c2s, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win,
-		uint32_t len)
+/* Send one segment: from the client (c2s) or the server, at T0 + t_ns; with
+ * bad_csum, its TCP checksum replaced by a wrong (not offload) value. */
+static void seg_csum(uint64_t t_ns, int c2s, uint32_t seq, uint32_t ack, uint8_t flags,
+		     uint16_t win, uint32_t len, bool bad_csum)
 {
 	uint8_t buf[2048], eth[14];
 	struct pb_spec s;
+	struct pb_info info;
 	memset(&s, 0, sizeof(s));
 	s.ip_ver = C.ver;
 	s.proto = IPPROTO_TCP;
@@ -144,11 +146,19 @@ static void seg(uint64_t t_ns, int c2s, uint32_t seq, uint32_t ack, uint8_t flag
 	s.payload = data_bytes;
 	s.payload_len = len;
 	pb_eth(eth, C.ver == 4 ? 0x0800 : 0x86dd);
-	size_t n = pb_build(buf, sizeof(buf), eth, sizeof(eth), &s, NULL);
+	size_t n = pb_build(buf, sizeof(buf), eth, sizeof(eth), &s, &info);
+	if (bad_csum)
+		pb_set_l4_csum(buf, &info, IPPROTO_TCP, 0x1234);
 	struct pkt_record r = pb_record(buf, n, DLT_EN10MB);
 	r.ts_ns = T0 + t_ns;
 	r.frame = ++C.frame;
 	analyzer_packet(C.a, &r);
+}
+
+static void seg(uint64_t t_ns, int c2s, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win,
+		uint32_t len)
+{
+	seg_csum(t_ns, c2s, seq, ack, flags, win, len, false);
 }
 
 /* Client ISN ci, server ISN si; SYN at t, SYN-ACK at t + d1, ACK at t + d1 + d2. */
@@ -621,33 +631,10 @@ Test(tcp_track, midstream_flow_guesses_client_by_port)
 
 /* ---- corrupt checksums and their fate (analyze/csum_fate.c) ---- */
 
-/* Like seg(), with the TCP checksum replaced by a wrong (not offload) value. */
 static void seg_bad(uint64_t t_ns, int c2s, uint32_t seq, uint32_t ack, uint8_t flags,
 		    uint16_t win, uint32_t len)
 {
-	uint8_t buf[2048], eth[14];
-	struct pb_spec s;
-	struct pb_info info;
-	memset(&s, 0, sizeof(s));
-	s.ip_ver = C.ver;
-	s.proto = IPPROTO_TCP;
-	memcpy(s.src, c2s ? C.caddr : C.saddr, 16);
-	memcpy(s.dst, c2s ? C.saddr : C.caddr, 16);
-	s.sport = c2s ? C.cport : C.sport;
-	s.dport = c2s ? C.sport : C.cport;
-	s.seq = seq;
-	s.ack = ack;
-	s.flags = flags;
-	s.win = win;
-	s.payload = data_bytes;
-	s.payload_len = len;
-	pb_eth(eth, C.ver == 4 ? 0x0800 : 0x86dd);
-	size_t n = pb_build(buf, sizeof(buf), eth, sizeof(eth), &s, &info);
-	pb_set_l4_csum(buf, &info, IPPROTO_TCP, 0x1234);
-	struct pkt_record r = pb_record(buf, n, DLT_EN10MB);
-	r.ts_ns = T0 + t_ns;
-	r.frame = ++C.frame;
-	analyzer_packet(C.a, &r);
+	seg_csum(t_ns, c2s, seq, ack, flags, win, len, true);
 }
 
 Test(tcp_track, csum_bad_dropped_when_resent_before_acknowledged)
