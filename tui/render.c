@@ -24,11 +24,11 @@ struct col_def {
 static const struct col_def flow_cols[] = {
 	{COL_CLIENT, "client", 0, 0},
 	{COL_SERVER, "server", 0, 0},
-	{COL_STATE, "state", 7, 0},
-	{COL_THROUGHPUT, "Mbit/s", 7, 0},
-	{COL_RTT, "rtt", 7, 0},
-	{COL_RETX, "retx", 5, 0},
-	{COL_STALLED, "stalled (cause)", 20, 0},
+	{COL_STATE, "state", 6, 0},
+	{COL_THROUGHPUT, "Mbit/s", 6, 0},
+	{COL_RTT, "rtt", 6, 0},
+	{COL_RETX, "retx", 4, 0},
+	{COL_STALLED, "stalled (cause)", 18, 0},
 	{COL_CSUM, "csum bad/art", 12, 100},
 	{COL_GIANTS, "giants", 6, 100},
 	{COL_IW, "iw", 4, 100},
@@ -38,10 +38,13 @@ static const struct col_def flow_cols[] = {
 
 static const char *short_state(const char *s)
 {
-	if (!strcmp(s, "established"))
-		return "estab";
-	if (!strcmp(s, "midstream"))
-		return "mid";
+	static const char *const map[][2] = {
+		{"established", "estab"}, {"midstream", "mid"}, {"syn_sent", "syn"},
+		{"syn_rcvd", "synack"},   {"closing", "fin"},
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(s, map[i][0]))
+			return map[i][1];
 	return s;
 }
 
@@ -264,16 +267,21 @@ static void render_keybar(struct screen *s, const struct view *v, const struct v
 			      st->edit);
 		return;
 	}
-	char tail[160] = "";
+	if (st->screen == SCREEN_DETAIL || st->screen == SCREEN_HELP) {
+		screen_put(s, row, 0, ROLE_KEYBAR, st->screen == SCREEN_DETAIL
+				   ? " Esc back  j/k scroll  ? help  q quit"
+				   : " Esc back  j/k scroll  q quit");
+		return;
+	}
+	/* The filter and sort first; the keys shorten when a filter is on. */
+	int c = 0;
 	if (st->filter[0])
-		snprintf(tail, sizeof(tail), "  filter \"%s\": %zu", st->filter, v->nrows);
-	const char *keys = st->screen == SCREEN_DETAIL ? " Esc back  j/k scroll  ? help  q quit"
-			   : st->screen == SCREEN_HELP ? " Esc back  j/k scroll  q quit"
-			   : " ? help  Tab focus  Enter drill  / filter  s sort  p pause  q quit";
-	int c = screen_put(s, row, 0, ROLE_KEYBAR, keys);
-	if (st->screen == SCREEN_MAIN || st->screen == SCREEN_FINDING_FLOWS)
-		screen_printf(s, row, c, ROLE_KEYBAR, "  sort %s%s%s", view_col_name(st->sort),
-			      st->reverse ? " rev" : "", tail);
+		c = screen_printf(s, row, 0, ROLE_KEYBAR, " filter \"%s\": %zu ", st->filter,
+				  v->nrows);
+	c += screen_printf(s, row, c, ROLE_KEYBAR, " sort %s%s |", view_col_name(st->sort),
+			   st->reverse ? " rev" : "");
+	screen_put(s, row, c, ROLE_KEYBAR, st->filter[0] ? " ? help  / filter  Esc clear  q quit"
+					 : " ? help  / filter  s sort  Tab focus  p pause  q quit");
 }
 
 static const char *const help_notes[] = {

@@ -15,7 +15,7 @@
 #include "fmt.h"
 #include "render.h"
 
-#define AXIS 7
+#define AXIS 8
 
 void render_plot(struct screen *s, const struct view_detail *d, int row, int col, int w, int h)
 {
@@ -23,19 +23,22 @@ void render_plot(struct screen *s, const struct view_detail *d, int row, int col
 	if (bars_h < 1 || w <= AXIS)
 		return;
 	int n = d->nrounds < w - AXIS ? d->nrounds : w - AXIS;
+	/* bytes, not segments: small writes (Nagle) make sub-MSS flights */
 	uint32_t peak = 1;
 	for (int i = 0; i < n; i++)
-		if (d->rounds[i].flight_segments > peak)
-			peak = d->rounds[i].flight_segments;
-	screen_printf(s, row, col, ROLE_DIM, "%5u", peak);
-	screen_printf(s, row + bars_h - 1, col, ROLE_DIM, "%5u", 0u);
+		if (d->rounds[i].flight_bytes > peak)
+			peak = d->rounds[i].flight_bytes;
+	char pk[16];
+	fmt_bytes(peak, pk, sizeof(pk));
+	screen_printf(s, row, col, ROLE_DIM, "%6s", pk);
+	screen_printf(s, row + bars_h - 1, col, ROLE_DIM, "%6s", "0");
 	for (int y = 0; y < bars_h; y++)
 		screen_put(s, row + y, col + AXIS - 1, ROLE_DIM, "|");
 	screen_put(s, row + bars_h, col, ROLE_DIM, "phase");
 	for (int i = 0; i < n; i++) {
 		const struct cwnd_round *r = &d->rounds[i];
 		int x = col + AXIS + i;
-		int bar = (int)((r->flight_segments * (uint32_t)bars_h + peak - 1) / peak);
+		int bar = (int)(((uint64_t)r->flight_bytes * (uint64_t)bars_h + peak - 1) / peak);
 		char ch = r->limit == CAUSE_RWND ? 'w' : r->limit == CAUSE_APP ? 'a' : '#';
 		for (int y = 0; y < bar && y < bars_h; y++)
 			screen_fill(s, row + bars_h - 1 - y, x, 1, ch, ROLE_BAR);
@@ -67,18 +70,18 @@ static void render_summary(struct screen *s, const struct view_detail *d, int ro
 	screen_printf(s, row, 0, ROLE_TITLE, " Flow %u  %s -> %s  %s%s", f->id, r.client, r.server,
 		      r.state, d->open ? " (open)" : "");
 	screen_printf(s, row + 1, 1, ROLE_NORMAL,
-		      "sent: client %llu pkts %s, server %llu pkts %s  %.2f Mbit/s  rtt %s (%s..%s)",
+		      "client %llu pkts %s, server %llu pkts %s, %.2f Mbit/s, rtt %s (%s..%s)",
 		      (unsigned long long)f->half[0].packets, b0, (unsigned long long)f->half[1].packets,
 		      b1, r.mbps, rtt, mn, mx);
 	const struct tcp_half *h = &f->half[d->rounds_dir];
 	char iw[48];
 	if (h->iw_segments)
-		snprintf(iw, sizeof(iw), "%u segments (%s)", h->iw_segments, cause_name(h->iw_limit));
+		snprintf(iw, sizeof(iw), "%u seg (%s)", h->iw_segments, cause_name(h->iw_limit));
 	else
 		snprintf(iw, sizeof(iw), "-");
 	screen_printf(s, row + 2, 1, ROLE_NORMAL,
-		      "handshake %s  retx %u/%u  IW %s  cc %s  csum bad %u artifact %u  giants %u",
-		      hs, f->half[0].retransmissions, f->half[1].retransmissions, iw, r.cc, r.csum_bad,
+		      "retx %u/%u  handshake %s  IW %s  cc %s  csum bad/art %u/%u  giants %u",
+		      f->half[0].retransmissions, f->half[1].retransmissions, hs, iw, r.cc, r.csum_bad,
 		      r.csum_artifact, r.giants);
 	char line[256], t[16];
 	fmt_ms(r.stalled_ms, t, sizeof(t));
@@ -138,7 +141,7 @@ void render_detail(struct screen *s, const struct view *v, const struct view_sta
 	flow_endpoint(&d->f.key, 1, sv, sizeof(sv));
 	screen_fill(s, prow, 0, s->w, ' ', ROLE_COLHEAD);
 	screen_printf(s, prow, 0, ROLE_COLHEAD,
-		      " Flight per round (segments), %s %s: %u rounds; #cwnd w rwnd a app, v reduced",
+		      " Flight per round, %s %s: %u rounds (#cwnd w rwnd a app; v cut)",
 		      flow_dir_name(d->rounds_dir), d->rounds_dir == DIR_C2S ? "client" : "server",
 		      d->rounds_total);
 	render_plot(s, d, prow + 1, 0, s->w, ph);

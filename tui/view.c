@@ -160,6 +160,18 @@ static void copy_timeline(struct view_detail *d, const struct timeline *t)
 	d->events_total = t ? t->total : 0;
 	for (size_t i = 0; t && i < timeline_count(t) && i < VIEW_EVENTS; i++)
 		d->events[d->nevents++] = *timeline_get(t, i);
+	/* Events arrive in order of finality (a stall is written when it
+	 * ends): show them in time order, by frame on equal stamps. */
+	for (size_t i = 1; i < d->nevents; i++) {
+		struct tcp_event e = d->events[i];
+		size_t j = i;
+		while (j > 0 && (d->events[j - 1].ts_ns > e.ts_ns ||
+				 (d->events[j - 1].ts_ns == e.ts_ns && d->events[j - 1].frame > e.frame))) {
+			d->events[j] = d->events[j - 1];
+			j--;
+		}
+		d->events[j] = e;
+	}
 }
 
 static void on_open_flow(void *user, const struct flow *f)

@@ -1,0 +1,310 @@
+/*
+ * tests/tui/test_tui_view.c — the TUI without a terminal: the view model and
+ * its rendering into the character buffer, the controller (keys -> state),
+ * the retained lists' bounds and the replay pacing arithmetic. Real samples
+ * are analyzed through the same fan-out the binary uses.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/analyzer.h"
+#include "capture/capture.h"
+#include "tui/input.h"
+#include "tui/pace.h"
+#include "tui/render.h"
+#include "tui/retain.h"
+#include "tui/screen.h"
+#include "tui/view.h"
+
+#ifndef SAMPLES_DIR
+#error SAMPLES_DIR must point at samples/
+#endif
+
+struct fixture {
+	struct retain ret;
+	struct analyzer *an;
+	struct view view;
+	struct view_state st;
+	struct screen scr;
+};
+
+static void on_event(void *u, const struct flow *f, const struct tcp_event *ev)
+{
+	retain_event(u, f, ev);
+}
+
+static void on_end(void *u, const struct flow *f, enum flow_retire_reason why)
+{
+	retain_flow_end(u, f, why);
+}
+
+/* Analyze a sample; finish = end of capture (browse), else open flows stay. */
+static void load(struct fixture *x, const char *name, bool finish, int w, int h)
+{
+	char path[512], err[CAPTURE_ERRBUF_SIZE];
+	snprintf(path, sizeof(path), "%s/%s", SAMPLES_DIR, name);
+	memset(x, 0, sizeof(*x));
+	cr_assert_eq(retain_init(&x->ret), 0);
+	struct analyzer_sink sink = {.user = &x->ret, .event = on_event, .flow_end = on_end};
+	struct analyzer_config cfg = {0};
+	x->an = analyzer_new(&cfg, &sink);
+	x->ret.an = x->an;
+	struct capture_config cc = {.name = path};
+	struct capture_source src;
+	cr_assert_eq(capture_open(&src, &capture_file_ops, &cc, err), 0, "%s", err);
+	while (capture_dispatch(&src, 256, analyzer_on_packet, x->an, err) > 0)
+		;
+	capture_close(&src);
+	if (finish)
+		analyzer_finish(x->an);
+	cr_assert_eq(view_init(&x->view, 64), 0);
+	view_state_init(&x->st);
+	cr_assert_eq(screen_resize(&x->scr, w, h), 0);
+}
+
+static void build(struct fixture *x, bool ended)
+{
+	struct view_input in = {.an = x->an, .ret = &x->ret, .source_kind = "file",
+				.source_name = "sample", .ended = ended};
+	view_build(&x->view, &in, &x->st);
+	struct render_layout lay;
+	render_layout(&x->view, &x->st, x->scr.w, x->scr.h, &lay);
+	input_clamp(&x->st, &x->view, &lay);
+	render(&x->scr, &x->view, &x->st);
+}
+
+static void key(struct fixture *x, enum tui_action a)
+{
+	struct render_layout lay;
+	render_layout(&x->view, &x->st, x->scr.w, x->scr.h, &lay);
+	input_apply(&x->st, &x->view, &lay, a);
+	build(x, true);
+}
+
+static void done(struct fixture *x)
+{
+	view_free(&x->view);
+	screen_free(&x->scr);
+	analyzer_free(x->an);
+	retain_free(&x->ret);
+}
+
+static void dump(const struct screen *s)
+{
+	char line[512];
+	for (int r = 0; r < s->h; r++) {
+		screen_row_text(s, r, line, sizeof(line));
+		fprintf(stderr, "|%s\n", line);
+	}
+}
+
+Test(tui_view, nagle_findings_and_flow)
+{
+	struct fixture x;
+	load(&x, "nagle.pcap", true, 80, 24);
+	build(&x, true);
+	cr_assert_geq(x.view.nfindings, 1);
+	cr_assert_eq(x.view.findings[0].kind, FIND_STALL);
+	cr_assert_eq(x.view.findings[0].cause, CAUSE_DELAYED_ACK);
+	cr_assert_gt(x.view.findings[0].lost_ms, 1000);
+	cr_assert_eq(x.view.nrows, 1);
+	cr_assert_eq(x.view.rows[0].stall_cause, CAUSE_DELAYED_ACK);
+	if (!screen_contains(&x.scr, "stall (delayed_ack)") ||
+	    !screen_contains(&x.scr, "1.25s delayed_ack") ||
+	    !screen_contains(&x.scr, "10.99.13.1:41300"))
+		dump(&x.scr);
+	cr_assert(screen_contains(&x.scr, "stall (delayed_ack)"));
+	cr_assert(screen_contains(&x.scr, "1.25s delayed_ack"));
+	cr_assert(screen_contains(&x.scr, "10.99.13.1:41300"), "endpoints fit at 80 columns");
+	cr_assert(screen_contains(&x.scr, "END OF CAPTURE"));
+	cr_assert(screen_contains(&x.scr, "q quit"), "the key bar is on the last line");
+	cr_assert_eq(screen_find(&x.scr, "q quit"), 23);
+	done(&x);
+}
+
+Test(tui_view, drill_down_finding_detail_help_back)
+{
+	struct fixture x;
+	load(&x, "nagle.pcap", true, 80, 24);
+	build(&x, true);
+	key(&x, ACT_FOCUS);              /* to the findings */
+	key(&x, ACT_ENTER);
+	cr_assert_eq(x.st.screen, SCREEN_FINDING_FLOWS);
+	cr_assert(screen_contains(&x.scr, "Flows behind stall (delayed_ack): 1 flow"));
+	key(&x, ACT_ENTER);
+	cr_assert_eq(x.st.screen, SCREEN_DETAIL);
+	cr_assert(x.view.detail.found);
+	if (!screen_contains(&x.scr, "delayed_ack 29x"))
+		dump(&x.scr);
+	cr_assert(screen_contains(&x.scr, "Flow 1  10.99.13.1:41300 -> 10.99.13.2:5013"));
+	cr_assert(screen_contains(&x.scr, "stalled 1.25s: delayed_ack 29x"));
+	/* 29 stalls (and the initial windows, when the analysis finds them) */
+	cr_assert_geq(x.view.detail.events_total, 29);
+	cr_assert(screen_contains(&x.scr, "Timeline: "));
+	cr_assert(screen_contains(&x.scr, "c2s stall          46.5ms delayed_ack, until frame 13"));
+	cr_assert(screen_contains(&x.scr, "Flight per round"));
+	cr_assert(screen_contains(&x.scr, "phase   SCCC"));
+	/* the timeline is in time order */
+	for (size_t i = 1; i < x.view.detail.nevents; i++)
+		cr_assert_geq(x.view.detail.events[i].ts_ns, x.view.detail.events[i - 1].ts_ns);
+	key(&x, ACT_HELP);
+	cr_assert_eq(x.st.screen, SCREEN_HELP);
+	cr_assert(screen_contains(&x.scr, "s, F6"));
+	cr_assert(screen_contains(&x.scr, "q, F10"));
+	key(&x, ACT_BACK);
+	cr_assert_eq(x.st.screen, SCREEN_DETAIL);
+	key(&x, ACT_BACK);
+	key(&x, ACT_BACK);
+	cr_assert_eq(x.st.screen, SCREEN_MAIN);
+	done(&x);
+}
+
+Test(tui_view, offload_artifact_verdict)
+{
+	struct fixture x;
+	load(&x, "offload_tx.pcap", true, 200, 60);
+	build(&x, true);
+	if (!screen_contains(&x.scr, "csum_offload (tx)"))
+		dump(&x.scr);
+	cr_assert(screen_contains(&x.scr, "csum_offload (tx)"));
+	cr_assert_gt(x.view.rows[0].csum_artifact, 0);
+	cr_assert_eq(x.view.rows[0].csum_bad, 0);
+	cr_assert(screen_contains(&x.scr, "csum bad/art"), "wide terminals show every column");
+	done(&x);
+}
+
+Test(tui_view, iw10_detail_and_sort_filter)
+{
+	struct fixture x;
+	load(&x, "iw10_50k.pcap", true, 80, 24);
+	build(&x, true);
+	cr_assert_geq(x.view.nrows, 1);
+	bool ten = false;
+	for (size_t i = 0; i < x.view.nrows; i++)
+		ten |= x.view.rows[i].iw == 10;
+	cr_assert(ten, "a flow with an initial window of 10");
+	/* sort by iw: the IW 10 flow first */
+	while (x.st.sort != COL_IW)
+		key(&x, ACT_SORT);
+	cr_assert_eq(x.view.rows[0].iw, 10);
+	key(&x, ACT_ENTER);
+	if (!screen_contains(&x.scr, "IW 10 seg"))
+		dump(&x.scr);
+	cr_assert(screen_contains(&x.scr, "IW 10 seg"));
+	key(&x, ACT_BACK);
+	/* a filter nothing matches, then one that matches */
+	key(&x, ACT_FILTER);
+	for (const char *p = "nomatch"; *p; p++)
+		input_edit_key(&x.st, *p);
+	input_edit_key(&x.st, '\n');
+	build(&x, true);
+	cr_assert_eq(x.view.nrows, 0);
+	cr_assert(screen_contains(&x.scr, "No flow matches the filter."));
+	key(&x, ACT_FILTER);
+	for (int i = 0; i < 10; i++)
+		input_edit_key(&x.st, 127);
+	for (const char *p = ":"; *p; p++)
+		input_edit_key(&x.st, *p);
+	input_edit_key(&x.st, '\n');
+	build(&x, true);
+	cr_assert_geq(x.view.nrows, 1);
+	done(&x);
+}
+
+Test(tui_view, open_flows_are_listed_live)
+{
+	struct fixture x;
+	load(&x, "nagle.pcap", false, 80, 24);   /* capture not finished */
+	build(&x, false);
+	cr_assert_eq(x.view.nrows, 1);
+	cr_assert(x.view.rows[0].open);
+	cr_assert_eq(x.view.hdr.flows_open, 1);
+	cr_assert(x.view.nfindings >= 1, "findings from the snapshot of open flows");
+	cr_assert(!screen_contains(&x.scr, "END OF CAPTURE"));
+	done(&x);
+}
+
+Test(tui_view, resize_small_and_large)
+{
+	struct fixture x;
+	load(&x, "nagle.pcap", true, 40, 10);
+	build(&x, true);
+	cr_assert(screen_contains(&x.scr, "tcplens"));
+	cr_assert_eq(screen_resize(&x.scr, 200, 60), 0);
+	build(&x, true);
+	cr_assert(screen_contains(&x.scr, "10.99.13.2:5013"));
+	cr_assert_eq(screen_find(&x.scr, "q quit"), 59);
+	done(&x);
+}
+
+Test(tui_screen, clipping)
+{
+	struct screen s = {0};
+	cr_assert_eq(screen_resize(&s, 10, 2), 0);
+	cr_assert_eq(screen_put(&s, 0, 7, ROLE_NORMAL, "abcdef"), 3);
+	screen_put(&s, 5, 0, ROLE_NORMAL, "nowhere");
+	screen_put(&s, 1, -2, ROLE_NORMAL, "xyz\x01");
+	char line[32];
+	screen_row_text(&s, 0, line, sizeof(line));
+	cr_assert_str_eq(line, "       abc");
+	screen_row_text(&s, 1, line, sizeof(line));
+	cr_assert_str_eq(line, "z?");
+	screen_free(&s);
+}
+
+Test(tui_retain, bounded_worst_kept)
+{
+	struct retain r;
+	cr_assert_eq(retain_init(&r), 0);
+	struct flow *f = calloc(1, sizeof(*f));
+	for (uint32_t id = 1; id <= RETAIN_FLOWS + 100; id++) {
+		memset(f, 0, sizeof(*f));
+		f->id = id;
+		f->kind_count[FIND_RETRANSMISSION] = id % 7;
+		struct tcp_event ev = {.flow_id = id, .kind = FIND_RETRANSMISSION};
+		for (int e = 0; e < 60; e++)
+			retain_event(&r, f, &ev);
+		retain_flow_end(&r, f, RETIRE_END);
+	}
+	cr_assert_eq(r.nflows, RETAIN_FLOWS);
+	cr_assert_eq(r.ended, RETAIN_FLOWS + 100);
+	size_t zeros = 0;
+	for (size_t i = 0; i < r.nflows; i++) {
+		zeros += r.flows[i].score == 0;
+		cr_assert_eq(r.flows[i].tl.total, 60);
+		cr_assert_eq(timeline_count(&r.flows[i].tl), TIMELINE_FIRST + TIMELINE_LAST);
+	}
+	/* 356 flows, 1/7 without retransmissions: the kept ones are the worst */
+	cr_assert_lt(zeros, 5);
+	cr_assert_null(retain_open_timeline(&r, 5), "an ended flow's slot is free");
+	free(f);
+	retain_free(&r);
+}
+
+Test(tui_pace, clock_speed_and_pause)
+{
+	struct pace p;
+	pace_init(&p, 2);
+	cr_assert_float_eq(pace_due_in(&p, 1000000000ull, 10.0), 0, 1e-9);   /* anchors */
+	/* a packet 1 s later at 2x is due 0.5 s after the anchor */
+	cr_assert_float_eq(pace_due_in(&p, 2000000000ull, 10.1), 0.4, 1e-9);
+	pace_set_paused(&p, true, 10.2);
+	cr_assert_float_eq(pace_due_in(&p, 2000000000ull, 99.0), 0.3, 1e-9);  /* clock stopped */
+	pace_set_paused(&p, false, 12.2);   /* 2 s paused do not count */
+	cr_assert_float_eq(pace_due_in(&p, 2000000000ull, 12.4), 0.1, 1e-9);
+	pace_init(&p, 0);   /* max: never waits */
+	pace_due_in(&p, 1, 0);
+	cr_assert_leq(pace_due_in(&p, 50000000000ull, 0), 0);
+}
+
+Test(tui_view, row_filter)
+{
+	struct flow_row r = {0};
+	snprintf(r.search, sizeof(r.search), "10.0.0.1:5555 10.0.0.2:443 estab cubic delayed_ack");
+	cr_assert(view_row_matches(&r, ""));
+	cr_assert(view_row_matches(&r, "10.0.0.2:443"));
+	cr_assert(view_row_matches(&r, "DELAYED"));
+	cr_assert(!view_row_matches(&r, "10.0.0.3"));
+}

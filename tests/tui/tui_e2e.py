@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""tests/tui/tui_e2e.py — the TUI end to end.
+
+  tui_e2e.py identical TCPLENS SAMPLES
+      --replay (max and paced, --no-tui) gives the offline JSON report byte
+      for byte.
+  tui_e2e.py tmux TCPLENS SAMPLES WxH
+      tcplens in a real terminal (a private tmux server): browse and replay
+      the samples, navigate, sort, filter, drill down, help, pause, resize,
+      quit; capture-pane asserts what is on screen, and that the terminal is
+      restored and the report written after q.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+FAILS = []
+
+
+def check(cond, what, screen=None):
+    if not cond:
+        FAILS.append(what)
+        print("FAIL:", what)
+        if screen is not None:
+            print(screen)
+
+
+def run(cmd):
+    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+
+
+def identical(tcplens, samples):
+    tmp = tempfile.mkdtemp(prefix="tcplens-tui-")
+    for name, speed in (("nagle", "max"), ("offload_tx", "max"), ("iw10_50k", "max"),
+                        ("nagle", "8")):
+        pcap = os.path.join(samples, name + ".pcap")
+        a, b = os.path.join(tmp, "a.json"), os.path.join(tmp, "b.json")
+        r1 = run([tcplens, "-r", pcap, "--no-tui", "-o", a])
+        t0 = time.monotonic()
+        r2 = run([tcplens, "-r", pcap, "--replay=" + speed, "--no-tui", "-o", b])
+        took = time.monotonic() - t0
+        check(r1.returncode == 0 and r2.returncode == 0, f"{name}: exit codes")
+        same = open(a, "rb").read() == open(b, "rb").read()
+        check(same, f"{name} --replay={speed}: report differs from the offline one")
+        if speed == "8":  # nagle lasts 1.42 s: paced at 8x it takes ~0.18 s
+            check(took >= 0.15, f"{name} --replay=8 took {took:.3f} s: not paced")
+    bad = run([tcplens, "-i", "lo", "--replay", "--no-tui"])
+    check(bad.returncode == 2 and b"--replay" in bad.stderr, "--replay without -r refused")
+    bad = run([tcplens, "-r", os.path.join(samples, "nagle.pcap"), "--replay=fast"])
+    check(bad.returncode == 2, "--replay=fast refused")
+
+
+class Tmux:
+    def __init__(self, w, h):
+        self.sock = f"tcplens-tui-{os.getpid()}"
+        self.w, self.h = w, h
+        self.n = 0
+
+    def tmux(self, *args):
+        return subprocess.run(["tmux", "-L", self.sock, "-f", "/dev/null"] + list(args),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def keepalive(self):
+        # one idle session for the whole test: the server does not exit
+        # (and race the next new-session) when a test session is killed
+        self.tmux("new-session", "-d", "-s", "keep", "-x", str(self.w), "-y", str(self.h),
+                  "sleep", "600")
+
+    def start(self, cmd):
+        self.n += 1
+        self.name = f"s{self.n}"
+        shell = f"{cmd}; echo TCPLENS_EXIT=$?; sleep 60"
+        r = self.tmux("new-session", "-d", "-s", self.name, "-x", str(self.w), "-y",
+                      str(self.h), "env", "TERM=xterm-256color", "sh", "-c", shell)
+        check(r.returncode == 0, f"tmux new-session: {r.stderr}")
+
+    def screen(self):
+        return self.tmux("capture-pane", "-p", "-t", self.name).stdout
+
+    def keys(self, *k):
+        self.tmux("send-keys", "-t", self.name, *k)
+
+    def wait_for(self, text, timeout=8.0, absent=False):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            s = self.screen()
+            if (text in s) != absent:
+                return s
+            time.sleep(0.05)
+        s = self.screen()
+        check(False, f"{'no longer' if absent else ''} waiting for {text!r}", s)
+        return s
+
+    def kill(self):
+        self.tmux("kill-session", "-t", self.name)
+
+    def close(self):
+        self.tmux("kill-server")
+
+
+def quit_and_check(t, report=None, want=None):
+    t.keys("q")
+    s = t.wait_for("TCPLENS_EXIT=0")
+    check("tcplens | " not in s, "the TUI is gone after q (terminal restored)", s)
+    alt = t.tmux("display", "-p", "-t", t.name, "#{alternate_on}").stdout.strip()
+    check(alt == "0", f"alternate screen left after q ({alt})")
+    if report and want:
+        body = open(report).read() if os.path.exists(report) else ""
+        check(want in body, f"the report after q contains {want!r}")
+    t.kill()
+
+
+def tmux_tests(tcplens, samples, size):
+    w, h = (int(x) for x in size.split("x"))
+    t = Tmux(w, h)
+    tmp = tempfile.mkdtemp(prefix="tcplens-tui-")
+    nagle = os.path.join(samples, "nagle.pcap")
+    t.keepalive()
+    try:
+        # Browse the Nagle sample: the stall cause on the main screen.
+        out = os.path.join(tmp, "nagle.txt")
+        t.start(f"{tcplens} --tui -r {nagle} -o {out}")
+        s = t.wait_for("END OF CAPTURE")
+        check("stall (delayed_ack)" in s, "nagle: finding stall (delayed_ack)", s)
+        check("delayed_ack" in s.split("stalled (cause)")[-1], "nagle: flow row cause", s)
+        lines = s.rstrip("\n").split("\n")
+        check(len(lines) == h and "q quit" in lines[-1], "key bar on the last line", s)
+        # findings -> its flows -> a flow's detail -> help -> back
+        t.keys("Tab", "Enter")
+        s = t.wait_for("Flows behind stall (delayed_ack): 1 flow")
+        t.keys("Enter")
+        s = t.wait_for("Timeline:")
+        check("delayed_ack 29x" in s and "Flight per round" in s and "phase   SCCC" in s,
+              "nagle: detail with stalls and the round plot", s)
+        t.keys("j", "j", "k")
+        t.keys("?")
+        s = t.wait_for("Help: keys")
+        check("s, F6" in s and "q, F10" in s, "help lists the keys", s)
+        t.keys("Escape")
+        t.wait_for("Timeline:")
+        t.keys("Escape")
+        t.wait_for("Flows behind")
+        t.keys("BSpace")
+        s = t.wait_for("Findings (")
+        # sort and filter
+        t.keys("s")
+        s = t.wait_for("sort client")
+        t.keys("s", "s")
+        s = t.wait_for("sort state")
+        t.keys("/")
+        t.wait_for("Filter: _")
+        t.keys("-l", "10.99.13.2:5013")
+        t.keys("Enter")
+        s = t.wait_for('filter "10.99.13.2:5013": 1')
+        t.keys("/", "BSpace", "BSpace", "BSpace", "BSpace", "9", "Enter")
+        s = t.wait_for("No flow matches the filter.")
+        t.keys("Escape")
+        t.wait_for("No flow matches", absent=True)
+        # resize
+        t.tmux("resize-window", "-t", t.name, "-x", str(w + 20), "-y", str(h + 6))
+        s = t.wait_for("q quit")
+        lines = s.rstrip("\n").split("\n")
+        check(len(lines) == h + 6 and "q quit" in lines[-1], "redrawn at the new size", s)
+        quit_and_check(t, out, "delayed_ack")
+
+        # Replay at high speed: the TUI opens by itself (stdout a terminal);
+        # the offload verdict on screen; the report equals the offline one.
+        off = os.path.join(samples, "offload_tx.pcap")
+        rj = os.path.join(tmp, "off_replay.json")
+        t.start(f"{tcplens} -r {off} --replay=max -o {rj}")
+        s = t.wait_for("END OF CAPTURE")
+        check("csum_offload (tx)" in s, "offload_tx: the tx artifact verdict", s)
+        quit_and_check(t)
+        oj = os.path.join(tmp, "off.json")
+        run([tcplens, "-r", off, "-o", oj])
+        check(open(rj, "rb").read() == open(oj, "rb").read(),
+              "offload_tx: replay through the TUI gives the offline report")
+
+        # The IW of 10 in the detail (and the column on wide terminals).
+        iw = os.path.join(samples, "iw10_50k.pcap")
+        t.start(f"{tcplens} -r {iw} --replay=1000")
+        s = t.wait_for("END OF CAPTURE")
+        t.keys("s")  # sort client, then through to iw
+        for _ in range(9):
+            t.keys("s")
+        s = t.wait_for("sort iw")
+        if w >= 100:
+            check(" iwv " in s or "iwv" in s, "iw column sorted", s)
+        t.keys("Enter")
+        s = t.wait_for("Timeline:")
+        check("IW 10 seg" in s, "iw10: the initial window of 10", s)
+        t.keys("q")
+        s = t.wait_for("TCPLENS_EXIT=0")
+        check("Diagnosis" in s or "Evidence" in s or "initial" in s,
+              "the text report is printed to the terminal after q", s)
+        t.kill()
+
+        # Pause stops the replay clock (nagle lasts 1.42 s at 1x).
+        t.start(f"{tcplens} -r {nagle} --replay -o {os.path.join(tmp, 'p.txt')}")
+        t.wait_for("tcplens | ")
+        t.keys("p")
+        t.wait_for("PAUSED")
+        time.sleep(2.0)
+        s = t.screen()
+        check("END OF CAPTURE" not in s and "PAUSED" in s, "paused replay does not advance", s)
+        t.keys("p")
+        t.wait_for("END OF CAPTURE", timeout=6)
+        quit_and_check(t)
+    finally:
+        t.close()
+
+
+def main():
+    if sys.argv[1] == "identical":
+        identical(sys.argv[2], sys.argv[3])
+    else:
+        tmux_tests(sys.argv[2], sys.argv[3], sys.argv[4])
+    if FAILS:
+        print(f"{len(FAILS)} failure(s)")
+        sys.exit(1)
+    print("ok")
+
+
+if __name__ == "__main__":
+    main()
