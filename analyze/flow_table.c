@@ -26,7 +26,10 @@ struct flow_table {
 	uint32_t free_head;       /* pool index + 1 */
 	size_t allocated;         /* flows carved from chunks */
 
-	uint32_t *slots;          /* pool index + 1, 0 = empty */
+	/* Each slot: the flow's hash (high half) and pool index + 1 (low half,
+	 * 0 = empty). Probing and deletion read the hash from the slot, not
+	 * from the (cold) flow: one cache miss per lookup instead of several. */
+	uint64_t *slots;
 	size_t nslots;            /* power of two */
 	size_t count;
 	uint32_t next_id;
@@ -167,18 +170,22 @@ static void lru_push_tail(struct flow_table *t, struct flow *f, uint32_t idx1, u
 
 /* ---- index ---- */
 
+#define SLOT(hash, idx1) ((uint64_t)(hash) << 32 | (idx1))
+#define SLOT_IDX(v) ((uint32_t)(v))
+#define SLOT_HASH(v) ((uint32_t)((v) >> 32))
+
 static int index_grow(struct flow_table *t)
 {
 	size_t n = t->nslots * 2;
-	uint32_t *s = calloc(n, sizeof(*s));
+	uint64_t *s = calloc(n, sizeof(*s));
 	if (!s)
 		return -1;
 	for (size_t i = 0; i < t->nslots; i++) {
-		uint32_t v = t->slots[i];
-		if (!v)
+		uint64_t v = t->slots[i];
+		if (!SLOT_IDX(v))
 			continue;
-		size_t j = flow_at(t, v - 1)->hash & (n - 1);
-		while (s[j])
+		size_t j = SLOT_HASH(v) & (n - 1);
+		while (SLOT_IDX(s[j]))
 			j = (j + 1) & (n - 1);
 		s[j] = v;
 	}
@@ -192,8 +199,8 @@ static void index_remove(struct flow_table *t, uint32_t idx1)
 {
 	size_t mask = t->nslots - 1;
 	size_t i = flow_at(t, idx1 - 1)->hash & mask;
-	while (t->slots[i] != idx1) {
-		if (!t->slots[i])
+	while (SLOT_IDX(t->slots[i]) != idx1) {
+		if (!SLOT_IDX(t->slots[i]))
 			return;
 		i = (i + 1) & mask;
 	}
@@ -201,10 +208,10 @@ static void index_remove(struct flow_table *t, uint32_t idx1)
 	size_t j = i;
 	for (;;) {
 		j = (j + 1) & mask;
-		uint32_t v = t->slots[j];
-		if (!v)
+		uint64_t v = t->slots[j];
+		if (!SLOT_IDX(v))
 			break;
-		size_t home = flow_at(t, v - 1)->hash & mask;
+		size_t home = SLOT_HASH(v) & mask;
 		int movable = (i <= j) ? (home <= i || home > j) : (home <= i && home > j);
 		if (movable) {
 			t->slots[i] = v;
@@ -261,11 +268,13 @@ struct flow *flow_table_lookup(struct flow_table *t, uint8_t ip_ver, uint8_t pro
 	uint32_t h = flow_hash(ip_ver, proto, src, sport, dst, dport);
 	size_t mask = t->nslots - 1;
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
-		uint32_t v = t->slots[i];
-		if (!v)
+		uint64_t v = t->slots[i];
+		if (!SLOT_IDX(v))
 			return NULL;
-		struct flow *f = flow_at(t, v - 1);
-		if (f->hash == h && key_match(f, ip_ver, proto, src, sport, dst, dport, dir))
+		if (SLOT_HASH(v) != h)
+			continue;
+		struct flow *f = flow_at(t, SLOT_IDX(v) - 1);
+		if (key_match(f, ip_ver, proto, src, sport, dst, dport, dir))
 			return f;
 	}
 }
@@ -304,9 +313,9 @@ struct flow *flow_table_insert(struct flow_table *t, uint8_t ip_ver, uint8_t pro
 	f->first_ts = f->last_ts = ts_ns;
 	size_t mask = t->nslots - 1;
 	size_t i = f->hash & mask;
-	while (t->slots[i])
+	while (SLOT_IDX(t->slots[i]))
 		i = (i + 1) & mask;
-	t->slots[i] = idx1;
+	t->slots[i] = SLOT(f->hash, idx1);
 	t->count++;
 	lru_push_tail(t, f, idx1, LIST_OPEN);
 	return f;
@@ -365,13 +374,14 @@ void flow_table_drain(struct flow_table *t)
 	struct flow **v = malloc(n * sizeof(*v));
 	size_t k = 0;
 	for (size_t i = 0; i < t->nslots && v; i++)
-		if (t->slots[i])
-			v[k++] = flow_at(t, t->slots[i] - 1);
+		if (SLOT_IDX(t->slots[i]))
+			v[k++] = flow_at(t, SLOT_IDX(t->slots[i]) - 1);
 	if (!v) {
 		/* Out of memory: retire in table order rather than not at all. */
 		for (size_t i = 0; i < t->nslots; i++)
-			while (t->slots[i])
-				retire(t, flow_at(t, t->slots[i] - 1), t->slots[i], RETIRE_END);
+			while (SLOT_IDX(t->slots[i]))
+				retire(t, flow_at(t, SLOT_IDX(t->slots[i]) - 1), SLOT_IDX(t->slots[i]),
+				       RETIRE_END);
 		return;
 	}
 	qsort(v, k, sizeof(*v), by_id);
@@ -383,8 +393,8 @@ void flow_table_drain(struct flow_table *t)
 void flow_table_each(const struct flow_table *t, flow_each_fn fn, void *user)
 {
 	for (size_t i = 0; i < t->nslots; i++)
-		if (t->slots[i])
-			fn(user, flow_at(t, t->slots[i] - 1));
+		if (SLOT_IDX(t->slots[i]))
+			fn(user, flow_at(t, SLOT_IDX(t->slots[i]) - 1));
 }
 
 size_t flow_table_count(const struct flow_table *t)
@@ -399,6 +409,6 @@ uint64_t flow_table_evictions(const struct flow_table *t)
 
 size_t flow_table_memory(const struct flow_table *t)
 {
-	return t->nchunks * CHUNK_FLOWS * sizeof(struct flow) + t->nslots * sizeof(uint32_t) +
+	return t->nchunks * CHUNK_FLOWS * sizeof(struct flow) + t->nslots * sizeof(uint64_t) +
 	       t->chunk_cap * sizeof(struct flow *);
 }
