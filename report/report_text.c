@@ -88,27 +88,34 @@ static void text_flow_end(struct report *r, const struct flow *f, enum flow_reti
 		p->tcp_flows++;
 	else
 		p->udp_flows++;
-	struct text_flow tf = {.f = *f, .why = why, .score = flow_score(f)};
-	tf.rounds_dir = f->half[DIR_C2S].payload_bytes >= f->half[DIR_S2C].payload_bytes ? DIR_C2S
-											 : DIR_S2C;
-	if (r->an)
-		round_store_each(analyzer_rounds(r->an), &f->cw[tf.rounds_dir].rounds, keep_round, &tf);
-	if (tf.score > 0)
+	double score = flow_score(f);
+	if (score > 0)
 		p->flows_with_findings++;
-	/* Insertion into a small sorted array: the worst TEXT_TOP_FLOWS. */
+	/* Insertion into a small sorted array: the worst TEXT_TOP_FLOWS. A flow
+	 * that does not make it is not copied at all. */
+	struct text_flow probe = {.score = score};
+	probe.f.id = f->id;
 	size_t i = p->ntop;
 	if (i == TEXT_TOP_FLOWS) {
-		if (!worse(&tf, &p->top[i - 1]))
+		if (!worse(&probe, &p->top[i - 1]))
 			return;
 		i--;
 	} else {
 		p->ntop++;
 	}
-	while (i > 0 && worse(&tf, &p->top[i - 1])) {
+	while (i > 0 && worse(&probe, &p->top[i - 1])) {
 		p->top[i] = p->top[i - 1];
 		i--;
 	}
-	p->top[i] = tf;
+	struct text_flow *tf = &p->top[i];
+	memset(tf, 0, sizeof(*tf));
+	tf->f = *f;
+	tf->why = why;
+	tf->score = score;
+	tf->rounds_dir = f->half[DIR_C2S].payload_bytes >= f->half[DIR_S2C].payload_bytes ? DIR_C2S
+											  : DIR_S2C;
+	if (r->an)
+		round_store_each(analyzer_rounds(r->an), &f->cw[tf->rounds_dir].rounds, keep_round, tf);
 }
 
 /* Print text wrapped at TEXT_WIDTH: `first` opens the first line, `indent`
