@@ -3,12 +3,12 @@
 # with are installed. As root it installs what is missing with apt-get; as
 # another user it prints the exact command and fails.
 #   scripts/deps.sh build   # compiler, cmake, libraries
-#   scripts/deps.sh test    # build + Criterion, tshark, tcpdump, iproute2, python3, clang
+#   scripts/deps.sh test    # build + Criterion, tshark, tcpdump, iproute2, python3, clang, tmux
 set -euo pipefail
 
 build_pkgs=(gcc make cmake pkg-config libpcap-dev libjansson-dev libncurses-dev
             libnetfilter-queue-dev)
-test_pkgs=(libcriterion-dev tshark tcpdump python3 iproute2 ethtool clang)
+test_pkgs=(libcriterion-dev tshark tcpdump python3 iproute2 ethtool clang tmux)
 
 want=("${build_pkgs[@]}")
 [[ "${1:-build}" == test ]] && want+=("${test_pkgs[@]}")
