@@ -174,7 +174,7 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg, const struct an
 	if (!a->cfg.max_events_per_flow)
 		a->cfg.max_events_per_flow = 100000;
 	if (!a->cfg.closed_linger_ns)
-		a->cfg.closed_linger_ns = 5000000000ull;
+		a->cfg.closed_linger_ns = 1000000000ull;
 	a->sink = *sink;
 	a->events.emit = on_event;
 	a->events.ctx = a;

@@ -23,7 +23,7 @@
 struct analyzer_config {
 	size_t max_flows;              /* flow table capacity (default 1,000,000) */
 	uint32_t max_events_per_flow;  /* events written per flow (default 100,000) */
-	uint64_t closed_linger_ns;     /* closed flows kept this long (default 5 s) */
+	uint64_t closed_linger_ns;     /* closed flows kept this long (default 1 s) */
 	/* Tests only: ignore the pseudo-header signature, so a checksum
 	 * mismatch is an offload artifact only when the capture source said so
 	 * (PKT_HINT_CSUM_NOT_READY). Proves the live hints work alone. */
