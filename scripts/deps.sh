@@ -8,7 +8,7 @@ set -euo pipefail
 
 build_pkgs=(gcc make cmake pkg-config libpcap-dev libjansson-dev libncurses-dev
             libnetfilter-queue-dev)
-test_pkgs=(libcriterion-dev tshark tcpdump python3 iproute2 ethtool clang tmux)
+test_pkgs=(libcriterion-dev tshark tcpdump python3 iproute2 ethtool clang tmux iptables)
 
 want=("${build_pkgs[@]}")
 [[ "${1:-build}" == test ]] && want+=("${test_pkgs[@]}")
