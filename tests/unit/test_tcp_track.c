@@ -422,12 +422,12 @@ Test(tcp_track, rst_closes_and_lingers)
 	cr_assert_eq(nth_kind(FIND_RST, 0)->dir, DIR_S2C);
 	cr_assert_eq(count_kind(FIND_ZERO_WINDOW), 0);
 	cr_assert_eq(count_ends(), 0);
-	/* Any frame 5 s (the default linger) later lets it go. */
+	/* Any frame 1 s (the default linger) later lets it go. */
 	static const uint8_t other[4] = {10, 9, 9, 9};
 	memcpy(C.caddr, other, 4);
-	seg(4999 * MS, 1, 1, 0, TCP_SYN, 1000, 0);
+	seg(999 * MS, 1, 1, 0, TCP_SYN, 1000, 0);
 	cr_assert_eq(count_ends(), 0);
-	seg(5030 * MS, 1, 1, 0, TCP_SYN, 1000, 0);
+	seg(1030 * MS, 1, 1, 0, TCP_SYN, 1000, 0);
 	cr_assert_eq(count_ends(), 1);
 	cr_assert_eq(nth_end(0)->flow_id, 1);
 	cr_assert_eq(nth_end(0)->why, RETIRE_CLOSED);
