@@ -238,11 +238,14 @@ static int member(struct rr *r, const char *key, int c, const char **version_out
 		rc = check_schema(r, v);
 	} else if (!strcmp(key, "tcplens")) {
 		r->is_report = json_is_string(v);
-		if (r->is_report && version_out)
+		if (r->is_report && version_out) {
+			free((void *)*version_out);  /* a repeated key: the last one wins */
 			*version_out = strdup(json_string_value(v));
+		}
 	} else if (!strcmp(key, "type")) {
 		r->jsonl = true;
 	} else if (!strcmp(key, "source")) {
+		json_decref(*source_out);  /* a repeated key: the last one wins */
 		*source_out = json_incref(v);
 	} else if (!strcmp(key, "capture")) {
 		rc = cb->capture(cb->user, v) < 0 ? callback_failed(r) : 0;
