@@ -239,23 +239,25 @@ static struct flow *flow_for(struct analyzer *a, const struct pkt_decoded *d, in
 	return f;
 }
 
-/* Which side made an offload artifact when the capture does not say (see
- * csum_verify.h). A segment that was not merged never carries the seed on
- * receipt, so a normal-sized one was sent by the capturing host. A merged
- * giant is GRO/LRO when the same sender's other segments arrived with valid
- * checksums, TSO/GSO when they carry the seed too. */
+/* Which side made an offload artifact. A segment that was not merged got
+ * its seed from the sending host's stack: tx, whichever way the capture
+ * saw it go (a virtual link such as veth hands the receiver the sender's
+ * unfinished checksum). A merged giant is GRO/LRO on the receiver when the
+ * same sender's other segments arrived with valid checksums, TSO/GSO on the
+ * sender when they carry the seed too; only then does the capture's
+ * direction break the tie. */
 static enum csum_side artifact_side(const struct tcp_half *h, const struct pkt_decoded *d)
 {
-	if (d->dir == PKT_DIR_OUT)
-		return CSUM_SIDE_TX;
-	if (d->dir == PKT_DIR_IN)
-		return CSUM_SIDE_RX;
 	if (!d->giant_mss)
 		return CSUM_SIDE_TX;
 	if (h->csum_ok)
 		return CSUM_SIDE_RX;
 	if (h->csum_offload_side[CSUM_SIDE_TX])
 		return CSUM_SIDE_TX;
+	if (d->dir == PKT_DIR_OUT)
+		return CSUM_SIDE_TX;
+	if (d->dir == PKT_DIR_IN)
+		return CSUM_SIDE_RX;
 	return CSUM_SIDE_UNKNOWN;
 }
 

@@ -192,4 +192,8 @@ struct flow {
 /* "addr:port" ("[addr]:port" for IPv6) of endpoint i: 0 client, 1 server. */
 void flow_endpoint(const struct flow_key *k, int i, char *buf, size_t len);
 
+/* How bad a flow is, for "worst first" lists: stalled time (think time
+ * excluded) in ms, plus weights for corruption, SYN retries, resends... */
+double flow_badness(const struct flow *f);
+
 #endif

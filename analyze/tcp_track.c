@@ -197,25 +197,26 @@ static enum cause retrans_cause(const struct flow *f, int dir, uint32_t end, uin
 }
 
 /* A payload above the receiver's MSS was merged by an offload above the
- * capture point. Which one: the capture's direction says it when known;
- * else the checksums do. A sender captured on its own host with tx offload
- * leaves the pseudo-header seed in every segment (its normal-sized ones
- * too): tso_gso. A giant carrying the seed among that sender's segments
- * with valid checksums was merged on receipt: gro_lro. */
+ * capture point. Which one: the checksums say it first. A sender whose
+ * normal-sized segments carry the pseudo-header seed too leaves it in its
+ * TSO/GSO giants: tso_gso (also when a virtual link such as veth hands them
+ * to a receiver as they are). A giant carrying the seed among that sender's
+ * segments with valid checksums was merged on receipt: gro_lro. Without
+ * that evidence the capture's direction decides. */
 static void emit_giant(struct flow *f, int dir, const struct pkt_decoded *d, struct tcp_ctx *ctx)
 {
 	struct tcp_half *h = &f->half[dir];
 	uint16_t mss = d->giant_mss;
 	struct tcp_event ev;
 	event_init(&ev, f, d, dir, FIND_GIANT_SEGMENT);
-	if (d->dir == PKT_DIR_OUT)
-		ev.cause = CAUSE_TSO_GSO;
-	else if (d->dir == PKT_DIR_IN)
-		ev.cause = CAUSE_GRO_LRO;
-	else if (d->l4_verdict == CSUM_OFFLOAD && h->csum_ok > 0)
+	if (d->l4_verdict == CSUM_OFFLOAD && h->csum_ok > 0)
 		ev.cause = CAUSE_GRO_LRO;
 	else if (d->l4_verdict == CSUM_OFFLOAD && h->csum_offload_side[CSUM_SIDE_TX] > 0)
 		ev.cause = CAUSE_TSO_GSO;
+	else if (d->dir == PKT_DIR_OUT)
+		ev.cause = CAUSE_TSO_GSO;
+	else if (d->dir == PKT_DIR_IN)
+		ev.cause = CAUSE_GRO_LRO;
 	else
 		ev.cause = CAUSE_UNKNOWN;
 	ev.u.giant.bytes = d->payload_len;

@@ -41,17 +41,6 @@ struct text_priv {
 	uint32_t nexamples[FIND_COUNT];
 };
 
-/* How bad a flow is, for ordering: lost time and lost data first. */
-static double flow_score(const struct flow *f)
-{
-	const uint32_t *k = f->kind_count;
-	double lost_ms = f->stall.total_ms - f->stall.by_cause_ms[stall_cause_index(CAUSE_APP_IDLE)];
-	return lost_ms + 1000.0 * (k[FIND_CSUM_BAD] + k[FIND_IP_CSUM_BAD] + k[FIND_SYN_RETRANSMIT]) +
-	       10.0 * (k[FIND_RETRANSMISSION] + k[FIND_STALL] + k[FIND_CAPTURE_LOSS]) +
-	       5.0 * k[FIND_ZERO_WINDOW] + 1.0 * (k[FIND_RST] + k[FIND_SACK_GAP]) +
-	       0.001 * (k[FIND_CSUM_OFFLOAD] + k[FIND_GIANT_SEGMENT]);
-}
-
 static int text_begin(struct report *r)
 {
 	r->priv = calloc(1, sizeof(struct text_priv));
@@ -88,7 +77,7 @@ static void text_flow_end(struct report *r, const struct flow *f, enum flow_reti
 		p->tcp_flows++;
 	else
 		p->udp_flows++;
-	double score = flow_score(f);
+	double score = flow_badness(f);
 	if (score > 0)
 		p->flows_with_findings++;
 	/* Insertion into a small sorted array: the worst TEXT_TOP_FLOWS. A flow

@@ -29,16 +29,6 @@ void retain_free(struct retain *r)
 	r->slots = NULL;
 }
 
-double tui_flow_score(const struct flow *f)
-{
-	const uint32_t *k = f->kind_count;
-	double lost_ms = f->stall.total_ms - f->stall.by_cause_ms[stall_cause_index(CAUSE_APP_IDLE)];
-	return lost_ms + 1000.0 * (k[FIND_CSUM_BAD] + k[FIND_IP_CSUM_BAD] + k[FIND_SYN_RETRANSMIT]) +
-	       10.0 * (k[FIND_RETRANSMISSION] + k[FIND_STALL] + k[FIND_CAPTURE_LOSS]) +
-	       5.0 * k[FIND_ZERO_WINDOW] + 1.0 * (k[FIND_RST] + k[FIND_SACK_GAP]) +
-	       0.001 * (k[FIND_CSUM_OFFLOAD] + k[FIND_GIANT_SEGMENT]);
-}
-
 int tui_busier_dir(const struct flow *f)
 {
 	return f->half[DIR_C2S].payload_bytes >= f->half[DIR_S2C].payload_bytes ? DIR_C2S : DIR_S2C;
@@ -103,7 +93,7 @@ static void keep_round(void *user, const struct cwnd_round *c)
 void retain_flow_end(struct retain *r, const struct flow *f, enum flow_retire_reason why)
 {
 	r->ended++;
-	double score = tui_flow_score(f);
+	double score = flow_badness(f);
 	size_t at = r->nflows;
 	if (r->nflows == RETAIN_FLOWS) {
 		/* Replace the least bad (the newest of equals goes first). */

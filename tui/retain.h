@@ -16,7 +16,7 @@
 #include "analyze/flow.h"
 #include "analyze/round_store.h"
 
-#define RETAIN_FLOWS 256       /* ended flows kept: the worst by tui_flow_score */
+#define RETAIN_FLOWS 256       /* ended flows kept: the worst by flow_badness */
 #define RETAIN_ROUNDS 64       /* rounds kept per flow (its busier sender) */
 #define TIMELINE_FIRST 16      /* a flow's first events, kept for good */
 #define TIMELINE_LAST 32       /* then a ring of its latest */
@@ -62,9 +62,6 @@ const struct timeline *retain_open_timeline(const struct retain *r, uint32_t flo
 size_t timeline_count(const struct timeline *t);
 const struct tcp_event *timeline_get(const struct timeline *t, size_t i);
 
-/* How bad a flow is, for "worst first": lost time and lost data first (the
- * text report's order). */
-double tui_flow_score(const struct flow *f);
 /* The sender whose rounds are worth plotting: the one that sent more. */
 int tui_busier_dir(const struct flow *f);
 

@@ -72,7 +72,7 @@ void view_row_fill(struct flow_row *r, const struct flow *f, bool open)
 	flow_endpoint(&f->key, 0, r->client, sizeof(r->client));
 	flow_endpoint(&f->key, 1, r->server, sizeof(r->server));
 	r->state = state_name(f);
-	r->score = tui_flow_score(f);
+	r->score = flow_badness(f);
 	double life = f->last_ts > f->first_ts ? (double)(f->last_ts - f->first_ts) / 1e9 : 0;
 	uint64_t payload = f->half[0].payload_bytes + f->half[1].payload_bytes;
 	r->mbps = life > 0 ? payload * 8.0 / life / 1e6 : 0;
