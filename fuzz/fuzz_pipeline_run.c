@@ -1,0 +1,113 @@
+/*
+ * fuzz/fuzz_pipeline_run.c — see fuzz_pipeline_run.h.
+ */
+#include "fuzz_pipeline_run.h"
+
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/report_digest.h"
+
+_Noreturn void fuzz_fail(const char *what)
+{
+	fprintf(stderr, "fuzz: %s\n", what);
+	abort();
+}
+
+int fuzz_dlt(unsigned i)
+{
+	static const int dlts[FUZZ_NDLT] = {
+		DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW,
+		DLT_IPV4,   DLT_IPV6,      DLT_NULL,       DLT_LOOP,
+	};
+	return dlts[i % FUZZ_NDLT];
+}
+
+/* Text reports go to /dev/null, opened once for the process. */
+static FILE *devnull(void)
+{
+	static FILE *f;
+	if (!f && !(f = fopen("/dev/null", "w")))
+		fuzz_fail("cannot open /dev/null");
+	return f;
+}
+
+bool fuzz_run_begin(struct fuzz_run *r, int fmt, int linktype, enum ts_precision prec,
+		    bool no_offload_signature)
+{
+	char err[256];
+	memset(r, 0, sizeof(*r));
+	r->fmt = (enum report_format)fmt;
+	if (r->fmt == REPORT_TEXT)
+		r->out = devnull();
+	else if (!(r->out = open_memstream(&r->buf, &r->len)))
+		return false;
+	struct report_meta meta = {
+		.source_kind = "file",
+		.source_name = "fuzz",
+		.linktype = linktype,
+		.precision = prec,
+	};
+	r->rep = report_new(r->fmt, r->out, &meta, err, sizeof(err));
+	if (!r->rep)
+		fuzz_fail(err);  /* begin writes a header only: cannot fail */
+	struct analyzer_sink sink;
+	report_bind(r->rep, &sink);
+	struct analyzer_config cfg = {
+		.max_flows = FUZZ_MAX_FLOWS,
+		.max_events_per_flow = FUZZ_MAX_EVENTS_PER_FLOW,
+		.no_offload_signature = no_offload_signature,
+	};
+	r->an = analyzer_new(&cfg, &sink);
+	if (!r->an)
+		fuzz_fail("analyzer_new failed");
+	report_set_analyzer(r->rep, r->an);
+	return true;
+}
+
+void fuzz_run_packet(void *user, const struct pkt_record *rec)
+{
+	struct fuzz_run *r = user;
+	analyzer_packet(r->an, rec);
+}
+
+/* The reader must accept what the writer wrote. */
+static void check_read_back(struct fuzz_run *r)
+{
+	if (!r->len)
+		fuzz_fail("empty JSON report");
+	FILE *f = fmemopen(r->buf, r->len, "r");
+	if (!f)
+		fuzz_fail("fmemopen failed");
+	struct report_digest d;
+	char err[512];
+	int rc = report_digest_load_stream(&d, f, "fuzz", err, sizeof(err));
+	fclose(f);
+	if (rc < 0) {
+		fprintf(stderr, "fuzz: the report reader rejects the writer's output: %s\n", err);
+		fwrite(r->buf, 1, r->len < 4096 ? r->len : 4096, stderr);
+		fuzz_fail("report read-back");
+	}
+	report_digest_free(&d);
+}
+
+void fuzz_run_end(struct fuzz_run *r, uint64_t packets)
+{
+	analyzer_finish(r->an);
+	struct capture_stats cs = {.packets = packets};
+	if (report_finish(r->rep, r->an, &cs) < 0)
+		fuzz_fail(r->rep->err);
+	analyzer_free(r->an);
+	report_free(r->rep);
+	if (r->fmt != REPORT_TEXT) {
+		if (fclose(r->out) != 0)
+			fuzz_fail("open_memstream write failed");
+		check_read_back(r);
+		free(r->buf);
+	} else {
+		fflush(r->out);
+	}
+	memset(r, 0, sizeof(*r));
+}
