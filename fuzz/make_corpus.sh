@@ -100,6 +100,43 @@ for path in sorted(glob.glob(os.path.join(samples, '*.pcap*'))):
     end = max([r[4] for r in recs if r[4] <= 8192] or [min(len(b), 8192)])
     write(f'{out}/pcap/{name}', b[:end])
 
+# pipeline floods (Ethernet, IPv4): SYNs from 200 client ports (over the
+# harness's 32-flow cap: evictions), and one connection's ACKs each carrying
+# four SACK blocks.
+def csum(b):
+    if len(b) % 2:
+        b += b'\0'
+    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+def tcp_frame(sport, dport, seq, ack, flags, opts=b'', payload=b''):
+    src, dst = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])
+    opts += b'\1' * (-len(opts) % 4)
+    hl = 20 + len(opts)
+    tcp = struct.pack('!HHIIBBHHH', sport, dport, seq, ack, hl // 4 << 4, flags, 65535, 0, 0)
+    tcp += opts + payload
+    c = csum(src + dst + struct.pack('!BBH', 0, 6, len(tcp)) + tcp)
+    tcp = tcp[:16] + struct.pack('!H', c) + tcp[18:]
+    ip = struct.pack('!BBHHHBBH', 0x45, 0, 20 + len(tcp), 1, 0x4000, 64, 6, 0) + src + dst
+    ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
+    return b'\2' * 6 + b'\4' * 6 + b'\x08\0' + ip + tcp
+
+syn_opts = b'\2\4\5\xb4\4\2\3\3\7'
+flood = [(i * 1000, 0, 0, tcp_frame(40000 + i, 80, i * 7919, 0, 2, syn_opts), 0)
+         for i in range(200)]
+flood = [(t, len(d), len(d), d, 0) for t, _, _, d, _ in flood]
+write(f'{out}/pipeline/flood_syn', frames_seed(0, flood, 65535, 16384))
+sacks, seq = [], 1000
+for i in range(120):
+    blocks = b''.join(struct.pack('!II', seq + 3000 * k + 1448, seq + 3000 * k + 2896)
+                      for k in range(4))
+    d = tcp_frame(80, 40000, 5000, seq, 0x10, b'\1\1\5\x22' + blocks)
+    sacks.append((i * 200000, len(d), len(d), d, 0))
+    seq += 1448
+write(f'{out}/pipeline/flood_sack', frames_seed(0, sacks, 65535, 16384))
+
 # pcapng_writer: link type, then packets (see fuzz_pcapng_writer.c)
 with open(os.path.join(samples, 'rst.pcap'), 'rb') as f:
     _, recs = pcap_records(f.read())
