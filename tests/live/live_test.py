@@ -20,6 +20,8 @@ deleted on every exit path; traffic never leaves them).
                     reports kernel drops > 0
   cli               missing capabilities named, --duration and -c stop,
                     SIGTERM writes the report
+  tui               the TUI in tmux at 80x24 on a live transfer: the flow on
+                    screen, q restores the terminal and writes the report
 
 Exit 77 (ctest SKIP) with a message when not root or namespaces are refused.
 """
@@ -424,6 +426,48 @@ def case_cli(tcplens):
         print("ok: capabilities named, --duration, -c with jsonl, SIGTERM report")
 
 
+def case_tui(tcplens):
+    """The TUI on a live transfer in a real terminal (tmux, 80x24): the flow
+    and the engine are on screen while traffic flows; q ends it, restores the
+    terminal and writes the report."""
+    if subprocess.run(["which", "tmux"], capture_output=True).returncode != 0:
+        print("SKIP: tmux not installed")
+        sys.exit(SKIP)
+    with Lab() as lab:
+        name = "tcplens-live-tui-%d" % os.getpid()
+        report = lab.path("tui.json")
+        cmd = ("ip netns exec %s %s -i eth0 --tui -o %s tcp; echo TCPLENS_EXIT=$?; sleep 30"
+               % (lab.ns_a, tcplens, report))
+        tm = lambda *a: subprocess.run(("tmux",) + a, capture_output=True, text=True)
+        tm("kill-session", "-t", name)
+        r = tm("new-session", "-d", "-s", name, "-x", "80", "-y", "24", "sh", "-c", cmd)
+        if r.returncode != 0:
+            fail("tmux new-session: " + r.stderr)
+        try:
+            pane = lambda: tm("capture-pane", "-p", "-t", name).stdout
+            wait_until(lambda: "eth0" in pane(), "the TUI header naming eth0")
+            rx = lab.receiver()
+            lab.send(1000000, rate=2)
+            rx.stdout.readline()
+            wait_until(lambda: ADDR_A in pane() and ADDR_B in pane(), "the live flow on screen")
+            screen = pane()
+            if "tpacket3" not in screen:
+                fail("engine not in the header:\n" + screen)
+            tm("send-keys", "-t", name, "q")
+            wait_until(lambda: "TCPLENS_EXIT=0" in pane(), "exit 0 after q")
+            alt = tm("display", "-p", "-t", name, "#{alternate_on}").stdout.strip()
+            if alt != "0":
+                fail("alternate screen left on after q")
+            doc = json.load(open(report))
+            flows = [f for f in doc["flows"] if f["server"] == "%s:%d" % (ADDR_B, PORT)]
+            if not flows or flows[0]["bytes"] < 1000000 or doc["capture"]["kernel_drops"] != 0:
+                fail("report after q: %s" % doc["capture"])
+        finally:
+            tm("kill-session", "-t", name)
+        print("ok: live TUI at 80x24 shows the flow while it runs; q restores the terminal and "
+              "writes the report (%d frames)" % doc["capture"]["packets"])
+
+
 def main(argv):
     if len(argv) != 3:
         sys.exit(__doc__)
@@ -438,6 +482,8 @@ def main(argv):
         case_drops(tcplens)
     elif case == "cli":
         case_cli(tcplens)
+    elif case == "tui":
+        case_tui(tcplens)
     else:
         sys.exit("unknown case " + case)
 
