@@ -44,45 +44,40 @@ static inline struct flow *flow_at(const struct flow_table *t, uint32_t idx)
 
 #define FLOW_IDX(t, f) ((f)->pool_idx1 - 1)
 
-static uint64_t mix64(uint64_t x)
+
+/* One endpoint's hash: address words and port, multiplied into 64 bits. */
+static inline uint64_t endpoint_hash(const uint8_t *a, size_t alen, uint16_t port)
 {
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	x ^= x >> 33;
-	return x;
+	uint64_t h = (uint64_t)port * 0x9e3779b97f4a7c15ull;
+	for (size_t i = 0; i < alen; i += 4) {
+		uint32_t w;
+		memcpy(&w, a + i, 4);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+	}
+	return h ^ h >> 31;
 }
 
-static int endpoint_cmp(const uint8_t *a, uint16_t ap, const uint8_t *b, uint16_t bp, size_t alen)
-{
-	int c = memcmp(a, b, alen);
-	if (c)
-		return c;
-	return (int)ap - (int)bp;
-}
-
-/* Direction-independent hash of the endpoints. */
+/* Direction-independent hash of the endpoints: the two endpoint hashes are
+ * added, so A->B and B->A meet without comparing the endpoints first. */
 static uint32_t flow_hash(uint8_t ip_ver, uint8_t proto, const uint8_t *a, uint16_t ap,
 			  const uint8_t *b, uint16_t bp)
 {
 	size_t alen = ip_ver == 4 ? 4 : 16;
-	if (endpoint_cmp(a, ap, b, bp, alen) > 0) {
-		const uint8_t *tp = a;
-		a = b;
-		b = tp;
-		uint16_t tq = ap;
-		ap = bp;
-		bp = tq;
+	uint64_t h = endpoint_hash(a, alen, ap) + endpoint_hash(b, alen, bp);
+	h ^= (uint64_t)ip_ver << 8 | proto;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return (uint32_t)(h >> 32);
+}
+
+static inline bool addr_eq(const uint8_t *x, const uint8_t *y, size_t alen)
+{
+	if (alen == 4) {
+		uint32_t a, b;
+		memcpy(&a, x, 4);
+		memcpy(&b, y, 4);
+		return a == b;
 	}
-	uint64_t h = mix64((uint64_t)ip_ver << 40 | (uint64_t)proto << 32 | (uint64_t)ap << 16 | bp);
-	for (size_t i = 0; i < alen; i += 4) {
-		uint32_t wa, wb;
-		memcpy(&wa, a + i, 4);
-		memcpy(&wb, b + i, 4);
-		h = mix64(h ^ ((uint64_t)wa << 32 | wb));
-	}
-	return (uint32_t)(h ^ h >> 32);
+	return !memcmp(x, y, 16);
 }
 
 static int key_match(const struct flow *f, uint8_t ip_ver, uint8_t proto, const uint8_t *src,
@@ -92,13 +87,13 @@ static int key_match(const struct flow *f, uint8_t ip_ver, uint8_t proto, const 
 	if (k->ip_ver != ip_ver || k->proto != proto)
 		return 0;
 	size_t alen = ip_ver == 4 ? 4 : 16;
-	if (k->port[0] == sport && k->port[1] == dport && !memcmp(k->addr[0], src, alen) &&
-	    !memcmp(k->addr[1], dst, alen)) {
+	if (k->port[0] == sport && k->port[1] == dport && addr_eq(k->addr[0], src, alen) &&
+	    addr_eq(k->addr[1], dst, alen)) {
 		*dir = DIR_C2S;
 		return 1;
 	}
-	if (k->port[0] == dport && k->port[1] == sport && !memcmp(k->addr[0], dst, alen) &&
-	    !memcmp(k->addr[1], src, alen)) {
+	if (k->port[0] == dport && k->port[1] == sport && addr_eq(k->addr[0], dst, alen) &&
+	    addr_eq(k->addr[1], src, alen)) {
 		*dir = DIR_S2C;
 		return 1;
 	}
