@@ -388,6 +388,8 @@ void analyzer_packet(struct analyzer *a, const struct pkt_record *rec)
 		check_l4_checksum(a, f, dir, d);
 	if (d->l4proto == IPPROTO_TCP) {
 		tcp_track_segment(&a->tcp, f, dir, d);
+		if (a->sink.segment)
+			a->sink.segment(a->sink.user, f, dir, d);
 		if (f->state == FLOW_CLOSED)
 			flow_table_mark_closed(a->flows, f);
 	}

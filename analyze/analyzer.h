@@ -20,6 +20,8 @@
 #include "flow_table.h"
 #include "setup_stats.h"
 
+struct pkt_decoded;
+
 struct analyzer_config {
 	size_t max_flows;              /* flow table capacity (default 1,000,000) */
 	uint32_t max_events_per_flow;  /* events written per flow (default 100,000) */
@@ -41,6 +43,11 @@ struct analyzer_sink {
 	 * Called with diag_user: diagnostics usually go elsewhere than events. */
 	void (*diag)(void *diag_user, uint64_t frame, const char *msg);
 	void *diag_user;
+	/* Optional per-packet observer (NULL costs nothing): every TCP segment
+	 * of a flow, after tracking (f->half[dir] already counts it: rwnd,
+	 * retransmissions). d is valid only during the call (d->rec: time,
+	 * frame). Called with user. For samplers (the HTML report's graphs). */
+	void (*segment)(void *user, const struct flow *f, int dir, const struct pkt_decoded *d);
 };
 
 /* Checksum verdicts of what one host sent, over all its flows. */
