@@ -69,10 +69,11 @@ void options_usage(FILE *out)
 "  --ring-timeout MS    tpacket3 block retire timeout (default 20)\n"
 "\n"
 "Output:\n"
-"  --format FMT         text (default), json (one document, schema 1) or jsonl\n"
-"                       (one object a line: start, event..., flow..., end)\n"
+"  --format FMT         text (default), json (one document, schema 1), jsonl\n"
+"                       (one object a line: start, event..., flow..., end) or html\n"
+"                       (one self-contained page: diagnosis, flows table, graphs)\n"
 "  -o FILE              write the report to FILE; the format follows the extension\n"
-"                       (.txt, .json, .jsonl) unless --format says otherwise\n"
+"                       (.txt, .json, .jsonl, .html) unless --format says otherwise\n"
 "  -q, --quiet          do not list malformed frames on stderr\n"
 "\n"
 "Annotated capture (for Wireshark; needs -r FILE: written by a second pass):\n"
@@ -372,7 +373,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		case OPT_FORMAT:
 			o->format = report_format_parse(optarg);
 			if (o->format < 0) {
-				snprintf(err, errlen, "--format is text, json or jsonl, not '%s'", optarg);
+				snprintf(err, errlen, "--format is text, json, jsonl or html, not '%s'", optarg);
 				return -1;
 			}
 			break;

@@ -17,6 +17,8 @@ int report_format_parse(const char *s)
 		return REPORT_JSON;
 	if (!strcmp(s, "jsonl"))
 		return REPORT_JSONL;
+	if (!strcmp(s, "html"))
+		return REPORT_HTML;
 	return -1;
 }
 
@@ -31,6 +33,8 @@ int report_format_from_path(const char *path)
 		return REPORT_JSONL;
 	if (!strcasecmp(dot, ".txt"))
 		return REPORT_TEXT;
+	if (!strcasecmp(dot, ".html") || !strcasecmp(dot, ".htm"))
+		return REPORT_HTML;
 	return -1;
 }
 
@@ -46,6 +50,12 @@ static void sink_flow_end(void *user, const struct flow *f, enum flow_retire_rea
 	r->ops->flow_end(r, f, why);
 }
 
+static void sink_segment(void *user, const struct flow *f, int dir, const struct pkt_decoded *d)
+{
+	struct report *r = user;
+	r->ops->segment(r, f, dir, d);
+}
+
 struct report *report_new(enum report_format fmt, FILE *out, const struct report_meta *meta,
 			  char *errbuf, size_t errlen)
 {
@@ -58,6 +68,7 @@ struct report *report_new(enum report_format fmt, FILE *out, const struct report
 	r->meta = *meta;
 	r->ops = fmt == REPORT_JSON ? &report_json_ops
 		 : fmt == REPORT_JSONL ? &report_jsonl_ops
+		 : fmt == REPORT_HTML  ? &report_html_ops
 				       : &report_text_ops;
 	if (r->ops->begin(r) < 0) {
 		snprintf(errbuf, errlen, "%s", r->err[0] ? r->err : "cannot start the report");
@@ -73,6 +84,8 @@ void report_bind(struct report *r, struct analyzer_sink *sink)
 	sink->user = r;
 	sink->event = sink_event;
 	sink->flow_end = sink_flow_end;
+	if (r->ops->segment)
+		sink->segment = sink_segment;
 }
 
 void report_set_analyzer(struct report *r, const struct analyzer *a)

@@ -21,6 +21,7 @@ enum report_format {
 	REPORT_TEXT = 0,
 	REPORT_JSON,
 	REPORT_JSONL,
+	REPORT_HTML,      /* one self-contained page (report_html.c) */
 };
 
 struct report_meta {
@@ -40,6 +41,9 @@ struct report_ops {
 	void (*flow_end)(struct report *r, const struct flow *f, enum flow_retire_reason why);
 	int (*finish)(struct report *r, const struct analyzer *a, const struct capture_stats *cs);
 	void (*free_priv)(struct report *r);
+	/* Optional: every TCP segment (the analyzer's segment observer). */
+	void (*segment)(struct report *r, const struct flow *f, int dir,
+			const struct pkt_decoded *d);
 };
 
 struct report {
@@ -51,9 +55,9 @@ struct report {
 	char err[256];
 };
 
-/* Parse "text", "json", "jsonl". Returns -1 for anything else. */
+/* Parse "text", "json", "jsonl", "html". Returns -1 for anything else. */
 int report_format_parse(const char *s);
-/* Format implied by a file name's extension (.json, .jsonl, .txt), or -1. */
+/* Format implied by a file name's extension (.json, .jsonl, .txt, .html), or -1. */
 int report_format_from_path(const char *path);
 
 /* Create a writer on out (not closed by the report). NULL on failure with
@@ -79,5 +83,6 @@ const char *report_state_name(int state);
 extern const struct report_ops report_json_ops;
 extern const struct report_ops report_jsonl_ops;
 extern const struct report_ops report_text_ops;
+extern const struct report_ops report_html_ops;
 
 #endif

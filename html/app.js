@@ -1,0 +1,481 @@
+// html/app.js — the HTML report's own script: reads the two JSON blocks
+// tcplens wrote into the page (#tcplens-report: the schema-1 report;
+// #tcplens-samples: decimated segments of the worst flows) and draws the
+// diagnosis, the sortable connections table and, per graphed flow, a
+// time-sequence graph and a flight-per-round graph with uPlot. Everything
+// is drawn from the data: the C side writes no drawing code.
+'use strict';
+(function () {
+  const F_RETRANS = 1, F_CSUM_BAD = 2, F_CSUM_OFFLOAD = 4, F_GIANT = 8;
+  const TABLE_ROWS = 2000;
+  const STALL_COLORS = {
+    delayed_ack: 'rgba(255,152,0,0.18)', cork: 'rgba(121,85,72,0.18)', rto: 'rgba(229,57,53,0.20)',
+    zero_window: 'rgba(142,36,170,0.18)', receiver_limited: 'rgba(94,53,177,0.15)',
+    sender_limited: 'rgba(0,137,123,0.15)', app_idle: 'rgba(120,144,156,0.15)',
+  };
+  const PHASE_COLORS = { slow_start: '#43a047', congestion_avoidance: '#1e88e5', recovery: '#e53935' };
+  const PHASE_BANDS = {
+    slow_start: 'rgba(67,160,71,0.07)', congestion_avoidance: 'rgba(30,136,229,0.05)',
+    recovery: 'rgba(229,57,53,0.10)',
+  };
+  const SEG = { plain: '#1565c0', retrans: '#e53935', bad: '#ff6f00', offload: '#90a4ae', giant: '#6a1b9a' };
+
+  const $ = (id) => document.getElementById(id);
+  const el = (tag, attrs, text) => {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  };
+  const fmtBytes = (n) => {
+    if (n == null) return '';
+    const u = ['B', 'kB', 'MB', 'GB', 'TB'];
+    let i = 0;
+    while (n >= 1000 && i < u.length - 1) { n /= 1000; i++; }
+    return (i ? n.toFixed(1) : String(n)) + ' ' + u[i];
+  };
+  const fmtMs = (v) => (v == null ? '' : v.toFixed(1));
+
+  function fail(err) {
+    const box = $('error');
+    box.style.display = 'block';
+    box.textContent = 'The report could not be drawn: ' + (err && err.stack ? err.stack : err);
+    console.error(err);
+  }
+
+  // Same weights as flow_badness() in analyze/flow.c (counts from events).
+  function badness(f, kinds) {
+    const k = (n) => kinds[n] || 0;
+    const st = f.stalls || { total_ms: 0, by_cause: {} };
+    const lost = st.total_ms - ((st.by_cause || {}).app_idle || 0);
+    return lost + 1000 * (k('csum_bad') + k('ip_csum_bad') + k('syn_retransmit')) +
+      10 * (k('retransmission') + k('stall') + k('capture_loss')) + 5 * k('zero_window') +
+      k('rst') + k('sack_gap') + 0.001 * (k('csum_offload') + k('giant_segment'));
+  }
+
+  function header(rep) {
+    const c = rep.capture || {}, s = rep.source || {};
+    document.title = 'tcplens: ' + (s.name || 'report');
+    const dur = c.first_ts != null && c.last_ts != null ? (c.last_ts - c.first_ts).toFixed(3) + ' s' : '';
+    $('source').textContent = `${s.kind || ''} ${s.name || ''} (${s.linktype || ''})` +
+      (s.filter ? ` filter "${s.filter}"` : '') +
+      ` — ${c.packets || 0} packets, ${fmtBytes(c.bytes || 0)}, ${c.flows || 0} flows, ${dur}` +
+      ` — tcplens ${rep.tcplens}, report schema ${rep.schema}`;
+  }
+
+  function findings(rep) {
+    const box = $('findings');
+    const list = ((rep.summary || {}).findings) || [];
+    if (!list.length) {
+      box.appendChild(el('p', { class: 'nodata' }, 'No problems found.'));
+      return;
+    }
+    for (const f of list) {
+      const d = el('div', { class: 'finding sev-' + f.severity });
+      const h = el('div');
+      h.appendChild(el('span', { class: 'sev' }, f.severity));
+      h.appendChild(el('b', {}, f.kind + (f.cause ? ' / ' + f.cause : '') + (f.host ? ' — ' + f.host : '') +
+        ' (' + f.count + ')'));
+      d.appendChild(h);
+      d.appendChild(el('div', { class: 'explanation' }, f.explanation));
+      if (f.remedy) d.appendChild(el('div', { class: 'remedy' }, f.remedy));
+      box.appendChild(d);
+    }
+  }
+
+  const COLUMNS = [
+    { key: 'rank', label: 'rank', num: true },
+    { key: 'id', label: 'flow', num: true },
+    { key: 'client', label: 'client', l: true },
+    { key: 'server', label: 'server', l: true },
+    { key: 'packets', label: 'packets', num: true },
+    { key: 'bytes', label: 'bytes', num: true, fmt: fmtBytes },
+    { key: 'retrans', label: 'retrans', num: true },
+    { key: 'stalls', label: 'stalls', num: true },
+    { key: 'stalled_ms', label: 'stalled ms', num: true, fmt: fmtMs },
+    { key: 'rtt', label: 'RTT p50 ms', num: true, fmt: fmtMs },
+    { key: 'cc', label: 'cc', l: true },
+    { key: 'events', label: 'events', num: true },
+  ];
+
+  function flowsTable(rows, graphed) {
+    const table = $('flows-table');
+    const thead = table.tHead, tbody = table.tBodies[0];
+    let sortKey = 'rank', asc = true;
+    const tr = el('tr');
+    const ths = COLUMNS.map((c) => {
+      const th = el('th', { class: c.l ? 'l' : '', 'data-key': c.key }, c.label);
+      th.addEventListener('click', () => {
+        asc = sortKey === c.key ? !asc : !c.num;
+        sortKey = c.key;
+        draw();
+      });
+      tr.appendChild(th);
+      return th;
+    });
+    thead.appendChild(tr);
+    function draw() {
+      const col = COLUMNS.find((c) => c.key === sortKey);
+      const sorted = rows.slice().sort((a, b) => {
+        const x = a[sortKey], y = b[sortKey];
+        let r = col.num ? (x ?? -Infinity) - (y ?? -Infinity) : String(x).localeCompare(String(y));
+        if (r === 0) r = a.id - b.id;
+        return asc ? r : -r;
+      });
+      ths.forEach((th, i) => {
+        th.className = (COLUMNS[i].l ? 'l ' : '') +
+          (COLUMNS[i].key === sortKey ? (asc ? 'sorted-asc' : 'sorted-desc') : '');
+      });
+      tbody.textContent = '';
+      for (const r of sorted.slice(0, TABLE_ROWS)) {
+        const row = el('tr', { class: graphed.has(r.id) ? 'graphed' : '' });
+        for (const c of COLUMNS) {
+          const td = el('td', { class: c.l ? 'l' : '' });
+          const v = c.fmt ? c.fmt(r[c.key]) : (r[c.key] ?? '');
+          if (c.key === 'id' && graphed.has(r.id)) {
+            td.appendChild(el('a', { href: '#flow-' + r.id }, String(v)));
+          } else {
+            td.textContent = String(v);
+          }
+          row.appendChild(td);
+        }
+        tbody.appendChild(row);
+      }
+      $('flows-note').textContent = `${rows.length} connections, worst first (click a column to sort)` +
+        (rows.length > TABLE_ROWS ? `; the first ${TABLE_ROWS} of the sorted list are shown` : '') +
+        '. Flows in bold have graphs below.';
+    }
+    draw();
+  }
+
+  // ---- charts ----
+
+  function chartWidth() {
+    return Math.max(480, Math.min(1240, ($('flow-graphs').clientWidth || 1200) - 10));
+  }
+
+  // Wheel zoom around the pointer and Shift+drag pan on the x scale.
+  function zoomPan(u) {
+    u.over.addEventListener('wheel', (e) => {
+      e.preventDefault();
+      const { min, max } = u.scales.x;
+      const x = u.posToVal(u.cursor.left, 'x');
+      const k = e.deltaY < 0 ? 0.8 : 1.25;
+      u.setScale('x', { min: x - (x - min) * k, max: x + (max - x) * k });
+    }, { passive: false });
+    u.root.addEventListener('mousedown', (e) => {
+      if (!e.shiftKey || e.button !== 0) return;
+      e.stopPropagation();
+      e.preventDefault();
+      const x0 = e.clientX, { min, max } = u.scales.x;
+      const perPx = (max - min) / u.over.clientWidth;
+      const move = (m) => {
+        const dx = (m.clientX - x0) * perPx;
+        u.setScale('x', { min: min - dx, max: max - dx });
+      };
+      const up = () => {
+        document.removeEventListener('mousemove', move);
+        document.removeEventListener('mouseup', up);
+      };
+      document.addEventListener('mousemove', move);
+      document.addEventListener('mouseup', up);
+    }, true);
+  }
+
+  // Keep the x scales of a flow's charts together.
+  function linkX(charts) {
+    let busy = false;
+    for (const u of charts) {
+      u.hooks.setScale = u.hooks.setScale || [];
+    }
+    return (u, key) => {
+      if (key !== 'x' || busy) return;
+      busy = true;
+      for (const o of charts) {
+        if (o !== u && o.scales.x.min !== u.scales.x.min) o.setScale('x', { min: u.scales.x.min, max: u.scales.x.max });
+      }
+      busy = false;
+    };
+  }
+
+  function shadeStalls(u, stalls) {
+    const ctx = u.ctx, top = u.bbox.top, h = u.bbox.height;
+    for (const s of stalls) {
+      const x0 = u.valToPos(s.t, 'x', true), x1 = u.valToPos(s.t + s.ms / 1000, 'x', true);
+      if (x1 < u.bbox.left || x0 > u.bbox.left + u.bbox.width) continue;
+      ctx.fillStyle = STALL_COLORS[s.cause] || 'rgba(0,0,0,0.08)';
+      ctx.fillRect(x0, top, Math.max(1, x1 - x0), h);
+    }
+  }
+
+  function timeSeqChart(box, g, flow, dir, base, evs, link) {
+    const other = dir === 'c2s' ? 's2c' : 'c2s';
+    const ms = (v) => v / 1000; // sample times are ms after t0
+    const off = g.t0 - base;
+    const data = g[dir].data.map((p) => [off + ms(p[0]), p[1], p[2], p[3]]);
+    const acks = g[other].acks.map((p) => [off + ms(p[0]), p[1], p[2], p[3]]);
+    const sacks = g[other].sacks.map((p) => [off + ms(p[0]), p[1], p[2]]);
+    const mine = evs.filter((e) => e.dir === dir);
+    const retrans = mine.filter((e) => e.kind === 'retransmission');
+    const holes = mine.filter((e) => e.kind === 'sack_gap');
+    const csum = mine.filter((e) => e.kind === 'csum_bad');
+    const stalls = evs.filter((e) => e.kind === 'stall').map((e) => ({ t: e.rt, ms: e.duration_ms, cause: e.cause }));
+    const xs = acks.length ? acks.map((p) => p[0]) : data.map((p) => p[0]);
+    const ackY = acks.length ? acks.map((p) => p[1]) : xs.map(() => null);
+    const winY = acks.length ? acks.map((p) => p[2]) : xs.map(() => null);
+    if (!xs.length) {
+      box.appendChild(el('p', { class: 'nodata' }, 'No segments sampled in this direction.'));
+      return null;
+    }
+    const yRange = (u, dmin, dmax) => {
+      const { min, max } = u.scales.x;
+      let lo = dmin ?? Infinity, hi = dmax ?? -Infinity;
+      for (const p of data) {
+        if (min != null && (p[0] < min || p[0] > max)) continue;
+        if (p[1] < lo) lo = p[1];
+        if (p[2] > hi) hi = p[2];
+      }
+      if (!isFinite(lo) || !isFinite(hi)) return [0, 1];
+      const pad = (hi - lo) * 0.03 || 1000;
+      return [Math.max(0, lo - pad), hi + pad];
+    };
+    const drawSegments = (u) => {
+      const ctx = u.ctx, { min, max } = u.scales.x;
+      const px = (t) => u.valToPos(t, 'x', true), py = (s) => u.valToPos(s, 'y', true);
+      const dpr = window.devicePixelRatio || 1;
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+      ctx.clip();
+      // SACK holes: from the report, seq..seq+bytes open for fill_ms
+      ctx.fillStyle = 'rgba(255,193,7,0.25)';
+      for (const h of holes) {
+        const x0 = px(h.rt), x1 = px(h.rt + h.fill_ms / 1000);
+        const y0 = py(h.seq), y1 = py(h.seq + h.bytes);
+        ctx.fillRect(x0, y1, Math.max(1, x1 - x0), Math.max(1, y0 - y1));
+      }
+      ctx.lineWidth = 1.5 * dpr;
+      ctx.strokeStyle = '#43a047';
+      for (const s of sacks) {
+        if (s[0] < min || s[0] > max) continue;
+        const x = px(s[0]);
+        ctx.beginPath(); ctx.moveTo(x, py(s[1])); ctx.lineTo(x, py(s[2])); ctx.stroke();
+      }
+      for (const p of data) {
+        if (p[0] < min || p[0] > max) continue;
+        const f = p[3];
+        ctx.strokeStyle = f & F_CSUM_BAD ? SEG.bad : f & F_RETRANS ? SEG.retrans : f & F_GIANT ? SEG.giant
+          : f & F_CSUM_OFFLOAD ? SEG.offload : SEG.plain;
+        ctx.lineWidth = (f & F_GIANT ? 3 : 1.5) * dpr;
+        const x = px(p[0]), y0 = py(p[1]), y1 = py(p[2]);
+        ctx.beginPath();
+        ctx.moveTo(x, y0); ctx.lineTo(x, Math.min(y1, y0 - 1));
+        ctx.moveTo(x - 2 * dpr, y1); ctx.lineTo(x + 2 * dpr, y1);
+        ctx.stroke();
+      }
+      ctx.fillStyle = SEG.retrans;
+      for (const r of retrans) {
+        const x = px(r.rt), y = py(r.seq + r.bytes);
+        ctx.beginPath(); ctx.arc(x, y, 3.5 * dpr, 0, 2 * Math.PI); ctx.fill();
+      }
+      ctx.fillStyle = SEG.bad;
+      for (const c of csum) {
+        const x = px(c.rt), y = u.bbox.top + 2 * dpr;
+        ctx.beginPath(); ctx.moveTo(x, y + 9 * dpr); ctx.lineTo(x - 5 * dpr, y); ctx.lineTo(x + 5 * dpr, y);
+        ctx.fill();
+      }
+      ctx.restore();
+    };
+    const stepped = uPlot.paths.stepped({ align: 1 });
+    const opts = {
+      title: `Time-sequence (${dir}: data from ${dir === 'c2s' ? flow.client : flow.server})`,
+      width: chartWidth(), height: 340,
+      scales: { x: { time: false }, y: { range: yRange } },
+      axes: [{ label: 'time since the first packet (s)' }, { label: 'relative sequence (bytes)', size: 80 }],
+      series: [
+        { label: 't (s)', value: (u, v) => (v == null ? '' : v.toFixed(6)) },
+        { label: 'ACK', stroke: '#2e7d32', width: 1.5, paths: stepped, points: { show: false }, spanGaps: true },
+        { label: 'receive window', stroke: '#8e24aa', width: 1, dash: [6, 4], paths: stepped, points: { show: false },
+          spanGaps: true },
+      ],
+      cursor: { drag: { x: true, y: false, setScale: true } },
+      hooks: {
+        drawClear: [(u) => shadeStalls(u, stalls)],
+        draw: [drawSegments],
+        setScale: [link],
+      },
+    };
+    const div = el('div', { class: 'chart tseq', 'data-flow': String(flow.id) });
+    box.appendChild(div);
+    const u = new uPlot(opts, [xs, ackY, winY], div);
+    zoomPan(u);
+    const note = el('div', { class: 'legend-note' });
+    const key = (color, text) => {
+      const k = el('span', { class: 'key' });
+      k.style.background = color;
+      note.appendChild(k);
+      note.appendChild(document.createTextNode(text));
+    };
+    key(SEG.plain, 'data segment'); key(SEG.retrans, 'retransmission'); key(SEG.bad, 'bad checksum (▼ corrupt)');
+    key(SEG.offload, 'offload artifact'); key(SEG.giant, 'giant (TSO/GRO)'); key('#43a047', 'SACK block');
+    key('rgba(255,193,7,0.6)', 'SACK hole until filled');
+    for (const c of Object.keys(STALL_COLORS)) if (stalls.some((s) => s.cause === c)) key(STALL_COLORS[c], 'stall: ' + c);
+    note.appendChild(document.createTextNode(` — ${g[dir].data.length} data points, ${g[other].acks.length} ACK points` +
+      ' (decimated per time bucket, extremes kept)'));
+    box.appendChild(note);
+    return u;
+  }
+
+  function cwndChart(box, flow, dir, base, evs, link) {
+    const rounds = ((flow.cwnd_rounds || {})[dir]) || [];
+    if (!rounds.length) {
+      box.appendChild(el('p', { class: 'nodata' }, 'No congestion-window rounds for ' + dir + '.'));
+      return null;
+    }
+    const xs = rounds.map((r) => r.t - base);
+    const ys = rounds.map((r) => r.flight_bytes);
+    const segs = rounds.map((r) => r.flight_segments);
+    const mine = evs.filter((e) => e.dir === dir);
+    const reductions = mine.filter((e) => e.kind === 'cwnd_reduction' || e.kind === 'idle_restart');
+    const stalls = evs.filter((e) => e.kind === 'stall').map((e) => ({ t: e.rt, ms: e.duration_ms, cause: e.cause }));
+    const bands = (u) => {
+      shadeStalls(u, stalls);
+      const ctx = u.ctx;
+      for (let i = 0; i < rounds.length; i++) {
+        const x0 = u.valToPos(xs[i], 'x', true);
+        const x1 = i + 1 < rounds.length ? u.valToPos(xs[i + 1], 'x', true) : u.bbox.left + u.bbox.width;
+        ctx.fillStyle = PHASE_BANDS[rounds[i].phase] || 'transparent';
+        ctx.fillRect(x0, u.bbox.top, Math.max(0, x1 - x0), u.bbox.height);
+      }
+    };
+    const marks = (u) => {
+      const ctx = u.ctx, dpr = window.devicePixelRatio || 1;
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+      ctx.clip();
+      for (let i = 0; i < rounds.length; i++) {
+        ctx.fillStyle = PHASE_COLORS[rounds[i].phase] || '#555';
+        const x = u.valToPos(xs[i], 'x', true), y = u.valToPos(ys[i], 'y', true);
+        ctx.beginPath();
+        if (rounds[i].limit === 'rwnd') ctx.rect(x - 3.5 * dpr, y - 3.5 * dpr, 7 * dpr, 7 * dpr);
+        else ctx.arc(x, y, 3.5 * dpr, 0, 2 * Math.PI);
+        ctx.fill();
+      }
+      ctx.strokeStyle = '#c62828';
+      ctx.lineWidth = 2 * dpr;
+      for (const r of reductions) {
+        const x = u.valToPos(r.rt, 'x', true);
+        const y0 = u.valToPos(r.before_bytes, 'y', true), y1 = u.valToPos(r.after_bytes, 'y', true);
+        ctx.beginPath();
+        ctx.moveTo(x, y0); ctx.lineTo(x, y1);
+        ctx.moveTo(x - 4 * dpr, y1 - 5 * dpr); ctx.lineTo(x, y1); ctx.lineTo(x + 4 * dpr, y1 - 5 * dpr);
+        ctx.stroke();
+      }
+      ctx.restore();
+    };
+    const opts = {
+      title: `Flight per round (${dir}), cc guess: ${flow.cc_guess}`,
+      width: chartWidth(), height: 220,
+      scales: { x: { time: false }, y: { range: (u, lo, hi) => [0, Math.max(hi || 0, 1) * 1.08] } },
+      axes: [{ label: 'time since the first packet (s)' }, { label: 'bytes in flight', size: 80 }],
+      series: [
+        { label: 't (s)', value: (u, v) => (v == null ? '' : v.toFixed(6)) },
+        { label: 'flight bytes', stroke: '#37474f', width: 1.5, paths: uPlot.paths.stepped({ align: 1 }),
+          points: { show: false } },
+        { label: 'segments', scale: 'seg', show: false, stroke: '#78909c' },
+      ],
+      cursor: { drag: { x: true, y: false, setScale: true } },
+      hooks: { drawClear: [bands], draw: [marks], setScale: [link] },
+    };
+    const div = el('div', { class: 'chart cwnd', 'data-flow': String(flow.id) });
+    box.appendChild(div);
+    const u = new uPlot(opts, [xs, ys, segs], div);
+    zoomPan(u);
+    const note = el('div', { class: 'legend-note' });
+    for (const [p, c] of Object.entries(PHASE_COLORS)) {
+      const k = el('span', { class: 'key' });
+      k.style.background = c;
+      note.appendChild(k);
+      note.appendChild(document.createTextNode(p.replace(/_/g, ' ')));
+    }
+    note.appendChild(document.createTextNode(' — ● limited by cwnd/other, ■ by the receive window; ' +
+      'red arrows: reductions and idle restarts (' + reductions.length + ')'));
+    box.appendChild(note);
+    return u;
+  }
+
+  function flowGraphs(rep, samples, byFlow, flowsById) {
+    const host = $('flow-graphs');
+    const graphs = samples.graphs || [];
+    if (!graphs.length) host.appendChild(el('p', { class: 'nodata' }, 'No TCP connections.'));
+    let n = 0;
+    for (const g of graphs) {
+      const flow = flowsById.get(g.flow);
+      if (!flow) continue;
+      const dir = ((flow.c2s || {}).payload_bytes || 0) >= ((flow.s2c || {}).payload_bytes || 0) ? 'c2s' : 's2c';
+      const base = g.sampled ? g.t0 : flow.first_ts;
+      const evs = (byFlow.get(flow.id) || []);
+      for (const e of evs) e.rt = e.ts - base;
+      const box = el('div', { class: 'flowbox', id: 'flow-' + flow.id });
+      const st = flow.stalls || {};
+      box.appendChild(el('h3', {}, `#${++n} flow ${flow.id}: ${flow.client} → ${flow.server}`));
+      box.appendChild(el('div', { class: 'meta' },
+        `${flow.packets} packets, ${fmtBytes(flow.bytes)}, ${flow.retransmissions ?? 0} retransmissions, ` +
+        `${st.count || 0} stalls (${fmtMs(st.total_ms || 0)} ms), RTT p50 ${fmtMs((flow.rtt_ms || {}).p50)} ms, ` +
+        `${evs.length} events`));
+      host.appendChild(box);
+      const charts = [];
+      const link = linkX(charts);
+      if (g.sampled) {
+        const u = timeSeqChart(box, g, flow, dir, base, evs, link);
+        if (u) charts.push(u);
+      } else {
+        box.appendChild(el('p', { class: 'nodata' }, 'Segments not sampled: more flows were open at once than ' +
+          'the sampler follows (' + samples.budget.slots + ').'));
+      }
+      const c = cwndChart(box, flow, dir, base, evs, link);
+      if (c) charts.push(c);
+    }
+    return n;
+  }
+
+  function main() {
+    const rep = JSON.parse($('tcplens-report').textContent);
+    const samples = JSON.parse($('tcplens-samples').textContent);
+    header(rep);
+    findings(rep);
+    const byFlow = new Map(), kinds = new Map();
+    for (const e of rep.events || []) {
+      if (e.flow == null) continue;
+      if (!byFlow.has(e.flow)) { byFlow.set(e.flow, []); kinds.set(e.flow, {}); }
+      byFlow.get(e.flow).push(e);
+      const k = kinds.get(e.flow);
+      k[e.kind] = (k[e.kind] || 0) + 1;
+    }
+    const flowsById = new Map();
+    const rows = (rep.flows || []).map((f) => {
+      flowsById.set(f.id, f);
+      const st = f.stalls || {};
+      return {
+        id: f.id, client: f.client, server: f.server, packets: f.packets, bytes: f.bytes,
+        retrans: f.retransmissions ?? 0, stalls: st.count ?? 0, stalled_ms: st.total_ms ?? 0,
+        rtt: (f.rtt_ms || {}).p50, cc: f.cc_guess || f.proto, events: f.events ?? 0,
+        score: badness(f, kinds.get(f.id) || {}),
+      };
+    });
+    rows.sort((a, b) => b.score - a.score || b.bytes - a.bytes || a.id - b.id);
+    rows.forEach((r, i) => { r.rank = i + 1; });
+    const graphed = new Set((samples.graphs || []).map((g) => g.flow));
+    flowsTable(rows, graphed);
+    const n = flowGraphs(rep, samples, byFlow, flowsById);
+    document.body.setAttribute('data-graphs', String(n));
+    document.body.setAttribute('data-rendered', 'yes');
+  }
+
+  try {
+    main();
+  } catch (e) {
+    fail(e);
+  }
+})();
