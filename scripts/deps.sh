@@ -9,6 +9,13 @@ set -euo pipefail
 build_pkgs=(gcc make cmake pkg-config libpcap-dev libjansson-dev libncurses-dev
             libnetfilter-queue-dev)
 test_pkgs=(libcriterion-dev tshark tcpdump python3 iproute2 ethtool clang tmux iptables)
+# The HTML report's page (html/) is built with node and npm: Debian's, unless
+# the machine has them already (NodeSource's nodejs bundles its own npm and
+# conflicts with Debian's npm). Its browser test drives Debian's chromium.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  build_pkgs+=(nodejs npm)
+fi
+test_pkgs+=(chromium)
 
 want=("${build_pkgs[@]}")
 [[ "${1:-build}" == test ]] && want+=("${test_pkgs[@]}")
