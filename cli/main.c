@@ -19,6 +19,7 @@
 #include "privdrop.h"
 #include "annotate.h"
 #include "replay.h"
+#include "report/metrics.h"
 #include "report/report.h"
 #include "tui/pace.h"
 #include "tui/tui.h"
@@ -200,6 +201,7 @@ int main(int argc, char **argv)
 						isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
 	struct tui *tui = NULL;
 	FILE *tui_held = NULL;
+	struct metrics *met = NULL;      /* --metrics, --metrics-file */
 	if (live || use_tui || opt.replay)
 		live_signals();  /* before the socket exists: a stop request is never lost */
 	const struct capture_ops *ops = live ? live_engine(&opt, err, sizeof(err)) : &capture_file_ops;
@@ -260,6 +262,15 @@ int main(int argc, char **argv)
 
 	/* Live: nothing is parsed with privileges (-Z USER, and no capability
 	 * but the CAP_NET_ADMIN an NFQUEUE verdict needs). */
+	struct metrics_config mcfg = {.listen = opt.metrics_listen, .file = opt.metrics_file,
+				      .interval_s = opt.metrics_interval, .stats = tui_stats,
+				      .stats_user = &src};
+	/* Prometheus: its socket is bound before privileges go (as the capture). */
+	if ((mcfg.listen || mcfg.file) && !(met = metrics_new(&mcfg, err, sizeof(err)))) {
+		fprintf(stderr, "tcplens: %s\n", err);
+		status = EXIT_INPUT;
+		goto out_close;
+	}
 	if (live && privdrop(opt.user, opt.nfqueue >= 0, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tcplens: %s\n", err);
 		status = EXIT_INPUT;
@@ -339,6 +350,8 @@ int main(int argc, char **argv)
 			progress_tick(&pg, &src, run.seen, 0);
 		if (stop_requested || (opt.duration > 0 && now_s() - pg.started >= opt.duration))
 			break;
+		if (met && live && metrics_tick(met, run.an, err, sizeof(err)) < 0)
+			fprintf(stderr, "tcplens: metrics: %s\n", err);
 		int n = capture_dispatch(&src, 256, on_packet, &run, err);
 		if (n == CAPTURE_END)
 			break;
@@ -361,6 +374,10 @@ int main(int argc, char **argv)
 	capture_stats(&src, &cs);
 	if (report_finish(rep, run.an, &cs) < 0) {
 		fprintf(stderr, "tcplens: %s\n", rep->err);
+		status = EXIT_INPUT;
+	}
+	if (met && metrics_finish(met, run.an, &cs, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tcplens: metrics: %s\n", err);
 		status = EXIT_INPUT;
 	}
 	if (tui_held && !status) {
@@ -393,6 +410,7 @@ out_close:
 			opt.out_path ? opt.out_path : "the report", strerror(errno));
 		status = EXIT_INPUT;
 	}
+	metrics_free(met);
 	capture_close(&src);
 	options_free(&opt);
 	return status;

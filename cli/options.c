@@ -28,6 +28,9 @@ enum {
 	OPT_NO_OFFLOAD_SIGNATURE,
 	OPT_TOLERANCE,
 	OPT_WRITE_FLAGGED,
+	OPT_METRICS,
+	OPT_METRICS_FILE,
+	OPT_METRICS_INTERVAL,
 };
 
 void options_usage(FILE *out)
@@ -98,6 +101,13 @@ void options_usage(FILE *out)
 "                       (DIR/expected/NAME.json if DIR/expected exists, else\n"
 "                       DIR/NAME.json; --reports SUBDIR to choose), a table;\n"
 "                       --update rewrites the reports after a deliberate change\n"
+"\n"
+"Prometheus metrics (findings by kind and cause, stalled seconds, drops, flows):\n"
+"  --metrics ADDR:PORT  live: serve GET /metrics on ADDR:PORT only (HTTP/1.0,\n"
+"                       polled between capture batches), e.g. 127.0.0.1:9911\n"
+"  --metrics-file PATH  write the metrics to PATH (node_exporter textfile\n"
+"                       collector: NAME.prom), replaced atomically at the end and,\n"
+"                       live, every --metrics-interval SECS (default 15)\n"
 "\n"
 "Limits (memory grows with concurrent flows, never with capture length):\n"
 "  --max-flows N        flows tracked at once (default 1000000); when full, closed\n"
@@ -284,6 +294,35 @@ static int replay_options_check(struct options *o, char *err, size_t errlen)
 	return 0;
 }
 
+/* --metrics ADDR:PORT, --metrics-file PATH, --metrics-interval SECS.
+ * Returns 0, or -1 with a message in err. */
+static int parse_metrics_option(int c, const char *arg, struct options *o, char *err,
+				size_t errlen)
+{
+	char *end;
+	if (c == OPT_METRICS_FILE) {
+		o->metrics_file = arg;
+		return 0;
+	}
+	if (c == OPT_METRICS) {
+		const char *colon = strrchr(arg, ':');
+		if (!colon || colon == arg || !colon[1] || strspn(colon + 1, "0123456789") !=
+		    strlen(colon + 1) || atoi(colon + 1) > 65535) {
+			snprintf(err, errlen, "--metrics wants ADDR:PORT (127.0.0.1:9911, "
+				 "[::1]:9911), not '%s'", arg);
+			return -1;
+		}
+		o->metrics_listen = arg;
+		return 0;
+	}
+	o->metrics_interval = strtod(arg, &end);
+	if (end == arg || *end || !(o->metrics_interval >= 0.1) || o->metrics_interval > 86400) {
+		snprintf(err, errlen, "--metrics-interval wants 0.1..86400 seconds, not '%s'", arg);
+		return -1;
+	}
+	return 0;
+}
+
 /* --tui, --no-tui, --replay[=SPEED]. Returns 0, or -1 with a message in err. */
 static int parse_tui_option(int c, const char *arg, struct options *o, char *err, size_t errlen)
 {
@@ -345,6 +384,9 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		{"test-no-offload-signature", no_argument, NULL, OPT_NO_OFFLOAD_SIGNATURE},
 		{"tolerance", required_argument, NULL, OPT_TOLERANCE},
 		{"write-flagged", no_argument, NULL, OPT_WRITE_FLAGGED},
+		{"metrics", required_argument, NULL, OPT_METRICS},
+		{"metrics-file", required_argument, NULL, OPT_METRICS_FILE},
+		{"metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL},
 		{0, 0, 0, 0},
 	};
 	memset(o, 0, sizeof(*o));
@@ -420,6 +462,12 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 			if (parse_replay_option(c, optarg, o, err, errlen) < 0)
 				return -1;
 			break;
+		case OPT_METRICS:
+		case OPT_METRICS_FILE:
+		case OPT_METRICS_INTERVAL:
+			if (parse_metrics_option(c, optarg, o, err, errlen) < 0)
+				return -1;
+			break;
 		case OPT_TUI:
 		case OPT_NO_TUI:
 		case OPT_REPLAY:
@@ -469,6 +517,15 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		return -1;
 	if (tui_options_check(o, err, errlen) < 0)
 		return -1;
+	if (o->metrics_listen && o->read_file) {
+		snprintf(err, errlen, "--metrics serves while live (-i, --nfqueue); for a capture "
+			 "file use --metrics-file PATH");
+		return -1;
+	}
+	if (o->metrics_interval > 0 && !o->metrics_file) {
+		snprintf(err, errlen, "--metrics-interval goes with --metrics-file PATH");
+		return -1;
+	}
 	if (o->format < 0 && o->out_path) {
 		o->format = report_format_from_path(o->out_path);
 		if (o->format < 0)

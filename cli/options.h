@@ -40,6 +40,10 @@ struct options {
 	int tui;                   /* --tui 1, --no-tui 0, -1 = default (live on a terminal) */
 	int replay;                /* --replay[=SPEED] given */
 	double replay_speed;       /* 1 = recorded pace, 2 = twice as fast, 0 = max */
+	/* Prometheus (report/metrics.h) */
+	const char *metrics_listen;  /* --metrics ADDR:PORT (live only) */
+	const char *metrics_file;    /* --metrics-file PATH (textfile collector) */
+	double metrics_interval;     /* --metrics-interval SECS, 0 = default (15) */
 };
 
 /* Parse argv into o. Returns 0, or -1 with a message in err. */
