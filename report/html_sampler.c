@@ -140,27 +140,53 @@ static int slot_find(struct html_sampler *s, uint32_t id)
 	return -1;
 }
 
-static int slot_claim(struct html_sampler *s, const struct flow *f, uint64_t t0)
+static bool worse(double ba, uint64_t bya, uint32_t ida, const struct hs_rank *b);
+
+/* A slot whose closed flow can no longer make the graphs (the list is full
+ * and it ranks below the last), or -1. Per new flow, not per packet. */
+static int slot_steal(struct html_sampler *s)
 {
+	if (s->nrank < HS_GRAPHS)
+		return -1;
 	for (int i = 0; i < HS_SLOTS; i++) {
-		struct hs_slot *sl = &s->slot[i];
-		if (sl->flow_id)
+		const struct hs_slot *sl = &s->slot[i];
+		if (!sl->flow_id || sl->ended || sl->f->state != FLOW_CLOSED)
 			continue;
-		sl->flow_id = f->id;
-		sl->ended = false;
-		for (int d = 0; d < 2; d++) {
-			sl->retrans_seen[d] = 0;
-			sl->base[d] = 0;
-			for (int k = 0; k < HS_STREAMS; k++) {
-				sl->s[d][k].n = 0;
-				sl->s[d][k].shift = HS_SHIFT0;
-				sl->s[d][k].t0 = t0;
-			}
-		}
-		s->last = i;
-		return i;
+		const struct flow *g = sl->f;
+		if (!worse(flow_badness(g), g->half[0].bytes + g->half[1].bytes, g->id,
+			   &s->rank[HS_GRAPHS - 1]))
+			return i;
 	}
 	return -1;
+}
+
+static int slot_claim(struct html_sampler *s, const struct flow *f, uint64_t t0)
+{
+	int i = -1;
+	for (int k = 0; k < HS_SLOTS && i < 0; k++)
+		if (!s->slot[k].flow_id)
+			i = k;
+	if (i < 0) {
+		i = slot_steal(s);
+		if (i < 0)
+			return -1;
+		s->flows_not_sampled++; /* the closed flow whose slot this was */
+	}
+	struct hs_slot *sl = &s->slot[i];
+	sl->flow_id = f->id;
+	sl->ended = false;
+	sl->f = f;
+	for (int d = 0; d < 2; d++) {
+		sl->retrans_seen[d] = 0;
+		sl->base[d] = 0;
+		for (int k = 0; k < HS_STREAMS; k++) {
+			sl->s[d][k].n = 0;
+			sl->s[d][k].shift = HS_SHIFT0;
+			sl->s[d][k].t0 = t0;
+		}
+	}
+	s->last = i;
+	return i;
 }
 
 void html_sampler_segment(struct html_sampler *s, const struct flow *f, int dir,
@@ -236,8 +262,10 @@ void html_sampler_flow_end(struct html_sampler *s, const struct flow *f)
 	memmove(&s->rank[pos + 1], &s->rank[pos], (s->nrank - pos) * sizeof(s->rank[0]));
 	s->rank[pos] = (struct hs_rank){f->id, bad, bytes, i};
 	s->nrank++;
-	if (i >= 0)
+	if (i >= 0) {
 		s->slot[i].ended = true;
+		s->slot[i].f = NULL;
+	}
 	if (s->last == i)
 		s->last = -1;
 }

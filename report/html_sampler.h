@@ -6,8 +6,10 @@
  *
  * Memory is fixed when the sampler is made: HS_SLOTS flows sampled at once,
  * HS_*_POINTS points per stream. A flow gets a slot at its first packet when
- * one is free (else it is counted as not sampled: its graph comes from the
- * report's events and rounds alone). When a flow ends, it keeps its slot only
+ * one is free, or else one of a closed flow (still lingering in the flow
+ * table) that could no longer rank among the graphs; failing both it is
+ * counted as not sampled (its graph comes from the report's events and rounds
+ * alone). When a flow ends, it keeps its slot only
  * while it ranks among the HS_GRAPHS worst flows so far (flow_badness, then
  * bytes, then id: deterministic).
  *
@@ -58,6 +60,7 @@ struct hs_stream {
 struct hs_slot {
 	uint32_t flow_id;         /* 0: free */
 	bool ended;               /* kept for a graph */
+	const struct flow *f;     /* while not ended: the flow (pool pointer) */
 	uint32_t retrans_seen[2]; /* per direction: to flag retransmissions */
 	uint32_t base[2];         /* seq_base of each sender when sampled */
 	struct hs_stream s[2][HS_STREAMS]; /* [sender dir][kind]: ACK/SACK by
