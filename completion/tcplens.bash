@@ -61,7 +61,7 @@ _tcplens()
 		[[ -d /sys/class/net ]] && ifs=$(command ls /sys/class/net 2>/dev/null)
 		COMPREPLY=($(compgen -W "$ifs any" -- "$cur"))
 		return ;;
-	--format) COMPREPLY=($(compgen -W "text json jsonl" -- "$cur")); return ;;
+	--format) COMPREPLY=($(compgen -W "text json jsonl html" -- "$cur")); return ;;
 	--engine) COMPREPLY=($(compgen -W "tpacket3 pcap" -- "$cur")); return ;;
 	-Z) COMPREPLY=($(compgen -u -- "$cur")); return ;;
 	--tolerance) compopt -o nospace 2>/dev/null

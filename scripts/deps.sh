@@ -16,6 +16,30 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   build_pkgs+=(nodejs npm)
 fi
 test_pkgs+=(chromium)
+# Fitting in (tests/fitting): man -l and groff, the metrics scrape (curl),
+# bash completion, the .deb (dpkg-shlibdeps is in dpkg-dev).
+test_pkgs+=(groff-base man-db curl bash-completion dpkg-dev gzip)
+
+# promtool (the Prometheus metrics check) comes in Debian's prometheus
+# package, which would also install and start a Prometheus server: take just
+# promtool out of the package into /usr/local/lib/tcplens-test/bin (where
+# tests/fitting looks). Not fatal: without it the tests use their own strict
+# parser of the exposition format.
+promtool_fetch() {
+  local dest=/usr/local/lib/tcplens-test/bin
+  [[ "${1:-build}" == test && $(id -u) -eq 0 ]] || return 0
+  command -v promtool >/dev/null || [[ -x $dest/promtool ]] && return 0
+  local tmp
+  tmp=$(mktemp -d)
+  if (cd "$tmp" && apt-get download -qq prometheus 2>/dev/null) &&
+     dpkg-deb --fsys-tarfile "$tmp"/prometheus_*.deb | tar -x -C "$tmp" ./usr/bin/promtool; then
+    install -D -m 755 "$tmp/usr/bin/promtool" "$dest/promtool"
+    echo "promtool from Debian's prometheus package: $dest/promtool" >&2
+  else
+    echo "promtool not available (apt-get download prometheus failed): skipped" >&2
+  fi
+  rm -rf "$tmp"
+}
 
 want=("${build_pkgs[@]}")
 [[ "${1:-build}" == test ]] && want+=("${test_pkgs[@]}")
@@ -24,7 +48,7 @@ missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-((${#missing[@]} == 0)) && exit 0
+((${#missing[@]} == 0)) && { promtool_fetch "${1:-build}"; exit 0; }
 
 if [[ $(id -u) -ne 0 ]]; then
   echo "tcplens needs these Debian packages: ${missing[*]}" >&2
@@ -35,3 +59,4 @@ echo "installing: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+promtool_fetch "${1:-build}"

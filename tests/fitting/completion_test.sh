@@ -8,6 +8,12 @@ set -euo pipefail
 comp=$1
 tcplens=${2:-}
 shopt -s extglob
+# With the bash-completion package (as users have it), its helpers are used.
+if [[ ${TCPLENS_COMP_BARE:-} != 1 && -r /usr/share/bash-completion/bash_completion ]]; then
+	# shellcheck source=/dev/null
+	source /usr/share/bash-completion/bash_completion
+	echo "with bash-completion's helpers"
+fi
 # shellcheck source=/dev/null
 source "$comp"
 [[ $(complete -p tcplens) == *"-F _tcplens"* ]] || { echo "FAIL: not registered"; exit 1; }
@@ -49,5 +55,9 @@ if [[ -n $tcplens ]]; then
 		[[ $offered == *" $o "* ]] || { echo "FAIL: $o (in --help) is not completed"; exit 1; }
 	done
 	echo "ok every long option of --help is completed"
+fi
+if [[ ${TCPLENS_COMP_BARE:-} != 1 ]] && declare -F _init_completion >/dev/null; then
+	TCPLENS_COMP_BARE=1 bash "$0" "$@" | sed 's/^/bare bash: /'
+	[[ ${PIPESTATUS[0]} == 0 ]] || exit 1
 fi
 echo PASS
