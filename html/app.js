@@ -248,11 +248,11 @@
       ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
       ctx.clip();
       // SACK holes: from the report, seq..seq+bytes open for fill_ms
-      ctx.fillStyle = 'rgba(255,193,7,0.25)';
-      for (const h of holes) {
+      ctx.fillStyle = 'rgba(255,179,0,0.45)';
+      for (const h of holes) { // at least 6 px tall: a segment is thinner than a pixel on a long flow
         const x0 = px(h.rt), x1 = px(h.rt + h.fill_ms / 1000);
-        const y0 = py(h.seq), y1 = py(h.seq + h.bytes);
-        ctx.fillRect(x0, y1, Math.max(1, x1 - x0), Math.max(1, y0 - y1));
+        const y0 = py(h.seq), y1 = py(h.seq + h.bytes), hh = Math.max(6 * dpr, y0 - y1);
+        ctx.fillRect(x0, (y0 + y1) / 2 - hh / 2, Math.max(1, x1 - x0), hh);
       }
       ctx.lineWidth = 1.5 * dpr;
       ctx.strokeStyle = '#43a047';
