@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "stall.h"
 
@@ -12,8 +13,30 @@ void flow_endpoint(const struct flow_key *k, int i, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
 	if (k->ip_ver == 4) {
-		inet_ntop(AF_INET, k->addr[i], a, sizeof(a));
-		snprintf(buf, len, "%s:%u", a, k->port[i]);
+		/* By hand: every flow of a report prints two of these. */
+		char t[32], *q = t + sizeof(t);
+		*--q = 0;
+		unsigned port = k->port[i];
+		do {
+			*--q = (char)('0' + port % 10);
+			port /= 10;
+		} while (port);
+		*--q = ':';
+		for (int b = 3; b >= 0; b--) {
+			unsigned v = k->addr[i][b];
+			do {
+				*--q = (char)('0' + v % 10);
+				v /= 10;
+			} while (v);
+			if (b)
+				*--q = '.';
+		}
+		size_t n = (size_t)(t + sizeof(t) - 1 - q);
+		if (len) {
+			n = n < len - 1 ? n : len - 1;
+			memcpy(buf, q, n);
+			buf[n] = 0;
+		}
 	} else {
 		inet_ntop(AF_INET6, k->addr[i], a, sizeof(a));
 		snprintf(buf, len, "[%s]:%u", a, k->port[i]);

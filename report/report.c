@@ -119,12 +119,25 @@ void report_endpoint(const struct flow_key *k, int i, char *buf, size_t len)
 
 void report_ts(uint64_t ts_ns, enum ts_precision p, char *buf, size_t len)
 {
-	uint64_t sec = ts_ns / 1000000000ull, ns = ts_ns % 1000000000ull;
-	if (p == TS_PRECISION_NSEC)
-		snprintf(buf, len, "%llu.%09llu", (unsigned long long)sec, (unsigned long long)ns);
-	else
-		snprintf(buf, len, "%llu.%06llu", (unsigned long long)sec,
-			 (unsigned long long)(ns / 1000));
+	/* By hand, not snprintf: every event and flow carries timestamps. */
+	uint64_t sec = ts_ns / 1000000000ull, frac = ts_ns % 1000000000ull;
+	int fw = p == TS_PRECISION_NSEC ? 9 : 6;
+	if (fw == 6)
+		frac /= 1000;
+	char tmp[48];
+	char *end = tmp + sizeof(tmp) - 1;
+	*end = 0;
+	char *q = end;
+	for (int i = 0; i < fw; i++) {
+		*--q = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	*--q = '.';
+	do {
+		*--q = (char)('0' + sec % 10);
+		sec /= 10;
+	} while (sec);
+	snprintf(buf, len, "%s", q);
 }
 
 const char *report_retire_name(enum flow_retire_reason why)
