@@ -143,6 +143,11 @@ int metrics_write_file(const char *path, const char *text, size_t n, char *err, 
 		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
 		return -1;
 	}
+	if (!text) {                 /* a probe: the directory is writable */
+		close(fd);
+		unlink(tmp);
+		return 0;
+	}
 	size_t done = 0;
 	while (done < n) {
 		ssize_t w = write(fd, text + done, n - done);
@@ -182,6 +187,11 @@ struct metrics *metrics_new(const struct metrics_config *cfg, char *err, size_t 
 	m->cfg = *cfg;
 	if (!(m->cfg.interval_s > 0))
 		m->cfg.interval_s = 15;
+	/* An unwritable --metrics-file is said at once, not after the capture. */
+	if (cfg->file && metrics_write_file(cfg->file, NULL, 0, err, errlen) < 0) {
+		metrics_free(m);
+		return NULL;
+	}
 	if (cfg->listen && !(m->http = metrics_http_new(cfg->listen, err, errlen))) {
 		metrics_free(m);
 		return NULL;

@@ -50,6 +50,7 @@ int metrics_render(const struct metrics_input *in, char *buf, size_t len);
 /* Write text to path atomically: PATH.tmp.PID in the same directory, then
  * rename(2) over path (node_exporter never reads a half-written file; the
  * temporary name does not end in .prom, so it is never collected).
+ * text NULL: only check that the temporary file can be created.
  * Returns 0, or -1 with err set. */
 int metrics_write_file(const char *path, const char *text, size_t n, char *err, size_t errlen);
 
