@@ -61,14 +61,20 @@ void seq_ranges_remove(struct seq_ranges *s, uint32_t left, uint32_t right, seq_
 	}
 }
 
+/* The test is seq_gt(upto, left), the very one seq_ranges_remove uses for
+ * an overlap: at a distance of exactly 2^31, seq_lt(left, upto) and
+ * seq_gt(upto, left) disagree, and a range the removal does not touch made
+ * this loop spin forever (a hostile capture with sequence jumps of 2^31,
+ * tests/hostile). Each pass settles the range it picks (moved up to upto or
+ * dropped); the pass cap is a second guard. */
 void seq_ranges_remove_below(struct seq_ranges *s, uint32_t upto, seq_ranges_fn fn, void *user)
 {
-	for (bool again = true; again;) {
-		again = false;
+	for (int pass = 0, again = 1; again && pass < 4 * SEQ_RANGES_MAX; pass++) {
+		again = 0;
 		for (uint8_t i = 0; i < s->n; i++) {
-			if (seq_lt(s->r[i].left, upto)) {
+			if (seq_gt(upto, s->r[i].left)) {
 				seq_ranges_remove(s, s->r[i].left, upto, fn, user);
-				again = true; /* the set changed: look again */
+				again = 1; /* the set changed: look again */
 				break;
 			}
 		}
