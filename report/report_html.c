@@ -104,7 +104,8 @@ static void stream_array(struct jw *w, const char *key, const struct hs_stream *
 	for (uint32_t i = 0; i < st->n; i++) {
 		const struct hs_point *q = &st->p[i];
 		jw_arr_open(w, NULL);
-		jw_fixed3(w, NULL, (double)(q->t_ns - st->t0) / 1e6);
+		/* a capture's clock may step back: such a point sits at t0 */
+		jw_fixed3(w, NULL, q->t_ns > st->t0 ? (double)(q->t_ns - st->t0) / 1e6 : 0.0);
 		jw_uint(w, NULL, q->a);
 		jw_uint(w, NULL, q->b);
 		if (flags)
