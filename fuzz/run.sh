@@ -59,7 +59,7 @@ run_one() { # harness
     printf 'fuzz: %-14s ok    %10s execs  %s\n' "$h" "${execs:-?}" "$cov"
   else
     printf 'fuzz: %-14s FAIL  %10s execs  (exit %d; input in fuzz/findings/%s/, log %s)\n' \
-      "$h" "${execs:-?}" "$st" "$h" "$h" "$log"
+      "$h" "${execs:-?}" "$st" "$h" "$log"
     grep -m3 -E 'ERROR|fuzz: |SUMMARY' "$log" | sed 's/^/      /'
     return 1
   fi
