@@ -18,10 +18,12 @@
 #include "stall.h"
 #include "tcp_track.h"
 
-/* Events held for their verdict (checksum fates, SACK holes), all flows
- * together. */
+/* Defaults of the caps (struct analyzer_config). Events held for their
+ * verdict (checksum fates, SACK holes, resends awaiting a D-SACK), all flows
+ * together and per flow list; congestion-window rounds kept for the report,
+ * all flows together. */
 #define HELD_CAPACITY 8192
-/* Congestion-window rounds kept for the report, all flows together. */
+#define HELD_PER_FLOW 64
 #define ROUND_CAPACITY (1u << 20)
 
 struct analyzer {
@@ -154,6 +156,7 @@ static void on_retire(void *user, struct flow *f, enum flow_retire_reason why)
 		a->tot.reordered += f->half[d].reordered;
 	}
 	a->tot.flows_with_capture_loss += f->half[0].capture_lost_bytes || f->half[1].capture_lost_bytes;
+	a->tot.rounds_not_listed += f->cw[0].rounds.not_listed + f->cw[1].rounds.not_listed;
 	host_account(&a->tot, f);
 	stall_account(&a->tot, f);
 	setup_stats_flow_end(&a->tot.setup, f);
@@ -179,8 +182,14 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg, const struct an
 	a->events.emit = on_event;
 	a->events.ctx = a;
 	a->flows = flow_table_new(a->cfg.max_flows, a->cfg.closed_linger_ns, on_retire, a);
-	a->held = held_pool_new(HELD_CAPACITY);
-	a->rounds = round_store_new(ROUND_CAPACITY);
+	if (!a->cfg.max_held)
+		a->cfg.max_held = HELD_CAPACITY;
+	if (!a->cfg.max_held_per_flow)
+		a->cfg.max_held_per_flow = HELD_PER_FLOW;
+	if (!a->cfg.max_rounds)
+		a->cfg.max_rounds = ROUND_CAPACITY;
+	a->held = held_pool_new(a->cfg.max_held, a->cfg.max_held_per_flow);
+	a->rounds = round_store_new(a->cfg.max_rounds);
 	if (!a->flows || !a->held || !a->rounds) {
 		analyzer_free(a);
 		return NULL;
@@ -400,9 +409,17 @@ void analyzer_on_packet(void *analyzer, const struct pkt_record *rec)
 	analyzer_packet(analyzer, rec);
 }
 
+/* The pools' own counters, copied into the totals. */
+static void pool_counters(const struct analyzer *a, struct analyzer_totals *t)
+{
+	t->held_overflow = held_pool_overflow(a->held);
+	t->rounds_pool_full = round_store_pool_full(a->rounds);
+}
+
 void analyzer_finish(struct analyzer *a)
 {
 	flow_table_drain(a->flows);
+	pool_counters(a, &a->tot);
 }
 
 const struct analyzer_totals *analyzer_totals(const struct analyzer *a)
@@ -418,6 +435,7 @@ static void snapshot_one(void *user, const struct flow *f)
 		t->capture_lost_bytes += f->half[d].capture_lost_bytes;
 		t->reordered += f->half[d].reordered;
 	}
+	t->rounds_not_listed += f->cw[0].rounds.not_listed + f->cw[1].rounds.not_listed;
 	host_account(t, f);
 	stall_account(t, f);
 	setup_stats_flow_end(&t->setup, f);
@@ -426,6 +444,7 @@ static void snapshot_one(void *user, const struct flow *f)
 void analyzer_snapshot_totals(const struct analyzer *a, struct analyzer_totals *out)
 {
 	*out = a->tot;
+	pool_counters(a, out);
 	flow_table_each(a->flows, snapshot_one, out);
 }
 

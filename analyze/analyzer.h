@@ -26,6 +26,15 @@ struct analyzer_config {
 	size_t max_flows;              /* flow table capacity (default 1,000,000) */
 	uint32_t max_events_per_flow;  /* events written per flow (default 100,000) */
 	uint64_t closed_linger_ns;     /* closed flows kept this long (default 1 s) */
+	/* Events held for a verdict (checksum fates, SACK holes, resends
+	 * awaiting a D-SACK), all flows together (default 8192), and in one
+	 * flow's list of each kind (default 64); over either, the event is
+	 * written at once with what is known and counted (held_overflow). */
+	size_t max_held;
+	uint32_t max_held_per_flow;
+	/* Congestion-window rounds kept for the report, all flows together
+	 * (default 1,048,576; beyond: counted in rounds_pool_full). */
+	size_t max_rounds;
 	/* Tests only: ignore the pseudo-header signature, so a checksum
 	 * mismatch is an offload artifact only when the capture source said so
 	 * (PKT_HINT_CSUM_NOT_READY). Proves the live hints work alone. */
@@ -90,6 +99,9 @@ struct analyzer_totals {
 	uint64_t flows;           /* flows created */
 	uint64_t flows_evicted;   /* open flows pushed out by the table cap */
 	uint64_t events_dropped;  /* events over the per-flow cap (counted here) */
+	uint64_t held_overflow;   /* events written early: held pool or list full */
+	uint64_t rounds_not_listed; /* cwnd rounds analyzed but not kept (ended flows) */
+	uint64_t rounds_pool_full;  /* ... of them because the rounds pool was full */
 	uint64_t kind_count[FIND_COUNT];
 	uint64_t cause_count[FIND_COUNT][CAUSE_COUNT];
 	uint64_t retrans_bytes;

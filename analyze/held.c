@@ -9,15 +9,20 @@
 struct held_pool {
 	struct held *v;
 	size_t cap;
+	uint32_t per_list;
 	uint32_t free_head;
+	uint64_t overflow;
 };
 
-struct held_pool *held_pool_new(size_t capacity)
+struct held_pool *held_pool_new(size_t capacity, uint32_t per_list)
 {
 	struct held_pool *p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
 	p->cap = capacity ? capacity : 1;
+	if (p->cap > UINT32_MAX - 1)
+		p->cap = UINT32_MAX - 1; /* indices + 1 are 32-bit */
+	p->per_list = per_list ? per_list : UINT32_MAX;
 	p->v = calloc(p->cap, sizeof(*p->v));
 	if (!p->v) {
 		free(p);
@@ -39,17 +44,26 @@ void held_pool_free(struct held_pool *p)
 
 struct held *held_take(struct held_pool *p, uint32_t *head)
 {
-	if (!p->free_head)
+	uint32_t *link = head, n = 0;
+	while (*link && n < p->per_list) {
+		link = &p->v[*link - 1].next;
+		n++;
+	}
+	if (!p->free_head || n >= p->per_list) {
+		p->overflow++;
 		return NULL;
+	}
 	uint32_t idx1 = p->free_head;
 	struct held *h = &p->v[idx1 - 1];
 	p->free_head = h->next;
 	memset(h, 0, sizeof(*h));
-	uint32_t *link = head;
-	while (*link)
-		link = &p->v[*link - 1].next;
 	*link = idx1;
 	return h;
+}
+
+uint64_t held_pool_overflow(const struct held_pool *p)
+{
+	return p->overflow;
 }
 
 void held_sweep(struct held_pool *p, uint32_t *head, held_fn fn, void *user)

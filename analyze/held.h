@@ -1,9 +1,11 @@
 /*
  * analyze/held.h — events held back until their verdict is known (a corrupt
  * segment's fate, a SACK hole's fill time). One fixed pool serves all flows;
- * a flow keeps only the heads of its lists. When the pool is full, callers
- * write the event at once with what they know, so memory stays bounded
- * whatever the traffic.
+ * a flow keeps only the heads of its lists. When the pool is full, or a
+ * list already holds per_list entries, callers write the event at once with
+ * what they know (counted as an overflow), so memory stays bounded and the
+ * sweeps each ACK makes stay short whatever the traffic (a flood of random
+ * SACK blocks would otherwise keep thousands of holes in one flow's list).
  */
 #ifndef TCPLENS_HELD_H
 #define TCPLENS_HELD_H
@@ -25,12 +27,17 @@ struct held {
 
 struct held_pool;
 
-struct held_pool *held_pool_new(size_t capacity);
+/* A pool of <capacity> entries (at least 1); one list never holds more than
+ * <per_list> (0: no limit but the pool's). */
+struct held_pool *held_pool_new(size_t capacity, uint32_t per_list);
 void held_pool_free(struct held_pool *p);
 
 /* A new entry appended to the list at *head (so lists keep arrival order),
- * zeroed but for `next`; NULL when the pool is full. */
+ * zeroed but for `next`; NULL (and one more overflow) when the pool is full
+ * or the list holds per_list entries. */
 struct held *held_take(struct held_pool *p, uint32_t *head);
+/* Entries refused by held_take so far. */
+uint64_t held_pool_overflow(const struct held_pool *p);
 
 /* Visit the list at *head in order; entries for which fn returns 1 are
  * removed and returned to the pool (fn writes their event first). */

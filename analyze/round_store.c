@@ -18,6 +18,7 @@ struct round_store {
 	struct round_block **chunks;
 	size_t nchunks, chunk_cap, max_blocks, used_blocks;
 	uint32_t free_head;
+	uint64_t pool_full;
 };
 
 const char *round_phase_name(enum round_phase p)
@@ -92,6 +93,7 @@ void round_store_append(struct round_store *s, struct round_list *l, const struc
 		uint32_t idx1 = take_block(s);
 		if (!idx1) {
 			l->not_listed++;
+			s->pool_full++;
 			return;
 		}
 		if (l->tail)
@@ -103,6 +105,11 @@ void round_store_append(struct round_store *s, struct round_list *l, const struc
 	}
 	b->r[b->n++] = *r;
 	l->stored++;
+}
+
+uint64_t round_store_pool_full(const struct round_store *s)
+{
+	return s->pool_full;
 }
 
 void round_store_each(const struct round_store *s, const struct round_list *l, round_fn fn,

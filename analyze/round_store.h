@@ -41,6 +41,9 @@ struct round_store *round_store_new(size_t max_rounds);
 void round_store_free(struct round_store *s);
 
 void round_store_append(struct round_store *s, struct round_list *l, const struct cwnd_round *r);
+/* Rounds counted as not listed because the pool was exhausted (not because
+ * their direction had ROUNDS_PER_DIR already). */
+uint64_t round_store_pool_full(const struct round_store *s);
 /* Visit a list in order. */
 typedef void (*round_fn)(void *user, const struct cwnd_round *r);
 void round_store_each(const struct round_store *s, const struct round_list *l, round_fn fn,

@@ -14,9 +14,12 @@ struct gap_ctx {
 	const struct tcp_sack_block *sack;
 	int nsack;
 	uint64_t ts;
-	uint32_t seq, end;        /* a resend, or a candidate hole */
+	uint32_t seq, end;        /* a resend */
 	enum cause cause;
-	bool overlaps;
+	/* candidate holes of one ACK, and which of them overlap a held one */
+	uint32_t hole[TCP_MAX_SACK][2];
+	int nhole;
+	unsigned overlaps;
 	const struct event_sink *sink;
 };
 
@@ -48,23 +51,22 @@ static int settle(void *user, struct held *h)
 	return 1;
 }
 
-static int find_overlap(void *user, struct held *h)
+/* One sweep marks every candidate hole that overlaps a held one (a sweep
+ * per candidate made a SACK flood cost up to four list walks per ACK). */
+static int find_overlaps(void *user, struct held *h)
 {
 	struct gap_ctx *c = user;
-	if (h->dir == c->dir && seq_lt(c->seq, h->end) && seq_gt(c->end, h->seq))
-		c->overlaps = true;
+	if (h->dir != c->dir)
+		return 0;
+	for (int i = 0; i < c->nhole; i++)
+		if (seq_lt(c->hole[i][0], h->end) && seq_gt(c->hole[i][1], h->seq))
+			c->overlaps |= 1u << i;
 	return 0;
 }
 
 static void open_hole(struct held_pool *pool, struct gap_ctx *c, const struct pkt_decoded *d,
 		      uint32_t left, uint32_t right)
 {
-	c->seq = left;
-	c->end = right;
-	c->overlaps = false;
-	held_sweep(pool, &c->f->gap_held, find_overlap, c);
-	if (c->overlaps)
-		return;
 	struct tcp_event ev;
 	event_init(&ev, c->f, d, c->dir, FIND_SACK_GAP);
 	ev.u.gap.seq = left - c->f->half[c->dir].seq_base;
@@ -110,10 +112,17 @@ void sack_gap_on_ack(struct held_pool *pool, struct flow *f, int data_dir,
 	}
 	uint32_t prev = d->ack;
 	for (int i = 0; i < n; i++) {
-		if (seq_gt(b[i].left, prev))
-			open_hole(pool, &c, d, prev, b[i].left);
+		if (seq_gt(b[i].left, prev)) {
+			c.hole[c.nhole][0] = prev;
+			c.hole[c.nhole++][1] = b[i].left;
+		}
 		prev = seq_max(prev, b[i].right);
 	}
+	if (c.nhole && f->gap_held)
+		held_sweep(pool, &f->gap_held, find_overlaps, &c);
+	for (int i = 0; i < c.nhole; i++)
+		if (!(c.overlaps & 1u << i))
+			open_hole(pool, &c, d, c.hole[i][0], c.hole[i][1]);
 }
 
 static int mark_resend(void *user, struct held *h)

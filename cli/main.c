@@ -333,6 +333,8 @@ int main(int argc, char **argv)
 		goto out_report;
 	}
 	struct analyzer_config acfg = {.max_flows = opt.max_flows, .max_events_per_flow = opt.max_events,
+				       .max_held = opt.max_held, .max_held_per_flow = opt.max_held_per_flow,
+				       .max_rounds = opt.max_rounds,
 				       .no_offload_signature = opt.no_offload_signature};
 	run.an = analyzer_new(&acfg, &sink);
 	if (!run.an) {

@@ -15,6 +15,9 @@ enum {
 	OPT_FORMAT = 256,
 	OPT_MAX_FLOWS,
 	OPT_MAX_EVENTS,
+	OPT_MAX_HELD,
+	OPT_MAX_HELD_PER_FLOW,
+	OPT_MAX_ROUNDS,
 	OPT_NFQUEUE,
 	OPT_TUI,
 	OPT_NO_TUI,
@@ -113,6 +116,15 @@ void options_usage(FILE *out)
 "  --max-flows N        flows tracked at once (default 1000000); when full, closed\n"
 "                       flows, then the least recently active, are evicted\n"
 "  --max-events N       events written per flow (default 100000); counts stay exact\n"
+"  --max-held N         events awaiting a verdict (a corrupt segment's fate, a SACK\n"
+"                       hole's fill, a resend awaiting a D-SACK), all flows\n"
+"                       (default 8192, 72 bytes each)\n"
+"  --max-held-per-flow N  of one kind in one flow (default 64); over either\n"
+"                       cap the event is written at once, its verdict unknown\n"
+"                       (counted: capture.held_overflow in the JSON report)\n"
+"  --max-rounds N       congestion-window rounds kept for the report, all flows\n"
+"                       (default 1048576, 16 bytes each); beyond: counted only\n"
+"                       (rounds_pool_full); at most 256 per flow direction\n"
 "\n"
 "  -h, --help           this help;  -V, --version   the version\n"
 "\n"
@@ -168,6 +180,26 @@ static char *join_words(int n, char **w)
 		strcat(s, w[i]);
 	}
 	return s;
+}
+
+/* --max-held, --max-held-per-flow, --max-rounds: 1..100,000,000 (the pools
+ * index entries with 32 bits). Returns 0, or -1 with a message in err. */
+static int parse_cap_option(int c, const char *arg, struct options *o, char *err, size_t errlen)
+{
+	uint64_t v;
+	const char *name = c == OPT_MAX_HELD ? "--max-held" :
+			   c == OPT_MAX_HELD_PER_FLOW ? "--max-held-per-flow" : "--max-rounds";
+	if (parse_u64(arg, &v) < 0 || v == 0 || v > 100000000) {
+		snprintf(err, errlen, "%s wants 1..100000000, not '%s'", name, arg);
+		return -1;
+	}
+	if (c == OPT_MAX_HELD)
+		o->max_held = (size_t)v;
+	else if (c == OPT_MAX_HELD_PER_FLOW)
+		o->max_held_per_flow = (uint32_t)v;
+	else
+		o->max_rounds = (size_t)v;
+	return 0;
 }
 
 /* The live-capture options (-i, --nfqueue, --engine, -Z, -s, --duration,
@@ -368,6 +400,9 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		{"format", required_argument, NULL, OPT_FORMAT},
 		{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
 		{"max-events", required_argument, NULL, OPT_MAX_EVENTS},
+		{"max-held", required_argument, NULL, OPT_MAX_HELD},
+		{"max-held-per-flow", required_argument, NULL, OPT_MAX_HELD_PER_FLOW},
+		{"max-rounds", required_argument, NULL, OPT_MAX_ROUNDS},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -432,6 +467,12 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 				return -1;
 			}
 			o->max_events = (uint32_t)v;
+			break;
+		case OPT_MAX_HELD:
+		case OPT_MAX_HELD_PER_FLOW:
+		case OPT_MAX_ROUNDS:
+			if (parse_cap_option(c, optarg, o, err, errlen) < 0)
+				return -1;
 			break;
 		case 'q':
 			o->quiet = 1;

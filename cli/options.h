@@ -27,6 +27,8 @@ struct options {
 	uint64_t count;            /* -c: stop after COUNT frames, 0 = all */
 	size_t max_flows;
 	uint32_t max_events;
+	size_t max_held, max_rounds;  /* 0 = the analyzer's defaults */
+	uint32_t max_held_per_flow;
 	int quiet;
 	int help, version;
 	/* regression replay (replay.h) and the annotated pcapng */

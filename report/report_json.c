@@ -342,6 +342,12 @@ static void capture_object(struct jw *w, const struct analyzer *a, const struct 
 	jw_uint(w, "max_flows", analyzer_config(a)->max_flows);
 	jw_uint(w, "events_per_flow_cap", analyzer_config(a)->max_events_per_flow);
 	jw_uint(w, "events_not_written", t->events_dropped);
+	jw_uint(w, "max_held", analyzer_config(a)->max_held);
+	jw_uint(w, "max_held_per_flow", analyzer_config(a)->max_held_per_flow);
+	jw_uint(w, "held_overflow", t->held_overflow);
+	jw_uint(w, "max_rounds", analyzer_config(a)->max_rounds);
+	jw_uint(w, "rounds_not_listed", t->rounds_not_listed);
+	jw_uint(w, "rounds_pool_full", t->rounds_pool_full);
 	jw_obj_close(w);
 }
 

@@ -211,6 +211,12 @@ static void print_header(struct report *r, const struct analyzer *a, const struc
 	if (t->events_dropped)
 		fprintf(out, "         %llu events over the per-flow cap were counted, not listed\n",
 			(unsigned long long)t->events_dropped);
+	if (t->held_overflow)
+		fprintf(out, "         %llu events written before their verdict (held-event caps: "
+			"--max-held, --max-held-per-flow)\n", (unsigned long long)t->held_overflow);
+	if (t->rounds_pool_full)
+		fprintf(out, "         %llu congestion-window rounds counted, not kept (--max-rounds)\n",
+			(unsigned long long)t->rounds_pool_full);
 }
 
 static void print_diagnosis(struct report *r, const struct analyzer *a)
