@@ -41,27 +41,24 @@ static bool covered(const struct held *h, const struct gap_ctx *c)
 	return false;
 }
 
+/* One sweep an ACK: a held hole the ACK or a SACK block covers is written;
+ * one still open marks the ACK's candidate holes it overlaps (not opened
+ * again). A sweep per candidate, and one more to settle, made a flood of
+ * random SACK blocks spend most of its time walking the list. */
 static int settle(void *user, struct held *h)
-{
-	struct gap_ctx *c = user;
-	if (h->dir != c->dir || !covered(h, c))
-		return 0;
-	write_gap(h, c->f, c->ts, h->cause != CAUSE_NONE ? (enum cause)h->cause : CAUSE_UNKNOWN,
-		  c->sink);
-	return 1;
-}
-
-/* One sweep marks every candidate hole that overlaps a held one (a sweep
- * per candidate made a SACK flood cost up to four list walks per ACK). */
-static int find_overlaps(void *user, struct held *h)
 {
 	struct gap_ctx *c = user;
 	if (h->dir != c->dir)
 		return 0;
-	for (int i = 0; i < c->nhole; i++)
-		if (seq_lt(c->hole[i][0], h->end) && seq_gt(c->hole[i][1], h->seq))
-			c->overlaps |= 1u << i;
-	return 0;
+	if (!covered(h, c)) {
+		for (int i = 0; i < c->nhole; i++)
+			if (seq_lt(c->hole[i][0], h->end) && seq_gt(c->hole[i][1], h->seq))
+				c->overlaps |= 1u << i;
+		return 0;
+	}
+	write_gap(h, c->f, c->ts, h->cause != CAUSE_NONE ? (enum cause)h->cause : CAUSE_UNKNOWN,
+		  c->sink);
+	return 1;
 }
 
 static void open_hole(struct held_pool *pool, struct gap_ctx *c, const struct pkt_decoded *d,
@@ -89,10 +86,6 @@ void sack_gap_on_ack(struct held_pool *pool, struct flow *f, int data_dir,
 {
 	struct gap_ctx c = {.f = f, .dir = data_dir, .ack = d->ack, .sack = d->opt.sack,
 			    .nsack = d->opt.sack_count, .ts = d->rec->ts_ns, .sink = sink};
-	if (f->gap_held)
-		held_sweep(pool, &f->gap_held, settle, &c);
-	if (!d->opt.sack_count)
-		return;
 	/* Blocks above the ACK, D-SACK left out, in sequence order. */
 	struct tcp_sack_block b[TCP_MAX_SACK];
 	int n = 0;
@@ -118,8 +111,8 @@ void sack_gap_on_ack(struct held_pool *pool, struct flow *f, int data_dir,
 		}
 		prev = seq_max(prev, b[i].right);
 	}
-	if (c.nhole && f->gap_held)
-		held_sweep(pool, &f->gap_held, find_overlaps, &c);
+	if (f->gap_held)
+		held_sweep(pool, &f->gap_held, settle, &c);
 	for (int i = 0; i < c.nhole; i++)
 		if (!(c.overlaps & 1u << i))
 			open_hole(pool, &c, d, c.hole[i][0], c.hole[i][1]);

@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""
+tests/hostile/hostile.py TCPLENS GEN_HOSTILE CASE [--sanitized]
+
+One hostile capture (tests/hostile/gen_hostile.c) through tcplens, in a
+temporary directory (captures are never kept):
+
+  1. tcplens -r HOSTILE.pcap --format json with the case's caps exits 0 and
+     the JSON report counts what the caps cut (flows_evicted, held_overflow,
+     rounds_pool_full...);
+  2. its peak RSS (gen_hostile --rss: wait4 from a small parent) stays under
+     the bound the caps give:
+     the RSS of tcplens on a tiny capture, plus 2 KiB per --max-flows (a
+     struct flow is 1,616 bytes, its index slots at most 32; the flows seen
+     when fewer), 72 bytes per --max-held, 17 per --max-rounds (blocks of 14
+     rounds of 16 bytes), plus 16 MiB for the report writer and slack;
+  3. its packets per second (best of 3 runs, text report to /dev/null) are at
+     least half those of a normal capture of the same number of frames
+     generated here: crr (short connections one after another), or for the
+     SYN flood, flows (as many connections open at once as --max-flows).
+
+Sizes: CASES below (CI, the whole suite well under 90 s on 2 cores), times
+HOSTILE_SCALE (default 1; 0.1 with --sanitized, where RSS and speed mean
+nothing: ASan's shadow memory and quarantine, so those checks are skipped).
+HOSTILE_SCALE=5 gives the larger manual run (bench/RESULTS.md).
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+# case: (hostile mode, frames, caps, normal mode, checks on the report)
+CASES = {
+    "synflood": ("synflood", 1000000, ["--max-flows", "100000"], "flows",
+                 lambda c, n: c["flows"] >= n * 0.99 and
+                 c["flows_evicted"] == c["flows"] - c["max_flows"]),
+    "sackflood": ("sackflood", 1000000, ["--max-held", "256", "--max-held-per-flow", "16"], "crr",
+                  lambda c, n: c["held_overflow"] > 0 and c["max_held"] == 256),
+    "wscale": ("wscale", 500000, ["--max-flows", "500"], "crr",
+               lambda c, n: c["flows_evicted"] > 0),
+    "seqjump": ("seqjump", 500000, ["--max-rounds", "1000"], "crr",
+                lambda c, n: c["rounds_pool_full"] > 0 and c["capture_lost"] > 0),
+    "overlap": ("overlap", 300000, ["--max-events", "1000", "--max-held-per-flow", "8"], "crr",
+                lambda c, n: c["events_not_written"] > 0 and c["held_overflow"] > 0),
+}
+MAX_RATIO = float(os.environ.get("HOSTILE_MAX_RATIO", "2.0"))
+FLOW_BYTES, HELD_BYTES, ROUND_BYTES, SLACK = 2048, 72, 17, 16 << 20
+DEFAULTS = {"--max-flows": 1000000, "--max-held": 8192, "--max-rounds": 1 << 20}
+
+
+TOOL = None  # gen_hostile
+
+
+def run(cmd):
+    """Run cmd through gen_hostile --rss; (exit status, peak RSS bytes, seconds)."""
+    t0 = time.monotonic()
+    p = subprocess.run([TOOL, "--rss"] + cmd, capture_output=True, text=True)
+    dt = time.monotonic() - t0
+    status, kib = (int(x) for x in p.stdout.split()[-2:])
+    if status != 0:
+        sys.stdout.write(p.stderr[-2000:])
+    return status, kib * 1024, dt
+
+
+def capture_object(path):
+    """The report's "capture" object, read from the end of the file (a SYN
+    flood's report holds a million flows: too big to load whole)."""
+    with open(path, "rb") as f:
+        f.seek(0, os.SEEK_END)
+        f.seek(max(0, f.tell() - (4 << 20)))
+        tail = f.read().decode()
+    i = tail.rindex('"capture":')
+    cap, _ = json.JSONDecoder().raw_decode(tail, i + len('"capture":'))
+    j = tail.index('"events":{', tail.index('"summary":', i))
+    events, _ = json.JSONDecoder().raw_decode(tail, j + len('"events":'))
+    cap["capture_lost"] = events["capture_loss"]
+    return cap
+
+
+def gen(tool, mode, path, frames):
+    out = subprocess.run([tool, mode, path, "--packets", str(frames)], check=True,
+                         capture_output=True, text=True)
+    return int(out.stdout)
+
+
+def best_pps(tcplens, pcap, caps, frames):
+    best = None
+    for _ in range(3):
+        rc, _, dt = run([tcplens, "-q", "-r", pcap, "-o", "/dev/null"] + caps)
+        if rc != 0:
+            return None
+        best = dt if best is None else min(best, dt)
+    return frames / best
+
+
+def rss_bound(base, caps, flows):
+    """The pools at their caps (the flow pool: at most the flows seen)."""
+    v = dict(DEFAULTS)
+    for i in range(0, len(caps), 2):
+        v[caps[i]] = int(caps[i + 1])
+    return base + min(v["--max-flows"], flows) * FLOW_BYTES + v["--max-held"] * HELD_BYTES + \
+        v["--max-rounds"] * ROUND_BYTES + SLACK
+
+
+def main():
+    global TOOL
+    tcplens, tool, case = sys.argv[1:4]
+    TOOL = tool
+    sanitized = "--sanitized" in sys.argv[4:]
+    scale = float(os.environ.get("HOSTILE_SCALE", "0.1" if sanitized else "1"))
+    mode, frames, caps, normal, check = CASES[case]
+    frames = max(2000, int(frames * scale))
+    fail = []
+    with tempfile.TemporaryDirectory(prefix="tcplens-hostile-") as tmp:
+        pcap, rep = os.path.join(tmp, mode + ".pcap"), os.path.join(tmp, "r.json")
+        n = gen(tool, mode, pcap, frames)
+        rc, rss, dt = run([tcplens, "-q", "-r", pcap, "--format", "json", "-o", rep] + caps)
+        if rc != 0:
+            print(f"FAIL: tcplens exited {rc} on {mode} ({n} frames)")
+            return 1
+        c = capture_object(rep)
+        os.unlink(rep)
+        keys = ("packets", "flows", "flows_evicted", "events_not_written", "held_overflow",
+                "rounds_not_listed", "rounds_pool_full")
+        print(f"{case}: {n} frames, {dt:.2f} s, peak RSS {rss / 2**20:.1f} MiB, caps {caps}: " +
+              ", ".join(f"{k} {c[k]}" for k in keys))
+        if c["packets"] != n:
+            fail.append(f"report counts {c['packets']} packets, the capture has {n}")
+        if not check(c, n):
+            fail.append(f"the report does not count what the caps cut: {c}")
+        if not sanitized:
+            tiny = os.path.join(tmp, "tiny.pcap")
+            gen(tool, "crr", tiny, 100)
+            _, base, _ = run([tcplens, "-q", "-r", tiny, "--format", "json", "-o", "/dev/null"])
+            bound = rss_bound(base, caps, c["flows"])
+            print(f"  RSS bound {bound / 2**20:.1f} MiB (tiny capture {base / 2**20:.1f} MiB + caps)")
+            if rss > bound:
+                fail.append(f"peak RSS {rss} over the bound {bound}")
+            hostile = best_pps(tcplens, pcap, caps, n)
+            os.unlink(pcap)
+            npcap = os.path.join(tmp, normal + ".pcap")
+            nn = gen(tool, normal, npcap, frames)
+            ref = best_pps(tcplens, npcap, caps, nn)
+            if hostile is None or ref is None:
+                fail.append("tcplens failed during the timing runs")
+            else:
+                print(f"  throughput {hostile:,.0f} frames/s, normal ({normal}) {ref:,.0f} "
+                      f"frames/s: {ref / hostile:.2f}x slower (limit {MAX_RATIO}x)")
+                if hostile * MAX_RATIO < ref:
+                    fail.append(f"{ref / hostile:.2f}x slower than normal {normal} traffic")
+    for m in fail:
+        print("FAIL: " + m)
+    return 1 if fail else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
