@@ -53,9 +53,13 @@ static enum cause classify(const struct flow *f, int dir, const struct pkt_decod
 		return CAUSE_ZERO_WINDOW;
 	if (st->gap_retrans == CAUSE_RTO)
 		return CAUSE_RTO;
-	uint16_t mss = f->half[!w].mss ? f->half[!w].mss : 1460;
 	if (out) {
-		if (st->rwnd[w] && out + mss > st->rwnd[w])
+		/* The window is full when the next segment would not fit. Its
+		 * size: the sender's last one (a small writer sends small
+		 * segments; on loopback the MSS alone, 65483, would call
+		 * every wait receiver-limited). */
+		uint32_t next = st->last_seg[w] ? st->last_seg[w] : 1460;
+		if (st->rwnd[w] && out + next > st->rwnd[w])
 			return CAUSE_RECEIVER_LIMITED;
 		/* Ended by the receiver's pure ACK: it held the ACK back (to be
 		 * confirmed by the sender's next write, see stall_on_segment). */
