@@ -174,6 +174,16 @@ check("nagle: one delayed_ack stall per slow round",
       len(da) == t["truth"]["rounds_at_or_above_threshold"], f"{len(da)} of {len(st)}")
 check("nagle: >= 95% of stalls are delayed_ack", len(da) >= 0.95 * max(1, len(st)))
 
+if os.path.exists(os.path.join(sdir, "nagle_lo.pcap")):
+    # Loopback's MSS (65483) once turned every Nagle wait into receiver_limited.
+    d, t = report("nagle_lo.pcap"), truth("nagle_lo")
+    st = kinds(d, "stall")
+    da = [e for e in st if e["cause"] == "delayed_ack"]
+    check("nagle_lo: one delayed_ack stall per slow round on loopback (= the kernel's "
+          "TcpExtDelayedACKs)",
+          len(da) == t["truth"]["rounds_at_or_above_30ms"] == t["truth"]["kernel_TcpExtDelayedACKs"]
+          and len(da) == len(st), collections.Counter(e["cause"] for e in st))
+
 d, t = report("cork.pcap"), truth("cork")
 st = kinds(d, "stall")
 ck = [e for e in st if e["cause"] == "cork"]
