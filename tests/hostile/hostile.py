@@ -31,9 +31,10 @@ import sys
 import tempfile
 import time
 
-# case: (hostile mode, frames, caps, normal mode, checks on the report)
+# case: (hostile mode, frames, caps (or a function of the frames), normal
+# mode, checks on the report)
 CASES = {
-    "synflood": ("synflood", 1000000, ["--max-flows", "100000"], "flows",
+    "synflood": ("synflood", 1000000, lambda n: ["--max-flows", str(n // 10)], "flows",
                  lambda c, n: c["flows"] >= n * 0.99 and
                  c["flows_evicted"] == c["flows"] - c["max_flows"]),
     "sackflood": ("sackflood", 1000000, ["--max-held", "256", "--max-held-per-flow", "16"], "crr",
@@ -42,7 +43,7 @@ CASES = {
                lambda c, n: c["flows_evicted"] > 0),
     "seqjump": ("seqjump", 500000, ["--max-rounds", "1000"], "crr",
                 lambda c, n: c["rounds_pool_full"] > 0 and c["capture_lost"] > 0),
-    "overlap": ("overlap", 300000, ["--max-events", "1000", "--max-held-per-flow", "8"], "crr",
+    "overlap": ("overlap", 300000, ["--max-events", "1000", "--max-held-per-flow", "2"], "crr",
                 lambda c, n: c["events_not_written"] > 0 and c["held_overflow"] > 0),
 }
 MAX_RATIO = float(os.environ.get("HOSTILE_MAX_RATIO", "2.0"))
@@ -112,6 +113,7 @@ def main():
     scale = float(os.environ.get("HOSTILE_SCALE", "0.1" if sanitized else "1"))
     mode, frames, caps, normal, check = CASES[case]
     frames = max(2000, int(frames * scale))
+    caps = caps(frames) if callable(caps) else caps
     fail = []
     with tempfile.TemporaryDirectory(prefix="tcplens-hostile-") as tmp:
         pcap, rep = os.path.join(tmp, mode + ".pcap"), os.path.join(tmp, "r.json")
