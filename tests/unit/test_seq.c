@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 
 #include "analyze/seq.h"
+#include "analyze/seq_ranges.h"
 #include "pktbuild.h"
 
 Test(seq, across_the_wrap)
@@ -76,4 +77,31 @@ Test(seq, every_base_every_small_delta)
 		cr_assert(seq_lt(b, b + far));
 		cr_assert_eq(seq_diff(b + far, b), (int32_t)far);
 	}
+}
+
+static void count_piece(void *user, uint32_t left, uint32_t right, uint64_t opened_ns)
+{
+	(void)left, (void)right, (void)opened_ns;
+	(*(int *)user)++;
+}
+
+/* A range whose left is exactly 2^31 below the ACK: seq_lt(left, ack) and
+ * seq_gt(ack, left) disagree there, and seq_ranges_remove_below spun forever
+ * (found by tests/hostile's seqjump capture). It must return, and the range
+ * it cannot order against the ACK stays. */
+Test(seq, ranges_remove_below_half_space)
+{
+	struct seq_ranges s = {0};
+	cr_assert(seq_ranges_add(&s, 3541396356u, 1393904270u, 1));
+	cr_assert(seq_ranges_add(&s, 1393908401u, 1393912466u, 2));
+	cr_assert(seq_ranges_add(&s, 1393912708u, 3541396225u, 3));
+	int pieces = 0;
+	seq_ranges_remove_below(&s, 3541396356u, count_piece, &pieces);
+	cr_assert_eq(s.n, 3);
+	cr_assert_eq(pieces, 0);
+	/* an ordinary range below the ACK is still removed */
+	seq_ranges_add(&s, 3541396000u, 3541396300u, 4);
+	seq_ranges_remove_below(&s, 3541396356u, count_piece, &pieces);
+	cr_assert_eq(pieces, 1);
+	cr_assert_eq(s.n, 3);
 }
