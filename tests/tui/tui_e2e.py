@@ -160,9 +160,17 @@ def tmux_tests(tcplens, samples, size):
         t.wait_for("No flow matches", absent=True)
         # resize
         t.tmux("resize-window", "-t", t.name, "-x", str(w + 20), "-y", str(h + 6))
-        s = t.wait_for("q quit")
-        lines = s.rstrip("\n").split("\n")
-        check(len(lines) == h + 6 and "q quit" in lines[-1], "redrawn at the new size", s)
+        # The old screen still says "q quit" until the TUI has handled the
+        # resize: wait for the footer on the new last line, not just the text.
+        end = time.monotonic() + 8.0
+        while True:
+            s = t.screen()
+            lines = s.rstrip("\n").split("\n")
+            if len(lines) == h + 6 and "q quit" in lines[-1]:
+                break
+            if time.monotonic() > end:
+                check(False, "redrawn at the new size", s)
+            time.sleep(0.05)
         quit_and_check(t, out, "delayed_ack")
 
         # Replay at high speed: the TUI opens by itself (stdout a terminal);
