@@ -22,6 +22,7 @@ const SKIP = 77;
 const CASES = [
   { name: 'bottleneck', findings: ['retransmission'], minTseq: 1 },
   { name: 'loss_sender', findings: ['retransmission', 'sack_gap'], minTseq: 1 },
+  { name: 'nagle', findings: ['stall'], minTseq: 1 },
 ];
 let failures = 0, passed = 0;
 function check(ok, what) {
