@@ -15,7 +15,8 @@ deleted on every exit path; traffic never leaves them).
   nfqueue           tcplens on NFQUEUE (iptables --queue-bypass) in the
                     receiver's namespace, as -Z nobody: bytes identical end to
                     end (sha256), report equals tcpdump's; killed, traffic
-                    still flows
+                    still flows; killed in the middle of a transfer, that
+                    transfer completes with identical bytes
   drops             a tiny tpacket3 ring (2 x 4 KiB) under an unpaced burst
                     reports kernel drops > 0
   cli               missing capabilities named, --duration and -c stop,
@@ -360,9 +361,26 @@ def case_nfqueue(tcplens):
         got = rx.stdout.readline().split()
         if sent != got:
             fail("after tcplens was killed: sent %s, received %s" % (sent, got))
+        # Killed in the middle of a transfer: the connection survives (fail
+        # open, then bypass) and the bytes arrive unchanged.
+        tl3 = lab.bg(lab.ns_b, tcplens, "--nfqueue", str(q), "--format", "json", "-o",
+                     lab.path("live3.json"))
+        wait_ready(tl3)
+        tx = lab.bg(lab.ns_a, PY, XFER, "send", ADDR_B, str(PORT), "3000000", "--rate", "4")
+        time.sleep(0.25)
+        if tx.poll() is not None:
+            fail("the transfer ended before tcplens could be killed in its middle")
+        tl3.kill()
+        tl3.wait()
+        out, err = tx.communicate(timeout=30)
+        got = rx.stdout.readline().split()
+        if tx.returncode != 0 or out.split() != got:
+            fail("killed mid-transfer: sender exit %d %s, sent %s, received %s" %
+                 (tx.returncode, err.strip(), out.split(), got))
         s = summary(live, timeless_only=True, with_frames=False)
         print("ok: nfqueue (%s): %d frames, sha256 equal end to end, report equals tcpdump's; "
-              "after kill -9 the transfer still completed (bypass)" % (ipt, s["packets"]))
+              "after kill -9 the transfer still completed (bypass), and a transfer during "
+              "which it was killed completed with identical bytes" % (ipt, s["packets"]))
 
 
 def case_drops(tcplens):
