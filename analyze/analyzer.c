@@ -3,6 +3,8 @@
  */
 #include "analyzer.h"
 
+#include <arpa/inet.h>
+
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +78,14 @@ static void on_event(void *ctx, struct flow *f, const struct tcp_event *ev)
 	}
 	if (a->sink.event)
 		a->sink.event(a->sink.user, f, ev);
+}
+
+void host_stats_name(const struct host_stats *h, const char *other, char *buf, size_t len)
+{
+	if (!h->ip_ver)
+		snprintf(buf, len, "%s", other);
+	else
+		inet_ntop(h->ip_ver == 4 ? AF_INET : AF_INET6, h->addr, buf, (socklen_t)len);
 }
 
 static struct host_stats *host_find(struct analyzer_totals *t, const struct flow *f, int side)

@@ -80,6 +80,9 @@ struct stall_worst {
 	double life_ms;           /* its first to last packet */
 };
 
+/* A host's address as text, or `other` for the hosts summed beyond the cap. */
+void host_stats_name(const struct host_stats *h, const char *other, char *buf, size_t len);
+
 #define ANALYZER_MAX_HOSTS 256
 #define GIANT_BUCKETS 6
 #define IW_BUCKETS 33         /* 0..31 segments, 32 = more */       /* payload / MSS: <2, <4, <8, <16, <32, >=32 */

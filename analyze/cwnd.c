@@ -239,8 +239,7 @@ void cwnd_on_ack(struct cwnd_ctx *c, struct flow *f, int data_dir, uint32_t ack,
 		 * half under a tenth of the RTT means the capture is on the
 		 * sender's side: the very next data is the next round. */
 		uint64_t half = f->half[data_dir].half_rtt_ns;
-		uint64_t rtt = half + f->half[!data_dir].half_rtt_ns;
-		w->next_after_ts = ts + (half * 10 < rtt ? 0 : half * 9 / 10);
+		w->next_after_ts = ts + (near_sender(f, data_dir) ? 0 : half * 9 / 10);
 	}
 	if (w->in_recovery && seq_geq(ack, w->recovery_point)) {
 		w->in_recovery = false;

@@ -30,14 +30,6 @@ static double pct(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0;
 }
 
-static void host_name(const struct host_stats *h, char *buf, size_t len)
-{
-	if (!h->ip_ver)
-		snprintf(buf, len, "other hosts");
-	else
-		inet_ntop(h->ip_ver == 4 ? AF_INET : AF_INET6, h->addr, buf, (socklen_t)len);
-}
-
 static void diag_offload_host(const struct host_stats *h, struct finding *out, size_t *n,
 			      size_t max)
 {
@@ -53,7 +45,7 @@ static void diag_offload_host(const struct host_stats *h, struct finding *out, s
 	struct finding *f = diag_add(out, n, max, FIND_CSUM_OFFLOAD, side, off, SEV_INFO, (double)off * 1e-3);
 	if (!f)
 		return;
-	host_name(h, f->host, sizeof(f->host));
+	host_stats_name(h, "other hosts", f->host, sizeof(f->host));
 	const char *hn = f->host;
 	if (side == CAUSE_TX) {
 		snprintf(f->explanation, sizeof(f->explanation),
@@ -102,7 +94,7 @@ static void diag_corrupt_host(const struct host_stats *h, struct finding *out, s
 				1000.0 * (double)h->bad + h->resent_ms);
 	if (!f)
 		return;
-	host_name(h, f->host, sizeof(f->host));
+	host_stats_name(h, "other hosts", f->host, sizeof(f->host));
 	const char *hn = f->host;
 	uint64_t unknown = h->bad - h->bad_dropped - h->bad_accepted;
 	char dropped[200] = "", accepted[200] = "", unk[96] = "";
@@ -235,10 +227,7 @@ static void diag_tcp(const struct analyzer_totals *t, struct finding *out, size_
 			char who[160] = "";
 			if (worst) {
 				char ep[64];
-				struct flow_key k = {.ip_ver = worst->ip_ver};
-				memcpy(k.addr[1], worst->addr, 16);
-				k.port[1] = worst->port;
-				flow_endpoint(&k, 1, ep, sizeof(ep));
+				server_stats_endpoint(worst, ep, sizeof(ep));
 				snprintf(who, sizeof(who),
 					 " Most at %s: %llu SYN and %llu SYN-ACK retries over %llu "
 					 "connections, handshake p99 %.0f ms.",

@@ -4,8 +4,21 @@
 #include "setup_stats.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+void server_stats_endpoint(const struct server_stats *v, char *buf, size_t len)
+{
+	if (!v->ip_ver) {
+		snprintf(buf, len, "other");
+		return;
+	}
+	struct flow_key k = {.ip_ver = v->ip_ver};
+	memcpy(k.addr[1], v->addr, 16);
+	k.port[1] = v->port;
+	flow_endpoint(&k, 1, buf, len);
+}
 
 void setup_stats_new_connection(struct setup_stats *s, uint64_t ts_ns)
 {

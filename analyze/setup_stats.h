@@ -12,6 +12,7 @@
 #ifndef TCPLENS_SETUP_STATS_H
 #define TCPLENS_SETUP_STATS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "flow.h"
@@ -52,6 +53,9 @@ struct setup_stats {
 	uint32_t rate_nbuckets;
 	uint32_t rate[SETUP_RATE_BUCKETS];
 };
+
+/* "addr:port" of a server ("other" for the servers beyond the cap). */
+void server_stats_endpoint(const struct server_stats *v, char *buf, size_t len);
 
 /* A SYN (not SYN-ACK) starting a connection at ts. */
 void setup_stats_new_connection(struct setup_stats *s, uint64_t ts_ns);

@@ -354,10 +354,7 @@ static void capture_object(struct jw *w, const struct analyzer *a, const struct 
 static void host_object(struct jw *w, const struct host_stats *h)
 {
 	char addr[48];
-	if (h->ip_ver)
-		inet_ntop(h->ip_ver == 4 ? AF_INET : AF_INET6, h->addr, addr, sizeof(addr));
-	else
-		snprintf(addr, sizeof(addr), "other");
+	host_stats_name(h, "other", addr, sizeof(addr));
 	jw_obj_open(w, NULL);
 	jw_word(w, "host", addr);
 	jw_uint(w, "segments", h->segments);
@@ -382,15 +379,8 @@ static void server_object(struct jw *w, const struct server_stats *v)
 {
 	char ep[64];
 	jw_obj_open(w, NULL);
-	if (v->ip_ver) {
-		struct flow_key k = {.ip_ver = v->ip_ver};
-		memcpy(k.addr[1], v->addr, 16);
-		k.port[1] = v->port;
-		flow_endpoint(&k, 1, ep, sizeof(ep));
-		jw_word(w, "server", ep);
-	} else {
-		jw_word(w, "server", "other");
-	}
+	server_stats_endpoint(v, ep, sizeof(ep));
+	jw_word(w, "server", ep);
 	jw_uint(w, "connections", v->connections);
 	jw_uint(w, "handshakes", v->handshakes);
 	jw_obj_open(w, "handshake_ms");

@@ -340,10 +340,7 @@ static void print_setup(struct report *r, const struct analyzer *a)
 	for (uint32_t i = 0; i < shown; i++) {
 		const struct server_stats *v = &s->servers[i];
 		char ep[64];
-		struct flow_key k = {.ip_ver = v->ip_ver};
-		memcpy(k.addr[1], v->addr, 16);
-		k.port[1] = v->port;
-		flow_endpoint(&k, 1, ep, sizeof(ep));
+		server_stats_endpoint(v, ep, sizeof(ep));
 		fprintf(out, "  %-27s %7llu %10.3f %10.3f %10.3f %5llu %7llu %4llu\n", ep,
 			(unsigned long long)v->connections, server_handshake_quantile(v, 0.5),
 			server_handshake_quantile(v, 0.99), v->hs_max_ms,
