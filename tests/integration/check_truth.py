@@ -108,6 +108,13 @@ if os.path.exists(os.path.join(sdir, "xen_both.pcap")):
           and sum(h["csum_offload"]["tx"] for h in hosts.values()) == len(off),
           hosts)
 
+if os.path.exists(os.path.join(sdir, "ip_csum_bad.pcap")):
+    d, t = report("ip_csum_bad.pcap"), truth("ip_csum_bad")
+    got = sorted(e["frame"] for e in kinds(d, "ip_csum_bad"))
+    check("ip_csum_bad: exactly the frames whose TTL was changed, TCP checksums untouched",
+          got == t["expect"]["ip_csum_bad_frames"] and not kinds(d, "csum_bad")
+          and not kinds(d, "csum_offload"), got)
+
 # --- giant segments ----------------------------------------------------------
 for name, cause in (("tso", "tso_gso"), ("gro", "gro_lro")):
     d, t = report(name + ".pcap"), truth(name)
