@@ -1,7 +1,8 @@
 /*
  * report/jw.c — see jw.h. Output is buffered here and handed to stdio in
- * blocks; numbers are formatted by hand (no printf per value): the JSON
- * report of a capture with a million flows is mostly this code.
+ * blocks; numbers are formatted by hand (no printf per value) two digits at
+ * a time. The hot writers (key + number) are inline in jw.h; this file has
+ * their slow paths and the rarer writers.
  */
 #include "jw.h"
 
@@ -24,7 +25,7 @@ void jw_flush(struct jw *w)
 	w->len = 0;
 }
 
-static void put(struct jw *w, const char *s, size_t n)
+void jw_put(struct jw *w, const char *s, size_t n)
 {
 	if (w->len + n > JW_BUF) {
 		jw_flush(w);
@@ -44,45 +45,93 @@ static void putch(struct jw *w, char c)
 	w->buf[w->len++] = c;
 }
 
-static void puts_(struct jw *w, const char *s)
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+size_t jw_fmt_u64(char *p, uint64_t v)
 {
-	put(w, s, strlen(s));
+	/* Count the digits first, then write them in place from the end, two
+	 * at a time: no temporary and no copy of variable length. */
+	static const uint64_t pow10[20] = {
+		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+		100000000ull, 1000000000ull, 10000000000ull, 100000000000ull,
+		1000000000000ull, 10000000000000ull, 100000000000000ull,
+		1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
+		1000000000000000000ull, 10000000000000000000ull};
+	if (v < 10) {
+		*p = (char)('0' + v);
+		return 1;
+	}
+	/* t = bits * log10(2) (1233 / 4096): the digit count, or one more. */
+	unsigned bits = 64u - (unsigned)__builtin_clzll(v);
+	size_t t = bits * 1233u >> 12;
+	size_t n = t + 1 - (v < pow10[t]);
+	char *q = p + n;
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		q -= 2;
+		memcpy(q, digit_pairs + 2 * r, 2);
+	}
+	if (v >= 10)
+		memcpy(q - 2, digit_pairs + 2 * v, 2);
+	else
+		q[-1] = (char)('0' + v);
+	return n;
 }
 
-static void put_u64(struct jw *w, uint64_t v)
+void jw_fmt_u64_padded(char *p, uint64_t v, size_t width)
 {
-	char d[24];
-	int i = sizeof(d);
-	do {
-		d[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	put(w, d + i, sizeof(d) - (size_t)i);
+	char *q = p + width;
+	while (q - p >= 2) {
+		q -= 2;
+		memcpy(q, digit_pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (q > p)
+		*p = (char)('0' + v % 10);
 }
 
-static void prefix(struct jw *w, const char *key)
+size_t jw_fmt_fixed3(char *p, double v)
+{
+	uint64_t milli = (uint64_t)(v * 1000.0 + 0.5);
+	size_t n = jw_fmt_u64(p, milli / 1000);
+	unsigned f = (unsigned)(milli % 1000);
+	p[n] = '.';
+	p[n + 1] = (char)('0' + f / 100);
+	memcpy(p + n + 2, digit_pairs + 2 * (f % 100), 2);
+	return n + 4;
+}
+
+char *jw_prefix_slow(struct jw *w, const char *key, size_t klen)
 {
 	if (w->need_comma[w->depth])
 		putch(w, ',');
 	w->need_comma[w->depth] = true;
 	if (key) {
 		putch(w, '"');
-		puts_(w, key);
-		put(w, "\":", 2);
+		jw_put(w, key, klen);
+		jw_put(w, "\":", 2);
 	}
+	if (w->len + 32 > JW_BUF)
+		jw_flush(w);
+	return w->buf + w->len;
 }
 
-static void open_(struct jw *w, const char *key, char c)
+static void open_(struct jw *w, const char *key, size_t klen, char c)
 {
-	prefix(w, key);
-	putch(w, c);
+	char *p = jw_prefix(w, key, klen);
+	*p = c;
+	w->len++;
 	if (w->depth + 1 < JW_MAX_DEPTH)
 		w->depth++;
 	w->need_comma[w->depth] = false;
 }
 
-void jw_obj_open(struct jw *w, const char *key) { open_(w, key, '{'); }
-void jw_arr_open(struct jw *w, const char *key) { open_(w, key, '['); }
+void jw_obj_open_k(struct jw *w, const char *key, size_t klen) { open_(w, key, klen, '{'); }
+void jw_arr_open_k(struct jw *w, const char *key, size_t klen) { open_(w, key, klen, '['); }
 
 void jw_obj_close(struct jw *w)
 {
@@ -98,64 +147,17 @@ void jw_arr_close(struct jw *w)
 	putch(w, ']');
 }
 
-void jw_int(struct jw *w, const char *key, int64_t v)
+void jw_word_k(struct jw *w, const char *key, size_t klen, const char *ascii)
 {
-	prefix(w, key);
-	if (v < 0) {
-		putch(w, '-');
-		put_u64(w, (uint64_t)0 - (uint64_t)v);
-	} else {
-		put_u64(w, (uint64_t)v);
-	}
-}
-
-void jw_uint(struct jw *w, const char *key, uint64_t v)
-{
-	prefix(w, key);
-	put_u64(w, v);
-}
-
-void jw_fixed3(struct jw *w, const char *key, double v)
-{
-	prefix(w, key);
-	if (v != v || v > 1e15 || v < -1e15) {
-		puts_(w, "null"); /* NaN or absurd: never invalid JSON */
-		return;
-	}
-	if (v < 0) {
-		putch(w, '-');
-		v = -v;
-	}
-	uint64_t milli = (uint64_t)(v * 1000.0 + 0.5);
-	put_u64(w, milli / 1000);
-	char frac[4] = {'.', (char)('0' + milli / 100 % 10), (char)('0' + milli / 10 % 10),
-			(char)('0' + milli % 10)};
-	put(w, frac, 4);
-}
-
-void jw_bool(struct jw *w, const char *key, bool v)
-{
-	prefix(w, key);
-	puts_(w, v ? "true" : "false");
-}
-
-void jw_null(struct jw *w, const char *key)
-{
-	prefix(w, key);
-	puts_(w, "null");
-}
-
-void jw_word(struct jw *w, const char *key, const char *ascii)
-{
-	prefix(w, key);
+	jw_prefix(w, key, klen);
 	putch(w, '"');
-	puts_(w, ascii);
+	jw_put(w, ascii, strlen(ascii));
 	putch(w, '"');
 }
 
-void jw_string(struct jw *w, const char *key, const char *s)
+void jw_string_k(struct jw *w, const char *key, size_t klen, const char *s)
 {
-	prefix(w, key);
+	jw_prefix(w, key, klen);
 	json_t *j = json_string(s);
 	if (!j) /* not valid UTF-8 */
 		j = json_string("(not valid UTF-8)");
@@ -163,18 +165,24 @@ void jw_string(struct jw *w, const char *key, const char *s)
 	size_t n = json_dumpb(j, buf, sizeof(buf), JSON_ENCODE_ANY);
 	if (n > sizeof(buf)) {
 		char *big = json_dumps(j, JSON_ENCODE_ANY);
-		puts_(w, big ? big : "null");
+		if (big)
+			jw_put(w, big, strlen(big));
+		else
+			jw_put(w, "null", 4);
 		free(big);
 	} else {
-		put(w, buf, n);
+		jw_put(w, buf, n);
 	}
 	json_decref(j);
 }
 
-void jw_number_text(struct jw *w, const char *key, const char *text)
+void jw_number_text_k(struct jw *w, const char *key, size_t klen, const char *text)
 {
-	prefix(w, key);
-	puts_(w, text ? text : "null");
+	jw_prefix(w, key, klen);
+	if (text)
+		jw_put(w, text, strlen(text));
+	else
+		jw_put(w, "null", 4);
 }
 
 void jw_newline(struct jw *w)
@@ -184,5 +192,5 @@ void jw_newline(struct jw *w)
 
 void jw_raw(struct jw *w, const char *text)
 {
-	puts_(w, text);
+	jw_put(w, text, strlen(text));
 }

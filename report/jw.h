@@ -28,24 +28,125 @@ struct jw {
 };
 
 void jw_init(struct jw *w, FILE *out);
-/* key is NULL inside arrays and at the top level. */
-void jw_obj_open(struct jw *w, const char *key);
+
+/*
+ * Every function taking a key has a _k form with the key's length; the
+ * plain names are macros that pass strlen(key). The common writers are
+ * inline, so for the literal keys the reports use the length is a constant
+ * and the key a few stores: a million-flow report writes ~100 million keys.
+ * key is NULL inside arrays and at the top level.
+ */
+static inline size_t jw_klen(const char *key) { return key ? __builtin_strlen(key) : 0; }
+
+/* Longest item the inline path writes at once: separator, quoted key up to
+ * JW_KEY_MAX, and the longest number (20 digits, sign, ".ddd"). */
+#define JW_KEY_MAX 256
+#define JW_ITEM_MAX (JW_KEY_MAX + 4 + 32)
+
+/* Out of line: the separator and key when the buffer is nearly full or the
+ * key is long; returns where the value goes, with JW_ITEM_MAX - 4 - klen
+ * bytes free (at least 32). */
+char *jw_prefix_slow(struct jw *w, const char *key, size_t klen);
+/* v in decimal at p (20 bytes suffice); returns the byte count. */
+size_t jw_fmt_u64(char *p, uint64_t v);
+/* The last width decimal digits of v at p, zero-padded (fraction digits). */
+void jw_fmt_u64_padded(char *p, uint64_t v, size_t width);
+/* v >= 0 as "int.ddd" at p (24 bytes suffice); returns the byte count. */
+size_t jw_fmt_fixed3(char *p, double v);
+/* n bytes of text (any length). */
+void jw_put(struct jw *w, const char *s, size_t n);
+
+static inline char *jw_prefix(struct jw *w, const char *key, size_t klen)
+{
+	if (klen > JW_KEY_MAX || w->len + JW_ITEM_MAX > JW_BUF)
+		return jw_prefix_slow(w, key, klen);
+	char *p = w->buf + w->len;
+	char *q = p;
+	if (w->need_comma[w->depth])
+		*q++ = ',';
+	w->need_comma[w->depth] = true;
+	if (key) {
+		*q++ = '"';
+		__builtin_memcpy(q, key, klen);
+		q += klen;
+		*q++ = '"';
+		*q++ = ':';
+	}
+	w->len += (size_t)(q - p);
+	return q;
+}
+
+void jw_obj_open_k(struct jw *w, const char *key, size_t klen);
 void jw_obj_close(struct jw *w);
-void jw_arr_open(struct jw *w, const char *key);
+void jw_arr_open_k(struct jw *w, const char *key, size_t klen);
 void jw_arr_close(struct jw *w);
-void jw_int(struct jw *w, const char *key, int64_t v);
-void jw_uint(struct jw *w, const char *key, uint64_t v);
-/* A duration or ratio with three decimals ("40.123"). */
-void jw_fixed3(struct jw *w, const char *key, double v);
-void jw_bool(struct jw *w, const char *key, bool v);
-void jw_null(struct jw *w, const char *key);
+
+static inline void jw_uint_k(struct jw *w, const char *key, size_t klen, uint64_t v)
+{
+	char *p = jw_prefix(w, key, klen);
+	w->len += jw_fmt_u64(p, v);
+}
+
+static inline void jw_int_k(struct jw *w, const char *key, size_t klen, int64_t v)
+{
+	char *p = jw_prefix(w, key, klen);
+	if (v < 0) {
+		*p = '-';
+		w->len += 1 + jw_fmt_u64(p + 1, (uint64_t)0 - (uint64_t)v);
+	} else {
+		w->len += jw_fmt_u64(p, (uint64_t)v);
+	}
+}
+
+/* A duration or ratio with three decimals ("40.123"); null for NaN or a
+ * magnitude over 1e15, so the file is always valid JSON. */
+static inline void jw_fixed3_k(struct jw *w, const char *key, size_t klen, double v)
+{
+	char *p = jw_prefix(w, key, klen);
+	if (v != v || v > 1e15 || v < -1e15) {
+		__builtin_memcpy(p, "null", 4);
+		w->len += 4;
+	} else if (v < 0) {
+		*p = '-';
+		w->len += 1 + jw_fmt_fixed3(p + 1, -v);
+	} else {
+		w->len += jw_fmt_fixed3(p, v);
+	}
+}
+
+static inline void jw_bool_k(struct jw *w, const char *key, size_t klen, bool v)
+{
+	char *p = jw_prefix(w, key, klen);
+	__builtin_memcpy(p, v ? "true" : "false", v ? 4 : 5);
+	w->len += v ? 4 : 5;
+}
+
+static inline void jw_null_k(struct jw *w, const char *key, size_t klen)
+{
+	char *p = jw_prefix(w, key, klen);
+	__builtin_memcpy(p, "null", 4);
+	w->len += 4;
+}
+
 /* A string known to need no escaping: the program's own enumerated words,
  * numeric addresses. */
-void jw_word(struct jw *w, const char *key, const char *ascii);
+void jw_word_k(struct jw *w, const char *key, size_t klen, const char *ascii);
 /* Any UTF-8 string, escaped by jansson. */
-void jw_string(struct jw *w, const char *key, const char *s);
+void jw_string_k(struct jw *w, const char *key, size_t klen, const char *s);
 /* Number text written as is (exact timestamps), or null when NULL. */
-void jw_number_text(struct jw *w, const char *key, const char *text);
+void jw_number_text_k(struct jw *w, const char *key, size_t klen, const char *text);
+
+#define jw_obj_open(w, key) jw_obj_open_k((w), (key), jw_klen(key))
+#define jw_arr_open(w, key) jw_arr_open_k((w), (key), jw_klen(key))
+#define jw_int(w, key, v) jw_int_k((w), (key), jw_klen(key), (v))
+#define jw_uint(w, key, v) jw_uint_k((w), (key), jw_klen(key), (v))
+#define jw_fixed3(w, key, v) jw_fixed3_k((w), (key), jw_klen(key), (v))
+#define jw_bool(w, key, v) jw_bool_k((w), (key), jw_klen(key), (v))
+#define jw_null(w, key) jw_null_k((w), (key), jw_klen(key))
+#define jw_word(w, key, v) jw_word_k((w), (key), jw_klen(key), (v))
+#define jw_string(w, key, v) jw_string_k((w), (key), jw_klen(key), (v))
+#define jw_number_text(w, key, v) jw_number_text_k((w), (key), jw_klen(key), (v))
+
 /* Start a new line between top-level items, for readable, diffable files. */
 void jw_newline(struct jw *w);
 /* Write raw text (punctuation between objects). */
