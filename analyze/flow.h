@@ -36,18 +36,54 @@ enum csum_side {
 	CSUM_SIDE_RX = 2,   /* merged on receipt (GRO/LRO) */
 };
 
-/* A data segment waiting for the ACK that covers it, for RTT samples. */
-struct rtt_probe {
-	uint32_t seq_end;
-	uint64_t ts_ns;
-};
-
-/* One direction of a connection: what one side sent. */
+/* One direction of a connection: what one side sent. Fields are grouped by
+ * size (64-bit, 32-bit, then narrow) so the struct has no padding holes:
+ * a million concurrent flows hold two of these each. */
 struct tcp_half {
 	uint64_t packets;
 	uint64_t bytes;            /* wire bytes of its frames */
 	uint64_t payload_bytes;    /* TCP payload, retransmissions included */
+	uint64_t syn_ts;           /* last SYN's time */
+	uint64_t last_data_ts;     /* last segment carrying new data */
+	uint64_t capture_lost_bytes; /* acknowledged, never captured */
+	uint64_t retrans_bytes;
+	double csum_resent_ms;     /* sum over dropped ones: damage to resend */
+	/* Latest "capture point -> this side -> capture point" time in ns: the
+	 * part of the RTT on this side of the capture. 0 = none yet. */
+	uint64_t half_rtt_ns;
+	/* RTT: segments it sent, waiting for the other side's ACK (sequence
+	 * end and send time; two arrays, no padding). */
+	uint64_t probe_ts[TCP_RTT_PROBES];
+	uint32_t probe_seq_end[TCP_RTT_PROBES];
+	/* Its data the capture has not seen (yet): holes below snd_max. */
+	struct seq_ranges unseen;
 
+	uint32_t isn;
+	uint32_t seq_base;         /* ISN, or first sequence number seen */
+	uint32_t snd_max;          /* highest seq + len it has sent */
+	uint32_t ack_max;          /* highest cumulative ACK it has sent */
+	uint32_t max_payload;      /* largest segment payload seen */
+	uint32_t iw_segments, iw_bytes; /* its initial window (cwnd.c), 0 = none */
+	uint32_t dupacks;          /* consecutive duplicate ACKs it sent */
+	uint32_t rwnd;             /* receive window it last advertised, scaled */
+	uint32_t retransmissions;
+	uint32_t reordered;        /* segments that filled a hole within an RTT */
+	uint32_t zero_windows;
+	/* Checksums of the segments it sent (counted when the event is final). */
+	uint32_t csum_ok;          /* verified good (data segments and pure ACKs) */
+	uint32_t csum_bad;
+	uint32_t csum_bad_dropped;
+	uint32_t csum_bad_accepted;
+	uint32_t csum_offload;
+	uint32_t csum_offload_side[3]; /* enum csum_side */
+	uint32_t giants;
+
+	uint16_t mss;              /* MSS it announced, 0 = unknown */
+	uint16_t syn_count;        /* SYNs (or SYN-ACKs) sent */
+	int8_t wscale;             /* -1: no window scale option (or SYN not seen) */
+	uint8_t iw_limit;          /* enum cause: CWND / RWND / APP */
+	uint8_t episode_retrans;   /* resends since the peer's ACK last advanced */
+	uint8_t probe_count;
 	bool seq_known;            /* snd_max holds a real value */
 	bool isn_known;            /* SYN captured */
 	bool ack_known;
@@ -55,71 +91,31 @@ struct tcp_half {
 	bool rst_seen;
 	bool sack_ok;              /* SACK-permitted in its SYN */
 	bool ts_ok;
-	int8_t wscale;             /* -1: no window scale option (or SYN not seen) */
-	uint16_t mss;              /* MSS it announced, 0 = unknown */
-	uint32_t isn;
-	uint32_t seq_base;         /* ISN, or first sequence number seen */
-	uint32_t snd_max;          /* highest seq + len it has sent */
-	uint32_t ack_max;          /* highest cumulative ACK it has sent */
-	uint32_t max_payload;      /* largest segment payload seen */
-	uint32_t iw_segments, iw_bytes; /* its initial window (cwnd.c), 0 = none */
-	uint8_t iw_limit;          /* enum cause: CWND / RWND / APP */
-
-	uint16_t syn_count;        /* SYNs (or SYN-ACKs) sent */
-	uint64_t syn_ts;           /* last SYN's time */
-	uint64_t last_data_ts;     /* last segment carrying new data */
-
-	uint32_t dupacks;          /* consecutive duplicate ACKs it sent */
 	bool sack_seen;            /* it sent SACK blocks since its ACK last advanced */
-	uint32_t rwnd;             /* receive window it last advertised, scaled */
-	uint8_t episode_retrans;   /* resends since the peer's ACK last advanced */
-	/* Its data the capture has not seen (yet): holes below snd_max. */
-	struct seq_ranges unseen;
-	uint32_t retransmissions;
-	uint32_t reordered;        /* segments that filled a hole within an RTT */
-	uint64_t capture_lost_bytes; /* acknowledged, never captured */
 	bool ack_known_for_data;   /* a data segment seen: holes can be judged */
-	uint64_t retrans_bytes;
-	uint32_t zero_windows;
-
-	/* Checksums of the segments it sent (counted when the event is final). */
-	uint32_t csum_ok;          /* verified good (data segments and pure ACKs) */
-	uint32_t csum_bad;
-	uint32_t csum_bad_dropped;
-	uint32_t csum_bad_accepted;
-	double csum_resent_ms;     /* sum over dropped ones: damage to resend */
-	uint32_t csum_offload;
-	uint32_t csum_offload_side[3]; /* enum csum_side */
-	uint32_t giants;
-
-	/* RTT: segments it sent, waiting for the other side's ACK */
-	struct rtt_probe probe[TCP_RTT_PROBES];
-	uint8_t probe_count;
-	/* Latest "capture point -> this side -> capture point" time in ns: the
-	 * part of the RTT on this side of the capture. 0 = none yet. */
-	uint64_t half_rtt_ns;
 };
 
-/* Congestion-window tracking of one sender (cwnd.c). */
+/* Congestion-window tracking of one sender (cwnd.c); grouped by size, no
+ * padding holes. */
 struct cwnd_state {
-	bool in_round, round_acked, post_idle, iw_done, in_recovery, await_after, had_loss;
-	uint32_t first_seq;         /* first new byte of the round */
 	uint64_t start_ts, start_frame, next_after_ts, last_send_ts;
-	uint32_t bytes, max_out, last_seg, rwnd_at_start;
-	uint16_t segs;
-	uint16_t clocked_segs;      /* sent right after an ACK (sender-side captures) */
 	uint64_t last_ack_ts;       /* the receiver's last ACK that moved, captured */
-	bool resent_in_round;
-	bool ack_clocked;           /* this round was started by the previous one's ACK */
+	uint64_t idle_ns;           /* the idle that preceded this round */
+	struct round_list rounds;
+	uint32_t first_seq;         /* first new byte of the round */
+	uint32_t bytes, max_out, last_seg, rwnd_at_start;
 	uint32_t prev_flight;       /* last completed round's flight */
 	uint32_t last_full_flight;  /* last round not limited by the application */
 	uint32_t before_loss;       /* flight of the last round before a loss */
 	uint32_t recovery_point;    /* snd_max when the loss was seen */
-	uint64_t idle_ns;           /* the idle that preceded this round */
+	float ratio_sum;
+	uint16_t segs;
+	uint16_t clocked_segs;      /* sent right after an ACK (sender-side captures) */
 	uint16_t reductions;
 	uint8_t rounds_after;       /* full rounds since recovery ended */
-	float ratio_sum;
-	struct round_list rounds;
+	bool in_round, round_acked, post_idle, iw_done, in_recovery, await_after, had_loss;
+	bool resent_in_round;
+	bool ack_clocked;           /* this round was started by the previous one's ACK */
 };
 
 enum cc_guess { CC_UNKNOWN = 0, CC_RENO, CC_CUBIC, CC_BBR };
@@ -141,8 +137,8 @@ struct stall_state {
 	 * then sends at once (its write was being held): decided on the next
 	 * segment, so the event waits here. */
 	bool pending;
-	struct tcp_event pending_ev;
 	uint32_t count;
+	struct tcp_event pending_ev;
 	double total_ms;
 	double by_cause_ms[STALL_CAUSES]; /* indexed as stall_causes[] in stall.h */
 	uint32_t by_cause_n[STALL_CAUSES];

@@ -3,6 +3,7 @@
  */
 #include "rtt.h"
 
+#include <stdint.h>
 #include <string.h>
 
 static void sort5(double *v, uint32_t k)
@@ -18,8 +19,9 @@ static void sort5(double *v, uint32_t k)
 	}
 }
 
-static double parabolic(const double *q, const double *n, int i, double d)
+static double parabolic(const double *q, const int32_t *ni, int i, double d)
 {
+	const double n[5] = {ni[0], ni[1], ni[2], ni[3], ni[4]};
 	return q[i] + d / (n[i + 1] - n[i - 1]) *
 			      ((n[i] - n[i - 1] + d) * (q[i + 1] - q[i]) / (n[i + 1] - n[i]) +
 			       (n[i + 1] - n[i] - d) * (q[i] - q[i - 1]) / (n[i] - n[i - 1]));
@@ -27,7 +29,7 @@ static double parabolic(const double *q, const double *n, int i, double d)
 
 /* One P-square step over markers q (heights) and n (positions) after count
  * samples (count already includes x). */
-static void p2_step(double *q, double *n, uint32_t count, double p, double x)
+static void p2_step(double *q, int32_t *n, uint32_t count, double p, double x)
 {
 	int k;
 	if (x < q[0]) {
@@ -47,20 +49,21 @@ static void p2_step(double *q, double *n, uint32_t count, double p, double x)
 	for (int i = 1; i < 4; i++) {
 		double d = want[i] - n[i];
 		if ((d >= 1 && n[i + 1] - n[i] > 1) || (d <= -1 && n[i - 1] - n[i] < -1)) {
-			double sign = d > 0 ? 1 : -1;
+			int isign = d > 0 ? 1 : -1;
+			double sign = isign;
 			double qp = parabolic(q, n, i, sign);
 			if (q[i - 1] < qp && qp < q[i + 1])
 				q[i] = qp;
 			else {
-				int j = i + (int)sign;
-				q[i] += sign * (q[j] - q[i]) / (n[j] - n[i]);
+				int j = i + isign;
+				q[i] += sign * (q[j] - q[i]) / (double)(n[j] - n[i]);
 			}
-			n[i] += sign;
+			n[i] += isign;
 		}
 	}
 }
 
-static void p2_add(double *q, double *n, uint32_t *count, double p, double x)
+static void p2_add(double *q, int32_t *n, uint32_t *count, double p, double x)
 {
 	if (*count < 5) {
 		q[(*count)++] = x;
@@ -70,6 +73,8 @@ static void p2_add(double *q, double *n, uint32_t *count, double p, double x)
 				n[i] = i;
 		return;
 	}
+	if (*count >= INT32_MAX) /* positions are int32: the estimate is settled */
+		return;
 	(*count)++;
 	p2_step(q, n, *count, p, x);
 }

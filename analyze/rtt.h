@@ -10,16 +10,17 @@
 #include <stdint.h>
 
 struct rtt_stats {
-	uint32_t count;
 	double min_ms, max_ms;
 	double q[5];      /* marker heights */
-	double n[5];      /* marker positions */
+	int32_t n[5];     /* marker positions (whole numbers in P-square) */
+	uint32_t count;
 };
 
 /* Any quantile p (0 < p < 1) by the same algorithm; the caller keeps p. */
 struct quantile_p2 {
 	uint32_t count;
-	double q[5], n[5];
+	double q[5];
+	int32_t n[5];
 };
 
 void quantile_add(struct quantile_p2 *s, double p, double x);

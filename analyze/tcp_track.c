@@ -139,8 +139,10 @@ static void probes_forget_from(struct tcp_half *h, uint32_t seq)
 {
 	uint8_t k = 0;
 	for (uint8_t i = 0; i < h->probe_count; i++)
-		if (seq_leq(h->probe[i].seq_end, seq))
-			h->probe[k++] = h->probe[i];
+		if (seq_leq(h->probe_seq_end[i], seq)) {
+			h->probe_seq_end[k] = h->probe_seq_end[i];
+			h->probe_ts[k++] = h->probe_ts[i];
+		}
 	h->probe_count = k;
 }
 
@@ -150,12 +152,14 @@ static void probe_add(struct tcp_half *h, uint32_t seq_end, uint64_t ts)
 		/* Keep the oldest (they are answered first) but let the newest in
 		 * by dropping every other one: samples thin out, never stall. */
 		uint8_t k = 0;
-		for (uint8_t i = 0; i < h->probe_count; i += 2)
-			h->probe[k++] = h->probe[i];
+		for (uint8_t i = 0; i < h->probe_count; i += 2) {
+			h->probe_seq_end[k] = h->probe_seq_end[i];
+			h->probe_ts[k++] = h->probe_ts[i];
+		}
 		h->probe_count = k;
 	}
-	h->probe[h->probe_count].seq_end = seq_end;
-	h->probe[h->probe_count].ts_ns = ts;
+	h->probe_seq_end[h->probe_count] = seq_end;
+	h->probe_ts[h->probe_count] = ts;
 	h->probe_count++;
 }
 
@@ -362,10 +366,12 @@ static void on_ack(struct flow *f, int dir, const struct pkt_decoded *d, struct 
 		uint64_t t0 = 0;
 		uint8_t k = 0;
 		for (uint8_t i = 0; i < peer->probe_count; i++) {
-			if (seq_leq(peer->probe[i].seq_end, ack))
-				t0 = peer->probe[i].ts_ns;
-			else
-				peer->probe[k++] = peer->probe[i];
+			if (seq_leq(peer->probe_seq_end[i], ack)) {
+				t0 = peer->probe_ts[i];
+			} else {
+				peer->probe_seq_end[k] = peer->probe_seq_end[i];
+				peer->probe_ts[k++] = peer->probe_ts[i];
+			}
 		}
 		peer->probe_count = k;
 		uint64_t ts = d->rec->ts_ns;
