@@ -37,7 +37,8 @@ struct analyzer {
 	struct round_store *rounds;
 	struct tcp_ctx tcp;
 	struct analyzer_totals tot;
-	struct pkt_decoded dec;   /* scratch: one frame at a time */
+	struct pkt_prepared prep; /* scratch: one frame at a time, when the
+				   * record comes unprepared */
 };
 
 static void on_event(void *ctx, struct flow *f, const struct tcp_event *ev)
@@ -293,11 +294,12 @@ static uint16_t giant_reference_mss(const struct flow *f, int dir, const struct 
 	return mss && d->payload_len > mss ? mss : 0;
 }
 
-static void check_l4_checksum(struct analyzer *a, struct flow *f, int dir, struct pkt_decoded *d)
+static void check_l4_checksum(struct analyzer *a, struct flow *f, int dir,
+			      const struct pkt_prepared *pp, struct pkt_decoded *d)
 {
 	struct tcp_half *h = &f->half[dir];
-	uint16_t expected;
-	enum csum_verdict v = csum_verify_l4(d, &expected);
+	uint16_t expected = pp->l4_expected;
+	enum csum_verdict v = (enum csum_verdict)pp->l4_verdict;
 	if (v == CSUM_OFFLOAD && a->cfg.no_offload_signature &&
 	    !(d->rec->hints & PKT_HINT_CSUM_NOT_READY))
 		v = d->l4_cap < d->l4_len ? CSUM_UNVERIFIABLE : CSUM_BAD;
@@ -336,10 +338,38 @@ static void check_l4_checksum(struct analyzer *a, struct flow *f, int dir, struc
 	csum_fate_hold(a->held, f, dir, start, start + d->payload_len, &ev, &a->events);
 }
 
+static bool l4_checked(const struct pkt_decoded *d)
+{
+	return !d->ip_later_frag && !d->ip_frag &&
+	       (d->l4proto == IPPROTO_TCP || d->l4proto == IPPROTO_UDP);
+}
+
+void analyzer_prepare(void *unused, const struct pkt_record *rec, void *scratch)
+{
+	(void)unused;
+	struct pkt_prepared *pp = scratch;
+	struct pkt_decoded *d = &pp->dec;
+	pp->rc = (int16_t)decode_packet(rec, d);
+	pp->ip_ok = -1;
+	pp->l4_done = false;
+	if (pp->rc != DECODE_OK)
+		return;
+	pp->ip_ok = (int8_t)csum_verify_ipv4_header(d, &pp->ip_expected);
+	if (l4_checked(d)) {
+		pp->l4_verdict = (uint8_t)csum_verify_l4(d, &pp->l4_expected);
+		pp->l4_done = true;
+	}
+}
+
 void analyzer_packet(struct analyzer *a, const struct pkt_record *rec)
 {
 	struct analyzer_totals *t = &a->tot;
-	struct pkt_decoded *d = &a->dec;
+	struct pkt_prepared *pp = rec->prep;
+	if (!pp) {
+		pp = &a->prep;
+		analyzer_prepare(NULL, rec, pp);
+	}
+	struct pkt_decoded *d = &pp->dec;
 	t->frames++;
 	t->bytes += rec->wirelen;
 	if (!t->first_ts || rec->ts_ns < t->first_ts)
@@ -348,7 +378,7 @@ void analyzer_packet(struct analyzer *a, const struct pkt_record *rec)
 		t->last_ts = rec->ts_ns;
 	flow_table_expire(a->flows, rec->ts_ns);
 
-	int rc = decode_packet(rec, d);
+	int rc = pp->rc;
 	if (rc == DECODE_NOT_IP) {
 		t->non_ip++;
 		return;
@@ -360,8 +390,8 @@ void analyzer_packet(struct analyzer *a, const struct pkt_record *rec)
 		diag(a, rec, decode_strerror(rc));
 		return;
 	}
-	uint16_t ip_expected;
-	int ip_ok = csum_verify_ipv4_header(d, &ip_expected);
+	uint16_t ip_expected = pp->ip_expected;
+	int ip_ok = pp->ip_ok;
 	bool is_l4 = !d->ip_later_frag && (d->l4proto == IPPROTO_TCP || d->l4proto == IPPROTO_UDP);
 	if (d->ip_frag)
 		t->fragments++;
@@ -403,8 +433,8 @@ void analyzer_packet(struct analyzer *a, const struct pkt_record *rec)
 		event_emit(&a->events, f, &ev);
 	}
 	d->giant_mss = giant_reference_mss(f, dir, d);
-	if (!d->ip_frag)
-		check_l4_checksum(a, f, dir, d);
+	if (pp->l4_done)
+		check_l4_checksum(a, f, dir, pp, d);
 	if (d->l4proto == IPPROTO_TCP) {
 		tcp_track_segment(&a->tcp, f, dir, d);
 		if (a->sink.segment)

@@ -11,10 +11,12 @@
 #ifndef TCPLENS_ANALYZER_H
 #define TCPLENS_ANALYZER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "../capture/capture.h"
+#include "decode.h"
 #include "findings.h"
 #include "flow.h"
 #include "flow_table.h"
@@ -136,8 +138,26 @@ struct analyzer;
 struct analyzer *analyzer_new(const struct analyzer_config *cfg, const struct analyzer_sink *sink);
 void analyzer_free(struct analyzer *a);
 
+/*
+ * The part of a frame's analysis that reads no analyzer state: decoding and
+ * the checksum sums (every byte of the frame). analyzer_prepare may run on
+ * another thread, ahead of the analysis (capture/readahead.h); the result
+ * travels with the record (rec->prep) and analyzer_packet uses it instead of
+ * doing the work again. The output is the same either way.
+ */
+struct pkt_prepared {
+	struct pkt_decoded dec;  /* dec.rec is the record it was prepared from */
+	int16_t rc;              /* decode_packet's result */
+	int8_t ip_ok;            /* csum_verify_ipv4_header */
+	bool l4_done;            /* l4_verdict computed (a TCP/UDP header here) */
+	uint8_t l4_verdict;      /* enum csum_verdict of csum_verify_l4 */
+	uint16_t ip_expected, l4_expected;
+};
+/* capture_prepare_fn: scratch is a struct pkt_prepared. */
+void analyzer_prepare(void *unused, const struct pkt_record *rec, void *scratch);
+
 /* Analyze one frame. Never fails: damaged frames are counted and reported
- * through sink->diag. */
+ * through sink->diag. Uses rec->prep when set (see analyzer_prepare). */
 void analyzer_packet(struct analyzer *a, const struct pkt_record *rec);
 /* capture_packet_fn adapter: user is the analyzer. */
 void analyzer_on_packet(void *analyzer, const struct pkt_record *rec);

@@ -59,6 +59,9 @@ struct pkt_record {
 				* the frame (TPACKET_V3 tp_vlan_tci): the outer one */
 	uint16_t vlan_tci;
 	const uint8_t *data;   /* lent for the duration of the callback */
+	/* Work done on this frame ahead of the consumer (capture/readahead.h:
+	 * the analyzer's decode and checksums), NULL when none; lent like data. */
+	void *prep;
 };
 
 typedef void (*capture_packet_fn)(void *user, const struct pkt_record *rec);

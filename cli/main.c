@@ -14,6 +14,7 @@
 
 #include "analyze/analyzer.h"
 #include "capture/capture.h"
+#include "capture/readahead.h"
 #include "capture/ifinfo.h"
 #include "options.h"
 #include "privdrop.h"
@@ -166,6 +167,17 @@ static void progress_tick(struct progress *pg, struct capture_source *src, uint6
 		fputc('\n', stderr);
 }
 
+/* --threads: 2 when asked, or by default with two CPUs online; never for
+ * standard input or anything but a regular file. */
+static int readahead_wanted(const struct options *opt)
+{
+	struct stat st;
+	if (opt->threads == 1 || !strcmp(opt->read_file, "-") ||
+	    stat(opt->read_file, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	return opt->threads == 2 || sysconf(_SC_NPROCESSORS_ONLN) >= 2;
+}
+
 /* Refuse to write the report over the capture being read. */
 static int same_file(const char *a, const char *b)
 {
@@ -219,6 +231,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tcplens: %s\n", err);
 		options_free(&opt);
 		return EXIT_INPUT;
+	}
+	/* -r FILE: read, decode and checksum on a second thread, ahead of the
+	 * analysis (capture/readahead.h). Regular files only: a pipe can block
+	 * the reader forever after the analysis stopped (-c, a signal). */
+	struct capture_source inner_src;
+	if (!live && !opt.replay && !use_tui && readahead_wanted(&opt)) {
+		inner_src = src;
+		if (capture_readahead_start(&src, &inner_src, sizeof(struct pkt_prepared),
+					    analyzer_prepare, NULL, err) < 0) {
+			src = inner_src;
+			if (!opt.quiet)
+				fprintf(stderr, "tcplens: %s; reading on one thread\n", err);
+		}
 	}
 	/* What the host says about the captured interface (driver, offloads). */
 	struct iface_info ifi;

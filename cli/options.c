@@ -18,6 +18,7 @@ enum {
 	OPT_MAX_HELD,
 	OPT_MAX_HELD_PER_FLOW,
 	OPT_MAX_ROUNDS,
+	OPT_THREADS,
 	OPT_NFQUEUE,
 	OPT_TUI,
 	OPT_NO_TUI,
@@ -125,6 +126,12 @@ void options_usage(FILE *out)
 "  --max-rounds N       congestion-window rounds kept for the report, all flows\n"
 "                       (default 1048576, 16 bytes each); beyond: counted only\n"
 "                       (rounds_pool_full); at most 256 per flow direction\n"
+"\n"
+"Speed:\n"
+"  --threads 1|2        -r on a regular file: 2 reads and decodes the file on a\n"
+"                       second thread, ahead of the analysis (the default with\n"
+"                       2+ CPUs); the analysis is one thread either way and the\n"
+"                       report identical\n"
 "\n"
 "  -h, --help           this help;  -V, --version   the version\n"
 "\n"
@@ -403,6 +410,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		{"max-held", required_argument, NULL, OPT_MAX_HELD},
 		{"max-held-per-flow", required_argument, NULL, OPT_MAX_HELD_PER_FLOW},
 		{"max-rounds", required_argument, NULL, OPT_MAX_ROUNDS},
+		{"threads", required_argument, NULL, OPT_THREADS},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -473,6 +481,13 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		case OPT_MAX_ROUNDS:
 			if (parse_cap_option(c, optarg, o, err, errlen) < 0)
 				return -1;
+			break;
+		case OPT_THREADS:
+			if (parse_u64(optarg, &v) < 0 || v < 1 || v > 2) {
+				snprintf(err, errlen, "--threads wants 1 or 2, not '%s'", optarg);
+				return -1;
+			}
+			o->threads = (int)v;
 			break;
 		case 'q':
 			o->quiet = 1;

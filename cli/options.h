@@ -29,6 +29,7 @@ struct options {
 	uint32_t max_events;
 	size_t max_held, max_rounds;  /* 0 = the analyzer's defaults */
 	uint32_t max_held_per_flow;
+	int threads;               /* --threads: 0 = auto, 1 = one, 2 = read ahead */
 	int quiet;
 	int help, version;
 	/* regression replay (replay.h) and the annotated pcapng */

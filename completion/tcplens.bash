@@ -22,7 +22,7 @@ _tcplens()
 	local opts="-r -i -c -s -o -q -w -Z -h -V --engine --nfqueue --duration
 		--ring-block --ring-blocks --ring-timeout --format --quiet
 		--write-flagged --baseline --tolerance --metrics --metrics-file
-		--metrics-interval --max-flows --max-events --max-held --max-held-per-flow --max-rounds --tui --no-tui --replay
+		--metrics-interval --max-flows --max-events --max-held --max-held-per-flow --max-rounds --threads --tui --no-tui --replay
 		--help --version"
 	local tolerances="events= stall_ms= retransmissions= initial_window= cc_guess=
 		capture_loss="
@@ -63,6 +63,7 @@ _tcplens()
 		return ;;
 	--format) COMPREPLY=($(compgen -W "text json jsonl html" -- "$cur")); return ;;
 	--engine) COMPREPLY=($(compgen -W "tpacket3 pcap" -- "$cur")); return ;;
+	--threads) COMPREPLY=($(compgen -W "1 2" -- "$cur")); return ;;
 	-Z) COMPREPLY=($(compgen -u -- "$cur")); return ;;
 	--tolerance) compopt -o nospace 2>/dev/null
 		COMPREPLY=($(compgen -W "$tolerances" -- "$cur")); return ;;

@@ -1,0 +1,340 @@
+/*
+ * capture/readahead.c — see readahead.h.
+ *
+ * A ring of RA_BATCHES batches. The reader fills the batch at wi while fewer
+ * than RA_BATCHES are ready; the consumer drains the batch at ri and hands
+ * it back. A batch holds up to RA_FRAMES records, their frames copied into
+ * its arena, and one scratch area per record for the prepare hook. The
+ * reader asks the inner source for at most as many frames as the arena has
+ * room for at the largest snapshot length libpcap gives the link types the
+ * analyzer decodes, so a frame always fits; a longer one (libpcap allows
+ * more for a few other link types) would get its own buffer, freed when the
+ * batch is reused.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "readahead.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RA_BATCHES 4
+#define RA_FRAMES 512u
+#define RA_FRAME_MAX 262144u          /* libpcap's snapshot length for Ethernet & co. */
+#define RA_ARENA (16u * RA_FRAME_MAX) /* frame bytes per batch (pages touched as used) */
+
+struct ra_batch {
+	unsigned n;                   /* records filled */
+	size_t used;                  /* arena bytes used */
+	int end;                      /* 0, or CAPTURE_END / CAPTURE_ERR after these records */
+	int pos_ok;                   /* inner's position after this batch */
+	uint64_t pos_done, pos_total;
+	char errbuf[CAPTURE_ERRBUF_SIZE];
+	struct pkt_record rec[RA_FRAMES];
+	unsigned char *scratch;       /* RA_FRAMES * scratch_size */
+	uint8_t *arena;
+	uint8_t **big;                /* oversized frames' own buffers */
+	unsigned nbig, big_cap;
+};
+
+struct readahead {
+	struct capture_source *inner;
+	size_t scratch_size;
+	capture_prepare_fn prepare;
+	void *prepare_user;
+
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t can_fill, can_take;
+	unsigned ready;               /* batches filled, not yet drained (locked) */
+	int stop;                     /* consumer closing (locked) */
+	int reader_done;              /* (locked) */
+	struct capture_stats final_stats; /* inner's, when the reader ended (locked) */
+
+	/* reader side */
+	unsigned wi;
+	struct ra_batch *filling;
+
+	/* consumer side */
+	unsigned ri;
+	struct ra_batch *cur;
+	unsigned ci;
+	int finished;                 /* the last batch is drained */
+	int final_rc;
+	char final_err[CAPTURE_ERRBUF_SIZE];
+	uint64_t delivered;
+	int pos_ok;
+	uint64_t pos_done, pos_total;
+
+	struct ra_batch b[RA_BATCHES];
+};
+
+static void batch_reset(struct ra_batch *b)
+{
+	for (unsigned i = 0; i < b->nbig; i++)
+		free(b->big[i]);
+	b->nbig = 0;
+	b->n = 0;
+	b->used = 0;
+	b->end = 0;
+	b->errbuf[0] = 0;
+}
+
+/* Reader thread: one frame from the inner source into the filling batch. */
+static void on_frame(void *user, const struct pkt_record *in)
+{
+	struct readahead *r = user;
+	struct ra_batch *b = r->filling;
+	if (b->n >= RA_FRAMES) /* the inner source gave more than asked */
+		return;
+	struct pkt_record *out = &b->rec[b->n];
+	*out = *in;
+	uint8_t *dst = NULL;
+	if (in->caplen <= RA_ARENA - b->used) {
+		dst = b->arena + b->used;
+		b->used += (in->caplen + 7u) & ~(size_t)7; /* keep frames 8-byte aligned */
+		if (b->used > RA_ARENA)
+			b->used = RA_ARENA;
+	} else {
+		if (b->nbig == b->big_cap) {
+			unsigned cap = b->big_cap ? 2 * b->big_cap : 4;
+			uint8_t **nb = realloc(b->big, cap * sizeof(*nb));
+			if (nb) {
+				b->big = nb;
+				b->big_cap = cap;
+			}
+		}
+		if (b->nbig < b->big_cap && (dst = malloc(in->caplen)))
+			b->big[b->nbig++] = dst;
+	}
+	if (!dst) { /* out of memory for an oversized frame: keep what fits */
+		out->caplen = (uint32_t)(RA_ARENA - b->used);
+		dst = b->arena + b->used;
+		b->used = RA_ARENA;
+	}
+	memcpy(dst, in->data, out->caplen);
+	out->data = dst;
+	out->prep = NULL;
+	if (r->prepare) {
+		out->prep = b->scratch + (size_t)b->n * r->scratch_size;
+		r->prepare(r->prepare_user, out, out->prep);
+	}
+	b->n++;
+}
+
+static void *reader_main(void *arg)
+{
+	struct readahead *r = arg;
+	for (;;) {
+		pthread_mutex_lock(&r->lock);
+		while (r->ready == RA_BATCHES && !r->stop)
+			pthread_cond_wait(&r->can_fill, &r->lock);
+		int stop = r->stop;
+		pthread_mutex_unlock(&r->lock);
+		if (stop)
+			break;
+
+		struct ra_batch *b = &r->b[r->wi];
+		batch_reset(b);
+		r->filling = b;
+		while (b->n < RA_FRAMES) {
+			size_t room = (RA_ARENA - b->used) / RA_FRAME_MAX;
+			if (!room)
+				break;
+			unsigned max = RA_FRAMES - b->n;
+			if (max > room)
+				max = (unsigned)room;
+			int rc = capture_dispatch(r->inner, (int)max, on_frame, r, b->errbuf);
+			if (rc == CAPTURE_END || rc == CAPTURE_ERR) {
+				b->end = rc;
+				break;
+			}
+			if (rc == 0)
+				break; /* nothing now: hand over what there is */
+		}
+		b->pos_ok = capture_position(r->inner, &b->pos_done, &b->pos_total) == 0;
+
+		pthread_mutex_lock(&r->lock);
+		r->ready++;
+		pthread_cond_signal(&r->can_take);
+		pthread_mutex_unlock(&r->lock);
+		r->wi = (r->wi + 1) % RA_BATCHES;
+		if (b->end)
+			break;
+	}
+	struct capture_stats cs;
+	capture_stats(r->inner, &cs);
+	pthread_mutex_lock(&r->lock);
+	r->final_stats = cs;
+	r->reader_done = 1;
+	pthread_mutex_unlock(&r->lock);
+	return NULL;
+}
+
+static int ra_open(struct capture_source *src, const struct capture_config *cfg, char *errbuf)
+{
+	(void)src;
+	(void)cfg;
+	snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "readahead: use capture_readahead_start");
+	return CAPTURE_ERR;
+}
+
+static int ra_dispatch(struct capture_source *src, int max, capture_packet_fn fn, void *user,
+		       char *errbuf)
+{
+	struct readahead *r = src->priv;
+	if (!r->cur) {
+		if (r->finished) {
+			if (r->final_rc == CAPTURE_ERR)
+				snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s", r->final_err);
+			return r->final_rc;
+		}
+		pthread_mutex_lock(&r->lock);
+		while (r->ready == 0)
+			pthread_cond_wait(&r->can_take, &r->lock);
+		pthread_mutex_unlock(&r->lock);
+		r->cur = &r->b[r->ri];
+		r->ci = 0;
+		r->pos_ok = r->cur->pos_ok;
+		r->pos_done = r->cur->pos_done;
+		r->pos_total = r->cur->pos_total;
+	}
+	struct ra_batch *b = r->cur;
+	int k = 0;
+	while (k < max && r->ci < b->n) {
+		fn(user, &b->rec[r->ci++]);
+		k++;
+	}
+	r->delivered += (uint64_t)k;
+	if (r->ci == b->n) {
+		if (b->end) {
+			r->finished = 1;
+			r->final_rc = b->end;
+			snprintf(r->final_err, sizeof(r->final_err), "%s", b->errbuf);
+		}
+		r->cur = NULL;
+		pthread_mutex_lock(&r->lock);
+		r->ready--;
+		pthread_cond_signal(&r->can_fill);
+		pthread_mutex_unlock(&r->lock);
+		r->ri = (r->ri + 1) % RA_BATCHES;
+		if (k == 0 && r->finished) {
+			if (r->final_rc == CAPTURE_ERR)
+				snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s", r->final_err);
+			return r->final_rc;
+		}
+	}
+	return k;
+}
+
+static int ra_stats(struct capture_source *src, struct capture_stats *out)
+{
+	struct readahead *r = src->priv;
+	pthread_mutex_lock(&r->lock);
+	if (r->reader_done)
+		*out = r->final_stats;
+	pthread_mutex_unlock(&r->lock);
+	out->packets = r->delivered; /* what reached the consumer, not what was read ahead */
+	return 0;
+}
+
+static int ra_position(struct capture_source *src, uint64_t *done, uint64_t *total)
+{
+	struct readahead *r = src->priv;
+	if (!r->pos_ok)
+		return -1;
+	*done = r->pos_done;
+	*total = r->pos_total;
+	return 0;
+}
+
+static void ra_free(struct readahead *r)
+{
+	for (unsigned i = 0; i < RA_BATCHES; i++) {
+		batch_reset(&r->b[i]);
+		free(r->b[i].big);
+		free(r->b[i].scratch);
+		free(r->b[i].arena);
+	}
+	free(r);
+}
+
+static void ra_close(struct capture_source *src)
+{
+	struct readahead *r = src->priv;
+	if (!r)
+		return;
+	pthread_mutex_lock(&r->lock);
+	r->stop = 1;
+	pthread_cond_broadcast(&r->can_fill);
+	pthread_mutex_unlock(&r->lock);
+	pthread_join(r->thread, NULL);
+	capture_close(r->inner);
+	pthread_mutex_destroy(&r->lock);
+	pthread_cond_destroy(&r->can_fill);
+	pthread_cond_destroy(&r->can_take);
+	ra_free(r);
+	src->priv = NULL;
+}
+
+static const struct capture_ops readahead_ops = {
+	.name = "readahead",
+	.open = ra_open,
+	.dispatch = ra_dispatch,
+	.stats = ra_stats,
+	.close = ra_close,
+	.position = ra_position,
+};
+
+int capture_readahead_start(struct capture_source *src, struct capture_source *inner,
+			    size_t scratch_size, capture_prepare_fn prepare, void *prepare_user,
+			    char *errbuf)
+{
+	struct readahead *r = calloc(1, sizeof(*r));
+	if (!r) {
+		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "out of memory for the read-ahead buffers");
+		return -1;
+	}
+	r->inner = inner;
+	r->scratch_size = (scratch_size + 15) & ~(size_t)15;
+	r->prepare = prepare;
+	r->prepare_user = prepare_user;
+	for (unsigned i = 0; i < RA_BATCHES; i++) {
+		r->b[i].arena = malloc(RA_ARENA);
+		r->b[i].scratch = prepare ? malloc(RA_FRAMES * r->scratch_size) : NULL;
+		if (!r->b[i].arena || (prepare && !r->b[i].scratch)) {
+			ra_free(r);
+			snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "out of memory for the read-ahead buffers");
+			return -1;
+		}
+	}
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->can_fill, NULL);
+	pthread_cond_init(&r->can_take, NULL);
+	/* The reader takes no signals: SIGINT, SIGTERM... reach the consumer's
+	 * thread, whose loop checks for them. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = pthread_create(&r->thread, NULL, reader_main, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		pthread_mutex_destroy(&r->lock);
+		pthread_cond_destroy(&r->can_fill);
+		pthread_cond_destroy(&r->can_take);
+		ra_free(r);
+		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "cannot start the read-ahead thread: %s",
+			 strerror(rc));
+		return -1;
+	}
+	src->ops = &readahead_ops;
+	src->priv = r;
+	snprintf(src->name, sizeof(src->name), "%s", inner->name);
+	src->kind = inner->kind;
+	src->linktype = inner->linktype;
+	src->precision = inner->precision;
+	return 0;
+}

@@ -1,0 +1,41 @@
+/*
+ * capture/readahead.h — read a capture source on a second thread, ahead of
+ * its consumer.
+ *
+ * The reader thread runs the wrapped source's dispatch, copies each frame
+ * into a batch (records plus a byte arena, a few batches in a ring: no
+ * allocation per frame) and calls an optional prepare hook on it there, with
+ * a per-frame scratch area the consumer later finds in rec->prep. The
+ * consumer's dispatch hands out whole batches' records in file order: the
+ * packets, their order, their numbering and therefore every report are the
+ * same as reading the source directly. It is a pipeline of two stages, not a
+ * parallel analysis: the analysis stays on one thread (deterministic by
+ * construction); what moves to the second core is reading the file and what
+ * analyzer_prepare does (decoding, checksumming every byte).
+ *
+ * Threads meet once per batch (a mutex and two condition variables), never
+ * per packet. For offline sources: a live source's timing must stay with
+ * its own poll loop.
+ */
+#ifndef TCPLENS_READAHEAD_H
+#define TCPLENS_READAHEAD_H
+
+#include <stddef.h>
+
+#include "capture.h"
+
+/* Work done on the reader thread for one frame: rec (stable until the
+ * consumer is done with the frame) -> scratch (scratch_size bytes). */
+typedef void (*capture_prepare_fn)(void *user, const struct pkt_record *rec, void *scratch);
+
+/*
+ * Wrap the open source inner into src and start the reader thread. src takes
+ * inner over (capture_close(src) stops the thread and closes inner); inner's
+ * struct must stay in place until then. src's name, kind, linktype and
+ * precision are inner's. Returns 0, or -1 with errbuf set (inner untouched).
+ */
+int capture_readahead_start(struct capture_source *src, struct capture_source *inner,
+			    size_t scratch_size, capture_prepare_fn prepare, void *prepare_user,
+			    char *errbuf);
+
+#endif
