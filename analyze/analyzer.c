@@ -27,6 +27,8 @@
 #define HELD_CAPACITY 8192
 #define HELD_PER_FLOW 64
 #define ROUND_CAPACITY (1u << 20)
+/* analyzer_lookahead: frames between pulling a slot and pulling its flow. */
+#define LOOKAHEAD_LAG 8
 
 struct analyzer {
 	struct analyzer_config cfg;
@@ -39,6 +41,8 @@ struct analyzer {
 	struct analyzer_totals tot;
 	struct pkt_prepared prep; /* scratch: one frame at a time, when the
 				   * record comes unprepared */
+	uint32_t lookahead_hash[LOOKAHEAD_LAG]; /* analyzer_lookahead's recent hashes */
+	unsigned lookahead_n;
 };
 
 static void on_event(void *ctx, struct flow *f, const struct tcp_event *ev)
@@ -229,10 +233,11 @@ static void diag(struct analyzer *a, const struct pkt_record *rec, const char *w
 
 /* Find or create the flow of d; retire the old one when a SYN reuses its
  * 4-tuple. *dir receives the segment's direction. */
-static struct flow *flow_for(struct analyzer *a, const struct pkt_decoded *d, int *dir)
+static struct flow *flow_for(struct analyzer *a, const struct pkt_prepared *pp,
+			     const struct pkt_decoded *d, int *dir)
 {
-	struct flow *f = flow_table_lookup(a->flows, d->ip_ver, d->l4proto, d->src, d->sport,
-					   d->dst, d->dport, dir);
+	struct flow *f = flow_table_lookup_hashed(a->flows, pp->flow_hash, d->ip_ver, d->l4proto,
+						  d->src, d->sport, d->dst, d->dport, dir);
 	if (f && d->l4proto == IPPROTO_TCP && tcp_is_new_connection(f, *dir, d)) {
 		flow_table_retire(a->flows, f, RETIRE_REPLACED);
 		f = NULL;
@@ -352,13 +357,34 @@ void analyzer_prepare(void *unused, const struct pkt_record *rec, void *scratch)
 	pp->rc = (int16_t)decode_packet(rec, d);
 	pp->ip_ok = -1;
 	pp->l4_done = false;
+	pp->has_flow = false;
 	if (pp->rc != DECODE_OK)
 		return;
 	pp->ip_ok = (int8_t)csum_verify_ipv4_header(d, &pp->ip_expected);
+	if (!d->ip_later_frag && (d->l4proto == IPPROTO_TCP || d->l4proto == IPPROTO_UDP)) {
+		pp->flow_hash = flow_table_hash(d->ip_ver, d->l4proto, d->src, d->sport, d->dst,
+						d->dport);
+		pp->has_flow = true;
+	}
 	if (l4_checked(d)) {
 		pp->l4_verdict = (uint8_t)csum_verify_l4(d, &pp->l4_expected);
 		pp->l4_done = true;
 	}
+}
+
+void analyzer_lookahead(void *analyzer, const struct pkt_record *rec)
+{
+	struct analyzer *a = analyzer;
+	const struct pkt_prepared *pp = rec->prep;
+	uint32_t h = pp && pp->has_flow ? pp->flow_hash : 0;
+	if (h)
+		flow_table_prefetch_slot(a->flows, h);
+	/* The frame LOOKAHEAD_LAG calls back: its slot has arrived by now. */
+	unsigned i = a->lookahead_n++ % LOOKAHEAD_LAG;
+	uint32_t older = a->lookahead_hash[i];
+	a->lookahead_hash[i] = h;
+	if (older)
+		flow_table_prefetch_flow(a->flows, older);
 }
 
 void analyzer_packet(struct analyzer *a, const struct pkt_record *rec)
@@ -412,7 +438,7 @@ void analyzer_packet(struct analyzer *a, const struct pkt_record *rec)
 		t->udp_datagrams++;
 
 	int dir = DIR_C2S;
-	struct flow *f = flow_for(a, d, &dir);
+	struct flow *f = flow_for(a, pp, d, &dir);
 	if (!f) {
 		diag(a, rec, "out of memory for a new flow (skipped)");
 		return;

@@ -150,11 +150,18 @@ struct pkt_prepared {
 	int16_t rc;              /* decode_packet's result */
 	int8_t ip_ok;            /* csum_verify_ipv4_header */
 	bool l4_done;            /* l4_verdict computed (a TCP/UDP header here) */
+	bool has_flow;           /* a TCP/UDP header: flow_hash is set */
+	uint32_t flow_hash;      /* flow_table_hash of its endpoints */
 	uint8_t l4_verdict;      /* enum csum_verdict of csum_verify_l4 */
 	uint16_t ip_expected, l4_expected;
 };
 /* capture_prepare_fn: scratch is a struct pkt_prepared. */
 void analyzer_prepare(void *unused, const struct pkt_record *rec, void *scratch);
+
+/* capture_lookahead_fn (capture/readahead.h): called with a prepared frame
+ * a few positions before analyzer_packet gets it, to start pulling its flow
+ * into the cache. No effect on results. */
+void analyzer_lookahead(void *analyzer, const struct pkt_record *rec);
 
 /* Analyze one frame. Never fails: damaged frames are counted and reported
  * through sink->diag. Uses rec->prep when set (see analyzer_prepare). */

@@ -256,11 +256,47 @@ static void retire(struct flow_table *t, struct flow *f, uint32_t idx1, enum flo
 	t->free_head = idx1;
 }
 
+uint32_t flow_table_hash(uint8_t ip_ver, uint8_t proto, const uint8_t *src, uint16_t sport,
+			 const uint8_t *dst, uint16_t dport)
+{
+	return flow_hash(ip_ver, proto, src, sport, dst, dport);
+}
+
+void flow_table_prefetch_slot(const struct flow_table *t, uint32_t hash)
+{
+	__builtin_prefetch(&t->slots[hash & (t->nslots - 1)]);
+}
+
+void flow_table_prefetch_flow(const struct flow_table *t, uint32_t hash)
+{
+	size_t mask = t->nslots - 1;
+	for (size_t i = hash & mask, n = 0; n < 4; i = (i + 1) & mask, n++) {
+		uint64_t v = t->slots[i];
+		if (!SLOT_IDX(v))
+			return;
+		if (SLOT_HASH(v) != hash)
+			continue;
+		/* A packet touches its flow all over (both halves, the window
+		 * and stall state, the LRU links): pull every line. */
+		const char *p = (const char *)flow_at(t, SLOT_IDX(v) - 1);
+		for (size_t off = 0; off < sizeof(struct flow); off += 64)
+			__builtin_prefetch(p + off, 1);
+		return;
+	}
+}
+
 struct flow *flow_table_lookup(struct flow_table *t, uint8_t ip_ver, uint8_t proto,
 			       const uint8_t *src, uint16_t sport, const uint8_t *dst,
 			       uint16_t dport, int *dir)
 {
-	uint32_t h = flow_hash(ip_ver, proto, src, sport, dst, dport);
+	return flow_table_lookup_hashed(t, flow_hash(ip_ver, proto, src, sport, dst, dport),
+					ip_ver, proto, src, sport, dst, dport, dir);
+}
+
+struct flow *flow_table_lookup_hashed(struct flow_table *t, uint32_t h, uint8_t ip_ver,
+				      uint8_t proto, const uint8_t *src, uint16_t sport,
+				      const uint8_t *dst, uint16_t dport, int *dir)
+{
 	size_t mask = t->nslots - 1;
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		uint64_t v = t->slots[i];

@@ -36,6 +36,18 @@ struct flow_table *flow_table_new(size_t max_flows, uint64_t linger_ns, flow_ret
 				  void *user);
 void flow_table_free(struct flow_table *t);
 
+/* The direction-independent hash the index files these endpoints under. */
+uint32_t flow_table_hash(uint8_t ip_ver, uint8_t proto, const uint8_t *src, uint16_t sport,
+			 const uint8_t *dst, uint16_t dport);
+/* Cache hints for a packet a few frames ahead, no effect on results: pull
+ * the index slot of hash, then (a few frames later, the slot cached by now)
+ * the flow it names. */
+void flow_table_prefetch_slot(const struct flow_table *t, uint32_t hash);
+void flow_table_prefetch_flow(const struct flow_table *t, uint32_t hash);
+/* flow_table_lookup with the hash already computed (flow_table_hash). */
+struct flow *flow_table_lookup_hashed(struct flow_table *t, uint32_t hash, uint8_t ip_ver,
+				      uint8_t proto, const uint8_t *src, uint16_t sport,
+				      const uint8_t *dst, uint16_t dport, int *dir);
 /* Find the flow of packet endpoints (src, sport) -> (dst, dport). *dir is set
  * to DIR_C2S when src is the flow's client. NULL when absent. */
 struct flow *flow_table_lookup(struct flow_table *t, uint8_t ip_ver, uint8_t proto,

@@ -25,6 +25,7 @@
 #define RA_FRAMES 512u
 #define RA_FRAME_MAX 262144u          /* libpcap's snapshot length for Ethernet & co. */
 #define RA_ARENA (16u * RA_FRAME_MAX) /* frame bytes per batch (pages touched as used) */
+#define RA_LOOKAHEAD 16u              /* frames between the lookahead hook and fn */
 
 struct ra_batch {
 	unsigned n;                   /* records filled */
@@ -45,6 +46,8 @@ struct readahead {
 	size_t scratch_size;
 	capture_prepare_fn prepare;
 	void *prepare_user;
+	capture_lookahead_fn lookahead;
+	void *lookahead_user;
 
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -198,6 +201,9 @@ static int ra_dispatch(struct capture_source *src, int max, capture_packet_fn fn
 		pthread_mutex_unlock(&r->lock);
 		r->cur = &r->b[r->ri];
 		r->ci = 0;
+		if (r->lookahead)
+			for (unsigned i = 0; i < RA_LOOKAHEAD && i < r->cur->n; i++)
+				r->lookahead(r->lookahead_user, &r->cur->rec[i]);
 		r->pos_ok = r->cur->pos_ok;
 		r->pos_done = r->cur->pos_done;
 		r->pos_total = r->cur->pos_total;
@@ -205,6 +211,8 @@ static int ra_dispatch(struct capture_source *src, int max, capture_packet_fn fn
 	struct ra_batch *b = r->cur;
 	int k = 0;
 	while (k < max && r->ci < b->n) {
+		if (r->lookahead && r->ci + RA_LOOKAHEAD < b->n)
+			r->lookahead(r->lookahead_user, &b->rec[r->ci + RA_LOOKAHEAD]);
 		fn(user, &b->rec[r->ci++]);
 		k++;
 	}
@@ -278,6 +286,18 @@ static void ra_close(struct capture_source *src)
 	pthread_cond_destroy(&r->can_take);
 	ra_free(r);
 	src->priv = NULL;
+}
+
+static const struct capture_ops readahead_ops;
+
+void capture_readahead_set_lookahead(struct capture_source *src, capture_lookahead_fn fn,
+				     void *user)
+{
+	if (src->ops != &readahead_ops)
+		return;
+	struct readahead *r = src->priv;
+	r->lookahead = fn;
+	r->lookahead_user = user;
 }
 
 static const struct capture_ops readahead_ops = {

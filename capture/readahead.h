@@ -28,6 +28,10 @@
  * consumer is done with the frame) -> scratch (scratch_size bytes). */
 typedef void (*capture_prepare_fn)(void *user, const struct pkt_record *rec, void *scratch);
 
+/* Called on the consumer's thread with a frame some positions before fn
+ * gets it (cache hints: it must not change what fn computes). */
+typedef void (*capture_lookahead_fn)(void *user, const struct pkt_record *rec);
+
 /*
  * Wrap the open source inner into src and start the reader thread. src takes
  * inner over (capture_close(src) stops the thread and closes inner); inner's
@@ -37,5 +41,9 @@ typedef void (*capture_prepare_fn)(void *user, const struct pkt_record *rec, voi
 int capture_readahead_start(struct capture_source *src, struct capture_source *inner,
 			    size_t scratch_size, capture_prepare_fn prepare, void *prepare_user,
 			    char *errbuf);
+
+/* Set the consumer-side lookahead hook of a source started above. */
+void capture_readahead_set_lookahead(struct capture_source *src, capture_lookahead_fn fn,
+				     void *user);
 
 #endif

@@ -368,6 +368,7 @@ int main(int argc, char **argv)
 		goto out_report;
 	}
 	report_set_analyzer(rep, run.an);
+	capture_readahead_set_lookahead(&src, analyzer_lookahead, run.an);
 	if (tui)
 		tui_set_analyzer(tui, run.an);
 	struct progress pg = {.enabled = isatty(STDERR_FILENO) && !opt.quiet && !tui, .every = live ? 1.0 : 0.5};
