@@ -391,10 +391,10 @@ void flow_table_expire(struct flow_table *t, uint64_t now_ns)
 	}
 }
 
-static int by_id(const void *a, const void *b)
+static int u64_cmp(const void *a, const void *b)
 {
-	const struct flow *fa = *(struct flow *const *)a, *fb = *(struct flow *const *)b;
-	return fa->id < fb->id ? -1 : fa->id > fb->id;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
 }
 
 void flow_table_drain(struct flow_table *t)
@@ -402,11 +402,15 @@ void flow_table_drain(struct flow_table *t)
 	size_t n = t->count;
 	if (!n)
 		return;
-	struct flow **v = malloc(n * sizeof(*v));
+	/* Sorted as (id << 32 | pool index + 1): the sort compares integers
+	 * and never touches the (cold) flows. */
+	uint64_t *v = malloc(n * sizeof(*v));
 	size_t k = 0;
-	for (size_t i = 0; i < t->nslots && v; i++)
-		if (SLOT_IDX(t->slots[i]))
-			v[k++] = flow_at(t, SLOT_IDX(t->slots[i]) - 1);
+	for (size_t i = 0; i < t->nslots && v; i++) {
+		uint32_t idx1 = SLOT_IDX(t->slots[i]);
+		if (idx1)
+			v[k++] = (uint64_t)flow_at(t, idx1 - 1)->id << 32 | idx1;
+	}
 	if (!v) {
 		/* Out of memory: retire in table order rather than not at all. */
 		for (size_t i = 0; i < t->nslots; i++)
@@ -415,9 +419,9 @@ void flow_table_drain(struct flow_table *t)
 				       RETIRE_END);
 		return;
 	}
-	qsort(v, k, sizeof(*v), by_id);
+	qsort(v, k, sizeof(*v), u64_cmp);
 	for (size_t i = 0; i < k; i++)
-		flow_table_retire(t, v[i], RETIRE_END);
+		flow_table_retire(t, flow_at(t, (uint32_t)v[i] - 1), RETIRE_END);
 	free(v);
 }
 

@@ -26,6 +26,7 @@ struct json_priv {
 	struct jw w;           /* on the report's output */
 	struct jw spool_w;     /* on the spool */
 	uint64_t nevents, nflows;
+	char spool_buf[1u << 16]; /* the spool's stdio buffer (not st_blksize's 4 KiB) */
 };
 
 static void hex16(struct jw *w, const char *key, uint16_t v)
@@ -488,6 +489,7 @@ static int json_begin(struct report *r)
 			 "(set TMPDIR to a writable directory)");
 		return -1;
 	}
+	setvbuf(p->spool, p->spool_buf, _IOFBF, sizeof(p->spool_buf));
 	jw_init(&p->w, r->out);
 	jw_init(&p->spool_w, p->spool);
 	struct jw *w = &p->w;
