@@ -1,5 +1,6 @@
 /*
- * analyze/checksum.c — RFC 1071 sum with wide accumulation.
+ * analyze/checksum.c — RFC 1071 sum with wide accumulation, and an AVX2 loop
+ * chosen at run time where the CPU has it.
  *
  * The sum is computed in host byte order over 32-bit loads (memcpy: no
  * alignment assumptions) into a 64-bit accumulator; byte order does not
@@ -20,7 +21,7 @@ static inline uint64_t bswap_sum16(uint64_t s)
 	return f;
 }
 
-uint64_t csum_add(uint64_t sum, const void *buf, size_t len)
+uint64_t csum_add_portable(uint64_t sum, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 	uint64_t acc = 0;
@@ -63,6 +64,76 @@ uint64_t csum_add(uint64_t sum, const void *buf, size_t len)
 		acc += w;
 	}
 	return sum + bswap_sum16(acc);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define CSUM_HAVE_AVX2 1
+
+/* 32 bytes an iteration: the 16-bit words widened into eight 32-bit lanes.
+ * A lane gains at most 2 * 0xffff an iteration, so the lanes are emptied
+ * into the 64-bit sum every 16,384 iterations (512 KiB), long before one
+ * could overflow. Measured in bench/csum_variants.c: 2-2.7x the portable
+ * loop on cached full-sized segments, +10-20% streamed from memory. */
+__attribute__((target("avx2"))) static uint64_t sum_avx2(const uint8_t *p, size_t len,
+							     size_t *left)
+{
+	const __m256i zero = _mm256_setzero_si256();
+	uint64_t total = 0;
+	while (len >= 32) {
+		__m256i acc = zero;
+		size_t iters = len / 32;
+		if (iters > 16384)
+			iters = 16384;
+		for (size_t i = 0; i < iters; i++) {
+			__m256i v = _mm256_loadu_si256((const __m256i *)p);
+			acc = _mm256_add_epi32(acc, _mm256_unpacklo_epi16(v, zero));
+			acc = _mm256_add_epi32(acc, _mm256_unpackhi_epi16(v, zero));
+			p += 32;
+		}
+		len -= iters * 32;
+		uint32_t lanes[8];
+		_mm256_storeu_si256((__m256i *)lanes, acc);
+		for (int i = 0; i < 8; i++)
+			total += lanes[i];
+	}
+	*left = len;
+	return total;
+}
+
+uint64_t csum_add_avx2(uint64_t sum, const void *buf, size_t len)
+{
+	size_t left;
+	const uint8_t *p = buf;
+	uint64_t acc = sum_avx2(p, len, &left);
+	/* The rest (under 32 bytes) through the portable loop, whose sum is in
+	 * network order already: add it after swapping ours. */
+	return csum_add_portable(sum + bswap_sum16(acc), p + (len - left), left);
+}
+
+bool csum_avx2_available(void)
+{
+	return __builtin_cpu_supports("avx2");
+}
+#else
+uint64_t csum_add_avx2(uint64_t sum, const void *buf, size_t len)
+{
+	return csum_add_portable(sum, buf, len);
+}
+
+bool csum_avx2_available(void)
+{
+	return false;
+}
+#endif
+
+/* AVX2 where the CPU has it: __builtin_cpu_supports reads a flag libgcc
+ * set at start-up (a load and a test, no cpuid per call, no shared state to
+ * race on between the read-ahead and analysis threads). */
+uint64_t csum_add(uint64_t sum, const void *buf, size_t len)
+{
+	return csum_avx2_available() ? csum_add_avx2(sum, buf, len)
+				     : csum_add_portable(sum, buf, len);
 }
 
 uint64_t csum_add_reference(uint64_t sum, const void *buf, size_t len)

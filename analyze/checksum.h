@@ -3,12 +3,14 @@
  * sums that TCP and UDP use over IPv4 (RFC 793) and IPv6 (RFC 8200 §8.1).
  *
  * csum_add() is the hot loop of offline analysis: every byte of every
- * segment goes through it. It accumulates 32-bit words into a 64-bit sum
- * (no carry handling per word) and folds once at the end.
+ * segment goes through it. It accumulates 32-bit words into 64-bit lanes
+ * (AVX2: 16-bit words into 32-bit lanes; no carry handling per word) and
+ * folds once at the end; bench/csum_variants.c measured the choice.
  */
 #ifndef TCPLENS_CHECKSUM_H
 #define TCPLENS_CHECKSUM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +18,14 @@
  * csum_fold() before use. An odd len pads with a zero byte, so only the last
  * call of a chain may have an odd length. */
 uint64_t csum_add(uint64_t sum, const void *buf, size_t len);
+
+/* The two loops behind csum_add, for tests and benchmarks: 32-bit words into
+ * four 64-bit lanes (any CPU; compilers vectorize it to SSE2), and AVX2
+ * (x86-64 with AVX2 only: csum_avx2_available(); elsewhere the portable
+ * loop). csum_add picks AVX2 when the CPU has it. */
+uint64_t csum_add_portable(uint64_t sum, const void *buf, size_t len);
+uint64_t csum_add_avx2(uint64_t sum, const void *buf, size_t len);
+bool csum_avx2_available(void);
 
 /* The plain byte-pair reference of csum_add, for tests. */
 uint64_t csum_add_reference(uint64_t sum, const void *buf, size_t len);

@@ -64,6 +64,13 @@ Test(checksum, all_ones_and_zeros)
 	}
 	cr_assert_eq(csum_fold(csum_add(0, ones, sizeof(ones))), 0xffff);
 	cr_assert_eq(csum_fold(csum_add(0, ones, sizeof(ones) - 1)), 0xff00);
+	/* 1 MiB of 0xffff words: the AVX2 lanes are emptied twice on the way
+	 * (every 512 KiB) and must not overflow in between. */
+	if (csum_avx2_available()) {
+		cr_assert_eq(csum_fold(csum_add_avx2(0, ones, sizeof(ones))), 0xffff);
+		cr_assert_eq(csum_fold(csum_add_avx2(0, ones + 1, sizeof(ones) - 1)), 0xff00);
+	}
+	cr_assert_eq(csum_fold(csum_add_portable(0, ones, sizeof(ones))), 0xffff);
 }
 
 Test(checksum, fold)
@@ -104,6 +111,13 @@ static void check_against_reference(const uint8_t *b, size_t n, uint32_t init)
 	uint16_t ref = csum_fold(csum_add_reference(init, b, n));
 	cr_assert_eq(ref, want, "reference, len %zu init %#x", n, init);
 	cr_assert_eq(fast, want, "csum_add, len %zu init %#x: %#x != %#x", n, init, fast, want);
+	/* Both loops behind csum_add, whichever this CPU dispatches to. */
+	uint16_t portable = csum_fold(csum_add_portable(init, b, n));
+	cr_assert_eq(portable, want, "portable, len %zu init %#x", n, init);
+	if (csum_avx2_available()) {
+		uint16_t avx2 = csum_fold(csum_add_avx2(init, b, n));
+		cr_assert_eq(avx2, want, "avx2, len %zu init %#x: %#x != %#x", n, init, avx2, want);
+	}
 }
 
 Test(checksum, random_buffers_every_small_length)
