@@ -8,15 +8,17 @@
 # bench/RESULTS.md (BENCH_RESULTS to write elsewhere).
 #
 # Environment (defaults in brackets):
-#   BENCH_BULK=256M      bulk capture size (K/M/G suffixes)
-#   BENCH_CRR=125000     CRR connections (8 frames each: 1M frames)
-#   BENCH_FLOWS=50000    concurrent flows (14 frames each)
+#   BENCH_BULK=1G        bulk capture size (K/M/G suffixes)
+#   BENCH_CRR=500000     CRR connections (8 frames each: 4M frames)
+#   BENCH_FLOWS=200000   concurrent flows (14 frames each: 2.8M frames)
 #   BENCH_SEED=1         generator seed
 #   BENCH_CAPTURES="bulk crr flows"   which captures to run
 #   BENCH_RUNS=5         runs of floor and tcplens (best time kept)
 #   BENCH_PEER_RUNS=3    runs of tshark, tcpdump, tcptrace (best time kept)
 #   BENCH_TIMEOUT=300    seconds per run before a tool is reported "timeout"
-#   BENCH_TOOLS="floor tcplens tshark tcpdump tcptrace"
+#   BENCH_TOOLS="floor tcplens tcplens-t1 tshark tcpdump tcptrace"
+#                        (tcplens: the default, reading ahead on a second
+#                        thread with 2+ CPUs; tcplens-t1: --threads 1)
 #   TCPLENS=build/tcplens    the binary under test (skipped when missing)
 #   BENCH_BUILD=build-bench  where gen_capture and floor are built
 #   BENCH_DATA=bench/data    where the captures live
@@ -26,15 +28,15 @@ set -u
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
 
-BENCH_BULK=${BENCH_BULK:-256M}
-BENCH_CRR=${BENCH_CRR:-125000}
-BENCH_FLOWS=${BENCH_FLOWS:-50000}
+BENCH_BULK=${BENCH_BULK:-1G}
+BENCH_CRR=${BENCH_CRR:-500000}
+BENCH_FLOWS=${BENCH_FLOWS:-200000}
 BENCH_SEED=${BENCH_SEED:-1}
 BENCH_CAPTURES=${BENCH_CAPTURES:-bulk crr flows}
 BENCH_RUNS=${BENCH_RUNS:-5}
 BENCH_PEER_RUNS=${BENCH_PEER_RUNS:-3}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}
-BENCH_TOOLS=${BENCH_TOOLS:-floor tcplens tshark tcpdump tcptrace}
+BENCH_TOOLS=${BENCH_TOOLS:-floor tcplens tcplens-t1 tshark tcpdump tcptrace}
 TCPLENS=${TCPLENS:-$ROOT/build/tcplens}
 BENCH_BUILD=${BENCH_BUILD:-$ROOT/build-bench}
 BENCH_DATA=${BENCH_DATA:-$BENCH_DIR/data}
@@ -126,7 +128,7 @@ measure() {
 have_tool() { # NAME -> 0 if runnable, else prints why not
 	case $1 in
 	floor)    [ -x "$FLOOR" ] || { echo "not built"; return 1; } ;;
-	tcplens)  [ -x "$TCPLENS" ] || { echo "skipped: $TCPLENS not found"; return 1; } ;;
+	tcplens|tcplens-t1) [ -x "$TCPLENS" ] || { echo "skipped: $TCPLENS not found"; return 1; } ;;
 	*)        command -v "$1" >/dev/null || { echo "skipped: not installed"; return 1; } ;;
 	esac
 }
@@ -135,6 +137,7 @@ run_tool() { # TOOL FILE
 	case $1 in
 	floor)    measure "$BENCH_RUNS" "$FLOOR" "$2" ;;
 	tcplens)  measure "$BENCH_RUNS" "$TCPLENS" -r "$2" --format json -o /dev/null ;;
+	tcplens-t1) measure "$BENCH_RUNS" "$TCPLENS" --threads 1 -r "$2" --format json -o /dev/null ;;
 	tshark)   measure "$BENCH_PEER_RUNS" tshark -r "$2" -o tcp.check_checksum:TRUE -q -z expert ;;
 	tcpdump)  measure "$BENCH_PEER_RUNS" tcpdump -vv -nr "$2" ;;
 	tcptrace) measure "$BENCH_PEER_RUNS" tcptrace -l -r "$2" ;;
@@ -145,7 +148,8 @@ run_tool() { # TOOL FILE
 command_line() { # TOOL -> the command measured, for the table notes
 	case $1 in
 	floor)    echo "build-bench/floor F" ;;
-	tcplens)  echo "tcplens -r F --format json -o /dev/null" ;;
+	tcplens)  echo "tcplens -r F --format json -o /dev/null (reads ahead on a second thread)" ;;
+	tcplens-t1) echo "tcplens --threads 1 -r F --format json -o /dev/null" ;;
 	tshark)   echo "tshark -r F -o tcp.check_checksum:TRUE -q -z expert > /dev/null" ;;
 	tcpdump)  echo "tcpdump -vv -nr F > /dev/null" ;;
 	tcptrace) echo "tcptrace -l -r F > /dev/null" ;;
@@ -233,7 +237,17 @@ TABLE=$(table)
 echo
 echo "$TABLE"
 
+# The generated block sits between these markers in RESULTS.md; what
+# follows the end marker (live capture, instruction counts, memory, hostile
+# traffic: other scripts' and hand-written sections) is kept.
+BEGIN_MARK="<!-- bench/run.sh: generated from here -->"
+END_MARK="<!-- bench/run.sh: generated up to here -->"
+KEEP=""
+if [ -f "$BENCH_RESULTS" ] && grep -qF "$END_MARK" "$BENCH_RESULTS"; then
+	KEEP=$(awk -v m="$END_MARK" 'found { print } $0 == m { found = 1 }' "$BENCH_RESULTS")
+fi
 {
+	echo "$BEGIN_MARK"
 	echo "# tcplens benchmark results"
 	echo
 	echo "Written by \`bench/run.sh\` (see bench/README.md for what the numbers mean)."
@@ -266,5 +280,7 @@ echo "$TABLE"
 	echo "## Versions"
 	echo
 	tool_versions
-} > "$BENCH_RESULTS"
+	echo "$END_MARK"
+	[ -n "$KEEP" ] && printf '%s\n' "$KEEP"
+} > "$BENCH_RESULTS.tmp" && mv "$BENCH_RESULTS.tmp" "$BENCH_RESULTS"
 note "wrote $BENCH_RESULTS"
