@@ -131,17 +131,17 @@ static void host_account(struct analyzer_totals *t, const struct flow *f)
 static void stall_account(struct analyzer_totals *t, const struct flow *f)
 {
 	for (int i = 0; i < STALL_CAUSES; i++) {
-		double ms = f->stall.by_cause_ms[i];
+		double ms = flow_stall_cause_ms(f, (size_t)i);
 		if (ms <= 0)
 			continue;
 		t->stall_ms[i] += ms;
-		t->stall_n[i] += f->stall.by_cause_n[i];
+		t->stall_n[i] += flow_stall_cause_n(f, (size_t)i);
 		struct stall_worst *w = &t->stall_worst[i];
 		if (ms > w->ms) {
 			w->flow_id = f->id;
 			w->key = f->key;
 			w->ms = ms;
-			w->n = f->stall.by_cause_n[i];
+			w->n = flow_stall_cause_n(f, (size_t)i);
 			w->life_ms = (double)(f->last_ts - f->first_ts) / 1e6;
 		}
 	}

@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "stall.h"
@@ -47,9 +48,37 @@ double flow_badness(const struct flow *f)
 {
 	const uint32_t *k = f->kind_count;
 	/* Think time is not lost time. */
-	double lost_ms = f->stall.total_ms - f->stall.by_cause_ms[stall_cause_index(CAUSE_APP_IDLE)];
+	double lost_ms = f->stall.total_ms - flow_stall_cause_ms(f, stall_cause_index(CAUSE_APP_IDLE));
 	return lost_ms + 1000.0 * (k[FIND_CSUM_BAD] + k[FIND_IP_CSUM_BAD] + k[FIND_SYN_RETRANSMIT]) +
 	       10.0 * (k[FIND_RETRANSMISSION] + k[FIND_STALL] + k[FIND_CAPTURE_LOSS]) +
 	       5.0 * k[FIND_ZERO_WINDOW] + 1.0 * (k[FIND_RST] + k[FIND_SACK_GAP]) +
 	       0.001 * (k[FIND_CSUM_OFFLOAD] + k[FIND_GIANT_SEGMENT]);
+}
+
+struct flow_cold *flow_cold(struct flow *f)
+{
+	if (!f->cold)
+		f->cold = calloc(1, sizeof(*f->cold));
+	return f->cold;
+}
+
+void flow_cold_release(struct flow *f)
+{
+	free(f->cold);
+	f->cold = NULL;
+}
+
+void flow_snapshot(struct flow *dst, struct flow_cold *dst_cold, const struct flow *src)
+{
+	*dst = *src;
+	if (src->cold) {
+		*dst_cold = *src->cold;
+		dst->cold = dst_cold;
+	}
+}
+
+void flow_snapshot_repoint(struct flow *dst, struct flow_cold *dst_cold)
+{
+	if (dst->cold)
+		dst->cold = dst_cold;
 }

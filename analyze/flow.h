@@ -55,8 +55,6 @@ struct tcp_half {
 	 * end and send time; two arrays, no padding). */
 	uint64_t probe_ts[TCP_RTT_PROBES];
 	uint32_t probe_seq_end[TCP_RTT_PROBES];
-	/* Its data the capture has not seen (yet): holes below snd_max. */
-	struct seq_ranges unseen;
 
 	uint32_t isn;
 	uint32_t seq_base;         /* ISN, or first sequence number seen */
@@ -135,13 +133,25 @@ struct stall_state {
 	bool gap_zero_window;       /* a zero window was advertised in the gap */
 	/* A stall ended by a pure ACK is delayed_ack only if the waiting side
 	 * then sends at once (its write was being held): decided on the next
-	 * segment, so the event waits here. */
+	 * segment, so the event waits (in the flow's cold part). */
 	bool pending;
 	uint32_t count;
-	struct tcp_event pending_ev;
 	double total_ms;
-	double by_cause_ms[STALL_CAUSES]; /* indexed as stall_causes[] in stall.h */
-	uint32_t by_cause_n[STALL_CAUSES];
+};
+
+/*
+ * What most flows never need, allocated the first time one does (a hole in
+ * what the capture saw, a stall): 288 bytes a flow would otherwise carry.
+ * Read it through f->cold (NULL: all zero) or the accessors below; write it
+ * through flow_cold(). Freed when the flow ends (flow_table.c).
+ */
+struct flow_cold {
+	/* Per direction: its data the capture has not seen (yet), holes below
+	 * snd_max (tcp_track.c). */
+	struct seq_ranges unseen[2];
+	struct tcp_event stall_pending_ev;          /* stall.c: a held delayed_ack */
+	double stall_by_cause_ms[STALL_CAUSES];     /* indexed as stall_causes[] in stall.h */
+	uint32_t stall_by_cause_n[STALL_CAUSES];
 };
 
 enum flow_state {
@@ -168,6 +178,7 @@ struct flow {
 	struct rtt_stats rtt;      /* full round trips, both halves summed */
 	uint64_t srtt_ns, rttvar_ns; /* RFC 6298 smoothing, for the RTO estimate */
 	struct stall_state stall;
+	struct flow_cold *cold;    /* NULL until needed (flow_cold()) */
 	struct cwnd_state cw[2];
 	uint8_t cc_guess;          /* enum cc_guess, set at flow end */
 
@@ -184,6 +195,27 @@ struct flow {
 	uint32_t lru_prev, lru_next;   /* pool indices + 1, 0 = none */
 	uint8_t lru_list;              /* which list it is on */
 };
+
+/* f's cold part, allocated zeroed on first use (once per flow, never per
+ * packet); NULL when out of memory: the caller skips what needed it. */
+struct flow_cold *flow_cold(struct flow *f);
+/* Free f's cold part (the flow ends). */
+void flow_cold_release(struct flow *f);
+/* Copy src into dst for keeping after src ends (TUI, text report): the cold
+ * part is copied into dst_cold, which dst then points at. A struct holding
+ * both must call it again (or flow_snapshot_repoint) after being moved. */
+void flow_snapshot(struct flow *dst, struct flow_cold *dst_cold, const struct flow *src);
+void flow_snapshot_repoint(struct flow *dst, struct flow_cold *dst_cold);
+
+/* Stalled time and stall count of cause index i (stall_cause_index()). */
+static inline double flow_stall_cause_ms(const struct flow *f, size_t i)
+{
+	return f->cold ? f->cold->stall_by_cause_ms[i] : 0.0;
+}
+static inline uint32_t flow_stall_cause_n(const struct flow *f, size_t i)
+{
+	return f->cold ? f->cold->stall_by_cause_n[i] : 0;
+}
 
 /* "addr:port" ("[addr]:port" for IPv6) of endpoint i: 0 client, 1 server. */
 void flow_endpoint(const struct flow_key *k, int i, char *buf, size_t len);

@@ -42,6 +42,8 @@ static inline struct flow *flow_at(const struct flow_table *t, uint32_t idx)
 	return &t->chunks[idx >> CHUNK_SHIFT][idx & (CHUNK_FLOWS - 1)];
 }
 
+#define SLOT_IDX(v) ((uint32_t)(v))
+#define SLOT_HASH(v) ((uint32_t)((v) >> 32))
 #define FLOW_IDX(t, f) ((f)->pool_idx1 - 1)
 
 
@@ -123,6 +125,10 @@ void flow_table_free(struct flow_table *t)
 {
 	if (!t)
 		return;
+	/* Flows still open (not drained) may hold a cold part. */
+	for (size_t i = 0; i < t->nslots; i++)
+		if (SLOT_IDX(t->slots[i]))
+			flow_cold_release(flow_at(t, SLOT_IDX(t->slots[i]) - 1));
 	for (size_t c = 0; c < t->nchunks; c++)
 		free(t->chunks[c]);
 	free(t->chunks);
@@ -166,8 +172,6 @@ static void lru_push_tail(struct flow_table *t, struct flow *f, uint32_t idx1, u
 /* ---- index ---- */
 
 #define SLOT(hash, idx1) ((uint64_t)(hash) << 32 | (idx1))
-#define SLOT_IDX(v) ((uint32_t)(v))
-#define SLOT_HASH(v) ((uint32_t)((v) >> 32))
 
 static int index_grow(struct flow_table *t)
 {
@@ -249,6 +253,7 @@ static void retire(struct flow_table *t, struct flow *f, uint32_t idx1, enum flo
 		t->evictions++;
 	}
 	t->on_retire(t->user, f, why);
+	flow_cold_release(f); /* after the report has seen the flow */
 	index_remove(t, idx1);
 	lru_unlink(t, f, idx1);
 	t->count--;

@@ -61,17 +61,29 @@ void setup_stats_syn_retry(struct setup_stats *s, double after_ms)
 	s->syn_gap[b]++;
 }
 
+static uint32_t server_hash(const struct flow_key *k, size_t alen)
+{
+	uint32_t h = 2166136261u ^ k->ip_ver; /* FNV-1a */
+	h = (h ^ (k->port[1] & 0xff)) * 16777619u;
+	h = (h ^ (k->port[1] >> 8)) * 16777619u;
+	for (size_t i = 0; i < alen; i++)
+		h = (h ^ k->addr[1][i]) * 16777619u;
+	return h ^ h >> 15;
+}
+
 static struct server_stats *server_for(struct setup_stats *s, const struct flow_key *k)
 {
 	size_t alen = k->ip_ver == 4 ? 4 : 16;
-	for (uint32_t i = 0; i < s->nservers; i++) {
-		struct server_stats *v = &s->servers[i];
+	uint32_t i = server_hash(k, alen) & (SETUP_SERVER_SLOTS - 1);
+	for (; s->server_slot[i]; i = (i + 1) & (SETUP_SERVER_SLOTS - 1)) {
+		struct server_stats *v = &s->servers[s->server_slot[i] - 1];
 		if (v->ip_ver == k->ip_ver && v->port == k->port[1] && !memcmp(v->addr, k->addr[1], alen))
 			return v;
 	}
 	if (s->nservers == SETUP_MAX_SERVERS)
 		return &s->other;
 	struct server_stats *v = &s->servers[s->nservers++];
+	s->server_slot[i] = (uint8_t)s->nservers;
 	v->ip_ver = k->ip_ver;
 	v->port = k->port[1];
 	memcpy(v->addr, k->addr[1], alen);

@@ -41,9 +41,15 @@ double server_handshake_quantile(const struct server_stats *v, double p);
 /* SYN retry intervals, in buckets around the Linux timer values. */
 enum syn_gap_bucket { SYN_GAP_1S, SYN_GAP_2S, SYN_GAP_4S, SYN_GAP_8S_PLUS, SYN_GAP_OTHER, SYN_GAPS };
 
+#define SETUP_SERVER_SLOTS (2 * SETUP_MAX_SERVERS)
+
 struct setup_stats {
 	struct server_stats servers[SETUP_MAX_SERVERS];
 	uint32_t nservers;
+	/* Open-addressing index of servers[] (index + 1, 0 = empty), at most
+	 * half full: a SYN flood of random servers costs one probe, not a scan
+	 * of every server. */
+	uint8_t server_slot[SETUP_SERVER_SLOTS];
 	struct server_stats other;
 	uint64_t syn_gap[SYN_GAPS];
 	/* new connections (first SYNs) per bucket of rate_bucket_s seconds,

@@ -110,8 +110,11 @@ static void emit_stall(struct flow *f, struct tcp_event *ev, enum cause c,
 	ev->cause = (uint8_t)c;
 	st->count++;
 	st->total_ms += ms;
-	st->by_cause_ms[stall_cause_index(c)] += ms;
-	st->by_cause_n[stall_cause_index(c)]++;
+	struct flow_cold *cold = flow_cold(f);
+	if (cold) { /* out of memory: the total stays, the split by cause is lost */
+		cold->stall_by_cause_ms[stall_cause_index(c)] += ms;
+		cold->stall_by_cause_n[stall_cause_index(c)]++;
+	}
 	event_emit(sink, f, ev);
 }
 
@@ -126,9 +129,9 @@ static void settle_pending(struct flow *f, int dir, const struct pkt_decoded *d,
 	uint64_t ack_ts = st->progress_ts;
 	uint64_t rtt = f->rtt.count ? (uint64_t)(f->rtt.min_ms * NS_PER_MS) : 0;
 	uint64_t soon = rtt > DELACK_FOLLOW_NS ? rtt : DELACK_FOLLOW_NS;
-	bool released = d && dir == st->pending_ev.dir && d->payload_len &&
-			d->rec->ts_ns - ack_ts <= soon;
-	emit_stall(f, &st->pending_ev, released ? CAUSE_DELAYED_ACK : CAUSE_APP_IDLE, sink);
+	struct tcp_event *ev = &f->cold->stall_pending_ev; /* pending implies cold */
+	bool released = d && dir == ev->dir && d->payload_len && d->rec->ts_ns - ack_ts <= soon;
+	emit_stall(f, ev, released ? CAUSE_DELAYED_ACK : CAUSE_APP_IDLE, sink);
 }
 
 void stall_flush(struct flow *f, const struct event_sink *sink)
@@ -163,10 +166,11 @@ void stall_on_segment(struct flow *f, int dir, const struct pkt_decoded *d, bool
 			ev.u.stall.duration_ms = ms;
 			ev.u.stall.outstanding = st->outstanding[sdir];
 			ev.u.stall.end_frame = d->rec->frame;
-			if (c == CAUSE_DELAYED_ACK) {
+			struct flow_cold *cold = c == CAUSE_DELAYED_ACK ? flow_cold(f) : NULL;
+			if (cold) {
 				st->pending = true;
-				st->pending_ev = ev;
-			} else {
+				cold->stall_pending_ev = ev;
+			} else { /* not delayed_ack; or no memory to wait: decided now */
 				emit_stall(f, &ev, c, sink);
 			}
 		}

@@ -34,7 +34,7 @@
 #include "flow.h"
 
 extern const enum cause stall_causes[STALL_CAUSES];
-/* Index of a stall cause in stall_causes[] (and flow.stall.by_cause_ms). */
+/* Index of a stall cause in stall_causes[] (and flow_cold.stall_by_cause_ms). */
 int stall_cause_index(enum cause c);
 
 /* Called for every TCP segment after the flow's state was updated; moved is

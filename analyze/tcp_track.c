@@ -264,7 +264,9 @@ static void on_data(struct flow *f, int dir, const struct pkt_decoded *d,
 	uint32_t end = seq + len;
 	if (seq_lt(seq, h->snd_max)) {
 		struct fill_ctx fc = {.f = f, .dir = dir, .ts = ts};
-		seq_ranges_remove(&h->unseen, seq, seq_min(end, h->snd_max), on_fill, &fc);
+		if (f->cold)
+			seq_ranges_remove(&f->cold->unseen[dir], seq, seq_min(end, h->snd_max), on_fill,
+					  &fc);
 		/* A keepalive or window probe resends one old byte: not a loss. */
 		bool probe = len <= 1 && seq == h->snd_max - 1;
 		if (!probe && !fc.reordered) {
@@ -293,8 +295,8 @@ static void on_data(struct flow *f, int dir, const struct pkt_decoded *d,
 		if (seq_gt(end, h->snd_max))
 			h->snd_max = end;
 	} else {
-		if (seq_gt(seq, h->snd_max) && h->ack_known_for_data)
-			seq_ranges_add(&h->unseen, h->snd_max, seq, ts);
+		if (seq_gt(seq, h->snd_max) && h->ack_known_for_data && flow_cold(f))
+			seq_ranges_add(&f->cold->unseen[dir], h->snd_max, seq, ts);
 		h->snd_max = end;
 		probe_add(h, end, ts);
 		struct cwnd_ctx cc = {ctx->sink, ctx->rounds, rto_estimate(f)};
@@ -348,11 +350,12 @@ static void on_ack(struct flow *f, int dir, const struct pkt_decoded *d, struct 
 		/* Bytes acknowledged that the capture never saw: a hole below
 		 * the ACK, or data beyond anything captured. */
 		if (peer->seq_known && seq_gt(ack, peer->snd_max) && peer->ack_known_for_data &&
-		    !(d->flags & TCP_SYN) && seq_gt(ack, peer->snd_max + (peer->fin_seen ? 0 : 1)))
-			seq_ranges_add(&peer->unseen, peer->snd_max, ack, d->rec->ts_ns);
-		if (peer->unseen.n) {
+		    !(d->flags & TCP_SYN) && seq_gt(ack, peer->snd_max + (peer->fin_seen ? 0 : 1)) &&
+		    flow_cold(f))
+			seq_ranges_add(&f->cold->unseen[!dir], peer->snd_max, ack, d->rec->ts_ns);
+		if (f->cold && f->cold->unseen[!dir].n) {
 			struct loss_ctx lc = {.f = f, .dir = !dir, .d = d, .ctx = ctx};
-			seq_ranges_remove_below(&peer->unseen, ack, on_capture_loss, &lc);
+			seq_ranges_remove_below(&f->cold->unseen[!dir], ack, on_capture_loss, &lc);
 		}
 		if (seq_gt(ack, peer->snd_max) && peer->seq_known)
 			peer->snd_max = ack;

@@ -120,39 +120,9 @@ char *jw_prefix_slow(struct jw *w, const char *key, size_t klen)
 	return w->buf + w->len;
 }
 
-static void open_(struct jw *w, const char *key, size_t klen, char c)
+void jw_putc_slow(struct jw *w, char c)
 {
-	char *p = jw_prefix(w, key, klen);
-	*p = c;
-	w->len++;
-	if (w->depth + 1 < JW_MAX_DEPTH)
-		w->depth++;
-	w->need_comma[w->depth] = false;
-}
-
-void jw_obj_open_k(struct jw *w, const char *key, size_t klen) { open_(w, key, klen, '{'); }
-void jw_arr_open_k(struct jw *w, const char *key, size_t klen) { open_(w, key, klen, '['); }
-
-void jw_obj_close(struct jw *w)
-{
-	if (w->depth > 0)
-		w->depth--;
-	putch(w, '}');
-}
-
-void jw_arr_close(struct jw *w)
-{
-	if (w->depth > 0)
-		w->depth--;
-	putch(w, ']');
-}
-
-void jw_word_k(struct jw *w, const char *key, size_t klen, const char *ascii)
-{
-	jw_prefix(w, key, klen);
-	putch(w, '"');
-	jw_put(w, ascii, strlen(ascii));
-	putch(w, '"');
+	putch(w, c);
 }
 
 void jw_string_k(struct jw *w, const char *key, size_t klen, const char *s)

@@ -76,10 +76,40 @@ static inline char *jw_prefix(struct jw *w, const char *key, size_t klen)
 	return q;
 }
 
-void jw_obj_open_k(struct jw *w, const char *key, size_t klen);
-void jw_obj_close(struct jw *w);
-void jw_arr_open_k(struct jw *w, const char *key, size_t klen);
-void jw_arr_close(struct jw *w);
+static inline void jw_open_(struct jw *w, const char *key, size_t klen, char c)
+{
+	char *p = jw_prefix(w, key, klen);
+	*p = c;
+	w->len++;
+	if (w->depth + 1 < JW_MAX_DEPTH)
+		w->depth++;
+	w->need_comma[w->depth] = false;
+}
+
+static inline void jw_obj_open_k(struct jw *w, const char *key, size_t klen)
+{
+	jw_open_(w, key, klen, '{');
+}
+
+static inline void jw_arr_open_k(struct jw *w, const char *key, size_t klen)
+{
+	jw_open_(w, key, klen, '[');
+}
+
+/* One byte; the slow path when the buffer is full. */
+void jw_putc_slow(struct jw *w, char c);
+static inline void jw_close_(struct jw *w, char c)
+{
+	if (w->depth > 0)
+		w->depth--;
+	if (w->len < JW_BUF)
+		w->buf[w->len++] = c;
+	else
+		jw_putc_slow(w, c);
+}
+
+static inline void jw_obj_close(struct jw *w) { jw_close_(w, '}'); }
+static inline void jw_arr_close(struct jw *w) { jw_close_(w, ']'); }
 
 static inline void jw_uint_k(struct jw *w, const char *key, size_t klen, uint64_t v)
 {
@@ -129,8 +159,35 @@ static inline void jw_null_k(struct jw *w, const char *key, size_t klen)
 }
 
 /* A string known to need no escaping: the program's own enumerated words,
- * numeric addresses. */
-void jw_word_k(struct jw *w, const char *key, size_t klen, const char *ascii);
+ * numeric addresses. Words up to JW_WORD_INLINE bytes take the inline path. */
+#define JW_WORD_INLINE 24
+static inline void jw_word_k(struct jw *w, const char *key, size_t klen, const char *ascii)
+{
+	size_t n = __builtin_strlen(ascii);
+	char *p = jw_prefix(w, key, klen);
+	if (n <= JW_WORD_INLINE) { /* the prefix left at least 32 bytes */
+		p[0] = '"';
+		__builtin_memcpy(p + 1, ascii, n);
+		p[n + 1] = '"';
+		w->len += n + 2;
+	} else {
+		jw_putc_slow(w, '"');
+		jw_put(w, ascii, n);
+		jw_putc_slow(w, '"');
+	}
+}
+
+/* An exact timestamp: seconds, '.', frac_digits digits of frac (the
+ * capture's resolution: 6 or 9), written in place. */
+static inline void jw_ts_k(struct jw *w, const char *key, size_t klen, uint64_t sec,
+			   uint64_t frac, unsigned frac_digits)
+{
+	char *p = jw_prefix(w, key, klen);
+	size_t n = jw_fmt_u64(p, sec);
+	p[n++] = '.';
+	jw_fmt_u64_padded(p + n, frac, frac_digits > 9 ? 9 : frac_digits);
+	w->len += n + (frac_digits > 9 ? 9 : frac_digits);
+}
 /* Any UTF-8 string, escaped by jansson. */
 void jw_string_k(struct jw *w, const char *key, size_t klen, const char *s);
 /* Number text written as is (exact timestamps), or null when NULL. */
@@ -146,6 +203,7 @@ void jw_number_text_k(struct jw *w, const char *key, size_t klen, const char *te
 #define jw_word(w, key, v) jw_word_k((w), (key), jw_klen(key), (v))
 #define jw_string(w, key, v) jw_string_k((w), (key), jw_klen(key), (v))
 #define jw_number_text(w, key, v) jw_number_text_k((w), (key), jw_klen(key), (v))
+#define jw_ts(w, key, sec, frac, digits) jw_ts_k((w), (key), jw_klen(key), (sec), (frac), (digits))
 
 /* Start a new line between top-level items, for readable, diffable files. */
 void jw_newline(struct jw *w);

@@ -36,11 +36,15 @@ static void hex16(struct jw *w, const char *key, uint16_t v)
 	jw_word(w, key, b);
 }
 
+/* An exact timestamp in the capture's resolution (as report_ts writes it),
+ * straight into the writer's buffer. */
 static void ts_field(struct jw *w, const char *key, uint64_t ts, enum ts_precision p)
 {
-	char b[32];
-	report_ts(ts, p, b, sizeof(b));
-	jw_number_text(w, key, b);
+	uint64_t frac = ts % 1000000000ull;
+	if (p == TS_PRECISION_NSEC)
+		jw_ts(w, key, ts / 1000000000ull, frac, 9);
+	else
+		jw_ts(w, key, ts / 1000000000ull, frac / 1000, 6);
 }
 
 /* The fields of one event, inside an open object. */
@@ -256,8 +260,8 @@ static void flow_object(struct jw *w, const char *key, const struct flow *f,
 		jw_fixed3(w, "total_ms", f->stall.total_ms);
 		jw_obj_open(w, "by_cause");
 		for (int i = 0; i < STALL_CAUSES; i++)
-			if (f->stall.by_cause_ms[i] > 0)
-				jw_fixed3(w, cause_name(stall_causes[i]), f->stall.by_cause_ms[i]);
+			if (flow_stall_cause_ms(f, (size_t)i) > 0)
+				jw_fixed3(w, cause_name(stall_causes[i]), flow_stall_cause_ms(f, (size_t)i));
 		jw_obj_close(w);
 		double life = f->last_ts > f->first_ts ? (double)(f->last_ts - f->first_ts) / 1e6 : 0;
 		jw_fixed3(w, "share_of_life", life > 0 ? f->stall.total_ms / life : 0);

@@ -25,6 +25,7 @@
 
 struct text_flow {
 	struct flow f;
+	struct flow_cold cold;     /* f.cold points here (flow_snapshot) */
 	enum flow_retire_reason why;
 	double score;
 	/* the first rounds of its busier sender, for the chart */
@@ -94,11 +95,12 @@ static void text_flow_end(struct report *r, const struct flow *f, enum flow_reti
 	}
 	while (i > 0 && worse(&probe, &p->top[i - 1])) {
 		p->top[i] = p->top[i - 1];
+		flow_snapshot_repoint(&p->top[i].f, &p->top[i].cold); /* moved */
 		i--;
 	}
 	struct text_flow *tf = &p->top[i];
 	memset(tf, 0, sizeof(*tf));
-	tf->f = *f;
+	flow_snapshot(&tf->f, &tf->cold, f);
 	tf->why = why;
 	tf->score = score;
 	tf->rounds_dir = f->half[DIR_C2S].payload_bytes >= f->half[DIR_S2C].payload_bytes ? DIR_C2S
@@ -269,7 +271,7 @@ static void print_flows(struct report *r)
 		uint32_t csum = f->kind_count[FIND_CSUM_BAD];
 		/* Think time is not lost time: leave it out of the column. */
 		double stalled = f->stall.total_ms -
-				 f->stall.by_cause_ms[stall_cause_index(CAUSE_APP_IDLE)];
+				 flow_stall_cause_ms(f, stall_cause_index(CAUSE_APP_IDLE));
 		fprintf(out, "  %4u %-21s %-21s %6llu %9s %7s %4u %8.0f %4u %s%s\n", f->id, c, s,
 			(unsigned long long)(f->half[0].packets + f->half[1].packets), b, rtt,
 			f->half[0].retransmissions + f->half[1].retransmissions, stalled, csum,

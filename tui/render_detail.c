@@ -87,11 +87,11 @@ static void render_summary(struct screen *s, const struct view_detail *d, int ro
 	fmt_ms(r.stalled_ms, t, sizeof(t));
 	int n = snprintf(line, sizeof(line), "stalled %s:", r.stalled_ms > 0 ? t : "never");
 	for (int i = 0; i < STALL_CAUSES && n < (int)sizeof(line); i++) {
-		if (!f->stall.by_cause_n[i])
+		if (!flow_stall_cause_n(f, (size_t)i))
 			continue;
-		fmt_ms(f->stall.by_cause_ms[i], t, sizeof(t));
+		fmt_ms(flow_stall_cause_ms(f, (size_t)i), t, sizeof(t));
 		n += snprintf(line + n, sizeof(line) - (size_t)n, " %s %ux %s",
-			      cause_name(stall_causes[i]), f->stall.by_cause_n[i], t);
+			      cause_name(stall_causes[i]), flow_stall_cause_n(f, (size_t)i), t);
 	}
 	screen_put(s, row + 3, 1, r.stalled_ms > 0 ? ROLE_WARN : ROLE_NORMAL, line);
 }

@@ -111,7 +111,7 @@ void retain_flow_end(struct retain *r, const struct flow *f, enum flow_retire_re
 	struct timeline *slot = &r->slots[f->id % TIMELINE_SLOTS];
 	if (at < RETAIN_FLOWS) {
 		struct retained_flow *rf = &r->flows[at];
-		rf->f = *f;
+		flow_snapshot(&rf->f, &rf->cold, f);
 		rf->why = (uint8_t)why;
 		rf->score = score;
 		rf->nrounds = 0;

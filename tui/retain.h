@@ -33,6 +33,7 @@ struct timeline {
 
 struct retained_flow {
 	struct flow f;
+	struct flow_cold cold;     /* f.cold points here (flow_snapshot) */
 	uint8_t why;               /* enum flow_retire_reason */
 	uint8_t rounds_dir;
 	uint16_t nrounds;

@@ -79,12 +79,12 @@ void view_row_fill(struct flow_row *r, const struct flow *f, bool open)
 	r->rtt_ms = f->rtt.count ? rtt_stats_p50(&f->rtt) : -1;
 	r->retx = f->half[0].retransmissions + f->half[1].retransmissions;
 	int idle = stall_cause_index(CAUSE_APP_IDLE);
-	r->stalled_ms = f->stall.total_ms - f->stall.by_cause_ms[idle];
+	r->stalled_ms = f->stall.total_ms - flow_stall_cause_ms(f, (size_t)idle);
 	r->stall_cause = CAUSE_NONE;
 	double most = 0;
 	for (int i = 0; i < STALL_CAUSES; i++)
-		if (i != idle && f->stall.by_cause_ms[i] > most) {
-			most = f->stall.by_cause_ms[i];
+		if (i != idle && flow_stall_cause_ms(f, (size_t)i) > most) {
+			most = flow_stall_cause_ms(f, (size_t)i);
 			r->stall_cause = (uint8_t)stall_causes[i];
 		}
 	r->csum_bad = f->half[0].csum_bad + f->half[1].csum_bad;
@@ -117,7 +117,7 @@ static bool flow_has_finding(const struct flow *f, uint8_t kind, uint8_t cause)
 	if (kind >= FIND_COUNT || !f->kind_count[kind])
 		return false;
 	if (kind == FIND_STALL && cause != CAUSE_NONE && cause != CAUSE_UNKNOWN)
-		return f->stall.by_cause_n[stall_cause_index(cause)] > 0;
+		return flow_stall_cause_n(f, stall_cause_index(cause)) > 0;
 	if (kind == FIND_CSUM_OFFLOAD && (cause == CAUSE_TX || cause == CAUSE_RX)) {
 		int side = cause == CAUSE_TX ? CSUM_SIDE_TX : CSUM_SIDE_RX;
 		return f->half[0].csum_offload_side[side] + f->half[1].csum_offload_side[side] > 0;
@@ -182,7 +182,7 @@ static void on_open_flow(void *user, const struct flow *f)
 	if (c->st->screen != SCREEN_DETAIL || f->id != c->st->detail_id)
 		return;
 	d->found = d->open = true;
-	d->f = *f;
+	flow_snapshot(&d->f, &d->cold, f);
 	d->rounds_dir = (uint8_t)tui_busier_dir(f);
 	const struct round_list *l = &f->cw[d->rounds_dir].rounds;
 	d->rounds_total = l->stored + l->not_listed;
@@ -322,7 +322,7 @@ static void build_detail(struct view *v, const struct view_input *in, const stru
 			continue;
 		d->found = true;
 		d->open = false;
-		d->f = rf->f;
+		flow_snapshot(&d->f, &d->cold, &rf->f);
 		d->rounds_dir = rf->rounds_dir;
 		d->nrounds = rf->nrounds;
 		memcpy(d->rounds, rf->rounds, rf->nrounds * sizeof(rf->rounds[0]));

@@ -111,6 +111,7 @@ struct flow_row {
 struct view_detail {
 	bool found, open;
 	struct flow f;
+	struct flow_cold cold;      /* f.cold points here (flow_snapshot) */
 	uint8_t rounds_dir;
 	uint16_t nrounds;
 	uint32_t rounds_total;      /* stored + not listed */

@@ -74,6 +74,30 @@ Test(jw, fixed3_and_padded)
 	cr_assert_str_eq(b, "123456");
 }
 
+static void check_ts(uint64_t sec, uint64_t frac, unsigned digits, const char *want)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	cr_assert_not_null(f);
+	struct jw w;
+	jw_init(&w, f);
+	jw_ts(&w, NULL, sec, frac, digits);
+	jw_flush(&w);
+	fclose(f);
+	cr_assert_str_eq(text, want);
+	free(text);
+}
+
+Test(jw, timestamps)
+{
+	check_ts(1700000000, 1, 6, "1700000000.000001");
+	check_ts(1700000000, 999999, 6, "1700000000.999999");
+	check_ts(1700000000, 42, 9, "1700000000.000000042");
+	check_ts(0, 0, 9, "0.000000000");
+	check_ts(18446744073ull, 709551615, 9, "18446744073.709551615");
+}
+
 /* Many objects, enough to cross the buffer many times at every offset. */
 Test(jw, document_round_trip)
 {
@@ -94,6 +118,8 @@ Test(jw, document_round_trip)
 		jw_bool(&w, "odd", i & 1);
 		jw_null(&w, "nothing");
 		jw_word(&w, "kind", i % 3 ? "fast" : "rto");
+		jw_word(&w, "long_word", "a word longer than the inline path's 24 bytes");
+		jw_ts(&w, "ts", 1700000000u + (uint64_t)i, (uint64_t)i * 7, 6);
 		jw_string(&w, "text", "quote \" backslash \\ tab \t é");
 		jw_arr_open(&w, "empty");
 		jw_arr_close(&w);
@@ -116,6 +142,10 @@ Test(jw, document_round_trip)
 		cr_assert_float_eq(json_real_value(json_object_get(o, "ms")), i / 7.0, 0.0006);
 		cr_assert_eq(json_is_true(json_object_get(o, "odd")), (i & 1) != 0);
 		cr_assert(json_is_null(json_object_get(o, "nothing")));
+		cr_assert_str_eq(json_string_value(json_object_get(o, "long_word")),
+				 "a word longer than the inline path's 24 bytes");
+		cr_assert_float_eq(json_real_value(json_object_get(o, "ts")),
+				   1700000000.0 + i + i * 7 / 1e6, 1e-5);
 		cr_assert_str_eq(json_string_value(json_object_get(o, "text")),
 				 "quote \" backslash \\ tab \t é");
 	}

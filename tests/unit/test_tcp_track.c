@@ -58,6 +58,7 @@ static void sink_end(void *user, const struct flow *f, enum flow_retire_reason w
 	e->flow_id = f->id;
 	e->why = why;
 	e->flow = *f;
+	e->flow.cold = NULL; /* freed when the flow ends: not kept */
 }
 
 static void sink_diag(void *user, uint64_t frame, const char *msg)
