@@ -6,14 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct held_pool {
-	struct held *v;
-	size_t cap;
-	uint32_t per_list;
-	uint32_t free_head;
-	uint64_t overflow;
-};
-
 struct held_pool *held_pool_new(size_t capacity, uint32_t per_list)
 {
 	struct held_pool *p = calloc(1, sizeof(*p));
@@ -64,20 +56,4 @@ struct held *held_take(struct held_pool *p, uint32_t *head)
 uint64_t held_pool_overflow(const struct held_pool *p)
 {
 	return p->overflow;
-}
-
-void held_sweep(struct held_pool *p, uint32_t *head, held_fn fn, void *user)
-{
-	uint32_t *link = head;
-	while (*link) {
-		uint32_t idx1 = *link;
-		struct held *h = &p->v[idx1 - 1];
-		if (fn(user, h)) {
-			*link = h->next;
-			h->next = p->free_head;
-			p->free_head = idx1;
-		} else {
-			link = &h->next;
-		}
-	}
 }

@@ -25,7 +25,16 @@ struct held {
 	uint8_t cause;         /* owner's use */
 };
 
-struct held_pool;
+/* In the header so held_sweep can be inline: a sweep runs on every ACK of a
+ * flow with held entries, and inlined its callback is too (a SACK flood
+ * spends its time here). Fields are held.c's. */
+struct held_pool {
+	struct held *v;
+	size_t cap;
+	uint32_t per_list;
+	uint32_t free_head;
+	uint64_t overflow;
+};
 
 /* A pool of <capacity> entries (at least 1); one list never holds more than
  * <per_list> (0: no limit but the pool's). */
@@ -42,6 +51,20 @@ uint64_t held_pool_overflow(const struct held_pool *p);
 /* Visit the list at *head in order; entries for which fn returns 1 are
  * removed and returned to the pool (fn writes their event first). */
 typedef int (*held_fn)(void *user, struct held *h);
-void held_sweep(struct held_pool *p, uint32_t *head, held_fn fn, void *user);
+static inline void held_sweep(struct held_pool *p, uint32_t *head, held_fn fn, void *user)
+{
+	uint32_t *link = head;
+	while (*link) {
+		uint32_t idx1 = *link;
+		struct held *h = &p->v[idx1 - 1];
+		if (fn(user, h)) {
+			*link = h->next;
+			h->next = p->free_head;
+			p->free_head = idx1;
+		} else {
+			link = &h->next;
+		}
+	}
+}
 
 #endif

@@ -51,9 +51,14 @@ static int settle(void *user, struct held *h)
 	if (h->dir != c->dir)
 		return 0;
 	if (!covered(h, c)) {
-		for (int i = 0; i < c->nhole; i++)
-			if (seq_lt(c->hole[i][0], h->end) && seq_gt(c->hole[i][1], h->seq))
-				c->overlaps |= 1u << i;
+		/* In locals: the stores to c->overlaps would otherwise make the
+		 * compiler reload the holes on every turn (a flood's hot loop). */
+		unsigned ov = 0;
+		uint32_t seq = h->seq, end = h->end;
+		for (int i = 0, n = c->nhole; i < n; i++)
+			if (seq_lt(c->hole[i][0], end) && seq_gt(c->hole[i][1], seq))
+				ov |= 1u << i;
+		c->overlaps |= ov;
 		return 0;
 	}
 	write_gap(h, c->f, c->ts, h->cause != CAUSE_NONE ? (enum cause)h->cause : CAUSE_UNKNOWN,
