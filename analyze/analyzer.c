@@ -335,7 +335,9 @@ static void check_l4_checksum(struct analyzer *a, struct flow *f, int dir,
 	}
 	h->csum_bad++;
 	if (d->l4proto != IPPROTO_TCP) {
-		event_emit(&a->events, f, &ev); /* UDP: no way to learn a fate */
+		/* UDP is never resent: no way to learn a fate (samples/udp.pcap). */
+		ev.cause = CAUSE_UNKNOWN;
+		event_emit(&a->events, f, &ev);
 		return;
 	}
 	/* A SYN's data starts after the SYN's own sequence number. */

@@ -120,8 +120,8 @@ static void diag_corrupt_host(const struct host_stats *h, struct finding *out, s
 		 "the virtual NIC's tx checksumming is a known culprit: on %s run `ethtool -K "
 		 "IFACE tx off` and compare (persist it in the interface's post-up hook; it "
 		 "costs some CPU). Otherwise check `ethtool -S IFACE` and `ip -s link` for "
-		 "errors, the cabling and switch port, and `nstat -az TcpInCsumErrors` on the "
-		 "receiver.", hn, hn);
+		 "errors, the cabling and switch port, and `nstat -az TcpInCsumErrors "
+		 "UdpInCsumErrors` on the receiver.", hn, hn);
 }
 
 static void diag_checksums(const struct analyzer_totals *t, struct finding *out, size_t *n,

@@ -115,6 +115,36 @@ if os.path.exists(os.path.join(sdir, "ip_csum_bad.pcap")):
           got == t["expect"]["ip_csum_bad_frames"] and not kinds(d, "csum_bad")
           and not kinds(d, "csum_offload"), got)
 
+# UDP (samples/udp.pcap): what the sender's own list says it put on the wire,
+# B's kernel counters for what it dropped.
+d, t = report("udp.pcap"), truth("udp")
+uf = [f for f in d["flows"] if f["proto"] == "udp"]
+off = kinds(d, "csum_offload")
+sent_off = t["sent"]["offload"]["datagrams"]
+check("udp: one UDP flow, no TCP", len(uf) == 1 and len(d["flows"]) == 1, len(d["flows"]))
+check("udp: every phase-1 datagram (tx offload on) is csum_offload, side tx, proto udp",
+      len(off) == t["phases"]["offload"] == len(sent_off)
+      and all(e["side"] == "tx" and e["proto"] == "udp" for e in off), len(off))
+check("udp: each artifact's expected checksum is the one the sender computed",
+      [int(e["expected"], 16) for e in off] == [x["checksum_correct"] for x in sent_off],
+      [e["expected"] for e in off][:3])
+bad = kinds(d, "csum_bad")
+sent_bad = t["sent"]["bad"]["datagrams"]
+check("udp: every damaged datagram is csum_bad (proto udp, fate unknown), no other",
+      len(bad) == t["phases"]["bad"] == t["kernel"]["B"].get("UdpInCsumErrors")
+      and all(e["proto"] == "udp" and e["fate"] == "unknown" for e in bad),
+      (len(bad), t["kernel"]["B"].get("UdpInCsumErrors"), collections.Counter(e["fate"] for e in bad)))
+check("udp: found = the checksum sent, expected = the damaged bytes' checksum",
+      [(int(e["found"], 16), int(e["expected"], 16)) for e in bad]
+      == [(x["checksum_sent"], x["checksum_correct"]) for x in sent_bad],
+      [(e["found"], e["expected"]) for e in bad])
+check("udp: phase 2's checksums good, phase 3's (none) not counted as bad",
+      uf and uf[0]["c2s"]["csum_ok"] == t["phases"]["valid"] and uf[0]["c2s"]["csum_bad"] == len(bad),
+      uf and uf[0]["c2s"])
+check("udp: B received phases 1-3",
+      t["received"]["datagrams"] == t["phases"]["offload"] + t["phases"]["valid"] + t["phases"]["nocheck"],
+      t["received"])
+
 # --- giant segments ----------------------------------------------------------
 for name, cause in (("tso", "tso_gso"), ("gro", "gro_lro")):
     d, t = report(name + ".pcap"), truth(name)

@@ -3,10 +3,11 @@
 tests/integration/crosscheck_tshark.py TCPLENS SAMPLE
 
 What tcplens and tshark can both see must agree on SAMPLE:
-  - the TCP conversations (unordered endpoint pairs), and per conversation
-    the number of frames and of wire bytes;
-  - the number of TCP segments whose checksum tshark calls bad
-    (tcp.check_checksum on) = tcplens csum_bad + csum_offload events for TCP,
+  - the TCP and UDP conversations (unordered endpoint pairs), and per
+    conversation the number of frames and of wire bytes;
+  - per protocol, the number of TCP segments and UDP datagrams whose
+    checksum tshark calls bad (tcp/udp.check_checksum on) = tcplens csum_bad
+    + csum_offload events of that protocol,
     on frames not cut by the snap length (tshark cannot verify those; tcplens
     still recognises the offload signature in them);
   - the number of IPv4 headers with a bad checksum.
@@ -19,34 +20,37 @@ import sys
 
 tcplens, sample = sys.argv[1:3]
 
-fields = ["frame.number", "frame.cap_len", "frame.len", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "tcp.srcport",
-          "tcp.dstport", "tcp.checksum.status", "ip.checksum.status", "tcp.checksum"]
-cmd = ["tshark", "-n", "-r", sample, "-o", "tcp.check_checksum:TRUE",
-       "-o", "ip.check_checksum:TRUE", "-Y", "tcp && !icmp && !icmpv6", "-T", "fields",
+fields = ["frame.number", "frame.cap_len", "frame.len", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
+          "tcp.srcport", "tcp.dstport", "tcp.checksum.status", "tcp.checksum",
+          "udp.srcport", "udp.dstport", "udp.checksum.status", "udp.checksum", "ip.checksum.status"]
+cmd = ["tshark", "-n", "-r", sample, "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
+       "-o", "ip.check_checksum:TRUE", "-Y", "(tcp || udp) && !icmp && !icmpv6", "-T", "fields",
        "-E", "separator=\t", "-E", "occurrence=f"]
 for f in fields:
     cmd += ["-e", f]
 ts = subprocess.run(cmd, capture_output=True, text=True, check=True)
 
-conv = collections.defaultdict(lambda: [0, 0])
-ts_bad_tcp = 0
+conv = collections.defaultdict(lambda: [0, 0])   # (proto, endpoints) -> frames, bytes
+ts_bad = collections.Counter()                   # proto -> bad L4 checksums
 ts_bad_ip = 0
 cut_frames = set()
 for line in ts.stdout.splitlines():
-    num, caplen, flen, s4, d4, s6, d6, sp, dp, tstat, ipstat, tcsum = (line.split("\t") + [""] * 12)[:12]
+    (num, caplen, flen, s4, d4, s6, d6, tsp, tdp, tstat, tcsum, usp, udp_, ustat, ucsum,
+     ipstat) = (line.split("\t") + [""] * 16)[:16]
+    proto, sp, dp, stat, csum = (("tcp", tsp, tdp, tstat, tcsum) if tsp else
+                                 ("udp", usp, udp_, ustat, ucsum))
     if caplen != flen:
         cut_frames.add(int(num))  # tshark cannot verify a cut segment: compare the rest
     src = s4 or f"[{s6}]"
     dst = d4 or f"[{d6}]"
-    a, b = f"{src}:{sp}", f"{dst}:{dp}"
-    key = tuple(sorted((a, b)))
+    key = (proto,) + tuple(sorted((f"{src}:{sp}", f"{dst}:{dp}")))
     conv[key][0] += 1
     conv[key][1] += int(flen)
     # tshark: 0 bad, 1 good, 2 unverified (value strings differ by version)
     # tshark 4.0 calls a field of 0xffff bad when the sum is zero; it is the
     # valid encoding of a zero checksum (RFC 1624), written by real kernels.
-    if tstat in ("0", "Bad") and tcsum.lower() != "0xffff":
-        ts_bad_tcp += 1
+    if stat in ("0", "Bad") and csum.lower() != "0xffff":
+        ts_bad[proto] += 1
     if ipstat in ("0", "Bad"):
         ts_bad_ip += 1
 
@@ -55,15 +59,13 @@ rep = subprocess.run([tcplens, "-r", sample, "--format", "json"], capture_output
 doc = json.loads(rep.stdout)
 mine = collections.defaultdict(lambda: [0, 0])
 for fl in doc["flows"]:
-    if fl["proto"] != "tcp":
-        continue
-    key = tuple(sorted((fl["client"], fl["server"])))
+    key = (fl["proto"],) + tuple(sorted((fl["client"], fl["server"])))
     mine[key][0] += fl["packets"]
     mine[key][1] += fl["bytes"]
 ev = doc["summary"]["events"]
-my_bad_tcp = sum(1 for e in doc["events"]
-                 if e["kind"] in ("csum_bad", "csum_offload") and e.get("proto") == "tcp"
-                 and e["frame"] not in cut_frames)
+my_bad = collections.Counter(e.get("proto") for e in doc["events"]
+                             if e["kind"] in ("csum_bad", "csum_offload")
+                             and e["frame"] not in cut_frames)
 my_bad_ip = ev.get("ip_csum_bad", 0)
 
 failures = []
@@ -74,8 +76,10 @@ for key in sorted(set(conv) & set(mine)):
     if conv[key] != mine[key]:
         failures.append(f"{key[0]} <-> {key[1]}: tshark {conv[key][0]} frames {conv[key][1]} B, "
                         f"tcplens {mine[key][0]} frames {mine[key][1]} B")
-if ts_bad_tcp != my_bad_tcp:
-    failures.append(f"bad TCP checksums: tshark {ts_bad_tcp}, tcplens {my_bad_tcp}")
+for proto in ("tcp", "udp"):
+    if ts_bad[proto] != my_bad[proto]:
+        failures.append(f"bad {proto.upper()} checksums: tshark {ts_bad[proto]}, "
+                        f"tcplens {my_bad[proto]}")
 if ts_bad_ip != my_bad_ip:
     failures.append(f"bad IPv4 header checksums: tshark {ts_bad_ip}, tcplens {my_bad_ip}")
 if failures:
@@ -83,5 +87,7 @@ if failures:
     for f in failures[:20]:
         print("  " + f)
     sys.exit(1)
-print(f"ok: {sample}: {len(conv)} TCP conversations, {sum(v[0] for v in conv.values())} frames, "
-      f"{ts_bad_tcp} bad TCP checksums, {ts_bad_ip} bad IP checksums agree with tshark")
+ntcp = sum(1 for k in conv if k[0] == "tcp")
+print(f"ok: {sample}: {ntcp} TCP and {len(conv) - ntcp} UDP conversations, "
+      f"{sum(v[0] for v in conv.values())} frames, {ts_bad['tcp']} bad TCP and {ts_bad['udp']} bad UDP "
+      f"checksums, {ts_bad_ip} bad IP checksums agree with tshark")
