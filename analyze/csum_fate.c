@@ -28,15 +28,9 @@ static void write_event(struct held *h, struct flow *f, enum cause fate,
 void csum_fate_hold(struct held_pool *pool, struct flow *f, int dir, uint32_t seq, uint32_t end,
 		    const struct tcp_event *ev, const struct event_sink *sink)
 {
-	struct held *h = seq != end ? held_take(pool, &f->csum_held) : NULL;
-	if (!h) {
+	/* Nothing to follow (no payload), or no room: written now, fate unknown. */
+	if (seq == end || !held_hold(pool, &f->csum_held, ev, dir, seq, end))
 		event_emit(sink, f, ev);
-		return;
-	}
-	h->ev = *ev;
-	h->seq = seq;
-	h->end = end;
-	h->dir = (uint8_t)dir;
 }
 
 /* Any overlap of a later copy with the damaged range counts as its resend. */

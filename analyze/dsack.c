@@ -33,15 +33,8 @@ bool dsack_block(const struct pkt_decoded *d, struct tcp_sack_block *out)
 void dsack_hold(struct held_pool *pool, struct flow *f, int dir, uint32_t seq, uint32_t end,
 		const struct tcp_event *ev, const struct event_sink *sink)
 {
-	struct held *h = held_take(pool, &f->retrans_held);
-	if (!h) {
-		event_emit(sink, f, ev);
-		return;
-	}
-	h->ev = *ev;
-	h->seq = seq;
-	h->end = end;
-	h->dir = (uint8_t)dir;
+	if (!held_hold(pool, &f->retrans_held, ev, dir, seq, end))
+		event_emit(sink, f, ev); /* no room: written now, never marked spurious */
 }
 
 static void write_held(struct held *h, struct flow *f, const struct event_sink *sink)

@@ -53,6 +53,19 @@ struct held *held_take(struct held_pool *p, uint32_t *head)
 	return h;
 }
 
+struct held *held_hold(struct held_pool *p, uint32_t *head, const struct tcp_event *ev, int dir,
+		       uint32_t seq, uint32_t end)
+{
+	struct held *h = held_take(p, head);
+	if (h) {
+		h->ev = *ev;
+		h->seq = seq;
+		h->end = end;
+		h->dir = (uint8_t)dir;
+	}
+	return h;
+}
+
 uint64_t held_pool_overflow(const struct held_pool *p)
 {
 	return p->overflow;

@@ -45,6 +45,11 @@ void held_pool_free(struct held_pool *p);
  * zeroed but for `next`; NULL (and one more overflow) when the pool is full
  * or the list holds per_list entries. */
 struct held *held_take(struct held_pool *p, uint32_t *head);
+/* Hold a copy of ev about [seq, end) of direction dir on the list at *head
+ * (held_take, then the fields every owner sets). NULL when the pool or the
+ * list is full: the caller writes ev at once, its verdict unknown. */
+struct held *held_hold(struct held_pool *p, uint32_t *head, const struct tcp_event *ev, int dir,
+		       uint32_t seq, uint32_t end);
 /* Entries refused by held_take so far. */
 uint64_t held_pool_overflow(const struct held_pool *p);
 

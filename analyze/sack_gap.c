@@ -73,17 +73,11 @@ static void open_hole(struct held_pool *pool, struct gap_ctx *c, const struct pk
 	event_init(&ev, c->f, d, c->dir, FIND_SACK_GAP);
 	ev.u.gap.seq = left - c->f->half[c->dir].seq_base;
 	ev.u.gap.bytes = (uint32_t)seq_diff(right, left);
-	struct held *h = held_take(pool, &c->f->gap_held);
-	if (!h) { /* pool full: write it now, its fill unknown */
-		ev.cause = CAUSE_UNKNOWN;
+	/* held entries start zeroed: cause CAUSE_NONE until a resend */
+	if (!held_hold(pool, &c->f->gap_held, &ev, c->dir, left, right)) {
+		ev.cause = CAUSE_UNKNOWN; /* no room: written now, its fill unknown */
 		event_emit(c->sink, c->f, &ev);
-		return;
 	}
-	h->ev = ev;
-	h->seq = left;
-	h->end = right;
-	h->dir = (uint8_t)c->dir;
-	h->cause = CAUSE_NONE;
 }
 
 void sack_gap_on_ack(struct held_pool *pool, struct flow *f, int data_dir,
