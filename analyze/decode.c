@@ -22,7 +22,6 @@ const char *decode_strerror(int err)
 	case DECODE_BAD_TCP_OPTION: return "malformed TCP option";
 	case DECODE_SHORT_UDP: return "UDP header cut short";
 	case DECODE_BAD_UDP_LEN: return "UDP length out of range";
-	case DECODE_CAPLEN_OVER_WIRE: return "captured length exceeds the wire length";
 	default: return "unknown decode error";
 	}
 }

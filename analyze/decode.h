@@ -33,7 +33,9 @@ enum decode_err {
 	DECODE_BAD_TCP_OPTION = -10,
 	DECODE_SHORT_UDP = -11,
 	DECODE_BAD_UDP_LEN = -12,
-	DECODE_CAPLEN_OVER_WIRE = -13,
+	/* caplen > wire length is not an error: an anomaly bit, the frame is
+	 * decoded from what was captured. */
+	DECODE_LAST_ERR = DECODE_BAD_UDP_LEN, /* the lowest code, for loops */
 };
 
 const char *decode_strerror(int err);

@@ -1016,7 +1016,7 @@ static void sweep(const uint8_t *frame, size_t n, int linktype)
 			r.wirelen = wire_mode == 0 ? (uint32_t)n : wire_mode == 1 ? (uint32_t)k : 0;
 			struct pkt_decoded d;
 			int rc = decode_packet(&r, &d);
-			cr_assert(rc == DECODE_OK || (rc < 0 && rc >= DECODE_CAPLEN_OVER_WIRE),
+			cr_assert(rc == DECODE_OK || (rc < 0 && rc >= DECODE_LAST_ERR),
 				  "cut %zu of %zu (mode %d): rc %d", k, n, wire_mode, rc);
 			cr_assert_str_neq(decode_strerror(rc), "unknown decode error");
 			if (rc != DECODE_OK)
@@ -1170,7 +1170,7 @@ Test(decode_trunc, random_bytes)
 		r.wirelen = (uint32_t)(n + pb_rand(&st) % 3);
 		struct pkt_decoded d;
 		int rc = decode_packet(&r, &d);
-		cr_assert(rc == DECODE_OK || (rc < 0 && rc >= DECODE_CAPLEN_OVER_WIRE), "rc %d", rc);
+		cr_assert(rc == DECODE_OK || (rc < 0 && rc >= DECODE_LAST_ERR), "rc %d", rc);
 		if (rc == DECODE_OK) {
 			check_decoded_within(&d, b, n);
 			uint16_t exp;
@@ -1187,7 +1187,7 @@ Test(decode, strerror_names_every_code)
 {
 	const char *seen[16];
 	int k = 0;
-	for (int rc = DECODE_OK; rc >= DECODE_CAPLEN_OVER_WIRE; rc--) {
+	for (int rc = DECODE_OK; rc >= DECODE_LAST_ERR; rc--) {
 		const char *m = decode_strerror(rc);
 		cr_assert_not_null(m);
 		cr_assert_str_neq(m, "unknown decode error", "code %d", rc);
