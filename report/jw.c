@@ -146,15 +146,6 @@ void jw_string_k(struct jw *w, const char *key, size_t klen, const char *s)
 	json_decref(j);
 }
 
-void jw_number_text_k(struct jw *w, const char *key, size_t klen, const char *text)
-{
-	jw_prefix(w, key, klen);
-	if (text)
-		jw_put(w, text, strlen(text));
-	else
-		jw_put(w, "null", 4);
-}
-
 void jw_newline(struct jw *w)
 {
 	putch(w, '\n');

@@ -4,7 +4,8 @@
  * ASCII constants and are written as they are; string values of unknown
  * content (file names, filters, explanations) are encoded by jansson, so
  * escaping is the library's. Numbers: integers exact, milliseconds with
- * three decimals, timestamps as given text (exact seconds).
+ * three decimals, timestamps exact (ns held as integers, written as decimal
+ * seconds in the capture's resolution).
  *
  * Separators are handled here: callers only open, write and close.
  */
@@ -177,21 +178,25 @@ static inline void jw_word_k(struct jw *w, const char *key, size_t klen, const c
 	}
 }
 
-/* An exact timestamp: seconds, '.', frac_digits digits of frac (the
- * capture's resolution: 6 or 9), written in place. */
-static inline void jw_ts_k(struct jw *w, const char *key, size_t klen, uint64_t sec,
-			   uint64_t frac, unsigned frac_digits)
+/* An exact timestamp from ns since the epoch, as seconds with digits (6 or
+ * 9: the capture's resolution, enum ts_precision's values) decimals, written
+ * in place: a double cannot hold a nanosecond epoch time. */
+static inline void jw_ts_k(struct jw *w, const char *key, size_t klen, uint64_t ts_ns,
+			   unsigned digits)
 {
+	uint64_t frac = ts_ns % 1000000000u;
+	if (digits != 9) {
+		digits = 6;
+		frac /= 1000;
+	}
 	char *p = jw_prefix(w, key, klen);
-	size_t n = jw_fmt_u64(p, sec);
+	size_t n = jw_fmt_u64(p, ts_ns / 1000000000u);
 	p[n++] = '.';
-	jw_fmt_u64_padded(p + n, frac, frac_digits > 9 ? 9 : frac_digits);
-	w->len += n + (frac_digits > 9 ? 9 : frac_digits);
+	jw_fmt_u64_padded(p + n, frac, digits);
+	w->len += n + digits;
 }
 /* Any UTF-8 string, escaped by jansson. */
 void jw_string_k(struct jw *w, const char *key, size_t klen, const char *s);
-/* Number text written as is (exact timestamps), or null when NULL. */
-void jw_number_text_k(struct jw *w, const char *key, size_t klen, const char *text);
 
 #define jw_obj_open(w, key) jw_obj_open_k((w), (key), jw_klen(key))
 #define jw_arr_open(w, key) jw_arr_open_k((w), (key), jw_klen(key))
@@ -202,8 +207,7 @@ void jw_number_text_k(struct jw *w, const char *key, size_t klen, const char *te
 #define jw_null(w, key) jw_null_k((w), (key), jw_klen(key))
 #define jw_word(w, key, v) jw_word_k((w), (key), jw_klen(key), (v))
 #define jw_string(w, key, v) jw_string_k((w), (key), jw_klen(key), (v))
-#define jw_number_text(w, key, v) jw_number_text_k((w), (key), jw_klen(key), (v))
-#define jw_ts(w, key, sec, frac, digits) jw_ts_k((w), (key), jw_klen(key), (sec), (frac), (digits))
+#define jw_ts(w, key, ts_ns, digits) jw_ts_k((w), (key), jw_klen(key), (ts_ns), (unsigned)(digits))
 
 /* Start a new line between top-level items, for readable, diffable files. */
 void jw_newline(struct jw *w);

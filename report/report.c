@@ -8,7 +8,6 @@
 #include <strings.h>
 
 #include "analyze/flow.h"
-#include "jw.h"
 
 int report_format_parse(const char *s)
 {
@@ -116,26 +115,6 @@ void report_free(struct report *r)
 void report_endpoint(const struct flow_key *k, int i, char *buf, size_t len)
 {
 	flow_endpoint(k, i, buf, len);
-}
-
-void report_ts(uint64_t ts_ns, enum ts_precision p, char *buf, size_t len)
-{
-	/* By hand, not snprintf: every event and flow carries timestamps. */
-	uint64_t sec = ts_ns / 1000000000ull, frac = ts_ns % 1000000000ull;
-	size_t fw = p == TS_PRECISION_NSEC ? 9 : 6;
-	if (fw == 6)
-		frac /= 1000;
-	char tmp[32]; /* 20 digits, '.', 9 digits */
-	size_t n = jw_fmt_u64(tmp, sec);
-	tmp[n++] = '.';
-	jw_fmt_u64_padded(tmp + n, frac, fw);
-	n += fw;
-	if (len == 0)
-		return;
-	if (n >= len)
-		n = len - 1;
-	memcpy(buf, tmp, n);
-	buf[n] = 0;
 }
 
 const char *report_retire_name(enum flow_retire_reason why)

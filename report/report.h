@@ -75,8 +75,6 @@ void report_free(struct report *r);
 /* Shared helpers for the writers */
 /* "addr:port" or "[addr]:port" of endpoint i (0 client, 1 server). */
 void report_endpoint(const struct flow_key *k, int i, char *buf, size_t len);
-/* Seconds since the epoch with the source's precision: "1700000000.123456". */
-void report_ts(uint64_t ts_ns, enum ts_precision p, char *buf, size_t len);
 const char *report_retire_name(enum flow_retire_reason why);
 const char *report_state_name(int state);
 

@@ -117,7 +117,6 @@ static void stream_array(struct jw *w, const char *key, const struct hs_stream *
 
 static void samples_object(struct jw *w, const struct html_sampler *hs, enum ts_precision prec)
 {
-	char ts[32];
 	jw_obj_open(w, NULL);
 	jw_obj_open(w, "budget");
 	jw_uint(w, "graphs", HS_GRAPHS);
@@ -137,8 +136,7 @@ static void samples_object(struct jw *w, const struct html_sampler *hs, enum ts_
 		jw_bool(w, "sampled", sl != NULL);
 		if (sl) {
 			/* Times are ms after t0, the flow's first packet. */
-			report_ts(sl->s[0][0].t0, prec, ts, sizeof(ts));
-			jw_number_text(w, "t0", ts);
+			jw_ts(w, "t0", sl->s[0][0].t0, prec);
 			for (int d = 0; d < 2; d++) {
 				jw_obj_open(w, flow_dir_name(d));
 				jw_uint(w, "seq_base", sl->base[d]);

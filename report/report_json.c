@@ -36,21 +36,10 @@ static void hex16(struct jw *w, const char *key, uint16_t v)
 	jw_word(w, key, b);
 }
 
-/* An exact timestamp in the capture's resolution (as report_ts writes it),
- * straight into the writer's buffer. */
-static void ts_field(struct jw *w, const char *key, uint64_t ts, enum ts_precision p)
-{
-	uint64_t frac = ts % 1000000000ull;
-	if (p == TS_PRECISION_NSEC)
-		jw_ts(w, key, ts / 1000000000ull, frac, 9);
-	else
-		jw_ts(w, key, ts / 1000000000ull, frac / 1000, 6);
-}
-
 /* The fields of one event, inside an open object. */
 static void event_fields(struct jw *w, const struct tcp_event *ev, enum ts_precision p)
 {
-	ts_field(w, "ts", ev->ts_ns, p);
+	jw_ts(w, "ts", ev->ts_ns, p);
 	jw_uint(w, "frame", ev->frame);
 	if (ev->flow_id)
 		jw_uint(w, "flow", ev->flow_id);
@@ -189,7 +178,7 @@ static void round_object(void *user, const struct cwnd_round *r)
 {
 	struct round_writer *rw = user;
 	jw_obj_open(rw->w, NULL);
-	ts_field(rw->w, "t", r->t_ns, rw->p);
+	jw_ts(rw->w, "t", r->t_ns, rw->p);
 	jw_uint(rw->w, "flight_bytes", r->flight_bytes);
 	jw_uint(rw->w, "flight_segments", r->flight_segments);
 	jw_word(rw->w, "limit", cause_name(r->limit));
@@ -223,8 +212,8 @@ static void flow_object(struct jw *w, const char *key, const struct flow *f,
 	jw_bool(w, "client_from_syn", f->client_from_syn);
 	jw_uint(w, "packets", c->packets + s->packets);
 	jw_uint(w, "bytes", c->bytes + s->bytes);
-	ts_field(w, "first_ts", f->first_ts, p);
-	ts_field(w, "last_ts", f->last_ts, p);
+	jw_ts(w, "first_ts", f->first_ts, p);
+	jw_ts(w, "last_ts", f->last_ts, p);
 	jw_uint(w, "first_frame", f->first_frame);
 	jw_word(w, "state", f->key.proto == 6 ? report_state_name(f->state) : "udp");
 	jw_word(w, "end", report_retire_name(why));
@@ -329,8 +318,8 @@ static void capture_object(struct jw *w, const struct analyzer *a, const struct 
 	jw_uint(w, "bytes", t->bytes);
 	jw_uint(w, "tcp_segments", t->tcp_segments);
 	if (t->frames) {
-		ts_field(w, "first_ts", t->first_ts, p);
-		ts_field(w, "last_ts", t->last_ts, p);
+		jw_ts(w, "first_ts", t->first_ts, p);
+		jw_ts(w, "last_ts", t->last_ts, p);
 	} else {
 		jw_null(w, "first_ts");
 		jw_null(w, "last_ts");
