@@ -345,12 +345,6 @@ static void check_l4_checksum(struct analyzer *a, struct flow *f, int dir,
 	csum_fate_hold(a->held, f, dir, start, start + d->payload_len, &ev, &a->events);
 }
 
-static bool l4_checked(const struct pkt_decoded *d)
-{
-	return !d->ip_later_frag && !d->ip_frag &&
-	       (d->l4proto == IPPROTO_TCP || d->l4proto == IPPROTO_UDP);
-}
-
 void analyzer_prepare(void *unused, const struct pkt_record *rec, void *scratch)
 {
 	(void)unused;
@@ -363,12 +357,12 @@ void analyzer_prepare(void *unused, const struct pkt_record *rec, void *scratch)
 	if (pp->rc != DECODE_OK)
 		return;
 	pp->ip_ok = (int8_t)csum_verify_ipv4_header(d, &pp->ip_expected);
-	if (!d->ip_later_frag && (d->l4proto == IPPROTO_TCP || d->l4proto == IPPROTO_UDP)) {
-		pp->flow_hash = flow_table_hash(d->ip_ver, d->l4proto, d->src, d->sport, d->dst,
-						d->dport);
-		pp->has_flow = true;
-	}
-	if (l4_checked(d)) {
+	/* A TCP/UDP header here (not a later fragment): the frame has a flow. */
+	if (d->ip_later_frag || (d->l4proto != IPPROTO_TCP && d->l4proto != IPPROTO_UDP))
+		return;
+	pp->flow_hash = flow_table_hash(d->ip_ver, d->l4proto, d->src, d->sport, d->dst, d->dport);
+	pp->has_flow = true;
+	if (!d->ip_frag) { /* the whole datagram is here: its checksum can be summed */
 		pp->l4_verdict = (uint8_t)csum_verify_l4(d, &pp->l4_expected);
 		pp->l4_done = true;
 	}
@@ -420,10 +414,9 @@ void analyzer_packet(struct analyzer *a, const struct pkt_record *rec)
 	}
 	uint16_t ip_expected = pp->ip_expected;
 	int ip_ok = pp->ip_ok;
-	bool is_l4 = !d->ip_later_frag && (d->l4proto == IPPROTO_TCP || d->l4proto == IPPROTO_UDP);
 	if (d->ip_frag)
 		t->fragments++;
-	if (!is_l4) {
+	if (!pp->has_flow) {
 		t->other_ip += !d->ip_frag;
 		if (ip_ok == 0) {
 			struct tcp_event ev;
