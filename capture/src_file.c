@@ -5,6 +5,9 @@
  * Wireshark numbers them, so a frame number in a report can be found with
  * `tshark -r FILE -Y frame.number==N` (the filter is applied afterwards).
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* fopencookie */
+#endif
 #include "capture.h"
 
 #include <errno.h>
@@ -13,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define FILE_IOBUF (1 << 18)
 
@@ -54,35 +58,34 @@ static void file_on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_cha
 
 /* How many decimals the file's timestamps carry: 9 for a nanosecond pcap or a
  * pcapng whose first interface says if_tsresol 9, else 6. libpcap converts
- * every file to nanoseconds and hides the original resolution, so peek at the
- * header; stdin cannot be peeked, so it prints all 9 digits. */
-static enum ts_precision file_ts_precision(const char *path)
+ * every file to nanoseconds and hides the original resolution, so this looks
+ * at the file's first bytes b[0..n). Returns -1 when it needs more of them
+ * (a pcapng whose first interface block is not all there). */
+static int ts_precision_of(const uint8_t *b, size_t n)
 {
-	if (!strcmp(path, "-"))
-		return TS_PRECISION_NSEC;
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return TS_PRECISION_USEC;
-	uint8_t b[4096];
-	size_t n = fread(b, 1, sizeof(b), f);
-	fclose(f);
 	if (n < 4)
-		return TS_PRECISION_USEC;
+		return -1;
 	uint32_t le = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 	if (le == 0xa1b23c4d || le == 0x4d3cb2a1)
 		return TS_PRECISION_NSEC;
-	if (le != 0x0a0d0d0a || n < 12)
+	if (le != 0x0a0d0d0a)
 		return TS_PRECISION_USEC;
+	if (n < 12)
+		return -1;
 	/* pcapng: section header, then the first interface description block. */
 	int big = b[8] == 0x1a;  /* byte-order magic 0x1a2b3c4d read as big endian */
 	#define RD32(o) (big ? (uint32_t)b[o] << 24 | (uint32_t)b[o+1] << 16 | (uint32_t)b[o+2] << 8 | b[o+3] \
 			     : (uint32_t)b[o] | (uint32_t)b[o+1] << 8 | (uint32_t)b[o+2] << 16 | (uint32_t)b[o+3] << 24)
 	#define RD16(o) (big ? (uint16_t)(b[o] << 8 | b[o+1]) : (uint16_t)(b[o] | b[o+1] << 8))
 	size_t off = RD32(4);
-	while (off + 12 <= n) {
+	for (;;) {
+		if (off + 12 > n)
+			return -1;
 		uint32_t type = RD32(off), len = RD32(off + 4);
-		if (len < 12 || off + len > n)
-			break;
+		if (len < 12)
+			return TS_PRECISION_USEC;
+		if (off + len > n)
+			return -1;
 		if (type == 1) {  /* IDB: linktype u16, reserved u16, snaplen u32, options */
 			size_t o = off + 16, end = off + len - 4;
 			while (o + 4 <= end) {
@@ -99,7 +102,73 @@ static enum ts_precision file_ts_precision(const char *path)
 	}
 	#undef RD32
 	#undef RD16
-	return TS_PRECISION_USEC;
+}
+
+#define PEEK_MAX 4096
+
+static enum ts_precision file_ts_precision(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return TS_PRECISION_USEC;
+	uint8_t b[PEEK_MAX];
+	size_t n = fread(b, 1, sizeof(b), f);
+	fclose(f);
+	int prec = ts_precision_of(b, n);
+	return prec < 0 ? TS_PRECISION_USEC : (enum ts_precision)prec;
+}
+
+/* Standard input cannot be read twice: its first bytes are read here, just
+ * enough to learn the precision, and a stream hands libpcap those bytes and
+ * then the rest of standard input (read(2) straight into libpcap's buffer).
+ * The same capture through a pipe gives the same report as from a file. */
+struct stdin_peek {
+	uint8_t b[PEEK_MAX];
+	size_t n, served;
+};
+
+static ssize_t stdin_peek_read(void *cookie, char *buf, size_t size)
+{
+	struct stdin_peek *k = cookie;
+	if (k->served < k->n) {
+		size_t m = k->n - k->served < size ? k->n - k->served : size;
+		memcpy(buf, k->b + k->served, m);
+		k->served += m;
+		return (ssize_t)m;
+	}
+	for (;;) {
+		ssize_t r = read(STDIN_FILENO, buf, size);
+		if (r >= 0 || errno != EINTR)
+			return r;
+	}
+}
+
+static int stdin_peek_close(void *cookie)
+{
+	free(cookie);
+	return 0;
+}
+
+static FILE *stdin_peeked(enum ts_precision *prec)
+{
+	struct stdin_peek *k = calloc(1, sizeof(*k));
+	if (!k)
+		return NULL;
+	int p;
+	while ((p = ts_precision_of(k->b, k->n)) < 0 && k->n < sizeof(k->b)) {
+		ssize_t r = read(STDIN_FILENO, k->b + k->n, sizeof(k->b) - k->n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		k->n += (size_t)r;
+	}
+	*prec = p < 0 ? TS_PRECISION_USEC : (enum ts_precision)p;
+	cookie_io_functions_t io = {.read = stdin_peek_read, .close = stdin_peek_close};
+	FILE *f = fopencookie(k, "rb", io);
+	if (!f)
+		free(k);
+	return f;
 }
 
 static int file_open(struct capture_source *src, const struct capture_config *cfg, char *errbuf)
@@ -112,7 +181,9 @@ static int file_open(struct capture_source *src, const struct capture_config *cf
 	}
 	/* Our own stream with a large buffer: libpcap's reads then cost one
 	 * syscall per megabyte instead of one per 4 KiB. */
-	FILE *fp = strcmp(cfg->name, "-") ? fopen(cfg->name, "rb") : stdin;
+	int is_stdin = !strcmp(cfg->name, "-");
+	enum ts_precision prec = TS_PRECISION_USEC;
+	FILE *fp = is_stdin ? stdin_peeked(&prec) : fopen(cfg->name, "rb");
 	if (!fp) {
 		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: cannot open: %s", cfg->name, strerror(errno));
 		free(p);
@@ -123,8 +194,7 @@ static int file_open(struct capture_source *src, const struct capture_config *cf
 		setvbuf(fp, p->iobuf, _IOFBF, FILE_IOBUF);
 	p->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, perr);
 	if (!p->pcap) {
-		if (fp != stdin)
-			fclose(fp);
+		fclose(fp);
 		free(p->iobuf);
 		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: cannot read as pcap or pcapng: %s",
 			 strcmp(cfg->name, "-") ? cfg->name : "(stdin)", perr);
@@ -156,7 +226,7 @@ static int file_open(struct capture_source *src, const struct capture_config *cf
 	}
 	src->priv = p;
 	src->linktype = p->linktype;
-	src->precision = file_ts_precision(cfg->name);
+	src->precision = is_stdin ? prec : file_ts_precision(cfg->name);
 	struct stat st;
 	if (strcmp(cfg->name, "-") && stat(cfg->name, &st) == 0 && S_ISREG(st.st_mode))
 		p->size = (uint64_t)st.st_size;
@@ -171,7 +241,8 @@ static int file_dispatch(struct capture_source *src, int max, capture_packet_fn 
 	p->user = user;
 	int n = pcap_dispatch(p->pcap, max, file_on_packet, (u_char *)p);
 	if (n == PCAP_ERROR) {
-		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: frame %llu: %s", src->name,
+		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: frame %llu: %s",
+			 strcmp(src->name, "-") ? src->name : "(stdin)",
 			 (unsigned long long)p->frame_no + 1, pcap_geterr(p->pcap));
 		return CAPTURE_ERR;
 	}
