@@ -267,6 +267,15 @@ uint32_t flow_table_hash(uint8_t ip_ver, uint8_t proto, const uint8_t *src, uint
 	return flow_hash(ip_ver, proto, src, sport, dst, dport);
 }
 
+/* A packet, or the end of a flow, touches the flow all over (both halves,
+ * the window and stall state, the LRU links): pull every line. */
+static inline void prefetch_lines(const struct flow *f)
+{
+	const char *p = (const char *)f;
+	for (size_t off = 0; off < sizeof(struct flow); off += 64)
+		__builtin_prefetch(p + off, 1);
+}
+
 void flow_table_prefetch_slot(const struct flow_table *t, uint32_t hash)
 {
 	__builtin_prefetch(&t->slots[hash & (t->nslots - 1)]);
@@ -281,11 +290,7 @@ void flow_table_prefetch_flow(const struct flow_table *t, uint32_t hash)
 			return;
 		if (SLOT_HASH(v) != hash)
 			continue;
-		/* A packet touches its flow all over (both halves, the window
-		 * and stall state, the LRU links): pull every line. */
-		const char *p = (const char *)flow_at(t, SLOT_IDX(v) - 1);
-		for (size_t off = 0; off < sizeof(struct flow); off += 64)
-			__builtin_prefetch(p + off, 1);
+		prefetch_lines(flow_at(t, SLOT_IDX(v) - 1));
 		return;
 	}
 }
@@ -390,9 +395,17 @@ void flow_table_expire(struct flow_table *t, uint64_t now_ns)
 	uint32_t idx1;
 	while ((idx1 = t->lists[LIST_CLOSED].head)) {
 		struct flow *f = flow_at(t, idx1 - 1);
-		if (f->last_ts + t->linger_ns > now_ns)
+		if (f->last_ts + t->linger_ns > now_ns) {
+			/* Its index slot too, for when its turn comes. */
+			__builtin_prefetch(&t->slots[f->hash & (t->nslots - 1)]);
 			break;
+		}
 		retire(t, f, idx1, RETIRE_CLOSED);
+		/* The next to go has been cold for the whole linger: fetch it
+		 * now, frames before its turn (CRR: flows end as fast as they
+		 * start, each one a cache miss per line otherwise). */
+		if ((idx1 = t->lists[LIST_CLOSED].head))
+			prefetch_lines(flow_at(t, idx1 - 1));
 	}
 }
 
@@ -425,8 +438,11 @@ void flow_table_drain(struct flow_table *t)
 		return;
 	}
 	qsort(v, k, sizeof(*v), u64_cmp);
-	for (size_t i = 0; i < k; i++)
+	for (size_t i = 0; i < k; i++) {
+		if (i + 4 < k)
+			prefetch_lines(flow_at(t, (uint32_t)v[i + 4] - 1));
 		flow_table_retire(t, flow_at(t, (uint32_t)v[i] - 1), RETIRE_END);
+	}
 	free(v);
 }
 

@@ -48,6 +48,7 @@ struct readahead {
 	void *prepare_user;
 	capture_lookahead_fn lookahead;
 	void *lookahead_user;
+	int threaded;                 /* 0: the consumer fills b[0] itself */
 
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -128,6 +129,30 @@ static void on_frame(void *user, const struct pkt_record *in)
 	b->n++;
 }
 
+/* Fill batch b from the inner source (the reader thread, or the consumer
+ * itself on one thread). */
+static void fill_batch(struct readahead *r, struct ra_batch *b)
+{
+	batch_reset(b);
+	r->filling = b;
+	while (b->n < RA_FRAMES) {
+		size_t room = (RA_ARENA - b->used) / RA_FRAME_MAX;
+		if (!room)
+			break;
+		unsigned max = RA_FRAMES - b->n;
+		if (max > room)
+			max = (unsigned)room;
+		int rc = capture_dispatch(r->inner, (int)max, on_frame, r, b->errbuf);
+		if (rc == CAPTURE_END || rc == CAPTURE_ERR) {
+			b->end = rc;
+			break;
+		}
+		if (rc == 0)
+			break; /* nothing now: hand over what there is */
+	}
+	b->pos_ok = capture_position(r->inner, &b->pos_done, &b->pos_total) == 0;
+}
+
 static void *reader_main(void *arg)
 {
 	struct readahead *r = arg;
@@ -141,24 +166,7 @@ static void *reader_main(void *arg)
 			break;
 
 		struct ra_batch *b = &r->b[r->wi];
-		batch_reset(b);
-		r->filling = b;
-		while (b->n < RA_FRAMES) {
-			size_t room = (RA_ARENA - b->used) / RA_FRAME_MAX;
-			if (!room)
-				break;
-			unsigned max = RA_FRAMES - b->n;
-			if (max > room)
-				max = (unsigned)room;
-			int rc = capture_dispatch(r->inner, (int)max, on_frame, r, b->errbuf);
-			if (rc == CAPTURE_END || rc == CAPTURE_ERR) {
-				b->end = rc;
-				break;
-			}
-			if (rc == 0)
-				break; /* nothing now: hand over what there is */
-		}
-		b->pos_ok = capture_position(r->inner, &b->pos_done, &b->pos_total) == 0;
+		fill_batch(r, b);
 
 		pthread_mutex_lock(&r->lock);
 		r->ready++;
@@ -195,10 +203,14 @@ static int ra_dispatch(struct capture_source *src, int max, capture_packet_fn fn
 				snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s", r->final_err);
 			return r->final_rc;
 		}
-		pthread_mutex_lock(&r->lock);
-		while (r->ready == 0)
-			pthread_cond_wait(&r->can_take, &r->lock);
-		pthread_mutex_unlock(&r->lock);
+		if (r->threaded) {
+			pthread_mutex_lock(&r->lock);
+			while (r->ready == 0)
+				pthread_cond_wait(&r->can_take, &r->lock);
+			pthread_mutex_unlock(&r->lock);
+		} else {
+			fill_batch(r, &r->b[r->ri]);
+		}
 		r->cur = &r->b[r->ri];
 		r->ci = 0;
 		if (r->lookahead)
@@ -224,11 +236,13 @@ static int ra_dispatch(struct capture_source *src, int max, capture_packet_fn fn
 			snprintf(r->final_err, sizeof(r->final_err), "%s", b->errbuf);
 		}
 		r->cur = NULL;
-		pthread_mutex_lock(&r->lock);
-		r->ready--;
-		pthread_cond_signal(&r->can_fill);
-		pthread_mutex_unlock(&r->lock);
-		r->ri = (r->ri + 1) % RA_BATCHES;
+		if (r->threaded) {
+			pthread_mutex_lock(&r->lock);
+			r->ready--;
+			pthread_cond_signal(&r->can_fill);
+			pthread_mutex_unlock(&r->lock);
+			r->ri = (r->ri + 1) % RA_BATCHES;
+		}
 		if (k == 0 && r->finished) {
 			if (r->final_rc == CAPTURE_ERR)
 				snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s", r->final_err);
@@ -241,10 +255,14 @@ static int ra_dispatch(struct capture_source *src, int max, capture_packet_fn fn
 static int ra_stats(struct capture_source *src, struct capture_stats *out)
 {
 	struct readahead *r = src->priv;
-	pthread_mutex_lock(&r->lock);
-	if (r->reader_done)
-		*out = r->final_stats;
-	pthread_mutex_unlock(&r->lock);
+	if (!r->threaded) {
+		capture_stats(r->inner, out);
+	} else {
+		pthread_mutex_lock(&r->lock);
+		if (r->reader_done)
+			*out = r->final_stats;
+		pthread_mutex_unlock(&r->lock);
+	}
 	out->packets = r->delivered; /* what reached the consumer, not what was read ahead */
 	return 0;
 }
@@ -275,6 +293,12 @@ static void ra_close(struct capture_source *src)
 	struct readahead *r = src->priv;
 	if (!r)
 		return;
+	if (!r->threaded) {
+		capture_close(r->inner);
+		ra_free(r);
+		src->priv = NULL;
+		return;
+	}
 	pthread_mutex_lock(&r->lock);
 	r->stop = 1;
 	pthread_cond_broadcast(&r->can_fill);
@@ -309,9 +333,10 @@ static const struct capture_ops readahead_ops = {
 	.position = ra_position,
 };
 
-int capture_readahead_start(struct capture_source *src, struct capture_source *inner,
-			    size_t scratch_size, capture_prepare_fn prepare, void *prepare_user,
-			    char *errbuf)
+/* Both modes: allocate, and with threaded start the reader. */
+static int batch_source_start(struct capture_source *src, struct capture_source *inner,
+			      size_t scratch_size, capture_prepare_fn prepare, void *prepare_user,
+			      int threaded, char *errbuf)
 {
 	struct readahead *r = calloc(1, sizeof(*r));
 	if (!r) {
@@ -319,10 +344,11 @@ int capture_readahead_start(struct capture_source *src, struct capture_source *i
 		return -1;
 	}
 	r->inner = inner;
+	r->threaded = threaded;
 	r->scratch_size = (scratch_size + 15) & ~(size_t)15;
 	r->prepare = prepare;
 	r->prepare_user = prepare_user;
-	for (unsigned i = 0; i < RA_BATCHES; i++) {
+	for (unsigned i = 0; i < (threaded ? RA_BATCHES : 1u); i++) {
 		r->b[i].arena = malloc(RA_ARENA);
 		r->b[i].scratch = prepare ? malloc(RA_FRAMES * r->scratch_size) : NULL;
 		if (!r->b[i].arena || (prepare && !r->b[i].scratch)) {
@@ -331,24 +357,26 @@ int capture_readahead_start(struct capture_source *src, struct capture_source *i
 			return -1;
 		}
 	}
-	pthread_mutex_init(&r->lock, NULL);
-	pthread_cond_init(&r->can_fill, NULL);
-	pthread_cond_init(&r->can_take, NULL);
-	/* The reader takes no signals: SIGINT, SIGTERM... reach the consumer's
-	 * thread, whose loop checks for them. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int rc = pthread_create(&r->thread, NULL, reader_main, r);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
-		pthread_mutex_destroy(&r->lock);
-		pthread_cond_destroy(&r->can_fill);
-		pthread_cond_destroy(&r->can_take);
-		ra_free(r);
-		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "cannot start the read-ahead thread: %s",
-			 strerror(rc));
-		return -1;
+	if (threaded) {
+		pthread_mutex_init(&r->lock, NULL);
+		pthread_cond_init(&r->can_fill, NULL);
+		pthread_cond_init(&r->can_take, NULL);
+		/* The reader takes no signals: SIGINT, SIGTERM... reach the
+		 * consumer's thread, whose loop checks for them. */
+		sigset_t all, old;
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		int rc = pthread_create(&r->thread, NULL, reader_main, r);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (rc != 0) {
+			pthread_mutex_destroy(&r->lock);
+			pthread_cond_destroy(&r->can_fill);
+			pthread_cond_destroy(&r->can_take);
+			ra_free(r);
+			snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "cannot start the read-ahead thread: %s",
+				 strerror(rc));
+			return -1;
+		}
 	}
 	src->ops = &readahead_ops;
 	src->priv = r;
@@ -357,4 +385,18 @@ int capture_readahead_start(struct capture_source *src, struct capture_source *i
 	src->linktype = inner->linktype;
 	src->precision = inner->precision;
 	return 0;
+}
+
+int capture_readahead_start(struct capture_source *src, struct capture_source *inner,
+			    size_t scratch_size, capture_prepare_fn prepare, void *prepare_user,
+			    char *errbuf)
+{
+	return batch_source_start(src, inner, scratch_size, prepare, prepare_user, 1, errbuf);
+}
+
+int capture_batched_start(struct capture_source *src, struct capture_source *inner,
+			  size_t scratch_size, capture_prepare_fn prepare, void *prepare_user,
+			  char *errbuf)
+{
+	return batch_source_start(src, inner, scratch_size, prepare, prepare_user, 0, errbuf);
 }

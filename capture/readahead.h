@@ -42,6 +42,19 @@ int capture_readahead_start(struct capture_source *src, struct capture_source *i
 			    size_t scratch_size, capture_prepare_fn prepare, void *prepare_user,
 			    char *errbuf);
 
+/*
+ * The same batches on one thread: when the consumer has drained a batch, its
+ * next dispatch fills the next one (reads up to RA_FRAMES frames, copies them,
+ * runs prepare over all of them), then hands its records out with the
+ * lookahead hook running ahead. No thread: for --threads 1 and for standard
+ * input. What it buys: prepare's decode and checksum loop, then the analysis,
+ * each run over 512 frames while their code stays in the caches, and the
+ * analysis can prefetch a coming frame's flow. Same contract otherwise.
+ */
+int capture_batched_start(struct capture_source *src, struct capture_source *inner,
+			  size_t scratch_size, capture_prepare_fn prepare, void *prepare_user,
+			  char *errbuf);
+
 /* Set the consumer-side lookahead hook of a source started above. */
 void capture_readahead_set_lookahead(struct capture_source *src, capture_lookahead_fn fn,
 				     void *user);

@@ -167,15 +167,18 @@ static void progress_tick(struct progress *pg, struct capture_source *src, uint6
 		fputc('\n', stderr);
 }
 
-/* --threads: 2 when asked, or by default with two CPUs online; never for
- * standard input or anything but a regular file. */
-static int readahead_wanted(const struct options *opt)
+/* -r FILE, regular files only (a pipe can block a reader that fills 512
+ * frames ahead, after the analysis stopped: -c, a signal): 2 = read ahead
+ * on a second thread (--threads 2, or by default with two CPUs online),
+ * 1 = in batches on this thread; 0 = frame by frame (standard input). */
+static int batching_wanted(const struct options *opt)
 {
 	struct stat st;
-	if (opt->threads == 1 || !strcmp(opt->read_file, "-") ||
-	    stat(opt->read_file, &st) < 0 || !S_ISREG(st.st_mode))
+	if (!strcmp(opt->read_file, "-") || stat(opt->read_file, &st) < 0 || !S_ISREG(st.st_mode))
 		return 0;
-	return opt->threads == 2 || sysconf(_SC_NPROCESSORS_ONLN) >= 2;
+	if (opt->threads == 1)
+		return 1;
+	return opt->threads == 2 || sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
 }
 
 /* Refuse to write the report over the capture being read. */
@@ -232,17 +235,20 @@ int main(int argc, char **argv)
 		options_free(&opt);
 		return EXIT_INPUT;
 	}
-	/* -r FILE: read, decode and checksum on a second thread, ahead of the
-	 * analysis (capture/readahead.h). Regular files only: a pipe can block
-	 * the reader forever after the analysis stopped (-c, a signal). */
+	/* -r FILE: read, decode and checksum in batches of frames, on a second
+	 * thread ahead of the analysis or on this one (capture/readahead.h). */
 	struct capture_source inner_src;
-	if (!live && !opt.replay && !use_tui && readahead_wanted(&opt)) {
+	int batching = !live && !opt.replay && !use_tui ? batching_wanted(&opt) : 0;
+	if (batching) {
 		inner_src = src;
-		if (capture_readahead_start(&src, &inner_src, sizeof(struct pkt_prepared),
-					    analyzer_prepare, NULL, err) < 0) {
+		int rc = batching == 2 ? capture_readahead_start(&src, &inner_src, sizeof(struct pkt_prepared),
+								 analyzer_prepare, NULL, err)
+				       : capture_batched_start(&src, &inner_src, sizeof(struct pkt_prepared),
+							       analyzer_prepare, NULL, err);
+		if (rc < 0) {
 			src = inner_src;
 			if (!opt.quiet)
-				fprintf(stderr, "tcplens: %s; reading on one thread\n", err);
+				fprintf(stderr, "tcplens: %s; reading frame by frame\n", err);
 		}
 	}
 	/* What the host says about the captured interface (driver, offloads). */

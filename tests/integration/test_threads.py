@@ -2,13 +2,15 @@
 """
 tests/integration/test_threads.py TCPLENS SAMPLES_DIR
 
---threads 2 (the file read, decoded and checksummed on a second thread,
-capture/readahead.c) must give exactly what --threads 1 gives: the same
-report bytes (text and JSON), the same stderr, the same exit status. On every
-sample; on a capture of many batches (20,000 frames over 2,000 connections);
-cut in the middle of a frame (the error after the last good frame); with -c
-stopping inside a batch; with a BPF filter; with frames of the largest
-snapshot length libpcap reads (a few per batch); and on an empty capture.
+The three ways tcplens reads a capture (capture/readahead.c) must give the
+same thing: frame by frame (standard input), in batches on one thread
+(--threads 1) and read ahead on a second thread (--threads 2): the same report
+bytes (text and JSON; stdin's "(stdin)" stands for the file's name), the same
+stderr, the same exit status. On every sample; on a capture of many batches
+(20,000 frames over 2,000 connections); cut in the middle of a frame (the
+error after the last good frame); with -c stopping inside a batch; with a BPF
+filter; with frames of the largest snapshot length libpcap reads (a few per
+batch); and on an empty capture.
 """
 import glob
 import os
@@ -23,6 +25,13 @@ passed = failed = 0
 
 
 def run(threads, path, *args):
+    if threads == 0:  # frame by frame: standard input is never batched
+        with open(path, "rb") as f:
+            p = subprocess.run([tcplens, "-r", "-", *args], stdin=f,
+                               capture_output=True, timeout=120)
+        name = path.encode()
+        return (p.returncode, p.stdout.replace(b"(stdin)", name),
+                p.stderr.replace(b"(stdin)", name))
     p = subprocess.run([tcplens, "--threads", str(threads), "-r", path, *args],
                        capture_output=True, timeout=120)
     return p.returncode, p.stdout, p.stderr
@@ -30,18 +39,21 @@ def run(threads, path, *args):
 
 def same(name, path, *args):
     global passed, failed
-    one = run(1, path, *args)
-    two = run(2, path, *args)
-    if one == two:
+    runs = {"frame by frame": run(0, path, *args), "--threads 1": run(1, path, *args),
+            "--threads 2": run(2, path, *args)}
+    ref = runs["frame by frame"]
+    differ = [k for k, v in runs.items() if v != ref]
+    if not differ:
         passed += 1
-        print(f"ok: {name} ({len(one[1])} bytes, exit {one[0]})")
-    else:
-        failed += 1
-        what = [w for w, a, b in zip(("exit status", "stdout", "stderr"), one, two) if a != b]
-        print(f"FAIL: {name}: --threads 1 and 2 differ in {', '.join(what)}")
-        if one[2] != two[2]:
-            print("  stderr 1:", one[2][:300])
-            print("  stderr 2:", two[2][:300])
+        print(f"ok: {name} ({len(ref[1])} bytes, exit {ref[0]})")
+        return
+    failed += 1
+    for k in differ:
+        what = [w for w, a, b in zip(("exit status", "stdout", "stderr"), ref, runs[k]) if a != b]
+        print(f"FAIL: {name}: frame by frame and {k} differ in {', '.join(what)}")
+        if ref[2] != runs[k][2]:
+            print("  stderr, frame by frame:", ref[2][:300])
+            print(f"  stderr, {k}:", runs[k][2][:300])
 
 
 def pcap(linktype, frames, snaplen=262144):
