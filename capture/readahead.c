@@ -26,6 +26,15 @@
 #define RA_FRAME_MAX 262144u          /* libpcap's snapshot length for Ethernet & co. */
 #define RA_ARENA (16u * RA_FRAME_MAX) /* frame bytes per batch (pages touched as used) */
 #define RA_LOOKAHEAD 16u              /* frames between the lookahead hook and fn */
+/* One thread only: after a batch whose frames averaged RA_DIRECT_AVG bytes or
+ * more, the next RA_DIRECT_FRAMES go to the consumer straight from the inner
+ * source, uncopied and unprepared, then a batch samples the sizes again.
+ * Batching pays for per-frame work (a flow lookup, a miss); on full-sized
+ * frames copying the bytes costs more than it saves (1 GB bulk: 0.19 s
+ * frame by frame, 0.23 s in batches). The threaded reader always copies: its
+ * copy is on the other core. */
+#define RA_DIRECT_AVG 512u
+#define RA_DIRECT_FRAMES 4096u
 
 struct ra_batch {
 	unsigned n;                   /* records filled */
@@ -49,6 +58,7 @@ struct readahead {
 	capture_lookahead_fn lookahead;
 	void *lookahead_user;
 	int threaded;                 /* 0: the consumer fills b[0] itself */
+	unsigned direct_left;         /* one thread: frames to pass straight through */
 
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -197,6 +207,21 @@ static int ra_dispatch(struct capture_source *src, int max, capture_packet_fn fn
 		       char *errbuf)
 {
 	struct readahead *r = src->priv;
+	if (!r->cur && r->direct_left && !r->finished) {
+		int rc = capture_dispatch(r->inner, (int)((unsigned)max < r->direct_left ? (unsigned)max
+											  : r->direct_left),
+					  fn, user, errbuf);
+		r->pos_ok = capture_position(r->inner, &r->pos_done, &r->pos_total) == 0;
+		if (rc >= 0) {
+			r->direct_left -= (unsigned)rc;
+			r->delivered += (uint64_t)rc;
+			return rc;
+		}
+		r->finished = 1;
+		r->final_rc = rc;
+		snprintf(r->final_err, sizeof(r->final_err), "%s", rc == CAPTURE_ERR ? errbuf : "");
+		return rc;
+	}
 	if (!r->cur) {
 		if (r->finished) {
 			if (r->final_rc == CAPTURE_ERR)
@@ -242,6 +267,8 @@ static int ra_dispatch(struct capture_source *src, int max, capture_packet_fn fn
 			pthread_cond_signal(&r->can_fill);
 			pthread_mutex_unlock(&r->lock);
 			r->ri = (r->ri + 1) % RA_BATCHES;
+		} else if (b->n && b->used / b->n >= RA_DIRECT_AVG) {
+			r->direct_left = RA_DIRECT_FRAMES;
 		}
 		if (k == 0 && r->finished) {
 			if (r->final_rc == CAPTURE_ERR)

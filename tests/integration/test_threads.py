@@ -8,7 +8,8 @@ same thing: frame by frame (standard input), in batches on one thread
 bytes (text and JSON; stdin's "(stdin)" stands for the file's name), the same
 stderr, the same exit status. On every sample; on a capture of many batches
 (20,000 frames over 2,000 connections); cut in the middle of a frame (the
-error after the last good frame); with -c stopping inside a batch; with a BPF
+error after the last good frame), in batches and where one thread passes
+large frames straight through; with -c stopping inside a batch; with a BPF
 filter; with frames of the largest snapshot length libpcap reads (a few per
 batch); and on an empty capture.
 """
@@ -103,6 +104,13 @@ with open(many, "rb") as f:
     body = f.read()
 cut = write("cut.pcap", body[: len(body) * 2 // 3 + 5])
 same("cut mid-frame", cut, "--format", "json")
+# Frames of ~1 KB: one thread passes them through uncopied after a batch
+# (readahead.c, RA_DIRECT_AVG), so this one ends with an error in that mode.
+fat = [tcp_frame(c, 4) + b"f" * 100 for c in range(6000)]
+fat_body = pcap(1, fat)
+same("cut mid-frame, 1 KB frames", write("fatcut.pcap", fat_body[: len(fat_body) * 4 // 5 + 7]),
+     "--format", "json")
+same("-c 5000 of 1 KB frames", write("fat.pcap", fat_body), "-c", "5000", "--format", "json")
 jumbo = [tcp_frame(7, 3) + b"j" * (262144 - len(tcp_frame(7, 3))), tcp_frame(8, 0)]
 big = write("jumbo.pcap", pcap(1, jumbo * 40))
 same("262,144-byte frames (the largest libpcap reads)", big, "--format", "json")
