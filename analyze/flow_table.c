@@ -415,20 +415,45 @@ static int u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+#define RADIX_MIN 4096 /* below, qsort: the radix passes' 2 x 64 Ki counters cost more */
+
+/* Sort v[0..n) (id << 32 | pool index + 1) by id, with tmp[n + 65536] as
+ * room: two 16-bit radix passes over the id half (ids are unique: the
+ * order is total, the same as qsort's). */
+static void sort_by_id(uint64_t *v, uint64_t *tmp, size_t n)
+{
+	if (n < RADIX_MIN) {
+		qsort(v, n, sizeof(*v), u64_cmp);
+		return;
+	}
+	uint64_t *src = v, *dst = tmp, *count = tmp + n;
+	for (int shift = 32; shift < 64; shift += 16) {
+		memset(count, 0, (1u << 16) * sizeof(*count));
+		for (size_t i = 0; i < n; i++)
+			count[(src[i] >> shift) & 0xffff]++;
+		uint64_t sum = 0;
+		for (size_t b = 0; b < (1u << 16); b++) {
+			uint64_t c = count[b];
+			count[b] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i] >> shift) & 0xffff]++] = src[i];
+		uint64_t *x = src;
+		src = dst;
+		dst = x;
+	}
+	/* an even number of passes: the sorted keys are back in v */
+}
+
 void flow_table_drain(struct flow_table *t)
 {
 	size_t n = t->count;
 	if (!n)
 		return;
-	/* Sorted as (id << 32 | pool index + 1): the sort compares integers
-	 * and never touches the (cold) flows. */
-	uint64_t *v = malloc(n * sizeof(*v));
-	size_t k = 0;
-	for (size_t i = 0; i < t->nslots && v; i++) {
-		uint32_t idx1 = SLOT_IDX(t->slots[i]);
-		if (idx1)
-			v[k++] = (uint64_t)flow_at(t, idx1 - 1)->id << 32 | idx1;
-	}
+	/* Sorted as (id << 32 | pool index + 1): the sort reads integers and
+	 * never touches the (cold) flows. */
+	uint64_t *v = malloc((2 * n + (n < RADIX_MIN ? 0 : 1u << 16)) * sizeof(*v));
 	if (!v) {
 		/* Out of memory: retire in table order rather than not at all. */
 		for (size_t i = 0; i < t->nslots; i++)
@@ -437,13 +462,29 @@ void flow_table_drain(struct flow_table *t)
 				       RETIRE_END);
 		return;
 	}
-	qsort(v, k, sizeof(*v), u64_cmp);
+	size_t k = 0;
+	for (size_t i = 0; i < t->nslots; i++) {
+		uint32_t idx1 = SLOT_IDX(t->slots[i]);
+		if (idx1)
+			v[k++] = (uint64_t)flow_at(t, idx1 - 1)->id << 32 | idx1;
+	}
+	sort_by_id(v, v + n, k);
+	/* Every flow goes: each is handed to on_retire and its cold part freed,
+	 * but the index and the recency lists are not unpicked one flow at a
+	 * time (two or three more misses a flow); they are emptied at the end. */
 	for (size_t i = 0; i < k; i++) {
 		if (i + 4 < k)
 			prefetch_lines(flow_at(t, (uint32_t)v[i + 4] - 1));
-		flow_table_retire(t, flow_at(t, (uint32_t)v[i] - 1), RETIRE_END);
+		struct flow *f = flow_at(t, (uint32_t)v[i] - 1);
+		t->on_retire(t->user, f, RETIRE_END);
+		flow_cold_release(f);
 	}
 	free(v);
+	memset(t->slots, 0, t->nslots * sizeof(*t->slots));
+	memset(t->lists, 0, sizeof(t->lists));
+	t->count = 0;
+	t->free_head = 0;
+	t->allocated = 0; /* the chunks are carved again from the start */
 }
 
 void flow_table_each(const struct flow_table *t, flow_each_fn fn, void *user)
