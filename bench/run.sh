@@ -16,9 +16,11 @@
 #   BENCH_RUNS=5         runs of floor and tcplens (best time kept)
 #   BENCH_PEER_RUNS=3    runs of tshark, tcpdump, tcptrace (best time kept)
 #   BENCH_TIMEOUT=300    seconds per run before a tool is reported "timeout"
-#   BENCH_TOOLS="floor tcplens tcplens-t1 tshark tcpdump tcptrace"
-#                        (tcplens: the default, reading ahead on a second
-#                        thread with 2+ CPUs; tcplens-t1: --threads 1)
+#   BENCH_TOOLS="floor tcplens tcplens-t1 tcplens-json tcplens-json-t1 tshark tcpdump tcptrace"
+#                        (tcplens: `tcplens -r F` as it comes, the text report,
+#                        reading ahead on a second thread with 2+ CPUs;
+#                        -t1: --threads 1; -json: --format json, every flow
+#                        and event written out)
 #   TCPLENS=build/tcplens    the binary under test (skipped when missing)
 #   BENCH_BUILD=build-bench  where gen_capture and floor are built
 #   BENCH_DATA=bench/data    where the captures live
@@ -36,7 +38,7 @@ BENCH_CAPTURES=${BENCH_CAPTURES:-bulk crr flows}
 BENCH_RUNS=${BENCH_RUNS:-5}
 BENCH_PEER_RUNS=${BENCH_PEER_RUNS:-3}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}
-BENCH_TOOLS=${BENCH_TOOLS:-floor tcplens tcplens-t1 tshark tcpdump tcptrace}
+BENCH_TOOLS=${BENCH_TOOLS:-floor tcplens tcplens-t1 tcplens-json tcplens-json-t1 tshark tcpdump tcptrace}
 TCPLENS=${TCPLENS:-$ROOT/build/tcplens}
 BENCH_BUILD=${BENCH_BUILD:-$ROOT/build-bench}
 BENCH_DATA=${BENCH_DATA:-$BENCH_DIR/data}
@@ -128,7 +130,7 @@ measure() {
 have_tool() { # NAME -> 0 if runnable, else prints why not
 	case $1 in
 	floor)    [ -x "$FLOOR" ] || { echo "not built"; return 1; } ;;
-	tcplens|tcplens-t1) [ -x "$TCPLENS" ] || { echo "skipped: $TCPLENS not found"; return 1; } ;;
+	tcplens*) [ -x "$TCPLENS" ] || { echo "skipped: $TCPLENS not found"; return 1; } ;;
 	*)        command -v "$1" >/dev/null || { echo "skipped: not installed"; return 1; } ;;
 	esac
 }
@@ -136,8 +138,7 @@ have_tool() { # NAME -> 0 if runnable, else prints why not
 run_tool() { # TOOL FILE
 	case $1 in
 	floor)    measure "$BENCH_RUNS" "$FLOOR" "$2" ;;
-	tcplens)  measure "$BENCH_RUNS" "$TCPLENS" -r "$2" --format json -o /dev/null ;;
-	tcplens-t1) measure "$BENCH_RUNS" "$TCPLENS" --threads 1 -r "$2" --format json -o /dev/null ;;
+	tcplens*) measure "$BENCH_RUNS" "$TCPLENS" $(tcplens_args "$1") -r "$2" -o /dev/null ;;
 	tshark)   measure "$BENCH_PEER_RUNS" tshark -r "$2" -o tcp.check_checksum:TRUE -q -z expert ;;
 	tcpdump)  measure "$BENCH_PEER_RUNS" tcpdump -vv -nr "$2" ;;
 	tcptrace) measure "$BENCH_PEER_RUNS" tcptrace -l -r "$2" ;;
@@ -145,24 +146,33 @@ run_tool() { # TOOL FILE
 	esac
 }
 
+tcplens_args() { # TOOL -> its options
+	case $1 in
+	tcplens) ;;
+	tcplens-t1) echo "--threads 1" ;;
+	tcplens-json) echo "--format json" ;;
+	tcplens-json-t1) echo "--threads 1 --format json" ;;
+	*) die "unknown tcplens variant '$1'" ;;
+	esac
+}
+
 is_fast() { # TOOL -> 0 for the tools measured in interleaved rounds
-	case $1 in floor | tcplens | tcplens-t1) return 0 ;; esac
+	case $1 in floor | tcplens*) return 0 ;; esac
 	return 1
 }
 
 run_once() { # TOOL FILE: one run of a fast tool (sets M_*)
 	case $1 in
 	floor)    measure 1 "$FLOOR" "$2" ;;
-	tcplens)  measure 1 "$TCPLENS" -r "$2" --format json -o /dev/null ;;
-	tcplens-t1) measure 1 "$TCPLENS" --threads 1 -r "$2" --format json -o /dev/null ;;
+	tcplens*) measure 1 "$TCPLENS" $(tcplens_args "$1") -r "$2" -o /dev/null ;;
 	esac
 }
 
 command_line() { # TOOL -> the command measured, for the table notes
 	case $1 in
 	floor)    echo "build-bench/floor F" ;;
-	tcplens)  echo "tcplens -r F --format json -o /dev/null (reads ahead on a second thread)" ;;
-	tcplens-t1) echo "tcplens --threads 1 -r F --format json -o /dev/null" ;;
+	tcplens)  echo "tcplens -r F -o /dev/null (the text report; reads ahead on a second thread)" ;;
+	tcplens*) echo "tcplens $(tcplens_args "$1") -r F -o /dev/null" ;;
 	tshark)   echo "tshark -r F -o tcp.check_checksum:TRUE -q -z expert > /dev/null" ;;
 	tcpdump)  echo "tcpdump -vv -nr F > /dev/null" ;;
 	tcptrace) echo "tcptrace -l -r F > /dev/null" ;;
@@ -181,7 +191,7 @@ for c in $BENCH_CAPTURES; do
 	pkts=$(echo "$fl" | sed -n 's/.*packets=\([0-9]*\).*/\1/p')
 	md5=$(md5sum < "$f" | cut -c1-32)
 	echo "$c|$(basename "$f")|$size|$pkts|$(capture_args "$c")|$fl|$md5" >> "$TMP/captures"
-	# floor, tcplens and tcplens-t1 take turns (floor, tcplens, tcplens-t1,
+	# floor and the tcplens variants take turns (floor, tcplens, tcplens-t1,
 	# floor, ...), so a slow spell of a shared machine hits all of them and
 	# their ratios hold; the slow peers run after, one at a time.
 	unset best_w best_r st
@@ -296,12 +306,14 @@ fi
 	echo
 	echo "Written by \`bench/run.sh\` (see bench/README.md for what the numbers mean)."
 	echo "Every tool read the same files, from a warm page cache, one after another."
-	echo "Wall time is the best of $BENCH_RUNS runs for floor and tcplens (their runs"
-	echo "interleaved: floor, tcplens, tcplens-t1, floor, ...), of"
+	echo "Wall time is the best of $BENCH_RUNS runs for floor and the tcplens variants"
+	echo "(their runs interleaved: floor, tcplens, tcplens-t1, ..., floor, ...), of"
 	echo "$BENCH_PEER_RUNS for tshark, tcpdump and tcptrace; peak RSS is the largest"
 	echo "over those runs; each run had $BENCH_TIMEOUT s. MB = 10^6 bytes of file."
-	echo "\"x tcplens\" and \"x floor\" are the tool's wall time divided by tcplens's and"
-	echo "by the floor's on the same capture (higher = slower)."
+	echo "\"x tcplens\" and \"x floor\" are the tool's wall time divided by tcplens's"
+	echo "(\`tcplens -r F\`, the default text report) and by the floor's on the same"
+	echo "capture (higher = slower). -t1 = \`--threads 1\`; -json = \`--format json\`,"
+	echo "which writes every flow and event (on CRR a document larger than the capture)."
 	echo
 	echo "$TABLE"
 	echo
