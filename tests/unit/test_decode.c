@@ -792,6 +792,31 @@ Test(decode_tcp, sack_blocks)
 	cr_assert_eq(d.payload_len, 10);
 }
 
+/* NOP NOP TS (Linux's every segment) has a shortcut in decode_tcp_options:
+ * it must read exactly what the general loop reads from the same option in
+ * another layout, and leave a near miss to the loop. */
+Test(decode_tcp, timestamps_shortcut_matches_loop)
+{
+	static const uint8_t fast[12] = {1, 1, 8, 10, 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4};
+	static const uint8_t slow[12] = {8, 10, 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 1, 0};
+	struct tcp_opts a, b;
+	cr_assert_eq(parse_opts(fast, 12, &a), DECODE_OK);
+	cr_assert_eq(parse_opts(slow, 12, &b), DECODE_OK);
+	cr_assert(a.has_ts && b.has_ts);
+	cr_assert_eq(a.ts_val, 0xdeadbeefu);
+	cr_assert_eq(a.ts_ecr, 0x01020304u);
+	cr_assert_eq(memcmp(&a, &b, sizeof(a)), 0, "shortcut and loop disagree");
+	/* TS with a wrong length after the NOPs: not the shortcut, and bad. */
+	static const uint8_t bad[12] = {1, 1, 8, 9, 0, 0, 0, 1, 0, 0, 0, 2};
+	cr_assert_eq(parse_opts(bad, 12, &a), DECODE_BAD_TCP_OPTION);
+	/* The same 12 bytes followed by more options: the loop, all of them. */
+	static const uint8_t more[16] = {1, 1, 8, 10, 0, 0, 0, 5, 0, 0, 0, 6, 3, 3, 7, 0};
+	cr_assert_eq(parse_opts(more, 16, &a), DECODE_OK);
+	cr_assert(a.has_ts);
+	cr_assert_eq(a.ts_val, 5);
+	cr_assert_eq(a.wscale, 7);
+}
+
 Test(decode_tcp, unknown_nop_eol)
 {
 	struct tcp_opts o;
