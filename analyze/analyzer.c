@@ -43,31 +43,48 @@ struct analyzer {
 				   * record comes unprepared */
 	uint32_t lookahead_hash[LOOKAHEAD_LAG]; /* analyzer_lookahead's recent hashes */
 	unsigned lookahead_n;
+	uint64_t clock;           /* the capture's latest timestamp so far */
+	/* Shard mode (analyzer_shard_new): what the single analyzer folds into
+	 * the capture-wide totals and hands to the sink goes here instead. */
+	struct analyzer_recorder recorder;
+	bool shard;
+	/* Merging analyzer: the shards' pool overflows (analyzer_absorb). */
+	uint64_t absorbed_held_overflow, absorbed_rounds_pool_full;
 };
+
+/* An event's part in the capture-wide totals (every event counts, also one
+ * over its flow's cap). In the order events happen: sums of doubles and the
+ * setup quantiles depend on it. */
+static void acct_event(struct analyzer_totals *t, const struct tcp_event *ev, bool in_flow)
+{
+	t->kind_count[ev->kind]++;
+	t->cause_count[ev->kind][ev->cause]++;
+	if (!in_flow)
+		return;
+	if (ev->kind == FIND_SYN_RETRANSMIT)
+		setup_stats_syn_retry(&t->setup, ev->u.syn.after_ms);
+	if (ev->kind == FIND_INITIAL_WINDOW) {
+		uint32_t seg = ev->u.iw.segments;
+		t->iw_segments[seg < IW_BUCKETS - 1 ? seg : IW_BUCKETS - 1]++;
+		t->iw_limit[ev->cause]++;
+	}
+	if (ev->kind == FIND_CWND_REDUCTION)
+		t->reduction_ratio_sum += ev->u.reduction.ratio;
+	if (ev->kind == FIND_SACK_GAP)
+		t->gap_fill_ms += ev->u.gap.fill_ms;
+	if (ev->kind == FIND_GIANT_SEGMENT) {
+		double m = ev->u.giant.multiple;
+		int b = m < 2 ? 0 : m < 4 ? 1 : m < 8 ? 2 : m < 16 ? 3 : m < 32 ? 4 : 5;
+		t->giant_by_multiple[b]++;
+	}
+}
 
 static void on_event(void *ctx, struct flow *f, const struct tcp_event *ev)
 {
 	struct analyzer *a = ctx;
-	a->tot.kind_count[ev->kind]++;
-	a->tot.cause_count[ev->kind][ev->cause]++;
+	bool write = true;
 	if (f) {
 		f->kind_count[ev->kind]++;
-		if (ev->kind == FIND_SYN_RETRANSMIT)
-			setup_stats_syn_retry(&a->tot.setup, ev->u.syn.after_ms);
-		if (ev->kind == FIND_INITIAL_WINDOW) {
-			uint32_t seg = ev->u.iw.segments;
-			a->tot.iw_segments[seg < IW_BUCKETS - 1 ? seg : IW_BUCKETS - 1]++;
-			a->tot.iw_limit[ev->cause]++;
-		}
-		if (ev->kind == FIND_CWND_REDUCTION)
-			a->tot.reduction_ratio_sum += ev->u.reduction.ratio;
-		if (ev->kind == FIND_SACK_GAP)
-			a->tot.gap_fill_ms += ev->u.gap.fill_ms;
-		if (ev->kind == FIND_GIANT_SEGMENT) {
-			double m = ev->u.giant.multiple;
-			int b = m < 2 ? 0 : m < 4 ? 1 : m < 8 ? 2 : m < 16 ? 3 : m < 32 ? 4 : 5;
-			a->tot.giant_by_multiple[b]++;
-		}
 		if (ev->kind == FIND_CSUM_BAD) {
 			struct tcp_half *h = &f->half[ev->dir];
 			h->csum_bad_dropped += ev->cause == CAUSE_DROPPED;
@@ -77,11 +94,17 @@ static void on_event(void *ctx, struct flow *f, const struct tcp_event *ev)
 		if (f->events >= a->cfg.max_events_per_flow) {
 			f->events_dropped++;
 			a->tot.events_dropped++;
-			return;
+			write = false;
+		} else {
+			f->events++;
 		}
-		f->events++;
 	}
-	if (a->sink.event)
+	if (a->shard) {
+		a->recorder.event(a->recorder.user, f, ev, write);
+		return;
+	}
+	acct_event(&a->tot, ev, f != NULL);
+	if (write && a->sink.event)
 		a->sink.event(a->sink.user, f, ev);
 }
 
@@ -147,11 +170,40 @@ static void stall_account(struct analyzer_totals *t, const struct flow *f)
 	}
 }
 
+/* An ended flow's part in the capture-wide totals, in the order flows end
+ * (the host table keeps the first hosts to end; ties in the worst-stall
+ * lists go to the first). */
+static void acct_flow_end(struct analyzer_totals *t, const struct flow *f,
+			  enum flow_retire_reason why)
+{
+	if (why == RETIRE_EVICTED)
+		t->flows_evicted++;
+	if (f->key.proto == IPPROTO_TCP && f->half[0].payload_bytes + f->half[1].payload_bytes)
+		t->cc_guess[f->cc_guess]++;
+	for (int d = 0; d < 2; d++) {
+		t->retrans_bytes += f->half[d].retrans_bytes;
+		t->capture_lost_bytes += f->half[d].capture_lost_bytes;
+		t->reordered += f->half[d].reordered;
+	}
+	t->flows_with_capture_loss += f->half[0].capture_lost_bytes || f->half[1].capture_lost_bytes;
+	t->rounds_not_listed += f->cw[0].rounds.not_listed + f->cw[1].rounds.not_listed;
+	host_account(t, f);
+	stall_account(t, f);
+	setup_stats_flow_end(&t->setup, f);
+}
+
+/* A new flow's part: counted, and a client's SYN is a connection attempt
+ * for the accept rate. */
+static void acct_flow_new(struct analyzer_totals *t, const struct flow *f)
+{
+	t->flows++;
+	if (f->client_from_syn)
+		setup_stats_new_connection(&t->setup, f->first_ts);
+}
+
 static void on_retire(void *user, struct flow *f, enum flow_retire_reason why)
 {
 	struct analyzer *a = user;
-	if (why == RETIRE_EVICTED)
-		a->tot.flows_evicted++;
 	if (f->csum_held)
 		csum_fate_flush(a->held, f, &a->events);
 	if (f->gap_held)
@@ -162,21 +214,14 @@ static void on_retire(void *user, struct flow *f, enum flow_retire_reason why)
 	if (f->key.proto == IPPROTO_TCP) {
 		struct cwnd_ctx cc = {&a->events, a->rounds, 0};
 		cwnd_flush(&cc, f);
-		if (f->half[0].payload_bytes + f->half[1].payload_bytes)
-			a->tot.cc_guess[f->cc_guess]++;
 	}
-	for (int d = 0; d < 2; d++) {
-		a->tot.retrans_bytes += f->half[d].retrans_bytes;
-		a->tot.capture_lost_bytes += f->half[d].capture_lost_bytes;
-		a->tot.reordered += f->half[d].reordered;
+	if (a->shard) {
+		a->recorder.flow_end(a->recorder.user, f, why);
+	} else {
+		acct_flow_end(&a->tot, f, why);
+		if (a->sink.flow_end)
+			a->sink.flow_end(a->sink.user, f, why);
 	}
-	a->tot.flows_with_capture_loss += f->half[0].capture_lost_bytes || f->half[1].capture_lost_bytes;
-	a->tot.rounds_not_listed += f->cw[0].rounds.not_listed + f->cw[1].rounds.not_listed;
-	host_account(&a->tot, f);
-	stall_account(&a->tot, f);
-	setup_stats_flow_end(&a->tot.setup, f);
-	if (a->sink.flow_end)
-		a->sink.flow_end(a->sink.user, f, why);
 	round_store_release(a->rounds, &f->cw[0].rounds);
 	round_store_release(a->rounds, &f->cw[1].rounds);
 }
@@ -227,7 +272,9 @@ void analyzer_free(struct analyzer *a)
 
 static void diag(struct analyzer *a, const struct pkt_record *rec, const char *what)
 {
-	if (a->sink.diag)
+	if (a->shard)
+		a->recorder.diag(a->recorder.user, rec->frame, what);
+	else if (a->sink.diag)
 		a->sink.diag(a->sink.diag_user, rec->frame, what);
 }
 
@@ -253,11 +300,12 @@ static struct flow *flow_for(struct analyzer *a, const struct pkt_prepared *pp,
 				      d->sport, d->rec->ts_ns);
 	if (!f)
 		return NULL;
-	a->tot.flows++;
 	f->first_frame = d->rec->frame;
 	f->client_from_syn = d->l4proto == IPPROTO_TCP && (d->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
-	if (f->client_from_syn)
-		setup_stats_new_connection(&a->tot.setup, d->rec->ts_ns);
+	if (a->shard)
+		a->recorder.flow_new(a->recorder.user, f);
+	else
+		acct_flow_new(&a->tot, f);
 	f->state = FLOW_MIDSTREAM;
 	f->half[0].wscale = f->half[1].wscale = -1;
 	*dir = src_client ? DIR_C2S : DIR_S2C;
@@ -383,55 +431,80 @@ void analyzer_lookahead(void *analyzer, const struct pkt_record *rec)
 		flow_table_prefetch_flow(a->flows, older);
 }
 
-void analyzer_packet(struct analyzer *a, const struct pkt_record *rec)
+static struct pkt_prepared *prepared(struct analyzer *a, const struct pkt_record *rec)
 {
-	struct analyzer_totals *t = &a->tot;
 	struct pkt_prepared *pp = rec->prep;
 	if (!pp) {
 		pp = &a->prep;
 		analyzer_prepare(NULL, rec, pp);
 	}
-	struct pkt_decoded *d = &pp->dec;
+	return pp;
+}
+
+static void frame_totals(struct analyzer_totals *t, const struct pkt_record *rec)
+{
 	t->frames++;
 	t->bytes += rec->wirelen;
 	if (!t->first_ts || rec->ts_ns < t->first_ts)
 		t->first_ts = rec->ts_ns;
 	if (rec->ts_ns > t->last_ts)
 		t->last_ts = rec->ts_ns;
-	flow_table_expire(a->flows, rec->ts_ns);
+}
 
+/* The capture's clock moves to the frame's time (never back) and flows whose
+ * linger ran out by it end. */
+static void advance_clock(struct analyzer *a, uint64_t ts_ns)
+{
+	if (ts_ns > a->clock)
+		a->clock = ts_ns;
+	flow_table_expire(a->flows, a->clock);
+}
+
+/* A frame's capture-wide part: damaged frames, frames without a flow (an
+ * IPv4 header checksum error on ICMP...), the TCP/UDP counts. True when the
+ * frame goes on to its flow. */
+static bool frame_part(struct analyzer *a, const struct pkt_record *rec, struct pkt_prepared *pp)
+{
+	struct analyzer_totals *t = &a->tot;
+	struct pkt_decoded *d = &pp->dec;
 	int rc = pp->rc;
 	if (rc == DECODE_NOT_IP) {
 		t->non_ip++;
-		return;
+		return false;
 	}
 	if (d->anomalies & ANOM_TCP_OPT_BAD)
 		diag(a, rec, "malformed TCP option list (options after the fault ignored)");
 	if (rc != DECODE_OK) {
 		t->malformed++;
 		diag(a, rec, decode_strerror(rc));
-		return;
+		return false;
 	}
-	uint16_t ip_expected = pp->ip_expected;
-	int ip_ok = pp->ip_ok;
 	if (d->ip_frag)
 		t->fragments++;
 	if (!pp->has_flow) {
 		t->other_ip += !d->ip_frag;
-		if (ip_ok == 0) {
+		if (pp->ip_ok == 0) {
 			struct tcp_event ev;
 			event_init(&ev, NULL, d, DIR_C2S, FIND_IP_CSUM_BAD);
 			ev.u.csum.found = d->ip_csum;
-			ev.u.csum.expected = ip_expected;
+			ev.u.csum.expected = pp->ip_expected;
 			event_emit(&a->events, NULL, &ev);
 		}
-		return;
+		return false;
 	}
 	if (d->l4proto == IPPROTO_TCP)
 		t->tcp_segments++;
 	else
 		t->udp_datagrams++;
+	return true;
+}
 
+/* A frame's part in its flow: the flow found or made, checksums judged,
+ * TCP tracked and every detector run. */
+static void flow_part(struct analyzer *a, const struct pkt_record *rec, struct pkt_prepared *pp)
+{
+	struct analyzer_totals *t = &a->tot;
+	struct pkt_decoded *d = &pp->dec;
 	int dir = DIR_C2S;
 	struct flow *f = flow_for(a, pp, d, &dir);
 	if (!f) {
@@ -444,13 +517,14 @@ void analyzer_packet(struct analyzer *a, const struct pkt_record *rec)
 	h->payload_bytes += d->payload_len;
 	t->payload_bytes += d->payload_len;
 	t->data_segments += d->l4proto == IPPROTO_TCP && d->payload_len;
-	flow_table_touch(a->flows, f, rec->ts_ns);
+	f->last_frame = rec->frame;
+	flow_table_touch(a->flows, f, rec->ts_ns, a->clock);
 
-	if (ip_ok == 0) {
+	if (pp->ip_ok == 0) {
 		struct tcp_event ev;
 		event_init(&ev, f, d, dir, FIND_IP_CSUM_BAD);
 		ev.u.csum.found = d->ip_csum;
-		ev.u.csum.expected = ip_expected;
+		ev.u.csum.expected = pp->ip_expected;
 		event_emit(&a->events, f, &ev);
 	}
 	d->giant_mss = giant_reference_mss(f, dir, d);
@@ -465,6 +539,90 @@ void analyzer_packet(struct analyzer *a, const struct pkt_record *rec)
 	}
 }
 
+void analyzer_packet(struct analyzer *a, const struct pkt_record *rec)
+{
+	struct pkt_prepared *pp = prepared(a, rec);
+	frame_totals(&a->tot, rec);
+	advance_clock(a, rec->ts_ns);
+	if (frame_part(a, rec, pp))
+		flow_part(a, rec, pp);
+}
+
+struct analyzer *analyzer_shard_new(const struct analyzer_config *cfg,
+				    const struct analyzer_recorder *rec)
+{
+	struct analyzer_sink none = {0};
+	struct analyzer *a = analyzer_new(cfg, &none);
+	if (a) {
+		a->recorder = *rec;
+		a->shard = true;
+	}
+	return a;
+}
+
+void analyzer_shard_packet(struct analyzer *a, const struct pkt_record *rec, bool own)
+{
+	advance_clock(a, rec->ts_ns);
+	if (own)
+		flow_part(a, rec, rec->prep);
+}
+
+void analyzer_frame(struct analyzer *a, const struct pkt_record *rec)
+{
+	struct pkt_prepared *pp = prepared(a, rec);
+	frame_totals(&a->tot, rec);
+	if (rec->ts_ns > a->clock)
+		a->clock = rec->ts_ns;
+	frame_part(a, rec, pp);
+}
+
+void analyzer_replay_event(struct analyzer *a, const struct flow *f, const struct tcp_event *ev,
+			   bool write)
+{
+	acct_event(&a->tot, ev, f != NULL);
+	if (write && a->sink.event)
+		a->sink.event(a->sink.user, f, ev);
+}
+
+void analyzer_replay_flow_new(struct analyzer *a, const struct flow *f)
+{
+	acct_flow_new(&a->tot, f);
+}
+
+void analyzer_replay_flow_end(struct analyzer *a, struct flow *f, enum flow_retire_reason why,
+			      const struct cwnd_round *rounds[2], const uint16_t nrounds[2])
+{
+	for (int d = 0; d < 2; d++) {
+		uint32_t not_listed = f->cw[d].rounds.not_listed;
+		memset(&f->cw[d].rounds, 0, sizeof(f->cw[d].rounds));
+		for (uint16_t i = 0; i < nrounds[d]; i++)
+			round_store_append(a->rounds, &f->cw[d].rounds, &rounds[d][i]);
+		f->cw[d].rounds.not_listed = not_listed;
+	}
+	acct_flow_end(&a->tot, f, why);
+	if (a->sink.flow_end)
+		a->sink.flow_end(a->sink.user, f, why);
+	round_store_release(a->rounds, &f->cw[0].rounds);
+	round_store_release(a->rounds, &f->cw[1].rounds);
+}
+
+void analyzer_replay_diag(struct analyzer *a, uint64_t frame, const char *msg)
+{
+	if (a->sink.diag)
+		a->sink.diag(a->sink.diag_user, frame, msg);
+}
+
+void analyzer_absorb(struct analyzer *a, const struct analyzer *shard)
+{
+	const struct analyzer_totals *s = &shard->tot;
+	a->tot.payload_bytes += s->payload_bytes;
+	a->tot.data_segments += s->data_segments;
+	a->tot.csum_unverifiable += s->csum_unverifiable;
+	a->tot.events_dropped += s->events_dropped;
+	a->absorbed_held_overflow += held_pool_overflow(shard->held);
+	a->absorbed_rounds_pool_full += round_store_pool_full(shard->rounds);
+}
+
 void analyzer_on_packet(void *analyzer, const struct pkt_record *rec)
 {
 	analyzer_packet(analyzer, rec);
@@ -473,8 +631,8 @@ void analyzer_on_packet(void *analyzer, const struct pkt_record *rec)
 /* The pools' own counters, copied into the totals. */
 static void pool_counters(const struct analyzer *a, struct analyzer_totals *t)
 {
-	t->held_overflow = held_pool_overflow(a->held);
-	t->rounds_pool_full = round_store_pool_full(a->rounds);
+	t->held_overflow = held_pool_overflow(a->held) + a->absorbed_held_overflow;
+	t->rounds_pool_full = round_store_pool_full(a->rounds) + a->absorbed_rounds_pool_full;
 }
 
 void analyzer_finish(struct analyzer *a)

@@ -180,6 +180,47 @@ const struct analyzer_totals *analyzer_totals(const struct analyzer *a);
 void analyzer_snapshot_totals(const struct analyzer *a, struct analyzer_totals *out);
 /* Visit the flows still open (live views; fn must not keep the pointer). */
 void analyzer_each_open_flow(const struct analyzer *a, flow_each_fn fn, void *user);
+/*
+ * Sharded analysis (analyze/sharded.h). Shards, each owning the flows whose
+ * hash falls to it, see every frame's time (flows expire by the capture's
+ * clock) but analyze only their flows' frames; what a single analyzer folds
+ * into the capture-wide totals and hands to the sink, a shard hands to its
+ * recorder. A merging analyzer (analyzer_new, the report's) takes every
+ * frame's capture-wide part (analyzer_frame) and replays the shards' records
+ * in the order one analyzer would have made them: its totals and its sink
+ * calls are then the single analyzer's.
+ */
+struct analyzer_recorder {
+	void *user;
+	/* write: false for an event over its flow's cap (counted, not written) */
+	void (*event)(void *user, const struct flow *f, const struct tcp_event *ev, bool write);
+	void (*flow_new)(void *user, const struct flow *f);
+	void (*flow_end)(void *user, const struct flow *f, enum flow_retire_reason why);
+	void (*diag)(void *user, uint64_t frame, const char *msg);
+};
+
+/* A shard; cfg's caps are its own share of them. */
+struct analyzer *analyzer_shard_new(const struct analyzer_config *cfg,
+				    const struct analyzer_recorder *rec);
+/* Every frame in order, prepared (rec->prep set); own: its flow is this
+ * shard's (then the frame has one: DECODE_OK and has_flow). */
+void analyzer_shard_packet(struct analyzer *a, const struct pkt_record *rec, bool own);
+/* End of capture for a shard: analyzer_finish. */
+
+/* The merging analyzer: a frame's capture-wide part only. */
+void analyzer_frame(struct analyzer *a, const struct pkt_record *rec);
+/* Replays, in order. f: the shard's flow (for flow_end a copy, with the
+ * merged id; its round lists are rebuilt from rounds[d][0..nrounds[d])). */
+void analyzer_replay_event(struct analyzer *a, const struct flow *f, const struct tcp_event *ev,
+			   bool write);
+void analyzer_replay_flow_new(struct analyzer *a, const struct flow *f);
+void analyzer_replay_flow_end(struct analyzer *a, struct flow *f, enum flow_retire_reason why,
+			      const struct cwnd_round *rounds[2], const uint16_t nrounds[2]);
+void analyzer_replay_diag(struct analyzer *a, uint64_t frame, const char *msg);
+/* After the last replay: a shard's counts that do not depend on order
+ * (payload bytes, unverifiable checksums, events over caps, pool overflows). */
+void analyzer_absorb(struct analyzer *a, const struct analyzer *shard);
+
 const struct analyzer_config *analyzer_config(const struct analyzer *a);
 size_t analyzer_flows_open(const struct analyzer *a);
 /* Where flows' congestion-window rounds are kept (valid during flow_end). */

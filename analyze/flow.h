@@ -172,6 +172,12 @@ struct flow {
 
 	uint64_t first_ts, last_ts;
 	uint64_t first_frame;
+	uint64_t last_frame;       /* its latest frame (flows are touched in frame order) */
+	/* The capture's clock (its latest timestamp so far) when the flow was
+	 * last touched: lingering runs out against this clock, which never goes
+	 * back, so flows expire in the order they were touched even when the
+	 * capture's timestamps jump backwards (analyze/sharded.c needs that). */
+	uint64_t touch_clock;
 	uint64_t syn_ts, synack_ts, hs_ack_ts; /* handshake, 0 = not seen */
 
 	struct tcp_half half[2];

@@ -351,7 +351,7 @@ struct flow *flow_table_insert(struct flow_table *t, uint8_t ip_ver, uint8_t pro
 	f->pool_idx1 = idx1;
 	f->id = ++t->next_id;
 	f->hash = flow_hash(ip_ver, proto, src, sport, dst, dport);
-	f->first_ts = f->last_ts = ts_ns;
+	f->first_ts = f->last_ts = f->touch_clock = ts_ns;
 	size_t mask = t->nslots - 1;
 	size_t i = f->hash & mask;
 	while (SLOT_IDX(t->slots[i]))
@@ -362,10 +362,12 @@ struct flow *flow_table_insert(struct flow_table *t, uint8_t ip_ver, uint8_t pro
 	return f;
 }
 
-void flow_table_touch(struct flow_table *t, struct flow *f, uint64_t ts_ns)
+void flow_table_touch(struct flow_table *t, struct flow *f, uint64_t ts_ns, uint64_t clock_ns)
 {
 	if (ts_ns > f->last_ts)
 		f->last_ts = ts_ns;
+	if (clock_ns > f->touch_clock)
+		f->touch_clock = clock_ns;
 	struct lru *l = &t->lists[f->lru_list];
 	uint32_t idx1 = l->tail;
 	if (idx1 && flow_at(t, idx1 - 1) == f)
@@ -395,7 +397,7 @@ void flow_table_expire(struct flow_table *t, uint64_t now_ns)
 	uint32_t idx1;
 	while ((idx1 = t->lists[LIST_CLOSED].head)) {
 		struct flow *f = flow_at(t, idx1 - 1);
-		if (f->last_ts + t->linger_ns > now_ns) {
+		if (f->touch_clock + t->linger_ns > now_ns) {
 			/* Its index slot too, for when its turn comes. */
 			__builtin_prefetch(&t->slots[f->hash & (t->nslots - 1)]);
 			break;

@@ -61,13 +61,16 @@ struct flow *flow_table_insert(struct flow_table *t, uint8_t ip_ver, uint8_t pro
 			       const uint8_t *src, uint16_t sport, const uint8_t *dst,
 			       uint16_t dport, uint64_t ts_ns);
 
-/* Record activity (moves the flow to the recent end of its list). */
-void flow_table_touch(struct flow_table *t, struct flow *f, uint64_t ts_ns);
+/* Record activity at time ts_ns, the capture's clock (its latest timestamp,
+ * never going back) being clock_ns: moves the flow to the recent end of its
+ * list; last_ts and touch_clock only grow. */
+void flow_table_touch(struct flow_table *t, struct flow *f, uint64_t ts_ns, uint64_t clock_ns);
 /* Move a flow to the closed list (it lingers, then retires). */
 void flow_table_mark_closed(struct flow_table *t, struct flow *f);
 /* Retire f now (RETIRE_REPLACED). */
 void flow_table_retire(struct flow_table *t, struct flow *f, enum flow_retire_reason why);
-/* Retire closed flows whose linger ran out at capture time now. */
+/* Retire closed flows whose linger ran out by the capture's clock now_ns
+ * (touch_clock + linger <= now_ns), oldest touched first. */
 void flow_table_expire(struct flow_table *t, uint64_t now_ns);
 /* Retire every flow, in id order (RETIRE_END). */
 void flow_table_drain(struct flow_table *t);

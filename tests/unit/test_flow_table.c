@@ -237,10 +237,10 @@ Test(flow_table, touched_flows_are_evicted_last)
 		e[i] = ep_of(i, 4);
 	for (int i = 0; i < 4; i++)
 		f[i] = ins(t, &e[i], 10);
-	flow_table_touch(t, f[0], 20); /* recency: 2 3 4 1 */
-	flow_table_touch(t, f[2], 30); /* recency: 2 4 1 3 */
+	flow_table_touch(t, f[0], 20, 20); /* recency: 2 3 4 1 */
+	flow_table_touch(t, f[2], 30, 30); /* recency: 2 4 1 3 */
 	cr_assert_eq(f[0]->last_ts, 20);
-	flow_table_touch(t, f[0], 15); /* older time: moves, keeps last_ts */
+	flow_table_touch(t, f[0], 15, 15); /* older time: moves, keeps last_ts */
 	cr_assert_eq(f[0]->last_ts, 20);
 	/* recency now 2 4 3 1 */
 	for (uint32_t i = 4; i < 8; i++)
@@ -263,7 +263,7 @@ Test(flow_table, closed_flows_go_before_open_ones)
 		e[i] = ep_of(i, 6);
 	for (int i = 0; i < 4; i++)
 		f[i] = ins(t, &e[i], 1);
-	flow_table_touch(t, f[0], 2);     /* open recency: 2 3 4 1 */
+	flow_table_touch(t, f[0], 2, 2);     /* open recency: 2 3 4 1 */
 	flow_table_mark_closed(t, f[2]);  /* closed: 3 */
 	ins(t, &e[4], 3);                 /* pushes out 3, the closed one */
 	cr_assert_eq(log_n, 1);
@@ -308,12 +308,12 @@ Test(flow_table, expire_after_linger)
 	struct flow *f1 = ins(t, &e[0], 0);
 	ins(t, &e[1], 0);
 	struct flow *f3 = ins(t, &e[2], 10);
-	flow_table_touch(t, f1, 50);
+	flow_table_touch(t, f1, 50, 50);
 	flow_table_mark_closed(t, f1);
-	flow_table_touch(t, f3, 60);
+	flow_table_touch(t, f3, 60, 60);
 	flow_table_mark_closed(t, f3);
 	/* A late segment of f1 (an ACK of the FIN) at 70 keeps it longer. */
-	flow_table_touch(t, f1, 70);
+	flow_table_touch(t, f1, 70, 70);
 
 	flow_table_expire(t, 159);
 	cr_assert_eq(log_n, 0);
@@ -371,7 +371,7 @@ static void drain_in_id_order(uint32_t n)
 			gone[i] = true;
 			replaced++;
 			break;
-		default: flow_table_touch(t, f, 5000 + (uint64_t)k); break;
+		default: flow_table_touch(t, f, 5000 + (uint64_t)k, 5000 + (uint64_t)k); break;
 		}
 	}
 	cr_assert_eq(log_n, replaced);
@@ -556,7 +556,7 @@ Test(flow_table, random_recency_against_reference)
 		cr_assert_not_null(f, "op %d: flow %u missing", op, id);
 		cr_assert_eq(f->id, id);
 		if (r < 70) {
-			flow_table_touch(t, f, (uint64_t)op);
+			flow_table_touch(t, f, (uint64_t)op, (uint64_t)op);
 			if (list_remove(ref.open, &ref.nopen, id))
 				ref.open[ref.nopen++] = id;
 			else if (list_remove(ref.closed, &ref.nclosed, id))
