@@ -560,11 +560,14 @@ struct analyzer *analyzer_shard_new(const struct analyzer_config *cfg,
 	return a;
 }
 
-void analyzer_shard_packet(struct analyzer *a, const struct pkt_record *rec, bool own)
+void analyzer_shard_clock(struct analyzer *a, uint64_t ts_ns)
 {
-	advance_clock(a, rec->ts_ns);
-	if (own)
-		flow_part(a, rec, rec->prep);
+	advance_clock(a, ts_ns);
+}
+
+void analyzer_shard_flow(struct analyzer *a, const struct pkt_record *rec)
+{
+	flow_part(a, rec, rec->prep);
 }
 
 void analyzer_frame(struct analyzer *a, const struct pkt_record *rec)
@@ -621,6 +624,11 @@ void analyzer_absorb(struct analyzer *a, const struct analyzer *shard)
 	a->tot.events_dropped += s->events_dropped;
 	a->absorbed_held_overflow += held_pool_overflow(shard->held);
 	a->absorbed_rounds_pool_full += round_store_pool_full(shard->rounds);
+}
+
+uint64_t analyzer_pool_overflows(const struct analyzer *a)
+{
+	return held_pool_overflow(a->held) + round_store_pool_full(a->rounds);
 }
 
 void analyzer_on_packet(void *analyzer, const struct pkt_record *rec)

@@ -202,10 +202,12 @@ struct analyzer_recorder {
 /* A shard; cfg's caps are its own share of them. */
 struct analyzer *analyzer_shard_new(const struct analyzer_config *cfg,
 				    const struct analyzer_recorder *rec);
-/* Every frame in order, prepared (rec->prep set); own: its flow is this
- * shard's (then the frame has one: DECODE_OK and has_flow). */
-void analyzer_shard_packet(struct analyzer *a, const struct pkt_record *rec, bool own);
-/* End of capture for a shard: analyzer_finish. */
+/* Every frame's time, in order: the shard's clock moves, its flows whose
+ * linger ran out end. */
+void analyzer_shard_clock(struct analyzer *a, uint64_t ts_ns);
+/* Then, for a frame of one of its flows (prepared: rec->prep set, DECODE_OK
+ * and has_flow), the frame's part in its flow. End of capture: analyzer_finish. */
+void analyzer_shard_flow(struct analyzer *a, const struct pkt_record *rec);
 
 /* The merging analyzer: a frame's capture-wide part only. */
 void analyzer_frame(struct analyzer *a, const struct pkt_record *rec);
@@ -220,6 +222,9 @@ void analyzer_replay_diag(struct analyzer *a, uint64_t frame, const char *msg);
 /* After the last replay: a shard's counts that do not depend on order
  * (payload bytes, unverifiable checksums, events over caps, pool overflows). */
 void analyzer_absorb(struct analyzer *a, const struct analyzer *shard);
+/* Events written early because the held pool was full, plus rounds not
+ * listed because the rounds pool was: a cap was reached. */
+uint64_t analyzer_pool_overflows(const struct analyzer *a);
 
 const struct analyzer_config *analyzer_config(const struct analyzer *a);
 size_t analyzer_flows_open(const struct analyzer *a);

@@ -74,6 +74,7 @@ struct readahead {
 
 	/* consumer side */
 	unsigned ri;
+	unsigned taken;               /* batches held by capture_readahead_take */
 	struct ra_batch *cur;
 	unsigned ci;
 	int finished;                 /* the last batch is drained */
@@ -279,6 +280,55 @@ static int ra_dispatch(struct capture_source *src, int max, capture_packet_fn fn
 	return k;
 }
 
+static const struct capture_ops readahead_ops;
+
+int capture_readahead_take(struct capture_source *src, struct capture_batch *out)
+{
+	if (src->ops != &readahead_ops)
+		return -1;
+	struct readahead *r = src->priv;
+	if (!r->threaded || r->finished || r->taken == RA_BATCHES)
+		return -1;
+	pthread_mutex_lock(&r->lock);
+	while (r->ready <= r->taken)
+		pthread_cond_wait(&r->can_take, &r->lock);
+	pthread_mutex_unlock(&r->lock);
+	struct ra_batch *b = &r->b[(r->ri + r->taken) % RA_BATCHES];
+	r->taken++;
+	out->rec = b->rec;
+	out->n = b->n;
+	out->end = b->end;
+	out->err = b->errbuf;
+	r->delivered += b->n;
+	r->pos_ok = b->pos_ok;
+	r->pos_done = b->pos_done;
+	r->pos_total = b->pos_total;
+	if (b->end) {
+		r->finished = 1;
+		r->final_rc = b->end;
+		snprintf(r->final_err, sizeof(r->final_err), "%s", b->errbuf);
+	}
+	return 0;
+}
+
+void capture_readahead_give_back(struct capture_source *src)
+{
+	struct readahead *r = src->priv;
+	if (src->ops != &readahead_ops || !r->taken)
+		return;
+	pthread_mutex_lock(&r->lock);
+	r->ready--;
+	pthread_cond_signal(&r->can_fill);
+	pthread_mutex_unlock(&r->lock);
+	r->ri = (r->ri + 1) % RA_BATCHES;
+	r->taken--;
+}
+
+unsigned capture_readahead_ring(void)
+{
+	return RA_BATCHES;
+}
+
 static int ra_stats(struct capture_source *src, struct capture_stats *out)
 {
 	struct readahead *r = src->priv;
@@ -338,8 +388,6 @@ static void ra_close(struct capture_source *src)
 	ra_free(r);
 	src->priv = NULL;
 }
-
-static const struct capture_ops readahead_ops;
 
 void capture_readahead_set_lookahead(struct capture_source *src, capture_lookahead_fn fn,
 				     void *user)

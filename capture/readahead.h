@@ -55,6 +55,25 @@ int capture_batched_start(struct capture_source *src, struct capture_source *inn
 			  size_t scratch_size, capture_prepare_fn prepare, void *prepare_user,
 			  char *errbuf);
 
+/*
+ * Whole batches, for a consumer that hands them to threads of its own
+ * (analyze/sharded.c), on a source from capture_readahead_start: the next
+ * batch in file order (waiting for the reader). Up to capture_readahead_ring()
+ * may be held at once; each is given back, oldest first, when every thread
+ * is done with it. Not mixed with capture_dispatch on the same source.
+ * Returns 0, or -1 when there is no further batch (the last one had end set)
+ * or the ring is all held.
+ */
+struct capture_batch {
+	const struct pkt_record *rec; /* rec[0..n): prepared (rec->prep) */
+	unsigned n;
+	int end;                      /* 0, or CAPTURE_END / CAPTURE_ERR after these */
+	const char *err;              /* CAPTURE_ERR's message */
+};
+int capture_readahead_take(struct capture_source *src, struct capture_batch *out);
+void capture_readahead_give_back(struct capture_source *src);
+unsigned capture_readahead_ring(void);
+
 /* Set the consumer-side lookahead hook of a source started above. */
 void capture_readahead_set_lookahead(struct capture_source *src, capture_lookahead_fn fn,
 				     void *user);

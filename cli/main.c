@@ -15,6 +15,7 @@
 #include "analyze/analyzer.h"
 #include "capture/capture.h"
 #include "capture/readahead.h"
+#include "analyze/sharded.h"
 #include "capture/ifinfo.h"
 #include "options.h"
 #include "privdrop.h"
@@ -169,8 +170,9 @@ static void progress_tick(struct progress *pg, struct capture_source *src, uint6
 
 /* -r FILE, regular files only (a pipe can block a reader that fills 512
  * frames ahead, after the analysis stopped: -c, a signal): 2 = read ahead
- * on a second thread (--threads 2, or by default with two CPUs online),
- * 1 = in batches on this thread; 0 = frame by frame (standard input). */
+ * on a second thread (--threads 2 and up, or by default with two CPUs
+ * online), 1 = in batches on this thread; 0 = frame by frame (standard
+ * input). */
 static int batching_wanted(const struct options *opt)
 {
 	struct stat st;
@@ -178,7 +180,7 @@ static int batching_wanted(const struct options *opt)
 		return 0;
 	if (opt->threads == 1)
 		return 1;
-	return opt->threads == 2 || sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
+	return opt->threads >= 2 || sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
 }
 
 /* Refuse to write the report over the capture being read. */
@@ -195,6 +197,7 @@ int main(int argc, char **argv)
 	struct options opt;
 	char err[CAPTURE_ERRBUF_SIZE] = "";
 	int status = 0;
+	struct sharded *shards = NULL; /* --threads 3+: the analysis sharded by flow */
 	if (argc > 1 && replay_is_command(argv[1]))
 		return replay_command(argc - 1, argv + 1); /* tcplens diff | check */
 	if (options_parse(argc, argv, &opt, err, sizeof(err)) < 0) {
@@ -247,6 +250,7 @@ int main(int argc, char **argv)
 							       analyzer_prepare, NULL, err);
 		if (rc < 0) {
 			src = inner_src;
+			batching = 0;
 			if (!opt.quiet)
 				fprintf(stderr, "tcplens: %s; reading frame by frame\n", err);
 		}
@@ -380,6 +384,22 @@ int main(int argc, char **argv)
 	}
 	report_set_analyzer(rep, run.an);
 	capture_readahead_set_lookahead(&src, analyzer_lookahead, run.an);
+	if (opt.threads >= 3 && batching == 2) {
+		/* The merge replays what the report sinks receive; -w, the TUI,
+		 * --metrics and the HTML report's per-segment sampler watch the
+		 * analysis itself. */
+		const char *why = ann ? "-w" : tui ? "the TUI" : met ? "--metrics"
+				: sink.segment ? "--format html" : NULL;
+		if (why) {
+			if (!opt.quiet)
+				fprintf(stderr, "tcplens: --threads %d: %s needs the analysis on one "
+					"thread; reading ahead on a second one only\n", opt.threads, why);
+		} else if (!(shards = sharded_new(&src, run.an, (unsigned)opt.threads - 1, err,
+						  sizeof(err)))) {
+			if (!opt.quiet)
+				fprintf(stderr, "tcplens: %s; analyzing on one thread\n", err);
+		}
+	}
 	if (tui)
 		tui_set_analyzer(tui, run.an);
 	struct progress pg = {.enabled = isatty(STDERR_FILENO) && !opt.quiet && !tui, .every = live ? 1.0 : 0.5};
@@ -391,7 +411,10 @@ int main(int argc, char **argv)
 			break;
 		if (met && live && metrics_tick(met, run.an, err, sizeof(err)) < 0)
 			fprintf(stderr, "tcplens: metrics: %s\n", err);
-		int n = capture_dispatch(&src, 256, on_packet, &run, err);
+		int n = shards ? sharded_step(shards, opt.count, err)
+			       : capture_dispatch(&src, 256, on_packet, &run, err);
+		if (shards && n > 0)
+			run.seen += (uint64_t)n;
 		if (n == CAPTURE_END)
 			break;
 		if (n < 0) {
@@ -403,6 +426,15 @@ int main(int argc, char **argv)
 			break;
 		if (run.stopped || (tui && tui_tick(tui)))
 			break;
+	}
+	if (shards) {
+		uint64_t more;
+		if (sharded_finish(shards, &more) && !opt.quiet)
+			fprintf(stderr, "tcplens: --threads %d: a cap (--max-flows, --max-held, "
+				"--max-rounds) was reached; each of the %d analysis shards had its "
+				"share of it, so this report can differ from --threads 1's\n",
+				opt.threads, opt.threads - 1);
+		run.seen += more;
 	}
 	if (pg.last > pg.started)
 		progress_tick(&pg, &src, run.seen, 1);
@@ -438,6 +470,8 @@ int main(int argc, char **argv)
 	if (run.diags > DIAG_LIST_MAX && !opt.quiet)
 		fprintf(stderr, "tcplens: %s: %llu more damaged frames not listed\n", run.input,
 			(unsigned long long)(run.diags - DIAG_LIST_MAX));
+	sharded_free(shards);
+	shards = NULL;
 	analyzer_free(run.an);
 out_report:
 	tui_free(tui);
@@ -449,6 +483,7 @@ out_close:
 			opt.out_path ? opt.out_path : "the report", strerror(errno));
 		status = EXIT_INPUT;
 	}
+	sharded_free(shards);
 	metrics_free(met);
 	capture_close(&src);
 	options_free(&opt);

@@ -128,11 +128,12 @@ void options_usage(FILE *out)
 "                       (rounds_pool_full); at most 256 per flow direction\n"
 "\n"
 "Speed:\n"
-"  --threads 1|2        -r on a regular file: 2 reads and decodes the file on a\n"
+"  --threads N          -r on a regular file: 2 reads and decodes the file on a\n"
 "                       second thread, ahead of the analysis (the default with\n"
 "                       2+ CPUs); 1 does it on one thread, 512 frames at a time;\n"
-"                       the analysis is one thread either way and the report\n"
-"                       identical\n"
+"                       3 to 33 also shard the analysis by flow over N-1 threads\n"
+"                       (text, JSON, JSONL). The report is the same whatever N\n"
+"                       (unless a --max-* cap is reached: shards split them)\n"
 "\n"
 "  -h, --help           this help;  -V, --version   the version\n"
 "\n"
@@ -484,8 +485,9 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 				return -1;
 			break;
 		case OPT_THREADS:
-			if (parse_u64(optarg, &v) < 0 || v < 1 || v > 2) {
-				snprintf(err, errlen, "--threads wants 1 or 2, not '%s'", optarg);
+			if (parse_u64(optarg, &v) < 0 || v < 1 || v > OPT_THREADS_MAX) {
+				snprintf(err, errlen, "--threads wants 1 to %d, not '%s'", OPT_THREADS_MAX,
+					 optarg);
 				return -1;
 			}
 			o->threads = (int)v;

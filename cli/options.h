@@ -11,6 +11,8 @@
 
 #define OPTIONS_MAX_TOLERANCES 16
 
+#define OPT_THREADS_MAX 33 /* the reader + 32 shards (analyze/sharded.h) */
+
 struct options {
 	const char *read_file;     /* -r */
 	const char *interface;     /* -i */
@@ -29,7 +31,8 @@ struct options {
 	uint32_t max_events;
 	size_t max_held, max_rounds;  /* 0 = the analyzer's defaults */
 	uint32_t max_held_per_flow;
-	int threads;               /* --threads: 0 = auto, 1 = one, 2 = read ahead */
+	int threads;               /* --threads: 0 = auto, 1 = one, 2 = read ahead,
+				    * N >= 3 = read ahead + N - 1 analysis shards */
 	int quiet;
 	int help, version;
 	/* regression replay (replay.h) and the annotated pcapng */

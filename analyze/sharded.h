@@ -1,0 +1,62 @@
+/*
+ * analyze/sharded.h — the analysis of an offline capture sharded by flow
+ * across threads (--threads N, N >= 3: N - 1 shards), giving the report one
+ * analyzer gives.
+ *
+ * The capture is read ahead in batches (capture/readahead.h). Every shard
+ * thread walks every batch: each frame's time moves its clock (flows expire
+ * by the capture's clock), and it analyzes the frames of its own flows, those
+ * whose flow hash falls to it. What one analyzer would fold into the
+ * capture-wide totals and hand to the report, a shard writes as a record
+ * keyed by where in one analyzer's order it would have come: (frame, 0, the
+ * flow's last frame) for flows ending by linger before the frame, (frame, 2)
+ * for the frame's own flow, (end, the flow's first frame) for flows open at
+ * the end of the capture. The calling thread merges: batch by batch, frame by
+ * frame, it replays the shards' records in key order and does the frame's
+ * capture-wide part itself in between (analyzer_frame). Flow ids are given in
+ * order of first packet as the records come by, and the order-dependent
+ * aggregates (host table, setup quantiles, sums of doubles) are fed in the
+ * single order, so the report is --threads 1's byte for byte.
+ *
+ * One exception: the caps (--max-flows, --max-held, --max-rounds) are split
+ * evenly between the shards, so a capture that reaches one is cut where its
+ * shard filled up; sharded_finish says when that may have happened.
+ *
+ * Only for the report sinks (text, JSON, JSONL): the merge hands the sink's
+ * event callback a flow holding only its id and key, and there is no
+ * per-segment observer.
+ */
+#ifndef TCPLENS_SHARDED_H
+#define TCPLENS_SHARDED_H
+
+#include <stdint.h>
+
+#include "../capture/capture.h"
+#include "analyzer.h"
+
+#define SHARDED_MAX 32
+
+struct sharded;
+
+/* Start `shards` threads over src (a capture_readahead_start source) for
+ * the merging analyzer `merge` (its config gives the caps to split). Returns
+ * NULL with errbuf set when memory or threads are short. */
+struct sharded *sharded_new(struct capture_source *src, struct analyzer *merge, unsigned shards,
+			    char *errbuf, size_t errlen);
+
+/* Analyze and merge the next batch, handing the shards the ones after it as
+ * they come (at most `limit` frames more in all, 0 = no limit: -c). Like
+ * capture_dispatch: frames merged (0 is possible), CAPTURE_END, or CAPTURE_ERR
+ * with errbuf set once every frame before the error is merged. */
+int sharded_step(struct sharded *s, uint64_t limit, char *errbuf);
+
+/* End of analysis: batches handed out are merged, the shards' open flows end
+ * (merged in id order) and their counts go to `merge`. Returns frames merged
+ * by it (after an early stop) in *frames; 1 when some shard reached a cap
+ * (the report may then differ from --threads 1's), else 0. */
+int sharded_finish(struct sharded *s, uint64_t *frames);
+
+/* Stops the threads (if sharded_finish was not called) and frees. */
+void sharded_free(struct sharded *s);
+
+#endif
