@@ -110,6 +110,8 @@ struct sharded {
 	pthread_mutex_t lock;
 	pthread_cond_t work;     /* shards: a batch, chunk room, the end */
 	pthread_cond_t done;     /* merge: a chunk */
+	pthread_cond_t prepared; /* shards: every slice of a batch decoded */
+	unsigned prep_done[RING_MAX]; /* shards done decoding their slice (locked) */
 	struct capture_batch batch[RING_MAX]; /* handed out, by number % ring */
 	uint64_t posted;         /* batches handed out (locked) */
 	bool drain, quit;        /* (locked) */
@@ -336,6 +338,24 @@ static void shard_batch(struct shard *sh, const struct capture_batch *b)
 	}
 }
 
+/* Decode and sum this shard's slice of the batch (every n-th frame: the
+ * reader only reads), then wait until every shard has done its own: a
+ * shard's flows have frames in every slice. False when told to stop. */
+static bool shard_prepare(struct shard *sh, const struct capture_batch *b, unsigned slot)
+{
+	struct sharded *s = sh->s;
+	for (unsigned i = sh->index; i < b->n; i += s->n)
+		analyzer_prepare(NULL, &b->rec[i], b->rec[i].prep);
+	pthread_mutex_lock(&s->lock);
+	if (++s->prep_done[slot] == s->n)
+		pthread_cond_broadcast(&s->prepared);
+	while (s->prep_done[slot] < s->n && !s->quit)
+		pthread_cond_wait(&s->prepared, &s->lock);
+	bool ok = !s->quit;
+	pthread_mutex_unlock(&s->lock);
+	return ok;
+}
+
 static void *shard_main(void *arg)
 {
 	struct shard *sh = arg;
@@ -350,7 +370,11 @@ static void *shard_main(void *arg)
 		if (!quit && !drain)
 			b = s->batch[seq % s->ring];
 		pthread_mutex_unlock(&s->lock);
-		if (quit || !chunk_open(sh))
+		if (quit)
+			break;
+		if (!drain && !shard_prepare(sh, &b, (unsigned)(seq % s->ring)))
+			break;
+		if (!chunk_open(sh))
 			break;
 		if (drain) {
 			sh->phase = PHASE_END;
@@ -589,6 +613,7 @@ static void post(struct sharded *s, const struct capture_batch *b)
 {
 	pthread_mutex_lock(&s->lock);
 	s->batch[s->posted % s->ring] = *b;
+	s->prep_done[s->posted % s->ring] = 0;
 	s->posted++;
 	pthread_cond_broadcast(&s->work);
 	pthread_mutex_unlock(&s->lock);
@@ -645,6 +670,7 @@ static void stop_threads(struct sharded *s)
 	pthread_mutex_lock(&s->lock);
 	s->quit = true;
 	pthread_cond_broadcast(&s->work);
+	pthread_cond_broadcast(&s->prepared);
 	pthread_mutex_unlock(&s->lock);
 	for (unsigned k = 0; k < s->n; k++)
 		if (s->shard[k].started) {
@@ -692,6 +718,7 @@ void sharded_free(struct sharded *s)
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->work);
 	pthread_cond_destroy(&s->done);
+	pthread_cond_destroy(&s->prepared);
 	free(s);
 }
 
@@ -722,6 +749,7 @@ struct sharded *sharded_new(struct capture_source *src, struct analyzer *merge, 
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->work, NULL);
 	pthread_cond_init(&s->done, NULL);
+	pthread_cond_init(&s->prepared, NULL);
 	const struct analyzer_config *mc = analyzer_config(merge);
 	struct analyzer_config cfg = *mc;
 	cfg.max_flows = share(mc->max_flows, shards, 1);

@@ -3,10 +3,12 @@
  * across threads (--threads N, N >= 3: N - 1 shards), giving the report one
  * analyzer gives.
  *
- * The capture is read ahead in batches (capture/readahead.h). Every shard
- * thread walks every batch: each frame's time moves its clock (flows expire
- * by the capture's clock), and it analyzes the frames of its own flows, those
- * whose flow hash falls to it. What one analyzer would fold into the
+ * The capture is read ahead in batches (capture/readahead.h: that thread
+ * only reads). Every shard thread first decodes and checksums a slice of
+ * each batch (every n-th frame; all slices done before any shard goes on),
+ * then walks the whole batch: each frame's time moves its clock (flows
+ * expire by the capture's clock), and it analyzes the frames of its own
+ * flows, those whose flow hash falls to it. What one analyzer would fold into the
  * capture-wide totals and hand to the report, a shard writes as a record
  * keyed by where in one analyzer's order it would have come: (frame, 0, the
  * flow's last frame) for flows ending by linger before the frame, (frame, 2)
@@ -38,7 +40,9 @@
 
 struct sharded;
 
-/* Start `shards` threads over src (a capture_readahead_start source) for
+/* Start `shards` threads over src (a capture_readahead_start source whose
+ * records have a struct pkt_prepared scratch left unfilled: prepare NULL;
+ * the shards fill it, each a slice of every batch) for
  * the merging analyzer `merge` (its config gives the caps to split). Returns
  * NULL with errbuf set when memory or threads are short. */
 struct sharded *sharded_new(struct capture_source *src, struct analyzer *merge, unsigned shards,

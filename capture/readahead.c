@@ -132,11 +132,9 @@ static void on_frame(void *user, const struct pkt_record *in)
 	}
 	memcpy(dst, in->data, out->caplen);
 	out->data = dst;
-	out->prep = NULL;
-	if (r->prepare) {
-		out->prep = b->scratch + (size_t)b->n * r->scratch_size;
+	out->prep = b->scratch ? b->scratch + (size_t)b->n * r->scratch_size : NULL;
+	if (r->prepare)
 		r->prepare(r->prepare_user, out, out->prep);
-	}
 	b->n++;
 }
 
@@ -425,8 +423,8 @@ static int batch_source_start(struct capture_source *src, struct capture_source 
 	r->prepare_user = prepare_user;
 	for (unsigned i = 0; i < (threaded ? RA_BATCHES : 1u); i++) {
 		r->b[i].arena = malloc(RA_ARENA);
-		r->b[i].scratch = prepare ? malloc(RA_FRAMES * r->scratch_size) : NULL;
-		if (!r->b[i].arena || (prepare && !r->b[i].scratch)) {
+		r->b[i].scratch = r->scratch_size ? malloc(RA_FRAMES * r->scratch_size) : NULL;
+		if (!r->b[i].arena || (r->scratch_size && !r->b[i].scratch)) {
 			ra_free(r);
 			snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "out of memory for the read-ahead buffers");
 			return -1;

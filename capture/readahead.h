@@ -33,7 +33,10 @@ typedef void (*capture_prepare_fn)(void *user, const struct pkt_record *rec, voi
 typedef void (*capture_lookahead_fn)(void *user, const struct pkt_record *rec);
 
 /*
- * Wrap the open source inner into src and start the reader thread. src takes
+ * Wrap the open source inner into src and start the reader thread. With
+ * scratch_size > 0 every record gets a scratch area (rec->prep); prepare, when
+ * not NULL, fills it on the reader thread, else it is the consumer's to fill
+ * (analyze/sharded.c has its shards do it). src takes
  * inner over (capture_close(src) stops the thread and closes inner); inner's
  * struct must stay in place until then. src's name, kind, linktype and
  * precision are inner's. Returns 0, or -1 with errbuf set (inner untouched).

@@ -242,15 +242,28 @@ int main(int argc, char **argv)
 	 * thread ahead of the analysis or on this one (capture/readahead.h). */
 	struct capture_source inner_src;
 	int batching = !live && !opt.replay && !use_tui ? batching_wanted(&opt) : 0;
+	/* --threads 3+: the analysis sharded by flow (analyze/sharded.h), the
+	 * shards decoding too. Not with what watches the analysis itself. */
+	int want_shards = 0;
+	if (batching == 2 && opt.threads >= 3) {
+		const char *why = opt.write_path ? "-w" : opt.metrics_listen || opt.metrics_file
+			? "--metrics" : opt.format == REPORT_HTML ? "--format html" : NULL;
+		want_shards = !why;
+		if (why && !opt.quiet)
+			fprintf(stderr, "tcplens: --threads %d: %s needs the analysis on one thread; "
+				"reading ahead on a second one only\n", opt.threads, why);
+	}
 	if (batching) {
 		inner_src = src;
 		int rc = batching == 2 ? capture_readahead_start(&src, &inner_src, sizeof(struct pkt_prepared),
-								 analyzer_prepare, NULL, err)
+								 want_shards ? NULL : analyzer_prepare,
+								 NULL, err)
 				       : capture_batched_start(&src, &inner_src, sizeof(struct pkt_prepared),
 							       analyzer_prepare, NULL, err);
 		if (rc < 0) {
 			src = inner_src;
 			batching = 0;
+			want_shards = 0;
 			if (!opt.quiet)
 				fprintf(stderr, "tcplens: %s; reading frame by frame\n", err);
 		}
@@ -384,21 +397,12 @@ int main(int argc, char **argv)
 	}
 	report_set_analyzer(rep, run.an);
 	capture_readahead_set_lookahead(&src, analyzer_lookahead, run.an);
-	if (opt.threads >= 3 && batching == 2) {
-		/* The merge replays what the report sinks receive; -w, the TUI,
-		 * --metrics and the HTML report's per-segment sampler watch the
-		 * analysis itself. */
-		const char *why = ann ? "-w" : tui ? "the TUI" : met ? "--metrics"
-				: sink.segment ? "--format html" : NULL;
-		if (why) {
-			if (!opt.quiet)
-				fprintf(stderr, "tcplens: --threads %d: %s needs the analysis on one "
-					"thread; reading ahead on a second one only\n", opt.threads, why);
-		} else if (!(shards = sharded_new(&src, run.an, (unsigned)opt.threads - 1, err,
+	/* The merge replays what the report sinks receive (text, JSON, JSONL). */
+	if (want_shards && !(shards = sharded_new(&src, run.an, (unsigned)opt.threads - 1, err,
 						  sizeof(err)))) {
-			if (!opt.quiet)
-				fprintf(stderr, "tcplens: %s; analyzing on one thread\n", err);
-		}
+		fprintf(stderr, "tcplens: %s; try --threads 2\n", err);
+		status = EXIT_INPUT;
+		goto out_analyzer;
 	}
 	if (tui)
 		tui_set_analyzer(tui, run.an);
@@ -470,6 +474,7 @@ int main(int argc, char **argv)
 	if (run.diags > DIAG_LIST_MAX && !opt.quiet)
 		fprintf(stderr, "tcplens: %s: %llu more damaged frames not listed\n", run.input,
 			(unsigned long long)(run.diags - DIAG_LIST_MAX));
+out_analyzer:
 	sharded_free(shards);
 	shards = NULL;
 	analyzer_free(run.an);
