@@ -112,6 +112,11 @@ struct sharded {
 	pthread_cond_t done;     /* merge: a chunk */
 	pthread_cond_t prepared; /* shards: every slice of a batch decoded */
 	unsigned prep_done[RING_MAX]; /* shards done decoding their slice (locked) */
+	/* Each posted batch's frames' shards (-1: no flow), written by whoever
+	 * decodes the frame: the others read 512 bytes, not every frame's
+	 * decoded headers. */
+	int8_t *owners[RING_MAX];
+	unsigned batch_max;
 	struct capture_batch batch[RING_MAX]; /* handed out, by number % ring */
 	uint64_t posted;         /* batches handed out (locked) */
 	bool drain, quit;        /* (locked) */
@@ -317,21 +322,20 @@ static void on_rec_diag(void *user, uint64_t frame, const char *msg)
 
 /* ---- the shard thread ---- */
 
-static void shard_batch(struct shard *sh, const struct capture_batch *b)
+static void shard_batch(struct shard *sh, const struct capture_batch *b, const int8_t *own)
 {
-	struct sharded *s = sh->s;
 	int me = (int)sh->index;
 	for (unsigned i = 0; i < LOOKAHEAD && i < b->n; i++)
-		if (owner(s, &b->rec[i]) == me)
+		if (own[i] == me)
 			analyzer_lookahead(sh->an, &b->rec[i]);
 	for (unsigned i = 0; i < b->n; i++) {
 		const struct pkt_record *rec = &b->rec[i];
-		if (i + LOOKAHEAD < b->n && owner(s, &b->rec[i + LOOKAHEAD]) == me)
+		if (i + LOOKAHEAD < b->n && own[i + LOOKAHEAD] == me)
 			analyzer_lookahead(sh->an, &b->rec[i + LOOKAHEAD]);
 		sh->frame = rec->frame;
 		sh->phase = PHASE_EXPIRE;
 		analyzer_shard_clock(sh->an, rec->ts_ns);
-		if (owner(s, rec) == me) {
+		if (own[i] == me) {
 			sh->phase = PHASE_OWN;
 			analyzer_shard_flow(sh->an, rec);
 		}
@@ -344,8 +348,11 @@ static void shard_batch(struct shard *sh, const struct capture_batch *b)
 static bool shard_prepare(struct shard *sh, const struct capture_batch *b, unsigned slot)
 {
 	struct sharded *s = sh->s;
-	for (unsigned i = sh->index; i < b->n; i += s->n)
+	int8_t *own = s->owners[slot];
+	for (unsigned i = sh->index; i < b->n; i += s->n) {
 		analyzer_prepare(NULL, &b->rec[i], b->rec[i].prep);
+		own[i] = (int8_t)owner(s, &b->rec[i]);
+	}
 	pthread_mutex_lock(&s->lock);
 	if (++s->prep_done[slot] == s->n)
 		pthread_cond_broadcast(&s->prepared);
@@ -382,7 +389,7 @@ static void *shard_main(void *arg)
 			chunk_publish(sh, true);
 			break;
 		}
-		shard_batch(sh, &b);
+		shard_batch(sh, &b, s->owners[seq % s->ring]);
 		chunk_publish(sh, true);
 	}
 	return NULL;
@@ -577,7 +584,7 @@ static struct shard *next_of(struct sharded *s, uint64_t frame, uint8_t phase,
 	return best;
 }
 
-static void merge_batch(struct sharded *s, const struct capture_batch *b)
+static void merge_batch(struct sharded *s, const struct capture_batch *b, const int8_t *own)
 {
 	const struct rec_hdr *h;
 	struct shard *sh;
@@ -586,7 +593,7 @@ static void merge_batch(struct sharded *s, const struct capture_batch *b)
 		while ((sh = next_of(s, rec->frame, PHASE_EXPIRE, &h)))
 			replay(s, sh, h);
 		analyzer_frame(s->merge, rec);
-		int o = owner(s, rec);
+		int o = own[i];
 		if (o < 0)
 			continue;
 		sh = &s->shard[o];
@@ -648,7 +655,7 @@ static unsigned merge_next(struct sharded *s)
 {
 	const struct capture_batch *b = &s->batch[s->merged % s->ring];
 	unsigned n = b->n;
-	merge_batch(s, b);
+	merge_batch(s, b, s->owners[s->merged % s->ring]);
 	s->merged++;
 	capture_readahead_give_back(s->src);
 	return n;
@@ -715,6 +722,8 @@ void sharded_free(struct sharded *s)
 			free(sh->chunk[c].buf);
 		free(sh->ids.slot);
 	}
+	for (unsigned r = 0; r < RING_MAX; r++)
+		free(s->owners[r]);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->work);
 	pthread_cond_destroy(&s->done);
@@ -750,6 +759,13 @@ struct sharded *sharded_new(struct capture_source *src, struct analyzer *merge, 
 	pthread_cond_init(&s->work, NULL);
 	pthread_cond_init(&s->done, NULL);
 	pthread_cond_init(&s->prepared, NULL);
+	s->batch_max = capture_readahead_batch_max();
+	for (unsigned r = 0; r < s->ring; r++)
+		if (!(s->owners[r] = malloc(s->batch_max))) {
+			snprintf(errbuf, errlen, "out of memory for the shards");
+			sharded_free(s);
+			return NULL;
+		}
 	const struct analyzer_config *mc = analyzer_config(merge);
 	struct analyzer_config cfg = *mc;
 	cfg.max_flows = share(mc->max_flows, shards, 1);

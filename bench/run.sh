@@ -16,11 +16,12 @@
 #   BENCH_RUNS=5         runs of floor and tcplens (best time kept)
 #   BENCH_PEER_RUNS=3    runs of tshark, tcpdump, tcptrace (best time kept)
 #   BENCH_TIMEOUT=300    seconds per run before a tool is reported "timeout"
-#   BENCH_TOOLS="floor tcplens tcplens-t1 tcplens-json tcplens-json-t1 tshark tcpdump tcptrace"
+#   BENCH_TOOLS="floor tcplens tcplens-t1 tcplens-t3 tcplens-json tcplens-json-t1 tshark tcpdump tcptrace"
 #                        (tcplens: `tcplens -r F` as it comes, the text report,
 #                        reading ahead on a second thread with 2+ CPUs;
-#                        -t1: --threads 1; -json: --format json, every flow
-#                        and event written out)
+#                        -t1: --threads 1; -t3: --threads 3, the analysis
+#                        sharded over two threads; -json: --format json,
+#                        every flow and event written out)
 #   TCPLENS=build/tcplens    the binary under test (skipped when missing)
 #   BENCH_BUILD=build-bench  where gen_capture and floor are built
 #   BENCH_DATA=bench/data    where the captures live
@@ -38,7 +39,7 @@ BENCH_CAPTURES=${BENCH_CAPTURES:-bulk crr flows}
 BENCH_RUNS=${BENCH_RUNS:-5}
 BENCH_PEER_RUNS=${BENCH_PEER_RUNS:-3}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}
-BENCH_TOOLS=${BENCH_TOOLS:-floor tcplens tcplens-t1 tcplens-json tcplens-json-t1 tshark tcpdump tcptrace}
+BENCH_TOOLS=${BENCH_TOOLS:-floor tcplens tcplens-t1 tcplens-t3 tcplens-json tcplens-json-t1 tshark tcpdump tcptrace}
 TCPLENS=${TCPLENS:-$ROOT/build/tcplens}
 BENCH_BUILD=${BENCH_BUILD:-$ROOT/build-bench}
 BENCH_DATA=${BENCH_DATA:-$BENCH_DIR/data}
@@ -150,6 +151,7 @@ tcplens_args() { # TOOL -> its options
 	case $1 in
 	tcplens) ;;
 	tcplens-t1) echo "--threads 1" ;;
+	tcplens-t3) echo "--threads 3" ;;
 	tcplens-json) echo "--format json" ;;
 	tcplens-json-t1) echo "--threads 1 --format json" ;;
 	*) die "unknown tcplens variant '$1'" ;;
@@ -312,7 +314,8 @@ fi
 	echo "over those runs; each run had $BENCH_TIMEOUT s. MB = 10^6 bytes of file."
 	echo "\"x tcplens\" and \"x floor\" are the tool's wall time divided by tcplens's"
 	echo "(\`tcplens -r F\`, the default text report) and by the floor's on the same"
-	echo "capture (higher = slower). -t1 = \`--threads 1\`; -json = \`--format json\`,"
+	echo "capture (higher = slower). -t1 = \`--threads 1\`; -t3 = \`--threads 3\` (the"
+	echo "analysis sharded over two threads; bench/threads.sh); -json = \`--format json\`,"
 	echo "which writes every flow and event (on CRR a document larger than the capture)."
 	echo
 	echo "$TABLE"

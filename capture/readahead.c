@@ -327,6 +327,11 @@ unsigned capture_readahead_ring(void)
 	return RA_BATCHES;
 }
 
+unsigned capture_readahead_batch_max(void)
+{
+	return RA_FRAMES;
+}
+
 static int ra_stats(struct capture_source *src, struct capture_stats *out)
 {
 	struct readahead *r = src->priv;

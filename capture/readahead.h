@@ -76,6 +76,8 @@ struct capture_batch {
 int capture_readahead_take(struct capture_source *src, struct capture_batch *out);
 void capture_readahead_give_back(struct capture_source *src);
 unsigned capture_readahead_ring(void);
+/* Most records a batch has. */
+unsigned capture_readahead_batch_max(void);
 
 /* Set the consumer-side lookahead hook of a source started above. */
 void capture_readahead_set_lookahead(struct capture_source *src, capture_lookahead_fn fn,

@@ -63,7 +63,7 @@ _tcplens()
 		return ;;
 	--format) COMPREPLY=($(compgen -W "text json jsonl html" -- "$cur")); return ;;
 	--engine) COMPREPLY=($(compgen -W "tpacket3 pcap" -- "$cur")); return ;;
-	--threads) COMPREPLY=($(compgen -W "1 2" -- "$cur")); return ;;
+	--threads) COMPREPLY=($(compgen -W "1 2 3 4 5 9 17" -- "$cur")); return ;;
 	-Z) COMPREPLY=($(compgen -u -- "$cur")); return ;;
 	--tolerance) compopt -o nospace 2>/dev/null
 		COMPREPLY=($(compgen -W "$tolerances" -- "$cur")); return ;;
