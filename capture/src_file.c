@@ -151,6 +151,19 @@ static int stdin_peek_close(void *cookie)
 
 static FILE *stdin_peeked(enum ts_precision *prec)
 {
+	/* A file behind standard input (`< F`) is read where it stands, and
+	 * stdin stays libpcap's stream (glibc's fast path for a cookie stream
+	 * is not). */
+	struct stat st;
+	off_t at;
+	if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (at = lseek(STDIN_FILENO, 0, SEEK_CUR)) >= 0) {
+		uint8_t b[PEEK_MAX];
+		ssize_t n = pread(STDIN_FILENO, b, sizeof(b), at);
+		int p = ts_precision_of(b, n > 0 ? (size_t)n : 0);
+		*prec = p < 0 ? TS_PRECISION_USEC : (enum ts_precision)p;
+		return stdin;
+	}
 	struct stdin_peek *k = calloc(1, sizeof(*k));
 	if (!k)
 		return NULL;
@@ -194,7 +207,8 @@ static int file_open(struct capture_source *src, const struct capture_config *cf
 		setvbuf(fp, p->iobuf, _IOFBF, FILE_IOBUF);
 	p->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, perr);
 	if (!p->pcap) {
-		fclose(fp);
+		if (fp != stdin)
+			fclose(fp);
 		free(p->iobuf);
 		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: cannot read as pcap or pcapng: %s",
 			 strcmp(cfg->name, "-") ? cfg->name : "(stdin)", perr);

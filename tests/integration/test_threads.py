@@ -145,6 +145,23 @@ big = write("jumbo.pcap", pcap(1, jumbo * 40))
 same("262,144-byte frames (the largest libpcap reads)", big, "--format", "json")
 same("empty capture", write("empty.pcap", pcap(1, [])), "--format", "json")
 
+# Through a pipe (not seekable: tcplens reads the first bytes itself and
+# hands them on to libpcap), the same as from the file.
+for name in ("reqresp.pcapng", "corrupt.pcap", "cut.pcap"):
+    path = os.path.join(samples if name != "cut.pcap" else tmp, name)
+    with open(path, "rb") as f:
+        data = f.read()
+    p = subprocess.run([tcplens, "-r", "-", "--format", "json"], input=data,
+                       capture_output=True, timeout=120)
+    piped = (p.returncode, p.stdout.replace(b"(stdin)", path.encode()),
+             p.stderr.replace(b"(stdin)", path.encode()))
+    if piped == run(1, path, "--format", "json"):
+        passed += 1
+        print(f"ok: {name} through a pipe")
+    else:
+        failed += 1
+        print(f"FAIL: {name} through a pipe differs from the file")
+
 # A cap reached: the shards split it, so the report may differ, and says so.
 for cap in (["--max-flows", "300"], ["--max-held", "100"]):
     for t in [t for t in THREADS if t >= 3]:
