@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """
-tests/integration/test_threads.py TCPLENS SAMPLES_DIR
+tests/integration/test_threads.py TCPLENS SAMPLES_DIR [GEN_HOSTILE]
 
 The three ways tcplens reads a capture (capture/readahead.c) must give the
 same thing: frame by frame (standard input), in batches on one thread
@@ -21,6 +21,7 @@ import sys
 import tempfile
 
 tcplens, samples = sys.argv[1:3]
+gen_hostile = sys.argv[3] if len(sys.argv) > 3 else None  # tests/hostile/gen_hostile
 # 1: batches on one thread; 2: read ahead; 3, 5: the analysis sharded by flow
 # over 2 and 4 threads (analyze/sharded.c).
 THREADS = [int(t) for t in os.environ.get("THREADS", "1 2 3 5").split()]
@@ -140,6 +141,15 @@ jumpy = [tcp_frame(c % 300, k) for c in range(900) for k in range(10)]
 jumpy_t = [(i * 997) % 4000000 for i in range(len(jumpy))]
 same("timestamps jumping back and forth, 4-tuples reused",
      write("jumpy.pcap", pcap(1, jumpy, times=jumpy_t)), "--format", "json")
+# The floods of tests/hostile (SYN flood, SACK blocks on every ACK, window
+# scales and windows flapping, sequence jumps, overlapping resends) under the
+# default caps: their odd corners must merge like the rest.
+if gen_hostile:
+    for mode in ("synflood", "sackflood", "wscale", "seqjump", "overlap"):
+        path = os.path.join(tmp, mode + ".pcap")
+        subprocess.run([gen_hostile, mode, path, "--packets", "20000"], check=True,
+                       capture_output=True)
+        same(f"hostile {mode}, 20,000 frames", path, "--format", "json")
 jumbo = [tcp_frame(7, 3) + b"j" * (262144 - len(tcp_frame(7, 3))), tcp_frame(8, 0)]
 big = write("jumbo.pcap", pcap(1, jumbo * 40))
 same("262,144-byte frames (the largest libpcap reads)", big, "--format", "json")
