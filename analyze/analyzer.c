@@ -170,16 +170,11 @@ static void stall_account(struct analyzer_totals *t, const struct flow *f)
 	}
 }
 
-/* An ended flow's part in the capture-wide totals, in the order flows end
- * (the host table keeps the first hosts to end; ties in the worst-stall
- * lists go to the first). */
-static void acct_flow_end(struct analyzer_totals *t, const struct flow *f,
-			  enum flow_retire_reason why)
+/* A flow's part in the capture-wide totals as it stands: at its end, in the
+ * order flows end (the host table keeps the first hosts to end; ties in the
+ * worst-stall lists go to the first); for a live view, of every open flow. */
+static void acct_flow_state(struct analyzer_totals *t, const struct flow *f)
 {
-	if (why == RETIRE_EVICTED)
-		t->flows_evicted++;
-	if (f->key.proto == IPPROTO_TCP && f->half[0].payload_bytes + f->half[1].payload_bytes)
-		t->cc_guess[f->cc_guess]++;
 	for (int d = 0; d < 2; d++) {
 		t->retrans_bytes += f->half[d].retrans_bytes;
 		t->capture_lost_bytes += f->half[d].capture_lost_bytes;
@@ -190,6 +185,17 @@ static void acct_flow_end(struct analyzer_totals *t, const struct flow *f,
 	host_account(t, f);
 	stall_account(t, f);
 	setup_stats_flow_end(&t->setup, f);
+}
+
+/* An ended flow's part: its state, how it ended, its congestion control. */
+static void acct_flow_end(struct analyzer_totals *t, const struct flow *f,
+			  enum flow_retire_reason why)
+{
+	if (why == RETIRE_EVICTED)
+		t->flows_evicted++;
+	if (f->key.proto == IPPROTO_TCP && f->half[0].payload_bytes + f->half[1].payload_bytes)
+		t->cc_guess[f->cc_guess]++;
+	acct_flow_state(t, f);
 }
 
 /* A new flow's part: counted, and a client's SYN is a connection attempt
@@ -654,18 +660,11 @@ const struct analyzer_totals *analyzer_totals(const struct analyzer *a)
 	return &a->tot;
 }
 
+/* An open flow as if it ended now (its capture loss counted among the
+ * flows with some, as at its end). */
 static void snapshot_one(void *user, const struct flow *f)
 {
-	struct analyzer_totals *t = user;
-	for (int d = 0; d < 2; d++) {
-		t->retrans_bytes += f->half[d].retrans_bytes;
-		t->capture_lost_bytes += f->half[d].capture_lost_bytes;
-		t->reordered += f->half[d].reordered;
-	}
-	t->rounds_not_listed += f->cw[0].rounds.not_listed + f->cw[1].rounds.not_listed;
-	host_account(t, f);
-	stall_account(t, f);
-	setup_stats_flow_end(&t->setup, f);
+	acct_flow_state(user, f);
 }
 
 void analyzer_snapshot_totals(const struct analyzer *a, struct analyzer_totals *out)
