@@ -28,6 +28,9 @@
 #define RING_MAX 16
 #define LOOKAHEAD 16u            /* frames between a flow's prefetch and its frame */
 
+/* Within a frame: flows ending by linger (0), the merge's own capture-wide
+ * part of the frame (1, analyzer_frame: never recorded), the frame's flow
+ * (2); after the last frame, the flows still open (3). */
 enum { PHASE_EXPIRE = 0, PHASE_OWN = 2, PHASE_END = 3 };
 #define FRAME_END UINT64_MAX
 
