@@ -80,7 +80,7 @@ struct tcp_opts {
 struct pkt_decoded {
 	const struct pkt_record *rec;
 	uint8_t dir;              /* enum pkt_dir: record's, or from SLL pkttype */
-	uint8_t vlan_count;
+	uint8_t vlan_count;       /* tags seen, 255 meaning 255 or more */
 	uint16_t vlan[2];         /* VIDs, outer first */
 	uint32_t anomalies;
 

@@ -45,7 +45,8 @@ static int decode_ethernet(const uint8_t *b, size_t len, struct pkt_decoded *d, 
 			return DECODE_SHORT_LINK;
 		if (d->vlan_count < 2)
 			d->vlan[d->vlan_count] = rd_be16(b, len, o) & 0x0fff;
-		d->vlan_count++;
+		if (d->vlan_count < UINT8_MAX) /* counted up to 255, not wrapped */
+			d->vlan_count++;
 		et = rd_be16(b, len, o + 2);
 		o += 4;
 	}
@@ -134,7 +135,8 @@ int decode_link(const struct pkt_record *rec, struct pkt_decoded *d, size_t *l3_
 			return DECODE_SHORT_LINK;
 		if (d->vlan_count < 2)
 			d->vlan[d->vlan_count] = rd_be16(b, len, *l3_off) & 0x0fff;
-		d->vlan_count++;
+		if (d->vlan_count < UINT8_MAX) /* counted up to 255, not wrapped */
+			d->vlan_count++;
 		*ethertype = rd_be16(b, len, *l3_off + 2);
 		*l3_off += 4;
 	}

@@ -173,6 +173,31 @@ Test(decode_link, three_tags_keep_first_two)
 	cr_assert_eq(d.ip, buf + 26);
 }
 
+/* 300 tags (hostile, or a loop in a capture's tagging): the count stops at
+ * 255 instead of wrapping, the first two are kept, the IP header found. */
+Test(decode_link, tags_beyond_255_counted_as_255)
+{
+	uint8_t hdr[12 + 300 * 4 + 2];
+	memset(hdr, 0, 12);
+	for (int i = 0; i < 300; i++) {
+		hdr[12 + 4 * i] = 0x81;
+		hdr[13 + 4 * i] = 0x00;
+		pb_wr16(hdr + 14 + 4 * i, (uint16_t)(i + 1));
+	}
+	hdr[12 + 1200] = 0x08;
+	hdr[13 + 1200] = 0x00;
+	uint8_t buf[2048];
+	struct pkt_decoded d;
+	struct pb_spec s = tcp4();
+	size_t n = pb_build(buf, sizeof(buf), hdr, sizeof(hdr), &s, NULL);
+	cr_assert_eq(decode_buf(buf, n, DLT_EN10MB, &d), DECODE_OK);
+	check_tcp_fields(&d, 4);
+	cr_assert_eq(d.vlan_count, 255);
+	cr_assert_eq(d.vlan[0], 1);
+	cr_assert_eq(d.vlan[1], 2);
+	cr_assert_eq(d.ip, buf + sizeof(hdr));
+}
+
 static void sll_header(uint8_t h[16], uint16_t pkttype, uint16_t proto)
 {
 	memset(h, 0, 16);
