@@ -83,11 +83,23 @@ class Tmux:
         self.tmux("send-keys", "-t", self.name, *k)
 
     def wait_for(self, text, timeout=8.0, absent=False):
+        """The screen once text is there (or gone) and the screen has settled:
+        tmux draws the terminal's output as it comes, so a capture can catch
+        a screen half redrawn (a new title over the old body)."""
         end = time.monotonic() + timeout
+        last, seen = None, None
         while time.monotonic() < end:
             s = self.screen()
             if (text in s) != absent:
-                return s
+                now = time.monotonic()
+                seen = seen or now
+                # settled, or still moving after a second (a replay's
+                # counters): take it
+                if s == last or now - seen > 1.0:
+                    return s
+                last = s
+            else:
+                last, seen = None, None
             time.sleep(0.05)
         s = self.screen()
         check(False, f"{'no longer' if absent else ''} waiting for {text!r}", s)
