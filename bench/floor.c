@@ -42,98 +42,13 @@ struct counts {
 	uint64_t ip_verified, ip_bad;
 };
 
-/* ---- the wide ones'-complement sum ---- */
+/* ---- the ones'-complement sum: tcplens's own ---- */
 
-static inline uint64_t add_c(uint64_t s, uint64_t v)
-{
-	s += v;
-	return s + (s < v); /* end-around carry */
-}
-
-/*
- * Ones'-complement sum of <n> bytes at <p>, in native byte order (RFC 1071:
- * the sum is byte-order independent, only the final 16 bits are swapped),
- * added to <s>.  8-byte loads through memcpy into four independent 64-bit
- * accumulators; the tail is zero-padded, which is right for an odd length.
- */
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-#define FLOOR_AVX2 1
-/* The floor uses the fastest loop this CPU has, as tcplens does
- * (analyze/checksum.c; bench/csum_variants.c measured them): 16-bit words
- * widened into 32-bit lanes, emptied every 512 KiB. The result is a sum of
- * 16-bit words; adding it to the 64-bit ones'-complement sum keeps the
- * value modulo 0xffff (which divides 2^64 - 1), all the fold needs. */
-__attribute__((target("avx2"))) static uint64_t sum_avx2(const uint8_t **pp, size_t *pn)
-{
-	const uint8_t *p = *pp;
-	size_t n = *pn;
-	const __m256i zero = _mm256_setzero_si256();
-	uint64_t total = 0;
-	while (n >= 32) {
-		__m256i acc = zero;
-		size_t iters = n / 32 > 16384 ? 16384 : n / 32;
-		for (size_t i = 0; i < iters; i++) {
-			__m256i v = _mm256_loadu_si256((const __m256i *)p);
-			acc = _mm256_add_epi32(acc, _mm256_unpacklo_epi16(v, zero));
-			acc = _mm256_add_epi32(acc, _mm256_unpackhi_epi16(v, zero));
-			p += 32;
-		}
-		n -= iters * 32;
-		uint32_t lanes[8];
-		_mm256_storeu_si256((__m256i *)lanes, acc);
-		for (int i = 0; i < 8; i++)
-			total += lanes[i];
-	}
-	*pp = p;
-	*pn = n;
-	return total;
-}
-#endif
-
-static uint64_t csum_add(const uint8_t *p, size_t n, uint64_t s)
-{
-#ifdef FLOOR_AVX2
-	if (n >= 32 && __builtin_cpu_supports("avx2"))
-		s = add_c(s, sum_avx2(&p, &n));
-#endif
-	uint64_t a = s, b = 0, c = 0, d = 0, x0, x1, x2, x3;
-
-	while (n >= 32) {
-		memcpy(&x0, p, 8);
-		memcpy(&x1, p + 8, 8);
-		memcpy(&x2, p + 16, 8);
-		memcpy(&x3, p + 24, 8);
-		a = add_c(a, x0);
-		b = add_c(b, x1);
-		c = add_c(c, x2);
-		d = add_c(d, x3);
-		p += 32;
-		n -= 32;
-	}
-	while (n >= 8) {
-		memcpy(&x0, p, 8);
-		a = add_c(a, x0);
-		p += 8;
-		n -= 8;
-	}
-	if (n) {
-		x0 = 0;
-		memcpy(&x0, p, n);
-		a = add_c(a, x0);
-	}
-	return add_c(add_c(a, b), add_c(c, d));
-}
-
-/* Fold a 64-bit ones'-complement sum to 16 bits (not complemented). */
-static uint16_t csum_fold(uint64_t s)
-{
-	s = (s & 0xffffffffu) + (s >> 32);
-	s = (s & 0xffffffffu) + (s >> 32);
-	s = (s & 0xffffu) + (s >> 16);
-	s = (s & 0xffffu) + (s >> 16);
-	return (uint16_t)s;
-}
+/* analyze/checksum.c compiled in, not copied: the floor sums with the loop
+ * tcplens runs, picked the same way (AVX2 from 256 bytes where the CPU has
+ * it, else 32-bit words into four 64-bit lanes; bench/csum_variants.c
+ * measured them). csum_add and csum_fold come from there. */
+#include "../analyze/checksum.c"
 
 static uint16_t rd16(const uint8_t *p)
 {
@@ -150,7 +65,7 @@ static void check_tcp(struct counts *k, const uint8_t *seg, size_t len,
 		k->skipped++;
 		return;
 	}
-	if (csum_fold(csum_add(seg, len, ps)) == 0xffff)
+	if (csum_fold(csum_add(ps, seg, len)) == 0xffff)
 		k->verified++;
 	else
 		k->bad++;
@@ -164,7 +79,7 @@ static void check_ipv4(struct counts *k, const uint8_t *p, size_t cap)
 	size_t tot = rd16(p + 2);
 	if (ihl < 20 || cap < ihl)
 		return;
-	if (csum_fold(csum_add(p, ihl, 0)) == 0xffff)
+	if (csum_fold(csum_add(0, p, ihl)) == 0xffff)
 		k->ip_verified++;
 	else
 		k->ip_bad++;
@@ -183,7 +98,7 @@ static void check_ipv4(struct counts *k, const uint8_t *p, size_t cap)
 	ph[9] = 6;
 	ph[10] = (uint8_t)((tot - ihl) >> 8);
 	ph[11] = (uint8_t)(tot - ihl);
-	check_tcp(k, p + ihl, tot - ihl, csum_add(ph, sizeof ph, 0));
+	check_tcp(k, p + ihl, tot - ihl, csum_add(0, ph, sizeof ph));
 }
 
 static void check_ipv6(struct counts *k, const uint8_t *p, size_t cap)
@@ -236,7 +151,7 @@ static void check_ipv6(struct counts *k, const uint8_t *p, size_t cap)
 	ph[35] = (uint8_t)tlen;
 	ph[36] = ph[37] = ph[38] = 0;
 	ph[39] = 6;
-	check_tcp(k, p + off, tlen, csum_add(ph, sizeof ph, 0));
+	check_tcp(k, p + off, tlen, csum_add(0, ph, sizeof ph));
 }
 
 static void check_l3(struct counts *k, uint16_t ethertype, const uint8_t *p,
