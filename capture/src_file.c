@@ -106,30 +106,20 @@ static int ts_precision_of(const uint8_t *b, size_t n)
 
 #define PEEK_MAX 4096
 
-static enum ts_precision file_ts_precision(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return TS_PRECISION_USEC;
-	uint8_t b[PEEK_MAX];
-	size_t n = fread(b, 1, sizeof(b), f);
-	fclose(f);
-	int prec = ts_precision_of(b, n);
-	return prec < 0 ? TS_PRECISION_USEC : (enum ts_precision)prec;
-}
-
-/* Standard input cannot be read twice: its first bytes are read here, just
- * enough to learn the precision, and a stream hands libpcap those bytes and
- * then the rest of standard input (read(2) straight into libpcap's buffer).
- * The same capture through a pipe gives the same report as from a file. */
-struct stdin_peek {
+/* The input cannot always be read twice (a pipe, a FIFO, the /dev/fd/N of
+ * `-r <(tcpdump -w - ...)`): its first bytes, just enough to learn the
+ * precision, are read here and a stream hands libpcap those bytes, then the
+ * rest of the descriptor (read(2) straight into libpcap's buffer). */
+struct peek {
+	FILE *under;            /* the stream opened; closed with this one */
+	int fd;
 	uint8_t b[PEEK_MAX];
 	size_t n, served;
 };
 
-static ssize_t stdin_peek_read(void *cookie, char *buf, size_t size)
+static ssize_t peek_read(void *cookie, char *buf, size_t size)
 {
-	struct stdin_peek *k = cookie;
+	struct peek *k = cookie;
 	if (k->served < k->n) {
 		size_t m = k->n - k->served < size ? k->n - k->served : size;
 		memcpy(buf, k->b + k->served, m);
@@ -137,39 +127,54 @@ static ssize_t stdin_peek_read(void *cookie, char *buf, size_t size)
 		return (ssize_t)m;
 	}
 	for (;;) {
-		ssize_t r = read(STDIN_FILENO, buf, size);
+		ssize_t r = read(k->fd, buf, size);
 		if (r >= 0 || errno != EINTR)
 			return r;
 	}
 }
 
-static int stdin_peek_close(void *cookie)
+static int peek_close(void *cookie)
 {
-	free(cookie);
+	struct peek *k = cookie;
+	if (k->under != stdin)
+		fclose(k->under);
+	free(k);
 	return 0;
 }
 
-static FILE *stdin_peeked(enum ts_precision *prec)
+/* The stream libpcap reads, for path or "-", and in *prec the file's
+ * timestamp precision, learnt without taking the bytes from libpcap. A
+ * regular file (also behind standard input: `< F`, where it stands) is
+ * peeked with pread and stays libpcap's own stream (glibc's fast path for
+ * it; a cookie stream has none); anything else goes through a peek stream.
+ * NULL with errno set when it cannot be opened. */
+static FILE *open_peeked(const char *name, enum ts_precision *prec)
 {
-	/* A file behind standard input (`< F`) is read where it stands, and
-	 * stdin stays libpcap's stream (glibc's fast path for a cookie stream
-	 * is not). */
+	FILE *fp = strcmp(name, "-") ? fopen(name, "rb") : stdin;
+	if (!fp)
+		return NULL;
+	int fd = fileno(fp);
 	struct stat st;
 	off_t at;
-	if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (at = lseek(STDIN_FILENO, 0, SEEK_CUR)) >= 0) {
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (at = lseek(fd, 0, SEEK_CUR)) >= 0) {
 		uint8_t b[PEEK_MAX];
-		ssize_t n = pread(STDIN_FILENO, b, sizeof(b), at);
+		ssize_t n = pread(fd, b, sizeof(b), at);
 		int p = ts_precision_of(b, n > 0 ? (size_t)n : 0);
 		*prec = p < 0 ? TS_PRECISION_USEC : (enum ts_precision)p;
-		return stdin;
+		return fp;
 	}
-	struct stdin_peek *k = calloc(1, sizeof(*k));
-	if (!k)
+	struct peek *k = calloc(1, sizeof(*k));
+	if (!k) {
+		if (fp != stdin)
+			fclose(fp);
+		errno = ENOMEM;
 		return NULL;
+	}
+	k->under = fp;
+	k->fd = fd;
 	int p;
 	while ((p = ts_precision_of(k->b, k->n)) < 0 && k->n < sizeof(k->b)) {
-		ssize_t r = read(STDIN_FILENO, k->b + k->n, sizeof(k->b) - k->n);
+		ssize_t r = read(fd, k->b + k->n, sizeof(k->b) - k->n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -177,10 +182,12 @@ static FILE *stdin_peeked(enum ts_precision *prec)
 		k->n += (size_t)r;
 	}
 	*prec = p < 0 ? TS_PRECISION_USEC : (enum ts_precision)p;
-	cookie_io_functions_t io = {.read = stdin_peek_read, .close = stdin_peek_close};
+	cookie_io_functions_t io = {.read = peek_read, .close = peek_close};
 	FILE *f = fopencookie(k, "rb", io);
-	if (!f)
-		free(k);
+	if (!f) {
+		peek_close(k);
+		errno = ENOMEM;
+	}
 	return f;
 }
 
@@ -194,9 +201,8 @@ static int file_open(struct capture_source *src, const struct capture_config *cf
 	}
 	/* Our own stream with a large buffer: libpcap's reads then cost one
 	 * syscall per megabyte instead of one per 4 KiB. */
-	int is_stdin = !strcmp(cfg->name, "-");
 	enum ts_precision prec = TS_PRECISION_USEC;
-	FILE *fp = is_stdin ? stdin_peeked(&prec) : fopen(cfg->name, "rb");
+	FILE *fp = open_peeked(cfg->name, &prec);
 	if (!fp) {
 		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: cannot open: %s", cfg->name, strerror(errno));
 		free(p);
@@ -240,7 +246,7 @@ static int file_open(struct capture_source *src, const struct capture_config *cf
 	}
 	src->priv = p;
 	src->linktype = p->linktype;
-	src->precision = is_stdin ? prec : file_ts_precision(cfg->name);
+	src->precision = prec;
 	struct stat st;
 	if (strcmp(cfg->name, "-") && stat(cfg->name, &st) == 0 && S_ISREG(st.st_mode))
 		p->size = (uint64_t)st.st_size;
