@@ -9,9 +9,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "analyze/sharded.h" /* SHARDED_MAX */
+
 #define OPTIONS_MAX_TOLERANCES 16
 
-#define OPT_THREADS_MAX 33 /* the reader + 32 shards (analyze/sharded.h) */
+#define OPT_THREADS_MAX (SHARDED_MAX + 1) /* the reader + the most shards */
 
 struct options {
 	const char *read_file;     /* -r */
