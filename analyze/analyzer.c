@@ -394,9 +394,11 @@ static void check_l4_checksum(struct analyzer *a, struct flow *f, int dir,
 		event_emit(&a->events, f, &ev);
 		return;
 	}
-	/* A SYN's data starts after the SYN's own sequence number. */
-	uint32_t start = d->seq + ((d->flags & TCP_SYN) ? 1 : 0);
-	csum_fate_hold(a->held, f, dir, start, start + d->payload_len, &ev, &a->events);
+	/* The SYN and the FIN take a sequence number each: a damaged SYN is
+	 * dropped when it is sent again, accepted when the SYN-ACK acks it. */
+	uint32_t space = d->payload_len + ((d->flags & TCP_SYN) ? 1u : 0u) +
+			 ((d->flags & TCP_FIN) ? 1u : 0u);
+	csum_fate_hold(a->held, f, dir, d->seq, d->seq + space, &ev, &a->events);
 }
 
 void analyzer_prepare(void *unused, const struct pkt_record *rec, void *scratch)
@@ -408,9 +410,10 @@ void analyzer_prepare(void *unused, const struct pkt_record *rec, void *scratch)
 	pp->ip_ok = -1;
 	pp->l4_done = false;
 	pp->has_flow = false;
+	/* Also on a frame damaged past a whole IPv4 header (as tshark does). */
+	pp->ip_ok = (int8_t)csum_verify_ipv4_header(d, &pp->ip_expected);
 	if (pp->rc != DECODE_OK)
 		return;
-	pp->ip_ok = (int8_t)csum_verify_ipv4_header(d, &pp->ip_expected);
 	/* A TCP/UDP header here (not a later fragment): the frame has a flow. */
 	if (d->ip_later_frag || (d->l4proto != IPPROTO_TCP && d->l4proto != IPPROTO_UDP))
 		return;
@@ -480,15 +483,14 @@ static bool frame_part(struct analyzer *a, const struct pkt_record *rec, struct 
 	}
 	if (d->anomalies & ANOM_TCP_OPT_BAD)
 		diag(a, rec, "malformed TCP option list (options after the fault ignored)");
-	if (rc != DECODE_OK) {
-		t->malformed++;
-		diag(a, rec, decode_strerror(rc));
-		return false;
-	}
-	if (d->ip_frag)
-		t->fragments++;
-	if (!pp->has_flow) {
-		t->other_ip += !d->ip_frag;
+	if (rc != DECODE_OK || !pp->has_flow) {
+		if (rc != DECODE_OK) {
+			t->malformed++;
+			diag(a, rec, decode_strerror(rc));
+		} else {
+			t->fragments += d->ip_frag;
+			t->other_ip += !d->ip_frag;
+		}
 		if (pp->ip_ok == 0) {
 			struct tcp_event ev;
 			event_init(&ev, NULL, d, DIR_C2S, FIND_IP_CSUM_BAD);
@@ -498,6 +500,8 @@ static bool frame_part(struct analyzer *a, const struct pkt_record *rec, struct 
 		}
 		return false;
 	}
+	if (d->ip_frag)
+		t->fragments++;
 	if (d->l4proto == IPPROTO_TCP)
 		t->tcp_segments++;
 	else

@@ -28,9 +28,13 @@ static void write_event(struct held *h, struct flow *f, enum cause fate,
 void csum_fate_hold(struct held_pool *pool, struct flow *f, int dir, uint32_t seq, uint32_t end,
 		    const struct tcp_event *ev, const struct event_sink *sink)
 {
-	/* Nothing to follow (no payload), or no room: written now, fate unknown. */
-	if (seq == end || !held_hold(pool, &f->csum_held, ev, dir, seq, end))
-		event_emit(sink, f, ev);
+	/* Nothing to follow (no sequence space: a pure ACK or RST), or no
+	 * room: written now, fate unknown (never an empty fate). */
+	if (seq == end || !held_hold(pool, &f->csum_held, ev, dir, seq, end)) {
+		struct tcp_event now = *ev;
+		now.cause = CAUSE_UNKNOWN;
+		event_emit(sink, f, &now);
+	}
 }
 
 /* Any overlap of a later copy with the damaged range counts as its resend. */

@@ -20,12 +20,15 @@
 #include "flow.h"
 #include "held.h"
 
-/* Hold ev (a csum_bad for data [seq, end) sent in direction dir of f) until
- * its fate is known. Segments without data are written at once. */
+/* Hold ev (a csum_bad for the sequence space [seq, end) sent in direction
+ * dir of f: its data, and the SYN's and FIN's one number each) until its
+ * fate is known. Segments without sequence space (pure ACKs, RSTs) are
+ * written at once, fate unknown: nothing the peer does tells. */
 void csum_fate_hold(struct held_pool *pool, struct flow *f, int dir, uint32_t seq, uint32_t end,
 		    const struct tcp_event *ev, const struct event_sink *sink);
 
-/* Data [seq, end) was sent in direction dir at ts: a resend of held bytes? */
+/* Sequence space [seq, end) (data, SYN, FIN) was sent in direction dir at
+ * ts: a resend of held bytes? */
 void csum_fate_on_data(struct held_pool *pool, struct flow *f, int dir, uint32_t seq, uint32_t end,
 		       uint64_t ts_ns);
 

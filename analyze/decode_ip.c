@@ -23,6 +23,13 @@ static int decode_ipv4(const uint8_t *b, size_t len, size_t wirelen, struct pkt_
 		return DECODE_BAD_IP_HLEN;
 	if (len < hlen)
 		return DECODE_SHORT_IP;
+	/* The header is whole: its checksum can be verified even when what
+	 * follows is damaged (the frame is then reported malformed too). */
+	d->ip_ver = 4;
+	d->ip = b;
+	d->ip_hlen = hlen;
+	d->ip_cap = hlen;
+	d->ip_csum = rd_be16(b, len, 10);
 	uint32_t totlen = rd_be16(b, len, 2);
 	if (totlen == 0) {
 		/* TSO on some drivers and BIG TCP leave tot_len 0 on a giant:
@@ -34,13 +41,10 @@ static int decode_ipv4(const uint8_t *b, size_t len, size_t wirelen, struct pkt_
 		return DECODE_BAD_IP_LEN;
 	if (totlen < wirelen)
 		d->anomalies |= ANOM_IP_PADDED;
-	d->ip_ver = 4;
-	d->ip = b;
 	d->ip_len = totlen;
 	d->ip_cap = (uint32_t)(len < totlen ? len : totlen);
 	if (len < totlen)
 		d->anomalies |= ANOM_IP_TRUNCATED;
-	d->ip_hlen = hlen;
 	d->ip_id = rd_be16(b, len, 4);
 	uint16_t frag = rd_be16(b, len, 6);
 	d->ip_frag = (frag & 0x3fff) != 0;          /* MF set or offset != 0 */
@@ -49,7 +53,6 @@ static int decode_ipv4(const uint8_t *b, size_t len, size_t wirelen, struct pkt_
 		d->anomalies |= ANOM_IP_FRAGMENT;
 	d->ttl = rd_u8(b, len, 8);
 	d->l4proto = rd_u8(b, len, 9);
-	d->ip_csum = rd_be16(b, len, 10);
 	memcpy(d->src, b + 12, 4);
 	memcpy(d->dst, b + 16, 4);
 	d->l4 = b + hlen;

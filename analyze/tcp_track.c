@@ -416,6 +416,9 @@ void tcp_track_segment(struct tcp_ctx *ctx, struct flow *f, int dir, const struc
 	}
 	if (d->payload_len && !(d->flags & TCP_RST))
 		on_data(f, dir, d, ctx);
+	else if (f->csum_held && (d->flags & (TCP_SYN | TCP_FIN)) && !(d->flags & TCP_RST))
+		/* A bare SYN or FIN sent again: the resend of a damaged one. */
+		csum_fate_on_data(ctx->held, f, dir, d->seq, d->seq + 1, d->rec->ts_ns);
 	if ((d->flags & TCP_FIN) && !h->fin_seen) {
 		h->fin_seen = true;
 		uint32_t fin_end = d->seq + d->payload_len + 1;

@@ -677,6 +677,69 @@ Test(tcp_track, csum_bad_unknown_when_the_capture_ends_first)
 	cr_assert_eq(nth_kind(FIND_CSUM_BAD, 0)->cause, CAUSE_UNKNOWN);
 }
 
+Test(tcp_track, ip_header_checksum_checked_on_a_frame_damaged_past_it)
+{
+	/* A whole IPv4 header whose total length runs past the frame, with a
+	 * wrong checksum: the frame is malformed, and the header's checksum
+	 * is still judged (tshark does the same). */
+	uint8_t buf[2048], eth[14];
+	struct pb_spec sp;
+	struct pb_info info;
+	memset(&sp, 0, sizeof(sp));
+	sp.ip_ver = 4;
+	sp.proto = IPPROTO_TCP;
+	memcpy(sp.src, C.caddr, 16);
+	memcpy(sp.dst, C.saddr, 16);
+	sp.sport = C.cport;
+	sp.dport = C.sport;
+	sp.flags = TCP_ACK;
+	pb_eth(eth, 0x0800);
+	size_t n = pb_build(buf, sizeof(buf), eth, sizeof(eth), &sp, &info);
+	buf[14 + 2] = 0x05;  /* total length 1280+: past the 54-byte frame */
+	buf[14 + 10] = 0x12; /* and a checksum that is not the header's */
+	buf[14 + 11] = 0x34;
+	struct pkt_record r = pb_record(buf, n, DLT_EN10MB);
+	r.ts_ns = T0;
+	r.frame = ++C.frame;
+	analyzer_packet(C.a, &r);
+	cr_assert_eq(analyzer_totals(C.a)->malformed, 1);
+	cr_assert_eq(count_kind(FIND_IP_CSUM_BAD), 1);
+	const struct tcp_event *e = nth_kind(FIND_IP_CSUM_BAD, 0);
+	cr_assert_eq(e->flow_id, 0, "a malformed frame has no flow");
+	cr_assert_eq(e->u.csum.found, 0x1234);
+}
+
+Test(tcp_track, a_damaged_syn_is_dropped_when_sent_again)
+{
+	/* The SYN takes a sequence number: its resend is the damaged copy's. */
+	seg_bad(0, 1, 1000, 0, TCP_SYN, 64240, 0);
+	cr_assert_eq(count_kind(FIND_CSUM_BAD), 0, "held until its fate is known");
+	seg(1000 * MS, 1, 1000, 0, TCP_SYN, 64240, 0);
+	seg(1001 * MS, 0, 5000, 1001, TCP_SYN | TCP_ACK, 65160, 0);
+	cr_assert_eq(count_kind(FIND_CSUM_BAD), 1);
+	const struct tcp_event *e = nth_kind(FIND_CSUM_BAD, 0);
+	cr_assert_eq(e->cause, CAUSE_DROPPED, "fate %s", cause_name(e->cause));
+	cr_assert_float_eq(e->u.csum.resent_ms, 1000.0, 1e-9);
+}
+
+Test(tcp_track, a_damaged_syn_answered_by_the_synack_was_accepted)
+{
+	seg_bad(0, 1, 1000, 0, TCP_SYN, 64240, 0);
+	seg(1 * MS, 0, 5000, 1001, TCP_SYN | TCP_ACK, 65160, 0);
+	cr_assert_eq(count_kind(FIND_CSUM_BAD), 1);
+	cr_assert_eq(nth_kind(FIND_CSUM_BAD, 0)->cause, CAUSE_ACCEPTED);
+}
+
+Test(tcp_track, a_damaged_fin_is_dropped_when_sent_again)
+{
+	handshake(0, 1000, 5000, 1 * MS, 1 * MS);
+	seg_bad(10 * MS, 1, 1001, 5001, TCP_ACK | TCP_FIN, 502, 0);
+	seg(220 * MS, 1, 1001, 5001, TCP_ACK | TCP_FIN, 502, 0);
+	seg(221 * MS, 0, 5001, 1002, TCP_ACK, 509, 0);
+	cr_assert_eq(count_kind(FIND_CSUM_BAD), 1);
+	cr_assert_eq(nth_kind(FIND_CSUM_BAD, 0)->cause, CAUSE_DROPPED);
+}
+
 Test(tcp_track, a_corrupt_ack_settles_nothing)
 {
 	/* The receiver's ACK arrived damaged: the sender discarded it, so it
@@ -686,6 +749,8 @@ Test(tcp_track, a_corrupt_ack_settles_nothing)
 	seg_bad(12 * MS, 0, 5001, 1101, TCP_ACK, 509, 0);
 	cr_assert_eq(count_kind(FIND_CSUM_BAD), 1, "only the ACK's own event is final");
 	cr_assert_eq(nth_kind(FIND_CSUM_BAD, 0)->dir, DIR_S2C);
+	cr_assert_eq(nth_kind(FIND_CSUM_BAD, 0)->cause, CAUSE_UNKNOWN,
+		     "a pure ACK has no fate to learn, never an empty one");
 	analyzer_finish(C.a);
 	cr_assert_eq(count_kind(FIND_CSUM_BAD), 2);
 	cr_assert_eq(nth_kind(FIND_CSUM_BAD, 1)->cause, CAUSE_UNKNOWN);
