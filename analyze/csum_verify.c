@@ -24,7 +24,7 @@ static uint64_t pseudo_sum(const struct pkt_decoded *d, uint32_t l4len)
 {
 	if (d->ip_ver == 4)
 		return csum_pseudo_v4(d->src, d->dst, d->l4proto, l4len);
-	return csum_pseudo_v6(d->src, d->dst, d->l4proto, l4len);
+	return csum_pseudo_v6(d->src, d->final_dst ? d->final_dst : d->dst, d->l4proto, l4len);
 }
 
 /* The field a CHECKSUM_PARTIAL packet carries: the folded pseudo-header sum

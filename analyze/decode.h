@@ -88,6 +88,9 @@ struct pkt_decoded {
 	uint8_t ip_ver;           /* 4 or 6 */
 	uint8_t l4proto;          /* IPPROTO_* of the transport header */
 	uint8_t src[16], dst[16]; /* IPv4 uses the first 4 bytes */
+	/* IPv6 with a routing header still to be walked: the final destination,
+	 * which the TCP/UDP pseudo-header sums (RFC 8200 §8.1); else NULL. */
+	const uint8_t *final_dst;
 	const uint8_t *ip;        /* start of the IP header */
 	uint32_t ip_cap;          /* captured bytes from ip to the datagram's end */
 	uint32_t ip_len;          /* datagram length per its header (or inferred) */

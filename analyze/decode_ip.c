@@ -37,7 +37,11 @@ static int decode_ipv4(const uint8_t *b, size_t len, size_t wirelen, struct pkt_
 		d->anomalies |= ANOM_IP_TOTLEN_ZERO;
 		totlen = (uint32_t)wirelen;
 	}
-	if (totlen < hlen || totlen > wirelen)
+	if (totlen < hlen) {
+		d->ip_ver = 0; /* a header longer than its datagram: not judged */
+		return DECODE_BAD_IP_LEN;
+	}
+	if (totlen > wirelen)
 		return DECODE_BAD_IP_LEN;
 	if (totlen < wirelen)
 		d->anomalies |= ANOM_IP_PADDED;
@@ -59,6 +63,23 @@ static int decode_ipv4(const uint8_t *b, size_t len, size_t wirelen, struct pkt_
 	d->l4_len = totlen - hlen;
 	d->l4_cap = d->ip_cap - hlen;
 	return DECODE_OK;
+}
+
+/* A routing header with segments left names the final destination: the
+ * last address of type 0 and 2 (RFC 8200, RFC 6275), the first of the
+ * segment list of type 4, SRv6 (RFC 8754 §2). Others (RPL's compressed
+ * list) leave the pseudo-header on the packet's destination. */
+static void routing_final_dst(const uint8_t *b, uint32_t off, uint32_t ext,
+			      struct pkt_decoded *d)
+{
+	uint8_t type = b[off + 2], left = b[off + 3];
+	uint32_t naddr = (ext - 8) / 16;
+	if (!left || !naddr || d->ip_cap < off + ext)
+		return;
+	if (type == 0 || type == 2)
+		d->final_dst = b + off + 8 + 16 * (naddr - 1);
+	else if (type == 4)
+		d->final_dst = b + off + 8;
 }
 
 static int decode_ipv6(const uint8_t *b, size_t len, size_t wirelen, struct pkt_decoded *d)
@@ -92,8 +113,13 @@ static int decode_ipv6(const uint8_t *b, size_t len, size_t wirelen, struct pkt_
 	for (;;) {
 		uint32_t ext;
 		switch (nh) {
-		case 0:   /* hop-by-hop */
 		case 43:  /* routing */
+			if (d->ip_cap < off + 8)
+				return DECODE_SHORT_IP6_EXT;
+			ext = (rd_u8(b, len, off + 1) + 1u) * 8;
+			routing_final_dst(b, off, ext, d);
+			break;
+		case 0:   /* hop-by-hop */
 		case 60:  /* destination options */
 		case 135: /* mobility */
 		case 139: /* HIP */
