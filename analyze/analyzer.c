@@ -469,6 +469,25 @@ static void advance_clock(struct analyzer *a, uint64_t ts_ns)
 	flow_table_expire(a->flows, a->clock);
 }
 
+/* A wrong IPv4 header checksum. A field of 0x0000 is what IPv4 header
+ * checksum offload leaves in a capture taken on the sending host (Windows,
+ * FreeBSD; Linux always sums the header in software): an artifact, side tx,
+ * unless the evidence says the wire carried it. The frame came in (the
+ * source gives the direction), or its TCP/UDP checksum is damaged too, or
+ * --no-offload-signature. */
+static void ip_csum_event(struct analyzer *a, struct flow *f, int dir, const struct pkt_prepared *pp,
+			  const struct pkt_decoded *d)
+{
+	bool offload = d->ip_csum == 0 && !a->cfg.no_offload_signature && d->dir != PKT_DIR_IN &&
+		       !(pp->l4_done && pp->l4_verdict == CSUM_BAD);
+	struct tcp_event ev;
+	event_init(&ev, f, d, dir, offload ? FIND_IP_CSUM_OFFLOAD : FIND_IP_CSUM_BAD);
+	ev.cause = offload ? CAUSE_TX : CAUSE_NONE;
+	ev.u.csum.found = d->ip_csum;
+	ev.u.csum.expected = pp->ip_expected;
+	event_emit(&a->events, f, &ev);
+}
+
 /* A frame's capture-wide part: damaged frames, frames without a flow (an
  * IPv4 header checksum error on ICMP...), the TCP/UDP counts. True when the
  * frame goes on to its flow. */
@@ -491,13 +510,8 @@ static bool frame_part(struct analyzer *a, const struct pkt_record *rec, struct 
 			t->fragments += d->ip_frag;
 			t->other_ip += !d->ip_frag;
 		}
-		if (pp->ip_ok == 0) {
-			struct tcp_event ev;
-			event_init(&ev, NULL, d, DIR_C2S, FIND_IP_CSUM_BAD);
-			ev.u.csum.found = d->ip_csum;
-			ev.u.csum.expected = pp->ip_expected;
-			event_emit(&a->events, NULL, &ev);
-		}
+		if (pp->ip_ok == 0)
+			ip_csum_event(a, NULL, DIR_C2S, pp, d);
 		return false;
 	}
 	if (d->ip_frag)
@@ -530,13 +544,8 @@ static void flow_part(struct analyzer *a, const struct pkt_record *rec, struct p
 	f->last_frame = rec->frame;
 	flow_table_touch(a->flows, f, rec->ts_ns, a->clock);
 
-	if (pp->ip_ok == 0) {
-		struct tcp_event ev;
-		event_init(&ev, f, d, dir, FIND_IP_CSUM_BAD);
-		ev.u.csum.found = d->ip_csum;
-		ev.u.csum.expected = pp->ip_expected;
-		event_emit(&a->events, f, &ev);
-	}
+	if (pp->ip_ok == 0)
+		ip_csum_event(a, f, dir, pp, d);
 	d->giant_mss = giant_reference_mss(f, dir, d);
 	if (pp->l4_done)
 		check_l4_checksum(a, f, dir, pp, d);

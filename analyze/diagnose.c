@@ -141,12 +141,31 @@ static void diag_checksums(const struct analyzer_totals *t, struct finding *out,
 					(double)ipbad * 1000);
 		if (f) {
 			snprintf(f->explanation, sizeof(f->explanation),
-				 "%llu IPv4 headers have a wrong header checksum: the kernel always "
-				 "computes it in software, so this is damage, not offload.",
+				 "%llu IPv4 headers have a wrong header checksum, not the 0x0000 "
+				 "that header checksum offload leaves: the bytes were damaged (or "
+				 "rewritten without a new checksum) before the capture point.",
 				 (unsigned long long)ipbad);
 			snprintf(f->remedy, sizeof(f->remedy),
 				 "Check the path for faulty hardware or a middlebox rewriting headers; "
 				 "`nstat -az IpInHdrErrors` on the receiver counts the drops.");
+		}
+	}
+	uint64_t ipoff = t->kind_count[FIND_IP_CSUM_OFFLOAD];
+	if (ipoff) {
+		struct finding *f = diag_add(out, n, max, FIND_IP_CSUM_OFFLOAD, CAUSE_TX, ipoff,
+					SEV_INFO, 0);
+		if (f) {
+			snprintf(f->explanation, sizeof(f->explanation),
+				 "%llu IPv4 headers carry a header checksum of 0x0000: the sending "
+				 "host left the field for its interface to fill (IPv4 header "
+				 "checksum offload, as Windows, FreeBSD and macOS do, loopback "
+				 "included, where nothing ever fills it; Linux always sums the "
+				 "header itself) and the capture ran on that host. Not corruption.",
+				 (unsigned long long)ipoff);
+			snprintf(f->remedy, sizeof(f->remedy),
+				 "Nothing to fix. Capture on the receiving host or a mirror port to "
+				 "see the field the NIC wrote; on Windows, "
+				 "`Get-NetAdapterChecksumOffload` shows the IPv4 offload setting.");
 		}
 	}
 }

@@ -81,6 +81,10 @@ void annot_event_text(const struct tcp_event *ev, char *buf, size_t len)
 		snprintf(d, sizeof(d), "IPv4 header checksum 0x%04x, expected 0x%04x", ev->u.csum.found,
 			 ev->u.csum.expected);
 		break;
+	case FIND_IP_CSUM_OFFLOAD:
+		snprintf(d, sizeof(d), "IPv4 header checksum 0x%04x, expected 0x%04x, side %s: "
+			 "header checksum offload", ev->u.csum.found, ev->u.csum.expected, c);
+		break;
 	case FIND_GIANT_SEGMENT:
 		snprintf(d, sizeof(d), "%u bytes = %.1f x MSS %u, cause %s", ev->u.giant.bytes,
 			 ev->u.giant.multiple, ev->u.giant.mss, c);

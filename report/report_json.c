@@ -59,8 +59,11 @@ static void event_fields(struct jw *w, const struct tcp_event *ev, enum ts_preci
 			jw_fixed3(w, "resent_after_ms", ev->u.csum.resent_ms);
 		break;
 	case FIND_IP_CSUM_BAD:
+	case FIND_IP_CSUM_OFFLOAD:
 		hex16(w, "found", ev->u.csum.found);
 		hex16(w, "expected", ev->u.csum.expected);
+		if (ev->kind == FIND_IP_CSUM_OFFLOAD)
+			jw_word(w, "side", c);
 		break;
 	case FIND_GIANT_SEGMENT:
 		jw_uint(w, "bytes", ev->u.giant.bytes);

@@ -375,6 +375,10 @@ static void event_brief(const struct tcp_event *ev, char *buf, size_t len)
 		snprintf(buf, len, "IPv4 header checksum 0x%04x, correct 0x%04x", ev->u.csum.found,
 			 ev->u.csum.expected);
 		break;
+	case FIND_IP_CSUM_OFFLOAD:
+		snprintf(buf, len, "IPv4 header checksum 0x%04x (correct 0x%04x), side %s",
+			 ev->u.csum.found, ev->u.csum.expected, c);
+		break;
 	case FIND_GIANT_SEGMENT:
 		snprintf(buf, len, "%u bytes = %.1f x MSS %u, cause %s", ev->u.giant.bytes,
 			 ev->u.giant.multiple, ev->u.giant.mss, c);

@@ -61,6 +61,9 @@ void fmt_event(const struct tcp_event *ev, char *buf, size_t len)
 	case FIND_IP_CSUM_BAD:
 		snprintf(buf, len, "IPv4 header checksum 0x%04x", ev->u.csum.found);
 		break;
+	case FIND_IP_CSUM_OFFLOAD:
+		snprintf(buf, len, "IPv4 header checksum artifact, side %s", c);
+		break;
 	case FIND_GIANT_SEGMENT:
 		snprintf(buf, len, "%u bytes = %.1f x MSS, %s", ev->u.giant.bytes,
 			 ev->u.giant.multiple, c);

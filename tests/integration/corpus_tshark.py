@@ -15,7 +15,7 @@ many files damaged on purpose), file by file, against tshark:
     in KNOWN with the reason;
   - bad TCP/UDP checksums (tshark's checksum status, frames not cut by the
     snap length, outside tunnels) == csum_bad + csum_offload events, and bad
-    IPv4 header checksums == ip_csum_bad, with the same exceptions.
+    IPv4 header checksums == ip_csum_bad + ip_csum_offload, with the same exceptions.
 Retransmissions, spurious retransmissions and zero windows are compared and
 tabulated (--table), not asserted: the two tools define them differently
 (docs/detectors.md says how).
@@ -169,7 +169,7 @@ def compare(tcplens, path, no_tshark=False):
     skip = theirs["skip"]
     for k, kinds, proto in (("bad_tcp", ("csum_bad", "csum_offload"), "tcp"),
                             ("bad_udp", ("csum_bad", "csum_offload"), "udp"),
-                            ("bad_ip", ("ip_csum_bad",), None)):
+                            ("bad_ip", ("ip_csum_bad", "ip_csum_offload"), None)):
         mine[k] = sum(1 for e in mine["events"] if e["kind"] in kinds
                       and (proto is None or e["frame"] not in skip) and (proto is None or e.get("proto") == proto))
     diffs = []

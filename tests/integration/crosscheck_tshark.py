@@ -66,7 +66,7 @@ ev = doc["summary"]["events"]
 my_bad = collections.Counter(e.get("proto") for e in doc["events"]
                              if e["kind"] in ("csum_bad", "csum_offload")
                              and e["frame"] not in cut_frames)
-my_bad_ip = ev.get("ip_csum_bad", 0)
+my_bad_ip = ev.get("ip_csum_bad", 0) + ev.get("ip_csum_offload", 0)
 
 failures = []
 if set(conv) != set(mine):

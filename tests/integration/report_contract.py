@@ -11,6 +11,8 @@ KINDS = {
     "csum_bad": {"proto": {"tcp", "udp"}, "found": str, "expected": str,
                  "fate": {"dropped", "accepted", "unknown"}},
     "ip_csum_bad": {"found": str, "expected": str},
+    # an extension of design.md's list (README, "The JSON report"): a field of 0x0000
+    "ip_csum_offload": {"found": str, "expected": str, "side": {"tx", "unknown"}},
     "giant_segment": {"bytes": int, "mss": int, "multiple": (int, float),
                       "cause": {"tso_gso", "gro_lro", "unknown"}},
     "retransmission": {"seq": int, "bytes": int,

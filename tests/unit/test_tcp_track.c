@@ -709,6 +709,58 @@ Test(tcp_track, ip_header_checksum_checked_on_a_frame_damaged_past_it)
 	cr_assert_eq(e->u.csum.found, 0x1234);
 }
 
+/* One IPv4 segment with its header checksum field set to `field` (and, with
+ * bad_l4, a damaged TCP checksum too), as direction `pdir` says it went. */
+static void seg_ip_field(uint16_t field, bool bad_l4, uint8_t pdir)
+{
+	uint8_t buf[2048], eth[14];
+	struct pb_spec sp;
+	struct pb_info info;
+	memset(&sp, 0, sizeof(sp));
+	sp.ip_ver = 4;
+	sp.proto = IPPROTO_TCP;
+	memcpy(sp.src, C.caddr, 16);
+	memcpy(sp.dst, C.saddr, 16);
+	sp.sport = C.cport;
+	sp.dport = C.sport;
+	sp.flags = TCP_ACK;
+	sp.seq = 1001;
+	sp.payload = data_bytes;
+	sp.payload_len = 100;
+	pb_eth(eth, 0x0800);
+	size_t n = pb_build(buf, sizeof(buf), eth, sizeof(eth), &sp, &info);
+	if (bad_l4)
+		pb_set_l4_csum(buf, &info, IPPROTO_TCP, 0x1234);
+	buf[14 + 10] = (uint8_t)(field >> 8);
+	buf[14 + 11] = (uint8_t)field;
+	struct pkt_record r = pb_record(buf, n, DLT_EN10MB);
+	r.ts_ns = T0 + C.frame * MS;
+	r.frame = ++C.frame;
+	r.dir = pdir;
+	analyzer_packet(C.a, &r);
+}
+
+Test(tcp_track, a_zero_ip_header_checksum_is_the_offload_artifact)
+{
+	seg_ip_field(0, false, PKT_DIR_UNKNOWN);
+	seg_ip_field(0, false, PKT_DIR_OUT);
+	cr_assert_eq(count_kind(FIND_IP_CSUM_OFFLOAD), 2);
+	cr_assert_eq(count_kind(FIND_IP_CSUM_BAD), 0);
+	const struct tcp_event *e = nth_kind(FIND_IP_CSUM_OFFLOAD, 0);
+	cr_assert_eq(e->cause, CAUSE_TX);
+	cr_assert_eq(e->u.csum.found, 0);
+	cr_assert_neq(e->u.csum.expected, 0);
+}
+
+Test(tcp_track, a_zero_ip_header_checksum_is_damage_when_the_evidence_says_so)
+{
+	seg_ip_field(0, false, PKT_DIR_IN);      /* it came in: the wire carried the zero */
+	seg_ip_field(0, true, PKT_DIR_UNKNOWN);  /* the TCP checksum is damaged too */
+	seg_ip_field(0x1234, false, PKT_DIR_OUT); /* not the offload's zero */
+	cr_assert_eq(count_kind(FIND_IP_CSUM_OFFLOAD), 0);
+	cr_assert_eq(count_kind(FIND_IP_CSUM_BAD), 3);
+}
+
 Test(tcp_track, a_damaged_syn_is_dropped_when_sent_again)
 {
 	/* The SYN takes a sequence number: its resend is the damaged copy's. */
