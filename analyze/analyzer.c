@@ -143,6 +143,8 @@ static void host_account(struct analyzer_totals *t, const struct flow *f)
 		h->csum_ok += hf->csum_ok;
 		for (int s = 0; s < 3; s++)
 			h->offload[s] += hf->csum_offload_side[s];
+		if (f->half[!d].csum_offload_side[CSUM_SIDE_TX])
+			h->offload_tx_local += hf->csum_offload_side[CSUM_SIDE_TX];
 		h->bad += hf->csum_bad;
 		h->bad_dropped += hf->csum_bad_dropped;
 		h->bad_accepted += hf->csum_bad_accepted;

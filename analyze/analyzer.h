@@ -68,6 +68,8 @@ struct host_stats {
 	uint64_t segments;        /* TCP segments and UDP datagrams it sent */
 	uint64_t csum_ok;
 	uint64_t offload[3];      /* by enum csum_side */
+	uint64_t offload_tx_local; /* tx ones in flows whose other side's were tx too:
+				    * both ends on the capturing host, no wire */
 	uint64_t bad, bad_dropped, bad_accepted;
 	double resent_ms;         /* sum over dropped ones */
 	uint64_t giants;

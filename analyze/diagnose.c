@@ -47,7 +47,20 @@ static void diag_offload_host(const struct host_stats *h, struct finding *out, s
 		return;
 	host_stats_name(h, "other hosts", f->host, sizeof(f->host));
 	const char *hn = f->host;
-	if (side == CAUSE_TX) {
+	if (side == CAUSE_TX && 2 * h->offload_tx_local >= h->offload[CSUM_SIDE_TX]) {
+		/* Its peers' replies carry the seed too: one host, no wire. */
+		snprintf(f->explanation, sizeof(f->explanation),
+			 "%llu checksums on segments sent by %s (%.1f%% of them) hold only the "
+			 "pseudo-header sum, and so do the replies of its peers: both ends ran on "
+			 "the capturing host (loopback, a veth pair, containers), where no NIC "
+			 "fills the checksum in and no wire carries one; the receiving stack "
+			 "trusts such packets without summing them. Harmless: `tcpdump -vv` calls "
+			 "them \"incorrect\".",
+			 (unsigned long long)off, hn, pct(off, h->segments));
+		snprintf(f->remedy, sizeof(f->remedy),
+			 "Nothing to fix. Do not turn tx checksumming off just to silence the "
+			 "capture: traffic that leaves this host gets its checksums from the NIC.");
+	} else if (side == CAUSE_TX) {
 		snprintf(f->explanation, sizeof(f->explanation),
 			 "%llu checksums on segments sent by %s (%.1f%% of them) are tx "
 			 "checksum-offload artifacts: the capture ran on %s itself and saw each "
