@@ -26,9 +26,10 @@ static const struct stall_text texts[] = {
 	 "(writev) instead of several small ones. TCP_QUICKACK on the receiver only "
 	 "helps until its next delayed ACK."},
 	{CAUSE_CORK, SEV_MEDIUM,
-	 "a sub-MSS tail was held back after full-sized segments and went out about "
-	 "200 ms later: TCP_CORK's ceiling (the application corked and never "
-	 "uncorked).",
+	 "a sub-MSS segment was held back and went out one retransmission timeout "
+	 "after it could have been sent (200 ms plus about an RTT or more): "
+	 "TCP_CORK's ceiling, the kernel's probe timer pushing what the corked "
+	 "socket held (the application corked and never uncorked).",
 	 "Uncork after the last write of each message (setsockopt TCP_CORK 0), or "
 	 "use MSG_MORE on every send but the last one instead of TCP_CORK."},
 	{CAUSE_RTO, SEV_HIGH,
@@ -59,8 +60,9 @@ static const struct stall_text texts[] = {
 	 "this appeared after a kernel or application upgrade, compare captures "
 	 "taken before and after it."},
 	{CAUSE_APP_IDLE, SEV_INFO,
-	 "nothing was outstanding and the other side spoke next: think time between "
-	 "a request and its response. Not a network fault.",
+	 "the other side spoke next, after think time between a request and its "
+	 "response; bytes outstanding in such a wait are the request itself, "
+	 "acknowledged by the reply that carried the ACK. Not a network fault.",
 	 "Nothing to fix in the network: the time is the application's (server "
 	 "processing or client think time)."},
 	{CAUSE_UNKNOWN, SEV_LOW, "the cause could not be determined.",
@@ -87,10 +89,17 @@ void diag_stalls(const struct analyzer_totals *t, struct finding *out, size_t *n
 				 w->flow_id, c, s, w->n, w->n == 1 ? "" : "s", w->n ? w->ms / w->n : 0,
 				 w->life_ms > 0 ? 100.0 * w->ms / w->life_ms : 0);
 		}
+		/* One wait of the ceiling's length could be think time that
+		 * lasted as long: say so rather than claim it. */
+		const char *single = texts[k].cause == CAUSE_CORK && t->stall_n[i] == 1
+					     ? " Only one such wait: it fits TCP_CORK's ceiling, "
+					       "but think time of that length would look the same; "
+					       "more rounds would tell."
+					     : "";
 		snprintf(f->explanation, sizeof(f->explanation),
-			 "%llu stall%s (%.0f ms in all, ~%.0f ms each): %s%s",
+			 "%llu stall%s (%.0f ms in all, ~%.0f ms each): %s%s%s",
 			 (unsigned long long)t->stall_n[i], t->stall_n[i] == 1 ? "" : "s", t->stall_ms[i],
-			 t->stall_ms[i] / (double)t->stall_n[i], texts[k].what, worst);
+			 t->stall_ms[i] / (double)t->stall_n[i], texts[k].what, worst, single);
 		snprintf(f->remedy, sizeof(f->remedy), "%s", texts[k].remedy);
 	}
 }

@@ -230,4 +230,14 @@ void flow_endpoint(const struct flow_key *k, int i, char *buf, size_t len);
  * excluded) in ms, plus weights for corruption, SYN retries, resends... */
 double flow_badness(const struct flow *f);
 
+/* Linux's RTO as the capture sees it: srtt + max(4 rttvar, TCP_RTO_MIN)
+ * (tcp_set_rto: rttvar never below tcp_rto_min, 200 ms); without samples,
+ * TCP_RTO_MIN. */
+#define FLOW_RTO_MIN_NS 200000000ull
+static inline uint64_t flow_rto_estimate_ns(const struct flow *f)
+{
+	uint64_t var = 4 * f->rttvar_ns;
+	return f->srtt_ns + (var > FLOW_RTO_MIN_NS ? var : FLOW_RTO_MIN_NS);
+}
+
 #endif

@@ -7,9 +7,14 @@
 
 #define NS_PER_MS 1000000.0
 #define STALL_FLOOR_NS 10000000ull /* 10 ms */
-/* TCP_CORK holds a partial segment at most 200 ms (tcp(7)). */
+/* TCP_CORK's ceiling (stall.h): after full-sized segments, from the last
+ * move; after the peer's message, from that message. */
 #define CORK_MIN_MS 150.0
 #define CORK_MAX_MS 260.0
+#define CORK_AFTER_PEER_MIN_NS 195000000ull
+/* Room for the two options-laden ends of "sub-MSS": a segment this much
+ * below the announced MSS is not a full one whatever its options. */
+#define CORK_OPTIONS_ROOM 40u
 /* How soon after a delayed ACK the held write must follow to blame the ACK. */
 #define DELACK_FOLLOW_NS 2000000ull
 
@@ -41,6 +46,36 @@ static uint32_t outstanding(const struct flow *f, int dir)
 	return (uint32_t)seq_diff(s->snd_max, r->ack_max);
 }
 
+/* The latest a corked segment can leave, seen from the capture point, after
+ * it became sendable: the probe timer's RTO, late by up to an eighth (timer
+ * wheel granularity), plus one RTT when the capture sits at the far end.
+ * The kernel's RTO ran above the capture's RFC 6298 estimate in the first
+ * rounds of a connection (by up to 4 RTTs at 80 ms: samples/cork_reply_*),
+ * so the RTO taken is at least 200 ms + 4 srtt. */
+static uint64_t cork_ceiling_ns(const struct flow *f)
+{
+	uint64_t rto = flow_rto_estimate_ns(f), early = FLOW_RTO_MIN_NS + 4 * f->srtt_ns;
+	if (early > rto)
+		rto = early;
+	return rto + rto / 8 + f->srtt_ns + 5000000ull;
+}
+
+/* A sub-MSS segment sent by dir after the other side's message, one cork
+ * ceiling after that message arrived: what TCP_CORK does to a request
+ * written as soon as the reply was read. */
+static bool corked_after_peer(const struct flow *f, int dir, const struct pkt_decoded *d)
+{
+	const struct tcp_half *me = &f->half[dir], *peer = &f->half[!dir];
+	if (!d->payload_len || f->stall.last_data_dir == dir || !peer->last_data_ts)
+		return false;
+	uint16_t mss = peer->mss; /* what the receiver announced */
+	bool sub_mss = mss ? d->payload_len + CORK_OPTIONS_ROOM < mss : d->payload_len < me->max_payload;
+	if (!sub_mss || d->rec->ts_ns < peer->last_data_ts)
+		return false;
+	uint64_t since = d->rec->ts_ns - peer->last_data_ts;
+	return since >= CORK_AFTER_PEER_MIN_NS && since <= cork_ceiling_ns(f);
+}
+
 static enum cause classify(const struct flow *f, int dir, const struct pkt_decoded *d,
 			   double ms, int *sdir)
 {
@@ -66,9 +101,15 @@ static enum cause classify(const struct flow *f, int dir, const struct pkt_decod
 		if (dir != w && d->payload_len == 0)
 			return CAUSE_DELAYED_ACK;
 		/* The ACK rode on the receiver's next message: the other side
-		 * spoke next; nothing was waiting on the ACK itself. */
-		if (dir != w)
+		 * spoke next; nothing was waiting on the ACK itself, unless
+		 * that message sat corked. */
+		if (dir != w) {
+			*sdir = dir;
+			if (corked_after_peer(f, dir, d))
+				return CAUSE_CORK;
+			*sdir = w;
 			return CAUSE_APP_IDLE;
+		}
 		return CAUSE_SENDER_LIMITED;
 	}
 	/* Nothing in flight: who spoke next, and how. */
@@ -82,6 +123,8 @@ static enum cause classify(const struct flow *f, int dir, const struct pkt_decod
 			return CAUSE_CORK;
 		if (st->last_data_dir == dir)
 			return CAUSE_SENDER_LIMITED;
+		if (corked_after_peer(f, dir, d))
+			return CAUSE_CORK;
 	}
 	return CAUSE_APP_IDLE;
 }

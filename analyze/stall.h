@@ -16,8 +16,29 @@
  *   delayed_ack       data was outstanding, the receiver's pure ACK ended
  *                     the wait, and the sender wrote at once (within an RTT,
  *                     at least 2 ms): Nagle held that write behind the ACK
- *   cork              nothing outstanding; a sub-MSS tail followed full-sized
- *                     segments ~200 ms later (TCP_CORK's ceiling)
+ *   cork              TCP_CORK's ceiling: a sub-MSS segment held until the
+ *                     kernel's probe timer pushed it. Linux arms that timer
+ *                     when a corked write finds nothing in flight
+ *                     (tcp_push_pending_frames -> tcp_check_probe_timer:
+ *                     ICSK_TIME_PROBE0 after tcp_probe0_base = max(RTO,
+ *                     TCP_RTO_MIN)); tcp_probe_timer -> tcp_send_probe0 ->
+ *                     tcp_write_wakeup then sends the queued segment. So
+ *                     the wait is one RTO, srtt + max(200 ms, 4 rttvar),
+ *                     seen at the capture point up to one RTT later (the
+ *                     far end's vantage). Two shapes:
+ *                     - after full-sized segments of the same side, nothing
+ *                       outstanding, the tail 150-260 ms after the last move;
+ *                     - after the other side's message (a corked client's
+ *                       next request, written when the reply was read): a
+ *                       segment 40+ bytes below the announced MSS, between
+ *                       195 ms and RTO' + RTO'/8 + srtt + 5 ms after that
+ *                       message, RTO' = max(the RTO estimate, 200 ms +
+ *                       4 srtt): measured 205-216 ms at RTT 2 ms, 232-246 ms
+ *                       at 20 ms (server side), 395-527 ms at 80 ms, the
+ *                       kernel's RTO settling round by round
+ *                       (samples/cork_reply_*). Think time of the same length
+ *                       looks the same: the diagnosis says how many waits
+ *                       agree, and that one alone is a guess.
  *   sender_limited    nothing outstanding; the same side went on sending:
  *                     it had the window and the ACKs, and sent nothing
  *   app_idle          the other side spoke next (its ACK rode on its next

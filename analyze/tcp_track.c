@@ -18,7 +18,6 @@
 #define NS_PER_MS 1000000.0
 /* Linux TCP_RTO_MIN: a retransmission after a silence this long (or longer
  * than the RTT-based estimate) is taken for a timeout. */
-#define RTO_MIN_NS 200000000ull
 /* Linux's smallest probe timeout (TCP_TIMEOUT_MIN is 2 jiffies; 10 ms is
  * the floor the RACK-TLP RFC recommends). */
 #define TLP_MIN_NS 10000000ull
@@ -163,12 +162,9 @@ static void probe_add(struct tcp_half *h, uint32_t seq_end, uint64_t ts)
 	h->probe_count++;
 }
 
-/* Linux's RTO: srtt + max(4 rttvar, TCP_RTO_MIN) (tcp_set_rto), never below
- * TCP_RTO_MIN; without samples, TCP_RTO_MIN. */
 static uint64_t rto_estimate(const struct flow *f)
 {
-	uint64_t var = 4 * f->rttvar_ns;
-	return f->srtt_ns + (var > RTO_MIN_NS ? var : RTO_MIN_NS);
+	return flow_rto_estimate_ns(f);
 }
 
 /* Why data was sent again (RFC 5681 fast retransmit, RFC 6298 timeout, RFC

@@ -48,12 +48,26 @@ static int text_begin(struct report *r)
 	return r->priv ? 0 : -1;
 }
 
+/* Keep each kind's TEXT_EXAMPLES earliest events by frame, in frame order.
+ * Events come in order of finality (a checksum's fate, a hole's fill time
+ * are learned later), so the first to arrive are not always the first
+ * frames: an event goes in before the first kept one with a later frame,
+ * and the latest falls off the end. Equal frames keep their arrival order. */
 static void text_event(struct report *r, const struct flow *f, const struct tcp_event *ev)
 {
 	struct text_priv *p = r->priv;
 	(void)f;
-	if (p->nexamples[ev->kind] < TEXT_EXAMPLES)
-		p->examples[ev->kind][p->nexamples[ev->kind]++] = *ev;
+	struct tcp_event *kept = p->examples[ev->kind];
+	uint32_t n = p->nexamples[ev->kind], at = n;
+	while (at > 0 && kept[at - 1].frame > ev->frame)
+		at--;
+	if (at == TEXT_EXAMPLES)
+		return;
+	if (n == TEXT_EXAMPLES)
+		n--; /* the latest kept one makes room */
+	memmove(&kept[at + 1], &kept[at], (n - at) * sizeof(*kept));
+	kept[at] = *ev;
+	p->nexamples[ev->kind] = n + 1;
 }
 
 static int worse(const struct text_flow *a, const struct text_flow *b)

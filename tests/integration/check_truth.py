@@ -229,6 +229,22 @@ check("cork: one cork stall per round", len(ck) == t["truth"]["rounds_at_or_abov
 check("cork: each ~200 ms", all(190 <= e["duration_ms"] <= 260 for e in ck),
       [e["duration_ms"] for e in ck])
 
+# TCP_CORK after the peer's reply (mk_cork_reply.sh): every request after the
+# first one waits corked; the client's own write-to-reply times (less the
+# relay's RTT) bound how long. RTT 2, 20, 80 ms; IPv4 and IPv6; either end.
+for name in sorted(f[:-len(".truth.json")] for f in os.listdir(sdir)
+                   if f.startswith("cork_reply") and f.endswith(".truth.json")):
+    d, t = report(name + ".pcap"), truth(name)
+    tr = t["truth"]
+    st = [e for e in kinds(d, "stall") if e["dir"] == "c2s"]
+    check(f"{name}: a cork stall for each request after the first, nothing else",
+          len(st) == tr["rounds"] - 1 and all(e["cause"] == "cork" for e in st)
+          and len(kinds(d, "stall")) == len(st),
+          collections.Counter(e["cause"] for e in kinds(d, "stall")))
+    lo, hi = min(tr["hold_ms"]) - tr["rtt_ms"] - 10, max(tr["hold_ms"]) + tr["rtt_ms"] + 10
+    check(f"{name}: each as long as the client saw its request held ({lo:.0f}-{hi:.0f} ms)",
+          all(lo <= e["duration_ms"] <= hi for e in st), [e["duration_ms"] for e in st])
+
 # --- connection setup --------------------------------------------------------
 d, t = report("synretry.pcap"), truth("synretry")
 per_port = collections.Counter()
