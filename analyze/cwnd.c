@@ -36,6 +36,16 @@ static uint32_t full_segment(const struct flow *f, int dir)
 	return m > floor ? m : floor;
 }
 
+/* The initial window is the first flight after the handshake: only a
+ * capture that saw this side's SYN (or SYN-ACK) and the peer's ACKs can
+ * tell it. One that starts mid-connection would take any flight for the
+ * first, and one that holds this direction alone would take the whole
+ * transfer for one flight: neither reports an initial window. */
+static bool first_flight_seen(const struct flow *f, int dir)
+{
+	return f->half[dir].syn_count && f->half[!dir].ack_known && f->half[!dir].packets;
+}
+
 static void emit_iw(struct cwnd_ctx *c, struct flow *f, int dir, const struct cwnd_state *w,
 		    enum cause limit)
 {
@@ -130,7 +140,7 @@ static void close_round(struct cwnd_ctx *c, struct flow *f, int dir)
 	 * has finished its first flight: the flight cannot be seen whole. */
 	if (!w->iw_done) {
 		w->iw_done = true;
-		if (!(f->rtt.count && f->rtt.min_ms < IW_MIN_RTT_MS))
+		if (!(f->rtt.count && f->rtt.min_ms < IW_MIN_RTT_MS) && first_flight_seen(f, dir))
 			emit_iw(c, f, dir, w, limit);
 	}
 	/* The window after a loss: the second full round after recovery (the

@@ -15,7 +15,9 @@
  * round; else congestion_avoidance).
  *
  * Events: initial_window (the first round after the handshake; not on paths
- * under 1 ms, where the first ACK returns before the flight is sent),
+ * under 1 ms, where the first ACK returns before the flight is sent, nor
+ * without this side's SYN and the peer's ACKs in the capture: a later
+ * flight, or a whole one-way transfer, is no first flight),
  * cwnd_reduction (the flight of the second full round after a loss
  * recovery against the flight when the loss was found, when below 0.9), idle_restart (the first round after an
  * idle longer than the RTO estimate is below 3/4 of the last before it).

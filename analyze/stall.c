@@ -68,8 +68,11 @@ static bool corked_after_peer(const struct flow *f, int dir, const struct pkt_de
 	const struct tcp_half *me = &f->half[dir], *peer = &f->half[!dir];
 	if (!d->payload_len || f->stall.last_data_dir == dir || !peer->last_data_ts)
 		return false;
-	uint16_t mss = peer->mss; /* what the receiver announced */
-	bool sub_mss = mss ? d->payload_len + CORK_OPTIONS_ROOM < mss : d->payload_len < me->max_payload;
+	/* What the receiver announced; without the handshake, the default a
+	 * sender assumes (RFC 9293 §3.7.1: 536 bytes IPv4, 1220 IPv6), which
+	 * no real MSS is below. */
+	uint16_t mss = peer->mss ? peer->mss : d->ip_ver == 6 ? 1220 : 536;
+	bool sub_mss = d->payload_len + CORK_OPTIONS_ROOM < mss || d->payload_len < me->max_payload;
 	if (!sub_mss || d->rec->ts_ns < peer->last_data_ts)
 		return false;
 	uint64_t since = d->rec->ts_ns - peer->last_data_ts;
@@ -194,7 +197,12 @@ void stall_on_segment(struct flow *f, int dir, const struct pkt_decoded *d, bool
 		st->gap_zero_window = true;
 	if (!moved || (d->flags & TCP_RST))
 		return;
-	if (st->progress_ts && ts > st->progress_ts) {
+	/* A capture holding one direction alone cannot tell waiting for the
+	 * peer from idling, and a gap is "longer than a round trip" only once
+	 * the round trip is known (a capture that starts mid-connection learns
+	 * it from its first data and ACK): no stalls before both. */
+	bool judged = f->half[0].packets && f->half[1].packets && f->rtt.count;
+	if (judged && st->progress_ts && ts > st->progress_ts) {
 		uint64_t gap = ts - st->progress_ts;
 		uint64_t rtt = f->rtt.count ? (uint64_t)(f->rtt.min_ms * NS_PER_MS) : 0;
 		uint64_t thresh = rtt + (rtt > STALL_FLOOR_NS ? rtt : STALL_FLOOR_NS);

@@ -6,7 +6,10 @@
  *     rtt + max(10 ms, rtt)      (rtt = the flow's minimum RTT, 0 if unknown)
  * i.e. clearly more than the round trip that ordinary ACK clocking needs.
  * Packets that do not move the connection (window probes, duplicate ACKs, a
- * tail loss probe) do not end it. The event is written when the stall ends,
+ * tail loss probe) do not end it. Gaps are judged only once both directions
+ * have been seen and the RTT is known: a capture holding one direction, or
+ * one that began mid-connection before its first RTT sample, cannot tell a
+ * wait from an idle (unknown is better than wrong). The event is written when the stall ends,
  * with ts/frame of the frame where it began and end_frame where it ended.
  *
  * Cause, from what was outstanding when it began and what ended it:

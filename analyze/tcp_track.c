@@ -376,8 +376,15 @@ static void on_ack(struct flow *f, int dir, const struct pkt_decoded *d, struct 
 		uint64_t ts = d->rec->ts_ns;
 		if (t0 && ts >= t0) {
 			h->half_rtt_ns = ts - t0;
-			rtt_stats_add(&f->rtt, (double)(h->half_rtt_ns + peer->half_rtt_ns) / NS_PER_MS);
-			rtt_smooth(f, h->half_rtt_ns + peer->half_rtt_ns);
+			/* The round trip is the two halves on either side of the
+			 * capture point: with one half alone (a capture that began
+			 * mid-connection, its other side not measured yet) the sum
+			 * is no RTT; on the receiver's side it is near zero. */
+			if (peer->half_rtt_ns) {
+				rtt_stats_add(&f->rtt,
+					      (double)(h->half_rtt_ns + peer->half_rtt_ns) / NS_PER_MS);
+				rtt_smooth(f, h->half_rtt_ns + peer->half_rtt_ns);
+			}
 		}
 	} else if (ack == h->ack_max && d->payload_len == 0 &&
 		   !(d->flags & (TCP_SYN | TCP_FIN | TCP_RST)) && seq_lt(ack, peer->snd_max)) {
