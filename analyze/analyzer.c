@@ -476,7 +476,7 @@ static void advance_clock(struct analyzer *a, uint64_t ts_ns)
  * FreeBSD; Linux always sums the header in software): an artifact, side tx,
  * unless the evidence says the wire carried it. The frame came in (the
  * source gives the direction), or its TCP/UDP checksum is damaged too, or
- * --no-offload-signature. */
+ * --test-no-offload-signature. */
 static void ip_csum_event(struct analyzer *a, struct flow *f, int dir, const struct pkt_prepared *pp,
 			  const struct pkt_decoded *d)
 {
