@@ -544,8 +544,18 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	}
 	int inputs = !!o->read_file + !!o->interface + (o->nfqueue >= 0);
 	if (!inputs) {
-		snprintf(err, errlen, "nothing to read: give a capture with -r FILE, an interface "
-			 "with -i IFACE or a queue with --nfqueue N (see --help)");
+		/* `tcplens trace.pcap`: a bare word is a BPF filter, as in
+		 * tcpdump, but the user meant the file. */
+		const char *word = optind == argc - 1 ? argv[optind] : NULL;
+		FILE *probe = word ? fopen(word, "rb") : NULL;
+		if (probe) {
+			fclose(probe);
+			snprintf(err, errlen, "nothing to read: '%s' is a file; read it with -r %s "
+				 "(words after the options are a BPF filter, as in tcpdump)", word, word);
+		} else {
+			snprintf(err, errlen, "nothing to read: give a capture with -r FILE, an "
+				 "interface with -i IFACE or a queue with --nfqueue N (see --help)");
+		}
 		return -1;
 	}
 	if (inputs > 1) {

@@ -122,6 +122,9 @@ check("caplen > wire length: no crash", r.returncode in (0, 2), r.returncode)
 # Usage errors
 r = subprocess.run([tcplens], capture_output=True)
 check("no arguments: usage error", r.returncode == 2 and b"-r FILE" in r.stderr, r.stderr)
+r = subprocess.run([tcplens, good], capture_output=True)
+check("a capture named without -r: the error says to use -r",
+      r.returncode == 2 and f"read it with -r {good}".encode() in r.stderr, r.stderr)
 r = subprocess.run([tcplens, "-r", good, "--format", "xml"], capture_output=True)
 check("bad --format", r.returncode == 2 and b"text, json, jsonl or html" in r.stderr, r.stderr)
 r = subprocess.run([tcplens, "-r", good, "tcp", "port", "notaport"], capture_output=True)
