@@ -677,41 +677,11 @@ Test(tcp_track, csum_bad_unknown_when_the_capture_ends_first)
 	cr_assert_eq(nth_kind(FIND_CSUM_BAD, 0)->cause, CAUSE_UNKNOWN);
 }
 
-Test(tcp_track, ip_header_checksum_checked_on_a_frame_damaged_past_it)
-{
-	/* A whole IPv4 header whose total length runs past the frame, with a
-	 * wrong checksum: the frame is malformed, and the header's checksum
-	 * is still judged (tshark does the same). */
-	uint8_t buf[2048], eth[14];
-	struct pb_spec sp;
-	struct pb_info info;
-	memset(&sp, 0, sizeof(sp));
-	sp.ip_ver = 4;
-	sp.proto = IPPROTO_TCP;
-	memcpy(sp.src, C.caddr, 16);
-	memcpy(sp.dst, C.saddr, 16);
-	sp.sport = C.cport;
-	sp.dport = C.sport;
-	sp.flags = TCP_ACK;
-	pb_eth(eth, 0x0800);
-	size_t n = pb_build(buf, sizeof(buf), eth, sizeof(eth), &sp, &info);
-	buf[14 + 2] = 0x05;  /* total length 1280+: past the 54-byte frame */
-	buf[14 + 10] = 0x12; /* and a checksum that is not the header's */
-	buf[14 + 11] = 0x34;
-	struct pkt_record r = pb_record(buf, n, DLT_EN10MB);
-	r.ts_ns = T0;
-	r.frame = ++C.frame;
-	analyzer_packet(C.a, &r);
-	cr_assert_eq(analyzer_totals(C.a)->malformed, 1);
-	cr_assert_eq(count_kind(FIND_IP_CSUM_BAD), 1);
-	const struct tcp_event *e = nth_kind(FIND_IP_CSUM_BAD, 0);
-	cr_assert_eq(e->flow_id, 0, "a malformed frame has no flow");
-	cr_assert_eq(e->u.csum.found, 0x1234);
-}
-
-/* One IPv4 segment with its header checksum field set to `field` (and, with
- * bad_l4, a damaged TCP checksum too), as direction `pdir` says it went. */
-static void seg_ip_field(uint16_t field, bool bad_l4, uint8_t pdir)
+/* One IPv4 segment of `len` bytes with its header checksum field set to
+ * `field` (and, with bad_l4, a damaged TCP checksum too; with totlen, that
+ * IPv4 total length), as direction `pdir` says it went. */
+static void seg_ip4_edited(uint16_t field, bool bad_l4, uint8_t pdir, uint32_t len,
+			   uint16_t totlen)
 {
 	uint8_t buf[2048], eth[14];
 	struct pb_spec sp;
@@ -726,11 +696,15 @@ static void seg_ip_field(uint16_t field, bool bad_l4, uint8_t pdir)
 	sp.flags = TCP_ACK;
 	sp.seq = 1001;
 	sp.payload = data_bytes;
-	sp.payload_len = 100;
+	sp.payload_len = len;
 	pb_eth(eth, 0x0800);
 	size_t n = pb_build(buf, sizeof(buf), eth, sizeof(eth), &sp, &info);
 	if (bad_l4)
 		pb_set_l4_csum(buf, &info, IPPROTO_TCP, 0x1234);
+	if (totlen) {
+		buf[14 + 2] = (uint8_t)(totlen >> 8);
+		buf[14 + 3] = (uint8_t)totlen;
+	}
 	buf[14 + 10] = (uint8_t)(field >> 8);
 	buf[14 + 11] = (uint8_t)field;
 	struct pkt_record r = pb_record(buf, n, DLT_EN10MB);
@@ -738,6 +712,24 @@ static void seg_ip_field(uint16_t field, bool bad_l4, uint8_t pdir)
 	r.frame = ++C.frame;
 	r.dir = pdir;
 	analyzer_packet(C.a, &r);
+}
+
+static void seg_ip_field(uint16_t field, bool bad_l4, uint8_t pdir)
+{
+	seg_ip4_edited(field, bad_l4, pdir, 100, 0);
+}
+
+Test(tcp_track, ip_header_checksum_checked_on_a_frame_damaged_past_it)
+{
+	/* A whole IPv4 header whose total length runs past the frame, with a
+	 * wrong checksum: the frame is malformed, and the header's checksum
+	 * is still judged (tshark does the same). */
+	seg_ip4_edited(0x1234, false, PKT_DIR_UNKNOWN, 0, 1300);
+	cr_assert_eq(analyzer_totals(C.a)->malformed, 1);
+	cr_assert_eq(count_kind(FIND_IP_CSUM_BAD), 1);
+	const struct tcp_event *e = nth_kind(FIND_IP_CSUM_BAD, 0);
+	cr_assert_eq(e->flow_id, 0, "a malformed frame has no flow");
+	cr_assert_eq(e->u.csum.found, 0x1234);
 }
 
 Test(tcp_track, a_zero_ip_header_checksum_is_the_offload_artifact)
