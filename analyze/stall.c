@@ -8,7 +8,8 @@
 #define NS_PER_MS 1000000.0
 #define STALL_FLOOR_NS 10000000ull /* 10 ms */
 /* TCP_CORK's ceiling (stall.h): after full-sized segments, from the last
- * move; after the peer's message, from that message. */
+ * move (up to 260 ms, or the RTT-aware ceiling when later); after the
+ * peer's message, from that message. */
 #define CORK_MIN_MS 150.0
 #define CORK_MAX_MS 260.0
 #define CORK_AFTER_PEER_MIN_NS 195000000ull
@@ -106,13 +107,12 @@ static enum cause classify(const struct flow *f, int dir, const struct pkt_decod
 		/* The ACK rode on the receiver's next message: the other side
 		 * spoke next; nothing was waiting on the ACK itself, unless
 		 * that message sat corked. */
-		if (dir != w) {
+		if (dir != w && corked_after_peer(f, dir, d)) {
 			*sdir = dir;
-			if (corked_after_peer(f, dir, d))
-				return CAUSE_CORK;
-			*sdir = w;
-			return CAUSE_APP_IDLE;
+			return CAUSE_CORK;
 		}
+		if (dir != w)
+			return CAUSE_APP_IDLE;
 		return CAUSE_SENDER_LIMITED;
 	}
 	/* Nothing in flight: who spoke next, and how. */
@@ -122,7 +122,8 @@ static enum cause classify(const struct flow *f, int dir, const struct pkt_decod
 		 * its options, which the capture cannot know otherwise). */
 		uint32_t full = f->half[dir].max_payload;
 		if (st->last_data_dir == dir && full && st->last_seg[dir] >= full &&
-		    d->payload_len < full && ms >= CORK_MIN_MS && ms <= CORK_MAX_MS)
+		    d->payload_len < full && ms >= CORK_MIN_MS &&
+		    (ms <= CORK_MAX_MS || ms * NS_PER_MS <= (double)cork_ceiling_ns(f)))
 			return CAUSE_CORK;
 		if (st->last_data_dir == dir)
 			return CAUSE_SENDER_LIMITED;

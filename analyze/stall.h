@@ -30,7 +30,8 @@
  *                     seen at the capture point up to one RTT later (the
  *                     far end's vantage). Two shapes:
  *                     - after full-sized segments of the same side, nothing
- *                       outstanding, the tail 150-260 ms after the last move;
+ *                       outstanding, the tail 150 ms to max(260 ms, the
+ *                       ceiling below) after the last move;
  *                     - after the other side's message (a corked client's
  *                       next request, written when the reply was read): a
  *                       segment 40+ bytes below the announced MSS, between
