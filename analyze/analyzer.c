@@ -216,7 +216,7 @@ static void on_retire(void *user, struct flow *f, enum flow_retire_reason why)
 		csum_fate_flush(a->held, f, &a->events);
 	if (f->gap_held)
 		sack_gap_flush(a->held, f, &a->events);
-	if (f->retrans_held)
+	if (f->retrans_held || f->retrans_covered)
 		dsack_flush(a->held, f, &a->events);
 	stall_flush(f, &a->events);
 	if (f->key.proto == IPPROTO_TCP) {

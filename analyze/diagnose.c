@@ -183,27 +183,68 @@ static void diag_checksums(const struct analyzer_totals *t, struct finding *out,
 	}
 }
 
+/* "N what, M what" for the causes that happened (zero counts left out). */
+struct counted {
+	enum cause c;
+	const char *what;
+};
+
+static void count_list(char *buf, size_t len, const uint64_t *cc, const struct counted *items,
+		       size_t nitems)
+{
+	size_t used = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < nitems && used < len; i++) {
+		if (!cc[items[i].c])
+			continue;
+		int w = snprintf(buf + used, len - used, "%s%llu %s", used ? ", " : "",
+				 (unsigned long long)cc[items[i].c], items[i].what);
+		used += w > 0 ? (size_t)w : 0;
+	}
+}
+
 static void diag_tcp(const struct analyzer_totals *t, struct finding *out, size_t *n, size_t max)
 {
 	uint64_t rt = t->kind_count[FIND_RETRANSMISSION];
 	if (rt) {
-		const uint64_t *cc = t->cause_count[FIND_RETRANSMISSION];
-		struct finding *f = diag_add(out, n, max, FIND_RETRANSMISSION, CAUSE_NONE, rt, SEV_MEDIUM,
-					(double)t->retrans_bytes + (double)rt);
+		uint64_t cc[CAUSE_COUNT];
+		memcpy(cc, t->cause_count[FIND_RETRANSMISSION], sizeof(cc));
+		cc[CAUSE_UNKNOWN] += cc[CAUSE_NONE];
+		/* Mostly spurious: the network lost (almost) nothing. */
+		bool spurious = 2 * cc[CAUSE_SPURIOUS] > rt;
+		struct finding *f = diag_add(out, n, max, FIND_RETRANSMISSION, CAUSE_NONE, rt,
+					     spurious ? SEV_LOW : SEV_MEDIUM,
+					     (double)t->retrans_bytes + (double)rt);
 		if (f) {
+			static const struct counted why[] = {
+				{CAUSE_FAST, "after duplicate ACKs or SACKs (fast retransmit)"},
+				{CAUSE_RTO, "after a timeout (RTO)"},
+				{CAUSE_TLP, "as tail loss probes"},
+				{CAUSE_SPURIOUS, "spurious (the receiver had the bytes already: a "
+						 "D-SACK said so, or they were acknowledged before)"},
+				{CAUSE_UNKNOWN, "undetermined"},
+			};
+			char list[512];
+			count_list(list, sizeof(list), cc, why, sizeof(why) / sizeof(why[0]));
 			snprintf(f->explanation, sizeof(f->explanation),
-				 "%llu segments were sent again (%llu bytes, %.2f%% of the payload): "
-				 "%llu after duplicate ACKs (fast retransmit), %llu after a timeout "
-				 "(RTO), %llu as tail loss probes, %llu spurious, %llu undetermined.",
-				 (unsigned long long)rt, (unsigned long long)t->retrans_bytes,
-				 pct(t->retrans_bytes, t->payload_bytes),
-				 (unsigned long long)cc[CAUSE_FAST], (unsigned long long)cc[CAUSE_RTO],
-				 (unsigned long long)cc[CAUSE_TLP], (unsigned long long)cc[CAUSE_SPURIOUS],
-				 (unsigned long long)(cc[CAUSE_UNKNOWN] + cc[CAUSE_NONE]));
-			snprintf(f->remedy, sizeof(f->remedy),
-				 "Loss on the path or at a receiver: compare `nstat -az TcpRetransSegs` "
-				 "with the interface drop counters (`ip -s link`, `ethtool -S`) on both "
-				 "hosts; timeouts cost far more than fast retransmits.");
+				 "%llu %s sent again (%llu bytes, %.2f%% of the payload): %s.",
+				 (unsigned long long)rt, rt == 1 ? "segment was" : "segments were",
+				 (unsigned long long)t->retrans_bytes,
+				 pct(t->retrans_bytes, t->payload_bytes), list);
+			if (spurious)
+				snprintf(f->remedy, sizeof(f->remedy),
+					 "Not loss: the resent bytes had arrived. Reordering on the "
+					 "path makes a sender resend what was only late (holes filled "
+					 "by the original, see sack_gap); find what reorders (per-packet "
+					 "ECMP or LAG hashing, multipath). A timeout shorter than a delay "
+					 "spike does it too. `nstat -az TcpExtTCPDSACKRecv "
+					 "TcpExtTCPSACKReorder` on the sender counts the D-SACKs and reorderings it saw.");
+			else
+				snprintf(f->remedy, sizeof(f->remedy),
+					 "Loss on the path or at a receiver: compare `nstat -az "
+					 "TcpRetransSegs` with the interface drop counters (`ip -s link`, "
+					 "`ethtool -S`) on both hosts; timeouts cost far more than fast "
+					 "retransmits.");
 		}
 	}
 	uint64_t gaps = t->kind_count[FIND_SACK_GAP];
@@ -212,19 +253,34 @@ static void diag_tcp(const struct analyzer_totals *t, struct finding *out, size_
 		struct finding *f = diag_add(out, n, max, FIND_SACK_GAP, CAUSE_NONE, gaps, SEV_LOW,
 					     t->gap_fill_ms);
 		if (f) {
+			static const struct counted fills[] = {
+				{CAUSE_FAST, "by fast retransmit"},
+				{CAUSE_RTO, "by a timeout (RTO)"},
+				{CAUSE_TLP, "by a tail loss probe"},
+				{CAUSE_ORIGINAL, "by the original arriving late (reordering: sooner "
+						 "than any resend could have been acknowledged)"},
+				{CAUSE_UNKNOWN, "later, without a resend the capture saw (it missed "
+						"the resend, or the original came over an RTT late)"},
+				{CAUSE_NEVER, "never (the connection ended first)"},
+			};
+			char how[512];
+			count_list(how, sizeof(how), cc, fills, sizeof(fills) / sizeof(fills[0]));
 			snprintf(f->explanation, sizeof(f->explanation),
-				 "Receivers reported %llu holes with SACK (data missing below data "
-				 "they had): open %.1f ms on average. Filled by fast retransmit %llu, "
-				 "by a timeout %llu, by a tail loss probe %llu, without a visible "
-				 "resend %llu; never filled %llu.",
-				 (unsigned long long)gaps, t->gap_fill_ms / (double)gaps,
-				 (unsigned long long)cc[CAUSE_FAST], (unsigned long long)cc[CAUSE_RTO],
-				 (unsigned long long)cc[CAUSE_TLP], (unsigned long long)cc[CAUSE_UNKNOWN],
-				 (unsigned long long)cc[CAUSE_NEVER]);
-			snprintf(f->remedy, sizeof(f->remedy),
-				 "Each hole is a lost (or badly reordered) segment: see the "
-				 "retransmissions for where the loss is; holes filled by timeouts "
-				 "cost the most.");
+				 "Receivers reported %llu %s with SACK (data missing below data "
+				 "they had): open %.1f ms on average. Filled: %s.",
+				 (unsigned long long)gaps, gaps == 1 ? "hole" : "holes",
+				 t->gap_fill_ms / (double)gaps, how);
+			if (2 * cc[CAUSE_ORIGINAL] > gaps)
+				snprintf(f->remedy, sizeof(f->remedy),
+					 "Reordering, not loss: the missing segments came, only late. "
+					 "Find what reorders on the path (per-packet ECMP or LAG "
+					 "hashing, multipath); resends it caused are spurious (see "
+					 "retransmission).");
+			else
+				snprintf(f->remedy, sizeof(f->remedy),
+					 "Each hole is a lost (or badly reordered) segment: see the "
+					 "retransmissions for where the loss is; holes filled by "
+					 "timeouts cost the most.");
 		}
 	}
 	uint64_t zw = t->kind_count[FIND_ZERO_WINDOW];

@@ -49,7 +49,8 @@ enum finding_kind {
 	X(APP, "app") \
 	X(PACING, "pacing") \
 	X(TCP, "tcp") \
-	X(UDP, "udp")
+	X(UDP, "udp") \
+	X(ORIGINAL, "original")
 
 enum cause {
 #define X(e, name) CAUSE_##e,

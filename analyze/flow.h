@@ -51,6 +51,7 @@ struct tcp_half {
 	/* Latest "capture point -> this side -> capture point" time in ns: the
 	 * part of the RTT on this side of the capture. 0 = none yet. */
 	uint64_t half_rtt_ns;
+	uint64_t half_rtt_min_ns;  /* the smallest of them (0 = none) */
 	/* RTT: segments it sent, waiting for the other side's ACK (sequence
 	 * end and send time; two arrays, no padding). */
 	uint64_t probe_ts[TCP_RTT_PROBES];
@@ -194,6 +195,7 @@ struct flow {
 	uint32_t csum_held;          /* csum_bad events awaiting their fate (csum_fate.c) */
 	uint32_t gap_held;           /* open SACK holes (sack_gap.c) */
 	uint32_t retrans_held;       /* resends awaiting a possible D-SACK (dsack.c) */
+	uint32_t retrans_covered;    /* ... already covered by the cumulative ACK */
 
 	/* flow table bookkeeping */
 	uint32_t hash;

@@ -53,6 +53,13 @@ struct held *held_hold(struct held_pool *p, uint32_t *head, const struct tcp_eve
 /* Entries refused by held_take so far. */
 uint64_t held_pool_overflow(const struct held_pool *p);
 
+/* Return entry idx1 (1-based, already unlinked from its list) to the pool. */
+static inline void held_release(struct held_pool *p, uint32_t idx1)
+{
+	p->v[idx1 - 1].next = p->free_head;
+	p->free_head = idx1;
+}
+
 /* Visit the list at *head in order; entries for which fn returns 1 are
  * removed and returned to the pool (fn writes their event first). */
 typedef int (*held_fn)(void *user, struct held *h);
@@ -64,8 +71,7 @@ static inline void held_sweep(struct held_pool *p, uint32_t *head, held_fn fn, v
 		struct held *h = &p->v[idx1 - 1];
 		if (fn(user, h)) {
 			*link = h->next;
-			h->next = p->free_head;
-			p->free_head = idx1;
+			held_release(p, idx1);
 		} else {
 			link = &h->next;
 		}

@@ -1,6 +1,6 @@
 /*
  * analyze/sack_gap.c — see sack_gap.h. Held entries: cause = the first
- * resend's cause (CAUSE_NONE until one), t unused.
+ * resend's cause (CAUSE_NONE until one), t = its time.
  */
 #include "sack_gap.h"
 
@@ -29,6 +29,27 @@ static void write_gap(struct held *h, struct flow *f, uint64_t ts, enum cause fi
 	h->ev.cause = (uint8_t)filled_by;
 	h->ev.u.gap.fill_ms = ts > h->ev.ts_ns ? (double)(ts - h->ev.ts_ns) / 1e6 : 0;
 	event_emit(sink, f, &h->ev);
+}
+
+/* What the design's vocabulary says of a resend that filled a hole: a
+ * spurious or undetermined one still did, so the timer kind, or fast. */
+static enum cause fill_word(enum cause c)
+{
+	return (c == CAUSE_RTO || c == CAUSE_TLP) ? c : CAUSE_FAST;
+}
+
+/* filled_by of hole h, filled at c->ts (the rules in sack_gap.h). */
+static enum cause filled_by(const struct held *h, const struct gap_ctx *c)
+{
+	const struct flow *f = c->f;
+	if (h->cause != CAUSE_NONE) {
+		uint64_t turn = f->half[!c->dir].half_rtt_min_ns / 4 * 3;
+		return c->ts >= h->t + turn ? (enum cause)h->cause : CAUSE_ORIGINAL;
+	}
+	uint64_t rtt = f->rtt.count ? (uint64_t)(f->rtt.min_ms * 1e6) : 0; /* ms to ns */
+	if (rtt && c->ts >= h->ev.ts_ns && c->ts - h->ev.ts_ns < rtt / 4 * 3)
+		return CAUSE_ORIGINAL;
+	return CAUSE_UNKNOWN;
 }
 
 static bool covered(const struct held *h, const struct gap_ctx *c)
@@ -61,8 +82,7 @@ static int settle(void *user, struct held *h)
 		c->overlaps |= ov;
 		return 0;
 	}
-	write_gap(h, c->f, c->ts, h->cause != CAUSE_NONE ? (enum cause)h->cause : CAUSE_UNKNOWN,
-		  c->sink);
+	write_gap(h, c->f, c->ts, filled_by(h, c), c->sink);
 	return 1;
 }
 
@@ -74,10 +94,16 @@ static void open_hole(struct held_pool *pool, struct gap_ctx *c, const struct pk
 	ev.u.gap.seq = left - c->f->half[c->dir].seq_base;
 	ev.u.gap.bytes = (uint32_t)seq_diff(right, left);
 	/* held entries start zeroed: cause CAUSE_NONE until a resend */
-	if (!held_hold(pool, &c->f->gap_held, &ev, c->dir, left, right)) {
+	struct held *h = held_hold(pool, &c->f->gap_held, &ev, c->dir, left, right);
+	if (!h) {
 		ev.cause = CAUSE_UNKNOWN; /* no room: written now, its fill unknown */
 		event_emit(c->sink, c->f, &ev);
+		return;
 	}
+	/* Resent before this SACK showed the hole (RACK-TLP, or a timer). */
+	enum cause rc;
+	if (dsack_first_resend(pool, c->f, c->dir, left, right, &rc, &h->t))
+		h->cause = (uint8_t)fill_word(rc);
 }
 
 void sack_gap_on_ack(struct held_pool *pool, struct flow *f, int data_dir,
@@ -121,18 +147,18 @@ static int mark_resend(void *user, struct held *h)
 {
 	struct gap_ctx *c = user;
 	if (h->dir == c->dir && h->cause == CAUSE_NONE && seq_lt(c->seq, h->end) &&
-	    seq_gt(c->end, h->seq))
+	    seq_gt(c->end, h->seq)) {
 		h->cause = (uint8_t)c->cause;
+		h->t = c->ts;
+	}
 	return 0;
 }
 
 void sack_gap_on_resend(struct held_pool *pool, struct flow *f, int dir, uint32_t seq,
-			uint32_t end, enum cause c)
+			uint32_t end, enum cause c, uint64_t ts_ns)
 {
-	/* A spurious or undetermined resend still filled the hole: report what
-	 * the design's vocabulary knows, the timer kind, or fast. */
-	enum cause by = (c == CAUSE_RTO || c == CAUSE_TLP) ? c : CAUSE_FAST;
-	struct gap_ctx g = {.f = f, .dir = dir, .seq = seq, .end = end, .cause = by};
+	struct gap_ctx g = {.f = f, .dir = dir, .seq = seq, .end = end, .cause = fill_word(c),
+			    .ts = ts_ns};
 	held_sweep(pool, &f->gap_held, mark_resend, &g);
 }
 

@@ -102,6 +102,15 @@ static void on_syn(struct flow *f, int dir, const struct pkt_decoded *d,
 }
 
 /* RFC 6298 §2: SRTT and RTTVAR from each new sample. */
+/* The latest time from the capture point to side h and back, and the
+ * smallest (kept nonzero once known). */
+static void half_rtt_note(struct tcp_half *h, uint64_t ns)
+{
+	h->half_rtt_ns = ns;
+	if (!h->half_rtt_min_ns || ns < h->half_rtt_min_ns)
+		h->half_rtt_min_ns = ns ? ns : 1;
+}
+
 static void rtt_smooth(struct flow *f, uint64_t sample)
 {
 	if (!f->srtt_ns) {
@@ -126,8 +135,8 @@ static void on_handshake_ack(struct flow *f, int dir, const struct pkt_decoded *
 	if (f->state == FLOW_SYN_RCVD)
 		f->state = FLOW_ESTABLISHED;
 	if (c->syn_ts && s->syn_ts >= c->syn_ts && ts >= s->syn_ts) {
-		s->half_rtt_ns = s->syn_ts - c->syn_ts;
-		c->half_rtt_ns = ts - s->syn_ts;
+		half_rtt_note(s, s->syn_ts - c->syn_ts);
+		half_rtt_note(c, ts - s->syn_ts);
 		rtt_stats_add(&f->rtt, (double)(ts - c->syn_ts) / NS_PER_MS);
 		rtt_smooth(f, ts - c->syn_ts);
 	}
@@ -243,10 +252,14 @@ static void on_fill(void *user, uint32_t left, uint32_t right, uint64_t opened)
 	(void)left;
 	(void)right;
 	c->first_sight = true;
-	/* A resend needs at least a round trip (the receiver's duplicate ACKs
-	 * travel back first); a reordered original arrives well inside one. */
+	/* A resend fills a hole no sooner than one round trip after the hole
+	 * opened at the capture point, wherever that is: the later segment
+	 * goes on to the receiver, its SACK back to the sender, the resend
+	 * from there to here, which is the whole path. A fill well inside one
+	 * (3/4 of the smallest RTT seen, for jitter) is the original, reordered
+	 * on its way here. */
 	uint64_t rtt = c->f->rtt.count ? (uint64_t)(c->f->rtt.min_ms * NS_PER_MS) : 1000000;
-	if (c->ts - opened < rtt / 2)
+	if (c->ts - opened < rtt / 4 * 3)
 		c->reordered = true;
 }
 
@@ -275,14 +288,14 @@ static void on_data(struct flow *f, int dir, const struct pkt_decoded *d,
 			if (c == CAUSE_SPURIOUS)
 				event_emit(ctx->sink, f, &ev);
 			else
-				dsack_hold(ctx->held, f, dir, seq, end, &ev, ctx->sink);
+				dsack_hold(ctx->held, f, dir, seq, end, ts, &ev, ctx->sink);
 			h->retransmissions++;
 			h->retrans_bytes += len;
 			h->episode_retrans++;
 			probes_forget_from(h, seq);
 			stall_note_retransmission(f, c);
 			if (f->gap_held)
-				sack_gap_on_resend(ctx->held, f, dir, seq, end, c);
+				sack_gap_on_resend(ctx->held, f, dir, seq, end, c, ts);
 			struct cwnd_ctx cc = {ctx->sink, ctx->rounds, rto_estimate(f)};
 			cwnd_on_data(&cc, f, dir, d, true);
 		} else if (fc.reordered) {
@@ -375,7 +388,7 @@ static void on_ack(struct flow *f, int dir, const struct pkt_decoded *d, struct 
 		peer->probe_count = k;
 		uint64_t ts = d->rec->ts_ns;
 		if (t0 && ts >= t0) {
-			h->half_rtt_ns = ts - t0;
+			half_rtt_note(h, ts - t0);
 			/* The round trip is the two halves on either side of the
 			 * capture point: with one half alone (a capture that began
 			 * mid-connection, its other side not measured yet) the sum
@@ -414,7 +427,7 @@ void tcp_track_segment(struct tcp_ctx *ctx, struct flow *f, int dir, const struc
 					 ctx->sink);
 		if (f->gap_held || d->opt.sack_count)
 			sack_gap_on_ack(ctx->held, f, !dir, d, ctx->sink);
-		if (f->retrans_held)
+		if (f->retrans_held || f->retrans_covered)
 			dsack_on_ack(ctx->held, f, !dir, d, ctx->sink);
 	}
 	if (d->payload_len && !(d->flags & TCP_RST))

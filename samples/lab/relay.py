@@ -14,6 +14,8 @@ On the way it can (per direction, seeded RNG):
     the TCP payload is XORed with a nonzero value, headers untouched, so the
     TCP checksum no longer matches and the receiver drops the segment,
   - drop or corrupt the Nth data frame of a direction (--drop-nth, --corrupt-nth),
+  - reorder: hold the Nth data frame of a direction --reorder-ms longer than
+    the frames around it (--delay-nth), so frames sent after it overtake it,
   - model a bottleneck: serialize at --rate-kbit with a --queue-frames tail-drop
     queue (all frames of the direction).
 
@@ -23,10 +25,10 @@ On the way it can (per direction, seeded RNG):
 Every frame it drops or corrupts is written to --log as one JSON line:
   {"t": wall clock, "dir": "a2b", "n": frame number in that direction (1-based,
    all frames), "data_n": data-frame number, "action": "drop"|"corrupt"|
-   "queue_drop", "reason": "random"|"nth"|"queue", "ip_version", "ip_id"
+   "queue_drop"|"delay", "reason": "random"|"nth"|"queue", "ip_version", "ip_id"
    (IPv4), "src", "dst", "sport", "dport", "seq", "ack", "flags",
    "payload_len", "frame_len", and for corrupt: "offset" (in the TCP payload),
-   "old", "new" (byte values)}
+   "old", "new" (byte values), and for delay: "extra_ms"}
 That log is the ground truth of the damage. At exit (SIGTERM/SIGINT) it writes
 --summary: frames/bytes/data frames forwarded and damaged per direction.
 
@@ -35,6 +37,8 @@ It writes --ready once both TAPs are in their namespaces.
 import argparse
 import collections
 import fcntl
+import heapq
+import itertools
 import json
 import os
 import random
@@ -114,13 +118,15 @@ class Direction:
     def __init__(self, name, src_fd, dst_fd, args, rng):
         self.name, self.src, self.dst, self.args, self.rng = name, src_fd, dst_fd, args, rng
         self.damage = name in args.dirs.split(",")
-        self.pending = collections.deque()      # (release_time, frame)
+        self.pending = []                       # heap of (release_time, order, frame)
+        self.order = itertools.count()          # FIFO among equal release times
         self.link_busy_until = 0.0
         self.in_service = collections.deque()   # serialization end times (queue occupancy)
         self.n = 0
         self.data_n = 0
         self.drop_nth = set(nth_list(args.drop_nth, name))
         self.corrupt_nth = set(nth_list(args.corrupt_nth, name))
+        self.delay_nth = set(nth_list(args.delay_nth, name))
         self.stats = collections.Counter()
 
 
@@ -213,12 +219,16 @@ class Relay:
             depart = start + len(frame) * 8 / (a.rate_kbit * 1000.0)
             d.link_busy_until = depart
             d.in_service.append(depart)
-        d.pending.append((depart + a.delay_ms / 1000.0, frame))
+        release = depart + a.delay_ms / 1000.0
+        if eligible and is_data and d.data_n in d.delay_nth:
+            release += a.reorder_ms / 1000.0
+            self.record(d, "delay", "nth", info, {"extra_ms": a.reorder_ms})
+        heapq.heappush(d.pending, (release, next(d.order), frame))
 
     def flush(self, now):
         for d in self.dirs.values():
             while d.pending and d.pending[0][0] <= now:
-                _, frame = d.pending.popleft()
+                _, _, frame = heapq.heappop(d.pending)
                 try:
                     os.write(d.dst, frame)
                     d.stats["frames_out"] += 1
@@ -261,7 +271,7 @@ class Relay:
         for d in self.dirs.values():
             s = dict(d.stats)
             for k in ("frames_in", "bytes_in", "data_frames_in", "frames_out", "drop",
-                      "corrupt", "queue_drop"):
+                      "corrupt", "queue_drop", "delay"):
                 s.setdefault(k, 0)
             s["still_queued_at_exit"] = len(d.pending)
             out[d.name] = s
@@ -279,6 +289,8 @@ def main():
     p.add_argument("--corrupt", type=float, default=0.0, help="corruption probability per data frame")
     p.add_argument("--drop-nth", default="", help="e.g. a2b:5,a2b:40 (data-frame numbers)")
     p.add_argument("--corrupt-nth", default="", help="e.g. a2b:7")
+    p.add_argument("--delay-nth", default="", help="e.g. a2b:40 (data-frame numbers held --reorder-ms longer)")
+    p.add_argument("--reorder-ms", type=float, default=0.0, help="extra delay of each --delay-nth frame")
     p.add_argument("--dirs", default="a2b,b2a", help="directions to damage")
     p.add_argument("--damage-any", action="store_true", help="also SYN/FIN/RST and pure ACKs")
     p.add_argument("--rate-kbit", type=float, default=0.0, help="bottleneck rate (0: none)")

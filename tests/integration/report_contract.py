@@ -20,7 +20,7 @@ KINDS = {
     # filled_by "unknown": filled with no resend seen (the original arrived
     # late, or the capture missed the resend) -- an extension of design.md
     "sack_gap": {"seq": int, "bytes": int, "fill_ms": (int, float),
-                 "filled_by": {"fast", "rto", "tlp", "never", "unknown"}},
+                 "filled_by": {"fast", "rto", "tlp", "never", "unknown", "original"}},
     "capture_loss": {"seq": int, "bytes": int},
     "stall": {"duration_ms": (int, float), "outstanding_bytes": int,
               "cause": {"delayed_ack", "cork", "sender_limited", "rto", "zero_window",

@@ -263,9 +263,12 @@ static void retransmission_scenario(void)
 	/* The first segment again, a second later, nothing acknowledged. */
 	seg(1031 * MS, 1, 1001, 5001, TCP_ACK | TCP_PSH, 502, 100);
 	/* Held until the receiver answers (a D-SACK could still make it
-	 * spurious): written when the ACK covers it. */
+	 * spurious), and after the ACK covers it until a D-SACK can no longer
+	 * come (one RTO after the resend, ~225 ms here). */
 	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 0);
 	seg(1050 * MS, 0, 5001, 1201, TCP_ACK, 509, 0);
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 0);
+	seg(1280 * MS, 0, 5001, 1201, TCP_ACK, 509, 0);
 	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 1);
 	const struct tcp_event *e = nth_kind(FIND_RETRANSMISSION, 0);
 	cr_assert_eq(e->dir, DIR_C2S);
@@ -276,7 +279,7 @@ static void retransmission_scenario(void)
 
 	/* Everything acknowledged, then the second segment resent: the
 	 * receiver had it already (written at once: nothing to wait for). */
-	seg(1200 * MS, 1, 1101, 5001, TCP_ACK | TCP_PSH, 502, 100);
+	seg(1260 * MS, 1, 1101, 5001, TCP_ACK | TCP_PSH, 502, 100);
 	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 2);
 	e = nth_kind(FIND_RETRANSMISSION, 1);
 	cr_assert_eq(e->u.retrans.seq, 101);
@@ -289,23 +292,28 @@ static void retransmission_scenario(void)
 	/* It moved the edge: the next new segment starts at 1351 cleanly. */
 	seg(1302 * MS, 1, 1351, 5001, TCP_ACK | TCP_PSH, 502, 10);
 	seg(1303 * MS, 0, 5001, 1361, TCP_ACK, 509, 0);
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 2);
+
+	/* The server's data, resent: its own relative numbers. Its ACKs (at
+	 * 2401 ms, past the deadline) write the client's overlap resend. */
+	seg(1400 * MS, 0, 5001, 1361, TCP_ACK | TCP_PSH, 509, 50);
+	seg(1401 * MS, 0, 5051, 1361, TCP_ACK | TCP_PSH, 509, 50);
+	seg(2401 * MS, 0, 5001, 1361, TCP_ACK | TCP_PSH, 509, 50);
 	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 3);
 	e = nth_kind(FIND_RETRANSMISSION, 2);
 	cr_assert_eq(e->u.retrans.seq, 251);
 	cr_assert_eq(e->u.retrans.bytes, 100);
-
-	/* The server's data, resent: its own relative numbers. */
-	seg(1400 * MS, 0, 5001, 1361, TCP_ACK | TCP_PSH, 509, 50);
-	seg(1401 * MS, 0, 5051, 1361, TCP_ACK | TCP_PSH, 509, 50);
-	seg(2401 * MS, 0, 5001, 1361, TCP_ACK | TCP_PSH, 509, 50);
 	seg(2402 * MS, 1, 1361, 5101, TCP_ACK, 502, 0);
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 3);
+
+	/* The flow's end writes what is still open. */
+	analyzer_finish(C.a);
 	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 4);
 	e = nth_kind(FIND_RETRANSMISSION, 3);
 	cr_assert_eq(e->dir, DIR_S2C);
 	cr_assert_eq(e->u.retrans.seq, 1);
 	cr_assert_eq(e->u.retrans.bytes, 50);
 
-	analyzer_finish(C.a);
 	cr_assert_eq(count_ends(), 1);
 	const struct flow *f = &nth_end(0)->flow;
 	cr_assert_eq(f->half[DIR_C2S].retransmissions, 3);
@@ -314,6 +322,137 @@ static void retransmission_scenario(void)
 	cr_assert_eq(f->half[DIR_C2S].snd_max, 1361);
 	cr_assert_eq(count_kind(FIND_SYN_RETRANSMIT), 0);
 	cr_assert_eq(count_kind(FIND_CAPTURE_LOSS), 0);
+	assert_clean();
+}
+
+/* A pure ACK from the server carrying SACK blocks (left, right pairs, raw
+ * sequence numbers; a D-SACK goes first, RFC 2883). */
+static void ack_sack(uint64_t t_ns, uint32_t ack, const uint32_t *blocks, size_t nblocks)
+{
+	uint8_t opts[40] = {1, 1, 5, (uint8_t)(2 + 8 * nblocks)};
+	for (size_t i = 0; i < 2 * nblocks; i++) {
+		uint8_t *p = opts + 4 + 4 * i;
+		p[0] = (uint8_t)(blocks[i] >> 24), p[1] = (uint8_t)(blocks[i] >> 16);
+		p[2] = (uint8_t)(blocks[i] >> 8), p[3] = (uint8_t)blocks[i];
+	}
+	uint8_t buf[2048], eth[14];
+	struct pb_spec s;
+	struct pb_info info;
+	memset(&s, 0, sizeof(s));
+	s.ip_ver = C.ver;
+	s.proto = IPPROTO_TCP;
+	memcpy(s.src, C.saddr, 16);
+	memcpy(s.dst, C.caddr, 16);
+	s.sport = C.sport;
+	s.dport = C.cport;
+	s.seq = 5001;
+	s.ack = ack;
+	s.flags = TCP_ACK;
+	s.win = 509;
+	s.tcp_opts = opts;
+	s.tcp_opts_len = 4 + 8 * nblocks;
+	pb_eth(eth, C.ver == 4 ? 0x0800 : 0x86dd);
+	size_t n = pb_build(buf, sizeof(buf), eth, sizeof(eth), &s, &info);
+	struct pkt_record r = pb_record(buf, n, DLT_EN10MB);
+	r.ts_ns = T0 + t_ns;
+	r.frame = ++C.frame;
+	analyzer_packet(C.a, &r);
+}
+
+/* Three segments; the first is delayed on its way (reordered), the SACK for
+ * the other two makes the client resend it at 46 ms (and again at 47 ms
+ * when twice). */
+static void reordered_first_segment_resent(bool twice)
+{
+	handshake(0, 1000, 5000, 10 * MS, 10 * MS);
+	for (uint32_t i = 0; i < 3; i++)
+		seg((30 + i) * MS, 1, 1001 + 100 * i, 5001, TCP_ACK | TCP_PSH, 502, 100);
+	const uint32_t sack[] = {1101, 1301};
+	ack_sack(41 * MS, 1001, sack, 1);
+	ack_sack(42 * MS, 1001, sack, 1);
+	ack_sack(43 * MS, 1001, sack, 1);
+	seg(46 * MS, 1, 1001, 5001, TCP_ACK | TCP_PSH, 502, 100);
+	if (twice)
+		seg(47 * MS, 1, 1001, 5001, TCP_ACK | TCP_PSH, 502, 100);
+	/* The delayed original arrives: the cumulative ACK passes the resend
+	 * before the resend itself reaches the receiver. */
+	seg(50 * MS, 0, 5001, 1301, TCP_ACK, 509, 0);
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 0, "written before its D-SACK could come");
+}
+
+Test(tcp_track, resend_of_a_reordered_segment_is_spurious_when_the_dsack_comes_after_the_ack)
+{
+	reordered_first_segment_resent(false);
+	const uint32_t dsack[] = {1001, 1101};
+	ack_sack(66 * MS, 1301, dsack, 1);
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 1);
+	const struct tcp_event *e = nth_kind(FIND_RETRANSMISSION, 0);
+	cr_assert_eq(e->cause, CAUSE_SPURIOUS, "cause %s", cause_name(e->cause));
+	cr_assert_eq(e->frame, 10);
+	assert_clean();
+}
+
+Test(tcp_track, resend_without_dsack_is_written_one_rto_after_it_left)
+{
+	reordered_first_segment_resent(false);
+	seg(200 * MS, 0, 5001, 1301, TCP_ACK, 509, 0);
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 0);
+	seg(300 * MS, 0, 5001, 1301, TCP_ACK, 509, 0);
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 1);
+	cr_assert_eq(nth_kind(FIND_RETRANSMISSION, 0)->cause, CAUSE_FAST, "cause %s",
+		     cause_name(nth_kind(FIND_RETRANSMISSION, 0)->cause));
+	assert_clean();
+}
+
+Test(tcp_track, one_dsack_marks_one_copy_the_later_one)
+{
+	reordered_first_segment_resent(true);
+	const uint32_t dsack[] = {1001, 1101};
+	ack_sack(66 * MS, 1301, dsack, 1);
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 1);
+	const struct tcp_event *e = nth_kind(FIND_RETRANSMISSION, 0);
+	cr_assert_eq(e->cause, CAUSE_SPURIOUS, "cause %s", cause_name(e->cause));
+	cr_assert_eq(e->frame, 11, "the second copy is the duplicate");
+	/* A second D-SACK: the earlier copy arrived twice too. */
+	ack_sack(67 * MS, 1301, dsack, 1);
+	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 2);
+	cr_assert_eq(nth_kind(FIND_RETRANSMISSION, 1)->cause, CAUSE_SPURIOUS);
+	cr_assert_eq(nth_kind(FIND_RETRANSMISSION, 1)->frame, 10);
+	assert_clean();
+}
+
+/* The client's first segment resent on a timer (at 300 ms) before the SACK
+ * that shows its hole passes the capture point (at 310 ms). The handshake
+ * puts the server's side of the RTT at 10 ms. */
+static void resend_before_the_revealing_sack(uint64_t fill_ms)
+{
+	handshake(0, 1000, 5000, 10 * MS, 10 * MS);
+	for (uint32_t i = 0; i < 3; i++)
+		seg((30 + i) * MS, 1, 1001 + 100 * i, 5001, TCP_ACK | TCP_PSH, 502, 100);
+	seg(300 * MS, 1, 1001, 5001, TCP_ACK | TCP_PSH, 502, 100);
+	const uint32_t sack[] = {1101, 1301};
+	ack_sack(310 * MS, 1001, sack, 1);
+	seg(fill_ms * MS, 0, 5001, 1301, TCP_ACK, 509, 0);
+	analyzer_finish(C.a);
+	cr_assert_eq(count_kind(FIND_SACK_GAP), 1);
+}
+
+Test(tcp_track, a_hole_filled_by_a_resend_sent_before_its_sack_names_that_resend)
+{
+	resend_before_the_revealing_sack(320);
+	const struct tcp_event *g = nth_kind(FIND_SACK_GAP, 0);
+	cr_assert_eq(g->cause, CAUSE_RTO, "filled_by %s", cause_name(g->cause));
+	cr_assert_eq(nth_kind(FIND_RETRANSMISSION, 0)->cause, CAUSE_RTO);
+	assert_clean();
+}
+
+Test(tcp_track, a_hole_filled_sooner_than_any_resend_could_is_the_original)
+{
+	/* 2 ms after the resend left: its ACK needs the server's side of the
+	 * round trip (10 ms) to come back, so the late original filled it. */
+	resend_before_the_revealing_sack(302);
+	const struct tcp_event *g = nth_kind(FIND_SACK_GAP, 0);
+	cr_assert_eq(g->cause, CAUSE_ORIGINAL, "filled_by %s", cause_name(g->cause));
 	assert_clean();
 }
 
