@@ -70,6 +70,7 @@ struct host_stats {
 	uint64_t offload[3];      /* by enum csum_side */
 	uint64_t offload_tx_local; /* tx ones in flows whose other side's were tx too:
 				    * both ends on the capturing host, no wire */
+	uint64_t offload_in, offload_out; /* the source marked received / sent */
 	uint64_t bad, bad_dropped, bad_accepted;
 	double resent_ms;         /* sum over dropped ones */
 	uint64_t giants;

@@ -60,14 +60,33 @@ static void diag_offload_host(const struct host_stats *h, struct finding *out, s
 		snprintf(f->remedy, sizeof(f->remedy),
 			 "Nothing to fix. Do not turn tx checksumming off just to silence the "
 			 "capture: traffic that leaves this host gets its checksums from the NIC.");
+	} else if (side == CAUSE_TX && 2 * h->offload_in > off) {
+		/* The source says they came in: the capture was on the receiver. */
+		snprintf(f->explanation, sizeof(f->explanation),
+			 "%llu checksums on segments sent by %s (%.1f%% of them) hold only the "
+			 "pseudo-header sum, and the capture marks them received: %s reached the "
+			 "capturing host over a virtual link (veth, a tap, virtio-net) that hands "
+			 "the receiver the sender's unfinished checksum, which nothing on the way "
+			 "fills in; the receiving stack trusts such packets without summing them. "
+			 "tx checksum-offload artifacts of %s, harmless: `tcpdump -vv` calls them "
+			 "\"incorrect\".",
+			 (unsigned long long)off, hn, pct(off, h->segments), hn, hn);
+		snprintf(f->remedy, sizeof(f->remedy),
+			 "Nothing to fix. `ethtool -k IFACE | grep tx-checksumming` on %s shows the "
+			 "offload on; a capture on a physical wire shows the real checksums.", hn);
 	} else if (side == CAUSE_TX) {
+		/* Marked sent by the source, or inferred: the peers' sums are right. */
 		snprintf(f->explanation, sizeof(f->explanation),
 			 "%llu checksums on segments sent by %s (%.1f%% of them) are tx "
-			 "checksum-offload artifacts: the capture ran on %s itself and saw each "
-			 "segment before its NIC filled in the checksum, so the field holds only "
-			 "the pseudo-header sum the kernel leaves for the NIC. Harmless: `tcpdump "
-			 "-vv` calls them \"incorrect\", but the wire carries correct ones.",
-			 (unsigned long long)off, hn, pct(off, h->segments), hn);
+			 "checksum-offload artifacts: the capture ran on %s itself (%s) and saw "
+			 "each segment before its NIC filled in the checksum, so the field holds "
+			 "only the pseudo-header sum the kernel leaves for the NIC. Harmless: "
+			 "`tcpdump -vv` calls them \"incorrect\", but the NIC fills in the right "
+			 "sum on the way out (over a virtual link such as veth nothing does, and "
+			 "the receiver trusts the packet).",
+			 (unsigned long long)off, hn, pct(off, h->segments), hn,
+			 2 * h->offload_out > off ? "the capture marks these frames sent"
+						  : "its peers' checksums are right");
 		snprintf(f->remedy, sizeof(f->remedy),
 			 "Nothing to fix. `ethtool -k IFACE | grep tx-checksumming` on %s shows the "
 			 "offload on; capture on the peer or on the wire to see the real checksums. "

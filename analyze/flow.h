@@ -75,6 +75,7 @@ struct tcp_half {
 	uint32_t csum_bad_accepted;
 	uint32_t csum_offload;
 	uint32_t csum_offload_side[3]; /* enum csum_side */
+	uint32_t csum_offload_in, csum_offload_out; /* ... the source marked received / sent */
 	uint32_t giants;
 
 	uint16_t mss;              /* MSS it announced, 0 = unknown */

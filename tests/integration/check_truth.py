@@ -64,13 +64,26 @@ check("corrupt: each with fate dropped", all(e["fate"] == "dropped" for e in bad
       collections.Counter(e["fate"] for e in bad))
 check("corrupt: no offload artifact claimed", not kinds(d, "csum_offload"))
 
-for name in ("offload_tx", "sll", "sll2", "snaplen", "tso", "tso_off"):
+for name in ("offload_tx", "sll", "sll2", "sll_rx", "snaplen", "tso", "tso_off"):
     d, t = report(name + ".pcap"), truth(name)
     off = kinds(d, "csum_offload")
     want = t["tshark_counts"]["tcp_frames_a2b"]
     check(f"{name}: every frame A sent is a tx offload artifact ({want})",
           len(off) == want and all(e["side"] == "tx" for e in off) and not kinds(d, "csum_bad"),
           f"{len(off)} artifacts, sides {collections.Counter(e['side'] for e in off)}")
+
+# Where the capture ran, in words: SLL's packet types say it (sll: on the
+# sender, frames marked outgoing; sll_rx: on the receiver of the veth, marked
+# received), offload_tx (plain Ethernet) only lets it be inferred.
+for name, words in (("sll", "marks these frames sent"), ("sll_rx", "marks them received"),
+                    ("offload_tx", "its peers' checksums are right")):
+    if not os.path.exists(os.path.join(sdir, name + ".pcap")):
+        continue
+    d = report(name + ".pcap")
+    fs = [f for f in d["summary"]["findings"] if f["kind"] == "csum_offload"]
+    check(f"{name}: the offload finding says where the capture ran ({words!r})",
+          len(fs) == 1 and words in fs[0]["explanation"] and fs[0]["cause"] == "tx",
+          [f["explanation"][:160] for f in fs])
 
 for name in ("bulk", "offload_tx_off", "ipv6", "vlan", "qinq", "reqresp"):
     d = report(name + (".pcapng" if name == "reqresp" else ".pcap"))
