@@ -120,7 +120,7 @@ void annot_event_text(const struct tcp_event *ev, char *buf, size_t len)
 			 (unsigned long long)ev->u.idle.before, (unsigned long long)ev->u.idle.after);
 		break;
 	case FIND_SYN_RETRANSMIT:
-		snprintf(d, sizeof(d), "%s attempt %u, %.1f ms after the previous one",
+		snprintf(d, sizeof(d), "%s retry %u, %.1f ms after the previous one",
 			 ev->u.syn.synack ? "SYN-ACK" : "SYN", ev->u.syn.attempt, ev->u.syn.after_ms);
 		break;
 	case FIND_ZERO_WINDOW:

@@ -98,8 +98,8 @@ void fmt_event(const struct tcp_event *ev, char *buf, size_t len)
 			 (unsigned long long)ev->u.idle.before, (unsigned long long)ev->u.idle.after);
 		break;
 	case FIND_SYN_RETRANSMIT:
-		snprintf(buf, len, "%s attempt %u, %.0fms after", ev->u.syn.synack ? "SYN-ACK" : "SYN",
-			 ev->u.syn.attempt + 1, ev->u.syn.after_ms);
+		snprintf(buf, len, "%s retry %u, %.0fms after", ev->u.syn.synack ? "SYN-ACK" : "SYN",
+			 ev->u.syn.attempt, ev->u.syn.after_ms);
 		break;
 	case FIND_ZERO_WINDOW:
 		snprintf(buf, len, "window 0 advertised");
