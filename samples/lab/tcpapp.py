@@ -173,8 +173,13 @@ def serve_reqresp(c, nodelay, log, lock):
         c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     peer = peername(c)
     served = 0
+    reset = False
     while True:
-        line = recv_line(c)
+        try:
+            line = recv_line(c)
+        except ConnectionResetError:     # the client aborted (SO_LINGER 0)
+            reset = True
+            break
         if line is None:
             break
         n = int(line.split()[1])
@@ -184,7 +189,7 @@ def serve_reqresp(c, nodelay, log, lock):
         served += 1
     c.close()
     with lock:
-        log.append({"peer": peer, "exchanges": served})
+        log.append({"peer": peer, "exchanges": served, "reset_by_peer": reset})
 
 
 def reqresp_server(args):
@@ -424,6 +429,28 @@ def rst_client(args):
     write_json(args.result, {"role": "rst-client", "cases": out})
 
 
+def reuse_client(args):
+    """--conns connections from the same source port, one exchange each, each
+    closed with a FIN (the client then holds TIME_WAIT: reusing the 4-tuple
+    needs net.ipv4.tcp_tw_reuse=1 and a second between timestamps) or a RST
+    (SO_LINGER 0: nothing is left of the 4-tuple)."""
+    out = []
+    for i in range(args.conns):
+        if i:
+            time.sleep(args.gap_ms / 1000.0)
+        s = client_socket(args, args.src_port)
+        t0 = time.time()
+        s.connect((args.connect, args.port))
+        ex = one_exchange(s, args.resp)
+        if args.close == "rst":
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.close()
+        out.append({"n": i + 1, "src_port": args.src_port, "connect_t": t0, "close": args.close,
+                    "exchange": ex})
+    write_json(args.result, {"role": "reuse-client", "src_port": args.src_port,
+                             "connections": out})
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="role", required=True)
@@ -489,12 +516,18 @@ def main():
     sp.add_argument("--resp", type=int, default=100)
     sp.add_argument("--gap-ms", type=float, default=5)
 
+    sp = sub.add_parser("reuse-client"); common(sp, False)
+    sp.add_argument("--conns", type=int, default=3)
+    sp.add_argument("--close", choices=("fin", "rst"), default="fin")
+    sp.add_argument("--gap-ms", type=float, default=1100)
+    sp.add_argument("--resp", type=int, default=2000)
+
     sp = sub.add_parser("rst-server"); common(sp, True)
     sp = sub.add_parser("rst-client"); common(sp, False)
     sp.add_argument("--closed-port", type=int, required=True)
 
     args = p.parse_args()
-    fn = {"rst-server": rst_server, "rst-client": rst_client,"bulk-server": bulk_server, "bulk-client": bulk_client,
+    fn = {"rst-server": rst_server, "rst-client": rst_client, "reuse-client": reuse_client,"bulk-server": bulk_server, "bulk-client": bulk_client,
           "reqresp-server": reqresp_server, "reqresp-client": reqresp_client,
           "slow-accept-server": slow_accept_server, "syn-clients": syn_clients,
           "pingpong-server": pingpong_server, "nagle-client": nagle_client,

@@ -289,6 +289,26 @@ for name in sorted(f[:-len(".truth.json")] for f in os.listdir(sdir)
     check(f"{name}: each as long as the client saw its request held ({lo:.0f}-{hi:.0f} ms)",
           all(lo <= e["duration_ms"] <= hi for e in st), [e["duration_ms"] for e in st])
 
+# One 4-tuple, several connections (mk_reuse.sh): each connect() is a flow
+# of its own, starting when the client connected (same clock), as tshark's
+# tcp.stream counts them. FIN close with TIME_WAIT reuse (IPv4), RST (IPv6).
+for name in sorted(f[:-len(".truth.json")] for f in os.listdir(sdir)
+                   if f.startswith("reuse_") and f.endswith(".truth.json")):
+    d, t = report(name + ".pcap"), truth(name)
+    conns = t["app"]["client"]["connections"]
+    fl = sorted(d["flows"], key=lambda f: f["first_ts"])
+    check(f"{name}: {len(conns)} connections on one 4-tuple, as tshark's {t['tshark_streams']} streams",
+          len(fl) == len(conns) == t["tshark_streams"]
+          and len({(f["client"], f["server"]) for f in fl}) == 1, [f["client"] for f in fl])
+    check(f"{name}: each flow starts at its connect() (within 20 ms) and has its handshake",
+          all(abs(f["first_ts"] - c["connect_t"]) < 0.02 and f["handshake_ms"] is not None
+              for f, c in zip(fl, conns)),
+          [(round(f["first_ts"] - c["connect_t"], 4), f["handshake_ms"]) for f, c in zip(fl, conns)])
+    want_rst = len(conns) if t["close"] == "rst" else 0
+    check(f"{name}: no retransmission, {want_rst} resets",
+          not kinds(d, "retransmission") and not kinds(d, "syn_retransmit")
+          and len({e["flow"] for e in kinds(d, "rst")}) == want_rst, d["summary"]["events"])
+
 # --- connection setup --------------------------------------------------------
 d, t = report("synretry.pcap"), truth("synretry")
 per_port = collections.Counter()
