@@ -61,7 +61,8 @@ static void diag_reductions(const struct analyzer_totals *t, struct finding *out
 		 "Senders cut their window %llu time(s) after loss, to %.2f of it on average "
 		 "(about 0.5 is Reno, about 0.7 CUBIC; BBR barely reduces). Algorithm guessed "
 		 "from that: reno %llu, cubic %llu, bbr %llu connections (unknown where no loss "
-		 "was seen).",
+		 "was seen, where every resend was spurious and the cut undone, or where one "
+		 "cut alone could be any of them).",
 		 (unsigned long long)red, red ? t->reduction_ratio_sum / (double)red : 0,
 		 (unsigned long long)t->cc_guess[CC_RENO], (unsigned long long)t->cc_guess[CC_CUBIC],
 		 (unsigned long long)t->cc_guess[CC_BBR]);

@@ -6,6 +6,7 @@
  */
 #include "dsack.h"
 
+#include "cwnd.h"
 #include "seq.h"
 
 /* Covered resends kept per flow; past it the oldest is written (the least
@@ -98,6 +99,7 @@ static void mark(const struct dsack_ctx *c, struct held *h, bool covered_list)
 	    (covered_list && later_copy_in(c, h, c->f->retrans_held)))
 		return;
 	h->flag = 1;
+	cwnd_note_spurious(c->f, h->dir);
 }
 
 /* Append entry idx1 (unlinked) to the covered list, writing the oldest

@@ -112,6 +112,9 @@ struct cwnd_state {
 	uint16_t segs;
 	uint16_t clocked_segs;      /* sent right after an ACK (sender-side captures) */
 	uint16_t reductions;
+	/* Resends of the loss episode, and how many a D-SACK said were
+	 * spurious (all of them: no loss, the sender undoes its cut). */
+	uint16_t episode_resends, episode_dsacked;
 	uint8_t rounds_after;       /* full rounds since recovery ended */
 	bool in_round, round_acked, post_idle, iw_done, in_recovery, await_after, had_loss;
 	bool resent_in_round;

@@ -298,6 +298,8 @@ static void on_data(struct flow *f, int dir, const struct pkt_decoded *d,
 				sack_gap_on_resend(ctx->held, f, dir, seq, end, c, ts);
 			struct cwnd_ctx cc = {ctx->sink, ctx->rounds, rto_estimate(f)};
 			cwnd_on_data(&cc, f, dir, d, true);
+			if (c == CAUSE_SPURIOUS)
+				cwnd_note_spurious(f, dir);
 		} else if (fc.reordered) {
 			h->reordered++;
 		}

@@ -344,6 +344,23 @@ for name, cc in (("cc_reno", "reno"), ("cc_cubic", "cubic"), ("cc_bbr", "bbr"),
     if os.path.exists(os.path.join(sdir, name + ".pcap")):
         d = report(name + ".pcap")
         check(f"{name}: cc_guess {cc}", d["flows"][0]["cc_guess"] == cc, d["flows"][0]["cc_guess"])
+# Beyond the cc_* samples: on every sample whose kernel algorithm is known, a
+# guess is that algorithm or unknown, never another (unknown is better than
+# wrong).
+wrong = []
+for f in sorted(os.listdir(sdir)):
+    if not f.endswith(".truth.json"):
+        continue
+    t = truth(f[:-len(".truth.json")])
+    cc = t.get("congestion_control")
+    files = t.get("files") or [t.get("file")]
+    for pcap in files:
+        if not cc or not pcap or not os.path.exists(os.path.join(sdir, pcap)):
+            continue
+        for fl in report(pcap)["flows"]:
+            if fl.get("cc_guess", "unknown") not in ("unknown", cc):
+                wrong.append((pcap, fl["id"], fl["cc_guess"], cc))
+check("cc_guess on every sample: the kernel's algorithm or unknown", not wrong, wrong)
 for name in ("idle_on", "idle_off"):
     if not os.path.exists(os.path.join(sdir, name + ".pcap")):
         continue
