@@ -16,6 +16,7 @@
 
 #include "findings.h"
 #include "rtt.h"
+#include "sack_board.h"
 #include "round_store.h"
 #include "seq_ranges.h"
 
@@ -154,6 +155,8 @@ struct flow_cold {
 	/* Per direction: its data the capture has not seen (yet), holes below
 	 * snd_max (tcp_track.c). */
 	struct seq_ranges unseen[2];
+	/* Per direction: what its receiver has SACKed (sack_gap.c). */
+	struct sack_board sacked[2];
 	struct tcp_event stall_pending_ev;          /* stall.c: a held delayed_ack */
 	double stall_by_cause_ms[STALL_CAUSES];     /* indexed as stall_causes[] in stall.h */
 	uint32_t stall_by_cause_n[STALL_CAUSES];

@@ -7,6 +7,9 @@
 #include "dsack.h"
 #include "seq.h"
 
+/* Holes one ACK can show: the gaps of the SACK board under its blocks. */
+#define GAP_CANDIDATES 16
+
 struct gap_ctx {
 	struct flow *f;
 	int dir;
@@ -17,7 +20,7 @@ struct gap_ctx {
 	uint32_t seq, end;        /* a resend */
 	enum cause cause;
 	/* candidate holes of one ACK, and which of them overlap a held one */
-	uint32_t hole[TCP_MAX_SACK][2];
+	uint32_t hole[GAP_CANDIDATES][2];
 	int nhole;
 	unsigned overlaps;
 	const struct event_sink *sink;
@@ -128,13 +131,27 @@ void sack_gap_on_ack(struct held_pool *pool, struct flow *f, int data_dir,
 		}
 		b[k] = s;
 	}
-	uint32_t prev = d->ack;
-	for (int i = 0; i < n; i++) {
-		if (seq_gt(b[i].left, prev)) {
-			c.hole[c.nhole][0] = prev;
-			c.hole[c.nhole++][1] = b[i].left;
+	/* The holes are the gaps in everything the receiver has SACKed, not
+	 * only in this ACK's blocks (sack_board.h). */
+	struct flow_cold *cold = (n || f->cold) ? flow_cold(f) : NULL;
+	if (cold) {
+		struct sack_board *sb = &cold->sacked[data_dir];
+		sack_board_trim(sb, d->ack);
+		uint32_t hi = d->ack;
+		for (int i = 0; i < n; i++) {
+			sack_board_add(sb, b[i].left, b[i].right);
+			hi = seq_max(hi, b[i].right);
 		}
-		prev = seq_max(prev, b[i].right);
+		c.nhole = sack_board_gaps(sb, d->ack, hi, c.hole, GAP_CANDIDATES);
+	} else {
+		uint32_t prev = d->ack; /* no memory for the board: this ACK's gaps */
+		for (int i = 0; i < n; i++) {
+			if (seq_gt(b[i].left, prev)) {
+				c.hole[c.nhole][0] = prev;
+				c.hole[c.nhole++][1] = b[i].left;
+			}
+			prev = seq_max(prev, b[i].right);
+		}
 	}
 	if (f->gap_held)
 		held_sweep(pool, &f->gap_held, settle, &c);

@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 
 #include "analyze/seq.h"
+#include "analyze/sack_board.h"
 #include "analyze/seq_ranges.h"
 #include "pktbuild.h"
 
@@ -104,4 +105,48 @@ Test(seq, ranges_remove_below_half_space)
 	seq_ranges_remove_below(&s, 3541396356u, count_piece, &pieces);
 	cr_assert_eq(pieces, 1);
 	cr_assert_eq(s.n, 3);
+}
+
+/* analyze/sack_board.h: the union of the SACK blocks a receiver sent. */
+Test(seq, sack_board_keeps_blocks_that_dropped_out_of_the_list)
+{
+	struct sack_board b = {0};
+	uint32_t g[16][2];
+	/* Earlier ACKs SACKed [2000,3000) and [4000,5000); a later one lists
+	 * only [6000,7000) and [1500,1600) (the most recent first). */
+	sack_board_add(&b, 2000, 3000);
+	sack_board_add(&b, 4000, 5000);
+	sack_board_add(&b, 6000, 7000);
+	sack_board_add(&b, 1500, 1600);
+	cr_assert_eq(sack_board_gaps(&b, 1000, 7000, g, 16), 4);
+	cr_assert(g[0][0] == 1000 && g[0][1] == 1500);
+	cr_assert(g[1][0] == 1600 && g[1][1] == 2000);
+	cr_assert(g[2][0] == 3000 && g[2][1] == 4000);
+	cr_assert(g[3][0] == 5000 && g[3][1] == 6000);
+	/* Touching blocks merge; the ACK trims. */
+	sack_board_add(&b, 3000, 4000);
+	cr_assert_eq(b.n, 3);
+	sack_board_trim(&b, 2500);
+	cr_assert_eq(b.left[0], 2500);
+	cr_assert_eq(sack_board_gaps(&b, 2500, 7000, g, 16), 1);
+	cr_assert(g[0][0] == 5000 && g[0][1] == 6000);
+}
+
+Test(seq, sack_board_full_merges_the_closest_pair_and_wraps)
+{
+	struct sack_board b = {0};
+	uint32_t base = 0xfffff000u; /* across the wrap */
+	for (uint32_t i = 0; i < SACK_BOARD_MAX; i++)
+		sack_board_add(&b, base + i * 1000, base + i * 1000 + 500);
+	cr_assert_eq(b.n, SACK_BOARD_MAX);
+	/* One more, 100 bytes past the first range: that pair is the closest
+	 * and merges, so the 100-byte gap counts as received, never a hole. */
+	sack_board_add(&b, base + 600, base + 700);
+	cr_assert_eq(b.n, SACK_BOARD_MAX);
+	uint32_t g[32][2];
+	int n = sack_board_gaps(&b, base, base + SACK_BOARD_MAX * 1000, g, 32);
+	for (int i = 0; i < n; i++)
+		cr_assert(seq_geq(g[i][0], base + 700) || seq_leq(g[i][1], base + 500),
+			  "gap %u-%u inside SACKed data", g[i][0], g[i][1]);
+	cr_assert_eq(n, SACK_BOARD_MAX - 1);
 }
