@@ -18,6 +18,10 @@
 #define CORK_OPTIONS_ROOM 40u
 /* How soon after a delayed ACK the held write must follow to blame the ACK. */
 #define DELACK_FOLLOW_NS 2000000ull
+/* The shortest delayed ACK (Linux TCP_DELACK_MIN, 40 ms; other stacks wait
+ * longer), less jitter: a pure ACK this much later than the receiver's own
+ * turn is a held one, whatever the RTT. */
+#define DELACK_MIN_NS 35000000ull
 
 const enum cause stall_causes[STALL_CAUSES] = {
 	CAUSE_DELAYED_ACK, CAUSE_CORK,	   CAUSE_SENDER_LIMITED,   CAUSE_RTO,
@@ -177,6 +181,12 @@ static void settle_pending(struct flow *f, int dir, const struct pkt_decoded *d,
 	uint64_t rtt = f->rtt.count ? (uint64_t)(f->rtt.min_ms * NS_PER_MS) : 0;
 	uint64_t soon = rtt > DELACK_FOLLOW_NS ? rtt : DELACK_FOLLOW_NS;
 	struct tcp_event *ev = &f->cold->stall_pending_ev; /* pending implies cold */
+	/* The released write is seen one trip to the waiting side and back
+	 * after the ACK (capture -> sender -> capture: ~0 on the sender's
+	 * side, the whole RTT on the receiver's), a quarter more for jitter. */
+	uint64_t turn = f->half[ev->dir].half_rtt_min_ns / 4 * 5 + DELACK_FOLLOW_NS;
+	if (turn > soon)
+		soon = turn;
 	bool released = d && dir == ev->dir && d->payload_len && d->rec->ts_ns - ack_ts <= soon;
 	emit_stall(f, ev, released ? CAUSE_DELAYED_ACK : CAUSE_APP_IDLE, sink);
 }
@@ -207,10 +217,21 @@ void stall_on_segment(struct flow *f, int dir, const struct pkt_decoded *d, bool
 		uint64_t gap = ts - st->progress_ts;
 		uint64_t rtt = f->rtt.count ? (uint64_t)(f->rtt.min_ms * NS_PER_MS) : 0;
 		uint64_t thresh = rtt + (rtt > STALL_FLOOR_NS ? rtt : STALL_FLOOR_NS);
-		if (gap > thresh) {
-			double ms = (double)gap / NS_PER_MS;
-			int sdir;
-			enum cause c = classify(f, dir, d, ms, &sdir);
+		/* A delayed ACK costs 40 ms whatever the RTT: below the general
+		 * threshold on a path of 20 ms or more (at the receiver the gap
+		 * is the 40 ms alone), it is still a wait when the receiver's
+		 * pure ACK came a delayed-ACK time after its own turn (capture
+		 * -> receiver -> capture). Only as delayed_ack. */
+		bool held_ack = !d->payload_len && st->outstanding[!dir] &&
+				gap >= f->half[dir].half_rtt_min_ns + DELACK_MIN_NS;
+		int sdir = dir;
+		enum cause c = CAUSE_NONE;
+		double ms = (double)gap / NS_PER_MS;
+		if (gap > thresh || held_ack)
+			c = classify(f, dir, d, ms, &sdir);
+		if (gap <= thresh && c != CAUSE_DELAYED_ACK)
+			c = CAUSE_NONE;
+		if (c != CAUSE_NONE) {
 			struct tcp_event ev;
 			event_init(&ev, f, d, sdir, FIND_STALL);
 			ev.ts_ns = st->progress_ts;

@@ -17,8 +17,15 @@
  *   rto               a retransmission timeout resent data (ended or inside)
  *   receiver_limited  the data in flight filled the receiver's window
  *   delayed_ack       data was outstanding, the receiver's pure ACK ended
- *                     the wait, and the sender wrote at once (within an RTT,
- *                     at least 2 ms): Nagle held that write behind the ACK
+ *                     the wait, and the sender wrote at once (seen within
+ *                     5/4 of the sender's side of the RTT + 2 ms, or an RTT):
+ *                     Nagle held that write behind the ACK. A delayed ACK
+ *                     costs 40 ms whatever the RTT, so such a gap counts
+ *                     even below the general threshold (twice the RTT) when
+ *                     the ACK came 35 ms or more after the receiver's own
+ *                     turn (capture -> receiver -> capture): 40 ms alone on
+ *                     the receiver's side at RTT 20, RTT + 40 ms on the
+ *                     sender's at RTT 80 (samples/nagle_rtt*)
  *   cork              TCP_CORK's ceiling: a sub-MSS segment held until the
  *                     kernel's probe timer pushed it. Linux arms that timer
  *                     when a corked write finds nothing in flight

@@ -255,6 +255,22 @@ check("nagle: one delayed_ack stall per slow round",
       len(da) == t["truth"]["rounds_at_or_above_threshold"], f"{len(da)} of {len(st)}")
 check("nagle: >= 95% of stalls are delayed_ack", len(da) >= 0.95 * max(1, len(st)))
 
+# Nagle against delayed ACK on real RTTs (mk_nagle_relay.sh): 20 ms IPv6 on
+# the server (the gap is the 40 ms alone, below twice the RTT), 80 ms IPv4 on
+# the client (RTT + 40 ms, below twice the RTT too). The client's own round
+# times say which rounds waited and for how long.
+for name in sorted(f[:-len(".truth.json")] for f in os.listdir(sdir)
+                   if f.startswith("nagle_rtt") and f.endswith(".truth.json")):
+    d, t = report(name + ".pcap"), truth(name)
+    tr = t["truth"]
+    st = kinds(d, "stall")
+    check(f"{name}: a delayed_ack stall per slow round ({tr['rounds_at_or_above_threshold']}), nothing else",
+          len(st) == tr["rounds_at_or_above_threshold"] and all(e["cause"] == "delayed_ack" for e in st),
+          collections.Counter(e["cause"] for e in st))
+    lo, hi = min(tr["wait_ms"]) - 5, max(tr["wait_ms"]) + tr["rtt_ms"] + 5
+    check(f"{name}: each as long as the round's wait, plus at most an RTT ({lo:.0f}-{hi:.0f} ms)",
+          all(lo <= e["duration_ms"] <= hi for e in st), [e["duration_ms"] for e in st])
+
 if os.path.exists(os.path.join(sdir, "nagle_lo.pcap")):
     # Loopback's MSS (65483) once turned every Nagle wait into receiver_limited.
     d, t = report("nagle_lo.pcap"), truth("nagle_lo")
