@@ -94,6 +94,14 @@ static enum cause classify(const struct flow *f, int dir, const struct pkt_decod
 	*sdir = w;
 	if (st->gap_zero_window || (out && st->rwnd[w] == 0 && f->half[!w].ack_known))
 		return CAUSE_ZERO_WINDOW;
+	/* The gap began with everything acknowledged and the window closed
+	 * (seen on the receiver's side: its zero-window ACK, then its window
+	 * update, then the data an RTT later): the sender waited for the
+	 * window, not for itself. */
+	if (!out && d->payload_len && st->rwnd[dir] == 0 && f->half[!dir].ack_known) {
+		*sdir = dir;
+		return CAUSE_ZERO_WINDOW;
+	}
 	if (st->gap_retrans == CAUSE_RTO)
 		return CAUSE_RTO;
 	if (out) {

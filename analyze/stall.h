@@ -13,7 +13,10 @@
  * with ts/frame of the frame where it began and end_frame where it ended.
  *
  * Cause, from what was outstanding when it began and what ended it:
- *   zero_window       the receiver advertised a zero window
+ *   zero_window       the receiver advertised a zero window (during the gap,
+ *                     or at its start with everything acknowledged: on the
+ *                     receiver's side the wait runs from its zero-window ACK
+ *                     to the data an RTT after its window update)
  *   rto               a retransmission timeout resent data (ended or inside)
  *   receiver_limited  the data in flight filled the receiver's window
  *   delayed_ack       data was outstanding, the receiver's pure ACK ended

@@ -247,6 +247,22 @@ check("zero_window: the sender's TLPs answered by D-SACK are spurious",
       kinds(d, "retransmission", "cause") == {"spurious": t["expect"]["tlp_retransmissions"]},
       kinds(d, "retransmission", "cause"))
 
+# The slow reader on real RTTs (mk_zero_window_relay.sh): 20 ms IPv6 on the
+# receiver (its zero-window ACK, its window update, the data an RTT later),
+# 80 ms IPv4 on the sender.
+for name in sorted(f[:-len(".truth.json")] for f in os.listdir(sdir)
+                   if f.startswith("zero_window_rtt") and f.endswith(".truth.json")):
+    d, t = report(name + ".pcap"), truth(name)
+    st = kinds(d, "stall")
+    closed = t["kernel"]["B"].get("TcpExtTCPToZeroWindowAdv", 0)
+    check(f"{name}: one zero_window event per window-0 frame ({t['tshark_counts']['zero_window_frames']})",
+          len(kinds(d, "zero_window")) == t["tshark_counts"]["zero_window_frames"])
+    check(f"{name}: the sender's waits are the reader's ({closed} window closings): zero_window "
+          "or receiver_limited stalls only",
+          st and all(e["cause"] in ("zero_window", "receiver_limited") and e["dir"] == "c2s" for e in st)
+          and (not closed or any(e["cause"] == "zero_window" for e in st)),
+          [(e["cause"], e["duration_ms"]) for e in st])
+
 # --- stalls ------------------------------------------------------------------
 d, t = report("nagle.pcap"), truth("nagle")
 st = kinds(d, "stall")
