@@ -145,8 +145,10 @@ static void host_account(struct analyzer_totals *t, const struct flow *f)
 			h->offload[s] += hf->csum_offload_side[s];
 		if (f->half[!d].csum_offload_side[CSUM_SIDE_TX])
 			h->offload_tx_local += hf->csum_offload_side[CSUM_SIDE_TX];
-		h->offload_in += hf->csum_offload_in;
-		h->offload_out += hf->csum_offload_out;
+		if (f->cold) {
+			h->offload_in += f->cold->csum_offload_in[d];
+			h->offload_out += f->cold->csum_offload_out[d];
+		}
 		h->bad += hf->csum_bad;
 		h->bad_dropped += hf->csum_bad_dropped;
 		h->bad_accepted += hf->csum_bad_accepted;
@@ -388,8 +390,11 @@ static void check_l4_checksum(struct analyzer *a, struct flow *f, int dir,
 		ev.cause = side_cause[side];
 		h->csum_offload++;
 		h->csum_offload_side[side]++;
-		h->csum_offload_in += d->dir == PKT_DIR_IN;
-		h->csum_offload_out += d->dir == PKT_DIR_OUT;
+		struct flow_cold *cold = d->dir != PKT_DIR_UNKNOWN ? flow_cold(f) : NULL;
+		if (cold) {
+			cold->csum_offload_in[dir] += d->dir == PKT_DIR_IN;
+			cold->csum_offload_out[dir] += d->dir == PKT_DIR_OUT;
+		}
 		event_emit(&a->events, f, &ev);
 		return;
 	}

@@ -52,7 +52,6 @@ struct tcp_half {
 	/* Latest "capture point -> this side -> capture point" time in ns: the
 	 * part of the RTT on this side of the capture. 0 = none yet. */
 	uint64_t half_rtt_ns;
-	uint64_t half_rtt_min_ns;  /* the smallest of them (0 = none) */
 	/* RTT: segments it sent, waiting for the other side's ACK (sequence
 	 * end and send time; two arrays, no padding). */
 	uint64_t probe_ts[TCP_RTT_PROBES];
@@ -68,6 +67,7 @@ struct tcp_half {
 	uint32_t rwnd;             /* receive window it last advertised, scaled */
 	uint32_t retransmissions;
 	uint32_t reordered;        /* segments that filled a hole within an RTT */
+	uint32_t half_rtt_min_us;  /* the smallest half_rtt_ns, in µs (0 = none) */
 	uint32_t zero_windows;
 	/* Checksums of the segments it sent (counted when the event is final). */
 	uint32_t csum_ok;          /* verified good (data segments and pure ACKs) */
@@ -76,7 +76,6 @@ struct tcp_half {
 	uint32_t csum_bad_accepted;
 	uint32_t csum_offload;
 	uint32_t csum_offload_side[3]; /* enum csum_side */
-	uint32_t csum_offload_in, csum_offload_out; /* ... the source marked received / sent */
 	uint32_t giants;
 
 	uint16_t mss;              /* MSS it announced, 0 = unknown */
@@ -157,6 +156,9 @@ struct flow_cold {
 	struct seq_ranges unseen[2];
 	/* Per direction: what its receiver has SACKed (sack_gap.c). */
 	struct sack_board sacked[2];
+	/* Per direction: its checksum-offload artifacts the source marked
+	 * received / sent (only sources that give a direction). */
+	uint32_t csum_offload_in[2], csum_offload_out[2];
 	struct tcp_event stall_pending_ev;          /* stall.c: a held delayed_ack */
 	double stall_by_cause_ms[STALL_CAUSES];     /* indexed as stall_causes[] in stall.h */
 	uint32_t stall_by_cause_n[STALL_CAUSES];
@@ -230,6 +232,12 @@ static inline double flow_stall_cause_ms(const struct flow *f, size_t i)
 static inline uint32_t flow_stall_cause_n(const struct flow *f, size_t i)
 {
 	return f->cold ? f->cold->stall_by_cause_n[i] : 0;
+}
+
+/* The smallest time from the capture point to side h and back, in ns. */
+static inline uint64_t flow_half_rtt_min_ns(const struct tcp_half *h)
+{
+	return (uint64_t)h->half_rtt_min_us * 1000;
 }
 
 /* "addr:port" ("[addr]:port" for IPv6) of endpoint i: 0 client, 1 server. */

@@ -46,7 +46,7 @@ static enum cause filled_by(const struct held *h, const struct gap_ctx *c)
 {
 	const struct flow *f = c->f;
 	if (h->cause != CAUSE_NONE) {
-		uint64_t turn = f->half[!c->dir].half_rtt_min_ns / 4 * 3;
+		uint64_t turn = flow_half_rtt_min_ns(&f->half[!c->dir]) / 4 * 3;
 		return c->ts >= h->t + turn ? (enum cause)h->cause : CAUSE_ORIGINAL;
 	}
 	uint64_t rtt = f->rtt.count ? (uint64_t)(f->rtt.min_ms * 1e6) : 0; /* ms to ns */

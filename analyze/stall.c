@@ -192,7 +192,7 @@ static void settle_pending(struct flow *f, int dir, const struct pkt_decoded *d,
 	/* The released write is seen one trip to the waiting side and back
 	 * after the ACK (capture -> sender -> capture: ~0 on the sender's
 	 * side, the whole RTT on the receiver's), a quarter more for jitter. */
-	uint64_t turn = f->half[ev->dir].half_rtt_min_ns / 4 * 5 + DELACK_FOLLOW_NS;
+	uint64_t turn = flow_half_rtt_min_ns(&f->half[ev->dir]) / 4 * 5 + DELACK_FOLLOW_NS;
 	if (turn > soon)
 		soon = turn;
 	bool released = d && dir == ev->dir && d->payload_len && d->rec->ts_ns - ack_ts <= soon;
@@ -231,7 +231,7 @@ void stall_on_segment(struct flow *f, int dir, const struct pkt_decoded *d, bool
 		 * pure ACK came a delayed-ACK time after its own turn (capture
 		 * -> receiver -> capture). Only as delayed_ack. */
 		bool held_ack = !d->payload_len && st->outstanding[!dir] &&
-				gap >= f->half[dir].half_rtt_min_ns + DELACK_MIN_NS;
+				gap >= flow_half_rtt_min_ns(&f->half[dir]) + DELACK_MIN_NS;
 		int sdir = dir;
 		enum cause c = CAUSE_NONE;
 		double ms = (double)gap / NS_PER_MS;

@@ -101,16 +101,19 @@ static void on_syn(struct flow *f, int dir, const struct pkt_decoded *d,
 	}
 }
 
-/* RFC 6298 §2: SRTT and RTTVAR from each new sample. */
 /* The latest time from the capture point to side h and back, and the
- * smallest (kept nonzero once known). */
+ * smallest, in µs (kept nonzero once known). */
 static void half_rtt_note(struct tcp_half *h, uint64_t ns)
 {
 	h->half_rtt_ns = ns;
-	if (!h->half_rtt_min_ns || ns < h->half_rtt_min_ns)
-		h->half_rtt_min_ns = ns ? ns : 1;
+	uint64_t us = ns / 1000 ? ns / 1000 : 1;
+	if (us > UINT32_MAX)
+		us = UINT32_MAX;
+	if (!h->half_rtt_min_us || us < h->half_rtt_min_us)
+		h->half_rtt_min_us = (uint32_t)us;
 }
 
+/* RFC 6298 §2: SRTT and RTTVAR from each new sample. */
 static void rtt_smooth(struct flow *f, uint64_t sample)
 {
 	if (!f->srtt_ns) {

@@ -227,6 +227,17 @@ holes = sorted((h["seq"], h["bytes"]) for h in t["truth"]["holes_c2s"])
 got = sorted((abs_seq(d, e), e["bytes"]) for e in kinds(d, "capture_loss"))
 check("capture_loss: each deleted hole, exact seq and bytes", got == holes, f"{got} vs {holes}")
 check("capture_loss: no retransmission", not kinds(d, "retransmission"))
+# The same, deleted from other complete samples (mk_capture_loss_from.sh):
+# IPv6 bulk on the receiver's side, interactive writes at RTT 80 on the
+# sender's.
+for name in sorted(f[:-len(".truth.json")] for f in os.listdir(sdir)
+                   if f.startswith("capture_loss_") and f.endswith(".truth.json")):
+    d, t = report(name + ".pcap"), truth(name)
+    holes = sorted((h["seq"], h["bytes"]) for h in t["truth"]["holes"])
+    got = sorted((abs_seq(d, e), e["bytes"]) for e in kinds(d, "capture_loss"))
+    check(f"{name}: each deleted run of data, exact seq and bytes ({len(holes)})", got == holes,
+          f"{got} vs {holes}")
+    check(f"{name}: no retransmission", not kinds(d, "retransmission"))
 for name in ("bulk", "loss_sender", "corrupt", "nagle"):
     check(f"{name}: no capture loss on an untouched capture",
           not kinds(report(name + ".pcap"), "capture_loss"))
