@@ -64,7 +64,7 @@ check("corrupt: each with fate dropped", all(e["fate"] == "dropped" for e in bad
       collections.Counter(e["fate"] for e in bad))
 check("corrupt: no offload artifact claimed", not kinds(d, "csum_offload"))
 
-for name in ("offload_tx", "sll", "sll2", "sll_rx", "snaplen", "tso", "tso_off"):
+for name in ("offload_tx", "sll", "sll2", "sll_rx", "snaplen", "tso", "tso_off", "tso_sll"):
     d, t = report(name + ".pcap"), truth(name)
     off = kinds(d, "csum_offload")
     want = t["tshark_counts"]["tcp_frames_a2b"]
@@ -159,16 +159,19 @@ check("udp: B received phases 1-3",
       t["received"])
 
 # --- giant segments ----------------------------------------------------------
-for name, cause in (("tso", "tso_gso"), ("gro", "gro_lro")):
+for name, cause in (("tso", "tso_gso"), ("gro", "gro_lro"), ("tso_sll", "tso_gso"),
+                    ("gro_sll", "gro_lro")):
     d, t = report(name + ".pcap"), truth(name)
     g = kinds(d, "giant_segment")
     want = t["tshark_counts"]["tcp_payload_over_1448_a2b"]
     check(f"{name}: {want} giant segments, cause {cause}",
           len(g) == want and all(e["cause"] == cause for e in g), kinds(d, "giant_segment", "cause"))
 d, t = report("gro.pcap"), truth("gro")
-check("gro: the merged giants are the rx artifacts",
-      kinds(d, "csum_offload", "side") == {"rx": t["tshark_counts"]["tcp_payload_over_1448_a2b"]},
-      kinds(d, "csum_offload", "side"))
+for name in ("gro", "gro_sll"):
+    d, t = report(name + ".pcap"), truth(name)
+    check(f"{name}: the merged giants are the rx artifacts",
+          kinds(d, "csum_offload", "side") == {"rx": t["tshark_counts"]["tcp_payload_over_1448_a2b"]},
+          kinds(d, "csum_offload", "side"))
 for name in ("tso_off", "offload_tx", "bulk"):
     check(f"{name}: no giant segments", not kinds(report(name + ".pcap"), "giant_segment"))
 
