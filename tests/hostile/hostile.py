@@ -27,6 +27,7 @@ HOSTILE_SCALE=5 gives the larger manual run (bench/RESULTS.md).
 """
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -89,14 +90,15 @@ def gen(tool, mode, path, frames):
 
 def cpu_seconds(cmd):
     """CPU time (user + system) of cmd and its children: less at the mercy
-    of a busy machine's scheduler than wall time. None when it fails."""
-    before = os.times()
+    of a busy machine's scheduler than wall time. From getrusage, in
+    microseconds: os.times() counts clock ticks (10 ms), 5% of a 0.2 s run,
+    enough to move a ratio across its limit. None when it fails."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     rc, _, _ = run(cmd)
-    after = os.times()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if rc != 0:
         return None
-    return (after.children_user - before.children_user +
-            after.children_system - before.children_system)
+    return (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
 
 
 def best_pps_pair(tcplens, a, na, b, nb, caps):
@@ -163,6 +165,13 @@ def main():
             npcap = os.path.join(tmp, normal + ".pcap")
             nn = gen(tool, normal, npcap, frames)
             hostile, ref = best_pps_pair(tcplens, pcap, n, npcap, nn, caps)
+            if hostile is not None and ref is not None and hostile * MAX_RATIO < ref:
+                # Over the limit once: measure again before failing. A slow
+                # spell of a shared machine passes; a real slowdown stays.
+                print(f"  {ref / hostile:.2f}x slower on the first five rounds: five more")
+                h2, r2 = best_pps_pair(tcplens, pcap, n, npcap, nn, caps)
+                if h2 is not None and r2 is not None:
+                    hostile, ref = max(hostile, h2), max(ref, r2)
             if hostile is None or ref is None:
                 fail.append("tcplens failed during the timing runs")
             else:
