@@ -77,26 +77,26 @@ static bool overlaps(uint32_t seq, uint32_t end, const struct tcp_sack_block *b)
 	return seq_lt(b->left, end) && seq_gt(b->right, seq);
 }
 
-/* A copy of h's bytes held after h (it arrived later, so it is the
- * duplicate the block reports), not yet marked: in h's list after h, and in
- * the uncovered list, which holds only later resends. */
+/* A copy of h's bytes in the list at idx1 sent after h (a later frame: the
+ * duplicate the block reports), not yet marked. Either list can hold it:
+ * resends cut into different ranges are covered at different ACKs. */
 static bool later_copy_in(const struct dsack_ctx *c, const struct held *h, uint32_t idx1)
 {
 	for (uint32_t i = idx1; i; i = c->pool->v[i - 1].next) {
 		const struct held *g = &c->pool->v[i - 1];
-		if (g != h && g->dir == h->dir && !g->flag && overlaps(g->seq, g->end, &c->dsack) &&
-		    seq_lt(g->seq, h->end) && seq_gt(g->end, h->seq))
+		if (g != h && g->dir == h->dir && !g->flag && g->ev.frame > h->ev.frame &&
+		    overlaps(g->seq, g->end, &c->dsack) && seq_lt(g->seq, h->end) &&
+		    seq_gt(g->end, h->seq))
 			return true;
 	}
 	return false;
 }
 
-static void mark(const struct dsack_ctx *c, struct held *h, bool covered_list)
+static void mark(const struct dsack_ctx *c, struct held *h)
 {
 	if (!c->have_dsack || h->flag || !overlaps(h->seq, h->end, &c->dsack))
 		return;
-	if (later_copy_in(c, h, h->next) ||
-	    (covered_list && later_copy_in(c, h, c->f->retrans_held)))
+	if (later_copy_in(c, h, c->f->retrans_covered) || later_copy_in(c, h, c->f->retrans_held))
 		return;
 	h->flag = 1;
 	cwnd_note_spurious(c->f, h->dir);
@@ -131,7 +131,7 @@ static void sweep_uncovered(struct dsack_ctx *c)
 	while (*link) {
 		uint32_t idx1 = *link;
 		struct held *h = &p->v[idx1 - 1];
-		if (h->dir != c->dir || (mark(c, h, false), !seq_geq(c->ack, h->end))) {
+		if (h->dir != c->dir || (mark(c, h), !seq_geq(c->ack, h->end))) {
 			link = &h->next;
 			continue;
 		}
@@ -150,7 +150,7 @@ static int on_covered(void *user, struct held *h)
 	struct dsack_ctx *c = user;
 	if (h->dir != c->dir)
 		return 0;
-	mark(c, h, true);
+	mark(c, h);
 	if (!h->flag && c->ts < h->t)
 		return 0;
 	write_held(h, c->f, c->sink);
@@ -163,10 +163,8 @@ void dsack_on_ack(struct held_pool *pool, struct flow *f, int data_dir,
 	struct dsack_ctx c = {.pool = pool, .f = f, .dir = data_dir, .ack = d->ack,
 			      .ts = d->rec->ts_ns, .sink = sink};
 	c.have_dsack = dsack_block(d, &c.dsack);
-	/* Covered entries first: they are the older copies, and a block marks
-	 * the latest copy, which may still be uncovered. */
-	if (f->retrans_covered &&
-	    (c.have_dsack || c.ts >= pool->v[f->retrans_covered - 1].t))
+	/* Covered entries first (at most 8, each with its own deadline). */
+	if (f->retrans_covered)
 		held_sweep(pool, &f->retrans_covered, on_covered, &c);
 	if (f->retrans_held)
 		sweep_uncovered(&c);

@@ -130,6 +130,7 @@ enum cc_guess { CC_UNKNOWN = 0, CC_RENO, CC_CUBIC, CC_BBR };
 struct stall_state {
 	uint64_t progress_ts;       /* 0 until the first progress */
 	uint64_t progress_frame;
+	uint64_t window_reopen_ts;  /* a window closed then reopened in the gap (0: not) */
 	uint32_t outstanding[2];    /* per direction, at the last progress */
 	uint32_t rwnd[2];           /* receiver window for each direction then */
 	uint32_t last_seg[2];       /* size of each side's last new-data segment */

@@ -84,6 +84,18 @@ static bool corked_after_peer(const struct flow *f, int dir, const struct pkt_de
 	return since >= CORK_AFTER_PEER_MIN_NS && since <= cork_ceiling_ns(f);
 }
 
+/* How soon after what it waited for (an ACK, a window update) a sender's
+ * released write can be seen: one trip to the sender's side and back
+ * (capture -> sender -> capture: ~0 on the sender's side, the whole RTT on
+ * the receiver's), a quarter more for jitter, plus 2 ms; at least an RTT. */
+static uint64_t released_within(const struct flow *f, int sender)
+{
+	uint64_t rtt = f->rtt.count ? (uint64_t)(f->rtt.min_ms * NS_PER_MS) : 0;
+	uint64_t soon = rtt > DELACK_FOLLOW_NS ? rtt : DELACK_FOLLOW_NS;
+	uint64_t turn = flow_half_rtt_min_ns(&f->half[sender]) / 4 * 5 + DELACK_FOLLOW_NS;
+	return turn > soon ? turn : soon;
+}
+
 static enum cause classify(const struct flow *f, int dir, const struct pkt_decoded *d,
 			   double ms, int *sdir)
 {
@@ -97,8 +109,11 @@ static enum cause classify(const struct flow *f, int dir, const struct pkt_decod
 	/* The gap began with everything acknowledged and the window closed
 	 * (seen on the receiver's side: its zero-window ACK, then its window
 	 * update, then the data an RTT later): the sender waited for the
-	 * window, not for itself. */
-	if (!out && d->payload_len && st->rwnd[dir] == 0 && f->half[!dir].ack_known) {
+	 * window, not for itself, if it sent while the window was still
+	 * closed (a probe) or right after it reopened. */
+	if (!out && d->payload_len && st->rwnd[dir] == 0 && f->half[!dir].ack_known &&
+	    (!st->window_reopen_ts || d->rec->ts_ns <= st->window_reopen_ts ||
+	     d->rec->ts_ns - st->window_reopen_ts <= released_within(f, dir))) {
 		*sdir = dir;
 		return CAUSE_ZERO_WINDOW;
 	}
@@ -159,6 +174,7 @@ static void snapshot(struct flow *f, const struct pkt_decoded *d)
 	}
 	st->gap_retrans = CAUSE_NONE;
 	st->gap_zero_window = false;
+	st->window_reopen_ts = 0;
 }
 
 static void emit_stall(struct flow *f, struct tcp_event *ev, enum cause c,
@@ -186,16 +202,9 @@ static void settle_pending(struct flow *f, int dir, const struct pkt_decoded *d,
 	struct stall_state *st = &f->stall;
 	st->pending = false;
 	uint64_t ack_ts = st->progress_ts;
-	uint64_t rtt = f->rtt.count ? (uint64_t)(f->rtt.min_ms * NS_PER_MS) : 0;
-	uint64_t soon = rtt > DELACK_FOLLOW_NS ? rtt : DELACK_FOLLOW_NS;
 	struct tcp_event *ev = &f->cold->stall_pending_ev; /* pending implies cold */
-	/* The released write is seen one trip to the waiting side and back
-	 * after the ACK (capture -> sender -> capture: ~0 on the sender's
-	 * side, the whole RTT on the receiver's), a quarter more for jitter. */
-	uint64_t turn = flow_half_rtt_min_ns(&f->half[ev->dir]) / 4 * 5 + DELACK_FOLLOW_NS;
-	if (turn > soon)
-		soon = turn;
-	bool released = d && dir == ev->dir && d->payload_len && d->rec->ts_ns - ack_ts <= soon;
+	bool released = d && dir == ev->dir && d->payload_len && d->rec->ts_ns >= ack_ts &&
+			d->rec->ts_ns - ack_ts <= released_within(f, ev->dir);
 	emit_stall(f, ev, released ? CAUSE_DELAYED_ACK : CAUSE_APP_IDLE, sink);
 }
 
@@ -214,6 +223,10 @@ void stall_on_segment(struct flow *f, int dir, const struct pkt_decoded *d, bool
 		settle_pending(f, dir, d, sink);
 	if (d->win == 0 && !(d->flags & (TCP_RST | TCP_SYN)) && st->progress_ts)
 		st->gap_zero_window = true;
+	/* The window that was closed at the gap's start opens again. */
+	if (d->win && !(d->flags & (TCP_RST | TCP_SYN)) && st->progress_ts && st->rwnd[!dir] == 0 &&
+	    !st->window_reopen_ts)
+		st->window_reopen_ts = ts;
 	if (!moved || (d->flags & TCP_RST))
 		return;
 	/* A capture holding one direction alone cannot tell waiting for the
@@ -229,8 +242,12 @@ void stall_on_segment(struct flow *f, int dir, const struct pkt_decoded *d, bool
 		 * threshold on a path of 20 ms or more (at the receiver the gap
 		 * is the 40 ms alone), it is still a wait when the receiver's
 		 * pure ACK came a delayed-ACK time after its own turn (capture
-		 * -> receiver -> capture). Only as delayed_ack. */
+		 * -> receiver -> capture) and less than the MSS it announced
+		 * was in flight (Nagle's case; a full flight's late ACK is more
+		 * likely queueing). Only as delayed_ack. */
+		uint32_t full = f->half[dir].mss ? f->half[dir].mss : d->ip_ver == 6 ? 1220 : 536;
 		bool held_ack = !d->payload_len && st->outstanding[!dir] &&
+				st->outstanding[!dir] < full &&
 				gap >= flow_half_rtt_min_ns(&f->half[dir]) + DELACK_MIN_NS;
 		int sdir = dir;
 		enum cause c = CAUSE_NONE;

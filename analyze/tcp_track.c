@@ -262,7 +262,7 @@ static void on_fill(void *user, uint32_t left, uint32_t right, uint64_t opened)
 	 * (3/4 of the smallest RTT seen, for jitter) is the original, reordered
 	 * on its way here. */
 	uint64_t rtt = c->f->rtt.count ? (uint64_t)(c->f->rtt.min_ms * NS_PER_MS) : 1000000;
-	if (c->ts - opened < rtt / 4 * 3)
+	if (c->ts < opened || c->ts - opened < rtt / 4 * 3)
 		c->reordered = true;
 }
 
@@ -430,7 +430,7 @@ void tcp_track_segment(struct tcp_ctx *ctx, struct flow *f, int dir, const struc
 		if (f->csum_held)
 			csum_fate_on_ack(ctx->held, f, !dir, d->ack, d->opt.sack, d->opt.sack_count,
 					 ctx->sink);
-		if (f->gap_held || d->opt.sack_count)
+		if (f->gap_held || d->opt.sack_count || (f->cold && f->cold->sacked[!dir].n))
 			sack_gap_on_ack(ctx->held, f, !dir, d, ctx->sink);
 		if (f->retrans_held || f->retrans_covered)
 			dsack_on_ack(ctx->held, f, !dir, d, ctx->sink);

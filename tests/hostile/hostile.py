@@ -170,7 +170,9 @@ def main():
                 # spell of a shared machine passes; a real slowdown stays.
                 print(f"  {ref / hostile:.2f}x slower on the first five rounds: five more")
                 h2, r2 = best_pps_pair(tcplens, pcap, n, npcap, nn, caps)
-                if h2 is not None and r2 is not None:
+                if h2 is None or r2 is None:
+                    hostile = ref = None
+                else:
                     hostile, ref = max(hostile, h2), max(ref, r2)
             if hostile is None or ref is None:
                 fail.append("tcplens failed during the timing runs")

@@ -516,6 +516,33 @@ Test(tcp_track, zero_window_probes_are_not_retransmissions)
 	assert_clean();
 }
 
+/* The client's data is all acknowledged with window 0 at 40 ms; the window
+ * reopens at 300 ms; the client sends next at t_ms. */
+static enum cause stall_after_closed_window(uint64_t t_ms)
+{
+	handshake(0, 1000, 5000, 10 * MS, 10 * MS);
+	seg(30 * MS, 1, 1001, 5001, TCP_ACK | TCP_PSH, 502, 100);
+	seg(40 * MS, 0, 5001, 1101, TCP_ACK, 0, 0);
+	seg(300 * MS, 0, 5001, 1101, TCP_ACK, 300, 0);
+	seg(t_ms * MS, 1, 1101, 5001, TCP_ACK | TCP_PSH, 502, 100);
+	analyzer_finish(C.a);
+	cr_assert_eq(count_kind(FIND_STALL), 1);
+	return (enum cause)nth_kind(FIND_STALL, 0)->cause;
+}
+
+Test(tcp_track, data_right_after_the_window_reopens_waited_for_the_window)
+{
+	enum cause c = stall_after_closed_window(301);
+	cr_assert_eq(c, CAUSE_ZERO_WINDOW, "cause %s", cause_name(c));
+}
+
+Test(tcp_track, data_long_after_the_window_reopened_did_not_wait_for_it)
+{
+	/* The window was open for 9.7 s: the sender had nothing to send. */
+	enum cause c = stall_after_closed_window(10000);
+	cr_assert_neq(c, CAUSE_ZERO_WINDOW, "cause %s", cause_name(c));
+}
+
 Test(tcp_track, zero_window_and_rst)
 {
 	handshake(0, 1000, 5000, 10 * MS, 15 * MS);
