@@ -14,9 +14,10 @@
  *
  * Cause, from what was outstanding when it began and what ended it:
  *   zero_window       the receiver advertised a zero window (during the gap,
- *                     or at its start with everything acknowledged: on the
- *                     receiver's side the wait runs from its zero-window ACK
- *                     to the data an RTT after its window update)
+ *                     or at its start with everything acknowledged, the data
+ *                     then sent while it was closed or right after it
+ *                     reopened: on the receiver's side the wait runs from its
+ *                     zero-window ACK to the data an RTT after its update)
  *   rto               a retransmission timeout resent data (ended or inside)
  *   receiver_limited  the data in flight filled the receiver's window
  *   delayed_ack       data was outstanding, the receiver's pure ACK ended
@@ -25,8 +26,9 @@
  *                     Nagle held that write behind the ACK. A delayed ACK
  *                     costs 40 ms whatever the RTT, so such a gap counts
  *                     even below the general threshold (twice the RTT) when
- *                     the ACK came 35 ms or more after the receiver's own
- *                     turn (capture -> receiver -> capture): 40 ms alone on
+ *                     less than the announced MSS was in flight and the ACK
+ *                     came 35 ms or more after the receiver's own turn
+ *                     (capture -> receiver -> capture): 40 ms alone on
  *                     the receiver's side at RTT 20, RTT + 40 ms on the
  *                     sender's at RTT 80 (samples/nagle_rtt*)
  *   cork              TCP_CORK's ceiling: a sub-MSS segment held until the
