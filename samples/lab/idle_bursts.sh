@@ -1,6 +1,7 @@
 # samples/lab/idle_bursts.sh: shared body of the slow-start-after-idle samples.
 # Sourced by mk_idle_*.sh after setting: NAME NET PORT CPORT SSAI (0 or 1)
-# optional: CCA (default cubic) BURST BURSTS IDLE DELAY_MS
+# optional: CCA (default cubic) BURST BURSTS IDLE DELAY_MS, CAP_AT (A: the
+# sender's TAP, the default; B: the receiver's)
 # One connection A->B: BURSTS bursts of BURST bytes; after each burst the
 # sender waits until all of it is acknowledged, then stays idle for the next
 # gap of IDLE (seconds, comma-separated) -- longer than the RTO. A's namespace
@@ -13,7 +14,14 @@ lab_init "$NAME"
 A=tlc${NET}A$SFX; B=tlc${NET}B$SFX
 IP_A=10.99.$NET.1; IP_B=10.99.$NET.2
 CCA=${CCA:-cubic}; BURST=${BURST:-200000}; BURSTS=${BURSTS:-4}; IDLE=${IDLE:-1.5,0.8,1.5}
-DELAY_MS=${DELAY_MS:-20}
+DELAY_MS=${DELAY_MS:-20}; CAP_AT=${CAP_AT:-A}
+if [[ $CAP_AT == B ]]; then
+    CAP_WHERE="receiver B eth0 (TAP), after the relay"
+    CAP_TEXT="Captured on B's TAP (the receiver, after the relay)."
+else
+    CAP_WHERE="sender A eth0 (TAP), before the relay"
+    CAP_TEXT="Captured on A's TAP (the sender, before the relay)."
+fi
 OUT="$SAMPLES/$NAME.pcap"; TRUTH="$SAMPLES/$NAME.truth.json"; SSOUT="$SAMPLES/$NAME.ss.json"
 BYTES=$((BURST * BURSTS))
 
@@ -47,7 +55,8 @@ bg ip netns exec "$A" "$PY" "$LAB/ss_sampler.py" --port $PORT --out "$WORK/ss.A.
 SSA=$BG_PID
 wait_file "$WORK/ssA.ready"
 counters_snap "$A" "$WORK/a0.json"; counters_snap "$B" "$WORK/b0.json"
-cap_start "$A" eth0 "$WORK/cap.pcap" --time-stamp-precision=micro
+CAP_NS=$A; [[ $CAP_AT == B ]] && CAP_NS=$B
+cap_start "$CAP_NS" eth0 "$WORK/cap.pcap" --time-stamp-precision=micro
 ip netns exec "$A" "$PY" "$LAB/cwndapp.py" burst-client --connect $IP_B --port $PORT \
     --src-port $CPORT --cc "$CCA" --burst $BURST --bursts $BURSTS --idle "$IDLE" \
     --result "$WORK/client.json"
@@ -75,10 +84,10 @@ else
 fi
 "$PY" "$LAB/truth.py" "$TRUTH" \
     sample="$NAME" file="$NAME.pcap" format=pcap timestamp_precision=micro linktype=EN10MB \
-    "scenario=One connection $IP_A:$CPORT -> $IP_B:$PORT: $BURSTS bursts of $BURST bytes (one send() call each); after each burst A waits until every byte is acknowledged (SIOCOUTQ = 0), then idles for $IDLE s (gap 1, 2, ...), each longer than the RTO (~250 ms). net.ipv4.tcp_slow_start_after_idle = $SSAI in A's namespace (per-namespace sysctl, set and read back). Congestion control $CCA on A's socket (TCP_CONGESTION; bbr, the default, ignores tcp_slow_start_after_idle because it has its own cong_control). Through the TAP relay with ${DELAY_MS} ms one-way delay (RTT ~$((2 * DELAY_MS)) ms), no loss. ss -tinHO polled A's socket every ~10 ms ($NAME.ss.json). Captured on A's TAP (the sender, before the relay)." \
+    "scenario=One connection $IP_A:$CPORT -> $IP_B:$PORT: $BURSTS bursts of $BURST bytes (one send() call each); after each burst A waits until every byte is acknowledged (SIOCOUTQ = 0), then idles for $IDLE s (gap 1, 2, ...), each longer than the RTO (~250 ms). net.ipv4.tcp_slow_start_after_idle = $SSAI in A's namespace (per-namespace sysctl, set and read back). Congestion control $CCA on A's socket (TCP_CONGESTION; bbr, the default, ignores tcp_slow_start_after_idle because it has its own cong_control). Through the TAP relay with ${DELAY_MS} ms one-way delay (RTT ~$((2 * DELAY_MS)) ms), no loss. ss -tinHO polled A's socket every ~10 ms ($NAME.ss.json). $CAP_TEXT" \
     link=tap+relay mtu:=1500 congestion_control="$CCA" tcp_slow_start_after_idle:=$SSAI \
     client=$IP_A:$CPORT server=$IP_B:$PORT sender=$IP_A:$CPORT receiver=$IP_B:$PORT \
-    capture_point="sender A eth0 (TAP), before the relay" \
+    capture_point="$CAP_WHERE" \
     offloads.A@="$WORK/offloads.A.json" offloads.B@="$WORK/offloads.B.json" \
     bytes_c2s:=$BYTES bytes_s2c:=0 sysctl:="$SYSCTL" \
     relay.params.delay_ms:="$DELAY_MS" relay.summary@="$WORK/relay.summary.json" \

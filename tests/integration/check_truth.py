@@ -407,7 +407,7 @@ for f in sorted(os.listdir(sdir)):
             if fl.get("cc_guess", "unknown") not in ("unknown", cc):
                 wrong.append((pcap, fl["id"], fl["cc_guess"], cc))
 check("cc_guess on every sample: the kernel's algorithm or unknown", not wrong, wrong)
-for name in ("idle_on", "idle_off"):
+for name in ("idle_on", "idle_off", "idle_on_rtt80_receiver"):
     if not os.path.exists(os.path.join(sdir, name + ".pcap")):
         continue
     d, t = report(name + ".pcap"), truth(name)
