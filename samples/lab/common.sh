@@ -6,6 +6,8 @@
 #   ns_add NS                one namespace with lo up
 #   ns_addr4 NS DEV CIDR / ns_addr6 NS DEV CIDR
 #   ns_nov6 NS               disable IPv6 in NS (no ND/MLD noise in IPv4 samples)
+#   relay_addrs A B FAM ID   IPv4 or IPv6 addresses on both eth0, offloads off
+#                            and saved; sets IP_A IP_B EP_A EP_B
 #   set_offloads NS DEV "tx off tso off ..."   (ethtool -K, inside NS)
 #   offloads_json NS DEV     the features that matter, as a JSON object
 #   cap_start NS DEV FILE [tcpdump args...]    start tcpdump, wait until it listens
@@ -279,3 +281,23 @@ relay_stop() {
 
 # jget FILE KEY: a number from a flat JSON object (0 when absent)
 jget() { "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))' "$1" "$2"; }
+
+# relay_addrs A B FAM ID: addresses on eth0 of namespaces A and B (joined by
+# relay_start or ns_pair): IPv4 10.99.ID.1 and .2 (IPv6 off), or IPv6
+# fd00:99:ID::1 and ::2. Sets IP_A IP_B and EP_A EP_B (as written before
+# ":port"). All offloads off on both, saved as offloads.A/B.json.
+relay_addrs() {
+    local a="$1" b="$2" fam="$3" id="$4" ns
+    if [[ $fam == 6 ]]; then
+        IP_A=fd00:99:$id::1; IP_B=fd00:99:$id::2
+        ns_addr6 "$a" eth0 $IP_A/64; ns_addr6 "$b" eth0 $IP_B/64
+        EP_A="[$IP_A]"; EP_B="[$IP_B]"
+    else
+        IP_A=10.99.$id.1; IP_B=10.99.$id.2
+        ns_nov6 "$a"; ns_nov6 "$b"
+        ns_addr4 "$a" eth0 $IP_A/24; ns_addr4 "$b" eth0 $IP_B/24
+        EP_A=$IP_A; EP_B=$IP_B
+    fi
+    for ns in "$a" "$b"; do set_offloads "$ns" eth0 tx off tso off gso off gro off; done
+    save_offloads "$a" eth0 A; save_offloads "$b" eth0 B
+}

@@ -17,19 +17,8 @@ lab_init "$NAME"
 A=tlu${SUBNET_ID}A$SFX; B=tlu${SUBNET_ID}B$SFX
 OUT="$SAMPLES/$NAME.pcap"; TRUTH="$SAMPLES/$NAME.truth.json"
 ns_pair "$A" "$B"
-if [[ $FAM == 6 ]]; then
-    IP_A=fd00:99:$SUBNET_ID::1; IP_B=fd00:99:$SUBNET_ID::2
-    ns_addr6 "$A" eth0 $IP_A/64; ns_addr6 "$B" eth0 $IP_B/64
-    EP_A="[$IP_A]"; EP_B="[$IP_B]"
-    sleep 2    # duplicate address detection
-else
-    IP_A=10.99.$SUBNET_ID.1; IP_B=10.99.$SUBNET_ID.2
-    ns_nov6 "$A"; ns_nov6 "$B"
-    ns_addr4 "$A" eth0 $IP_A/24; ns_addr4 "$B" eth0 $IP_B/24
-    EP_A=$IP_A; EP_B=$IP_B
-fi
-for ns in "$A" "$B"; do set_offloads "$ns" eth0 tx off tso off gso off gro off; done
-save_offloads "$A" eth0 A; save_offloads "$B" eth0 B
+relay_addrs "$A" "$B" "$FAM" "$SUBNET_ID"
+[[ $FAM == 6 ]] && sleep 2    # duplicate address detection
 ip netns exec "$A" sysctl -qw net.ipv4.tcp_tw_reuse=1
 
 bg ip netns exec "$B" "$PY" "$LAB/tcpapp.py" reqresp-server --bind $IP_B --port $PORT \

@@ -17,18 +17,7 @@ A=tlz${SUBNET_ID}A$SFX; B=tlz${SUBNET_ID}B$SFX
 DELAY_MS=$("$PY" -c "print($RTT_MS / 2)")
 OUT="$SAMPLES/$NAME.pcap"; TRUTH="$SAMPLES/$NAME.truth.json"
 relay_start "$A" "$B" --delay-ms "$DELAY_MS" --seed 1
-if [[ $FAM == 6 ]]; then
-    IP_A=fd00:99:$SUBNET_ID::1; IP_B=fd00:99:$SUBNET_ID::2
-    ns_addr6 "$A" eth0 $IP_A/64; ns_addr6 "$B" eth0 $IP_B/64
-    EP_A="[$IP_A]"; EP_B="[$IP_B]"
-else
-    IP_A=10.99.$SUBNET_ID.1; IP_B=10.99.$SUBNET_ID.2
-    ns_nov6 "$A"; ns_nov6 "$B"
-    ns_addr4 "$A" eth0 $IP_A/24; ns_addr4 "$B" eth0 $IP_B/24
-    EP_A=$IP_A; EP_B=$IP_B
-fi
-for ns in "$A" "$B"; do set_offloads "$ns" eth0 tx off tso off gso off gro off; done
-save_offloads "$A" eth0 A; save_offloads "$B" eth0 B
+relay_addrs "$A" "$B" "$FAM" "$SUBNET_ID"
 CAP_NS=$A; [[ $VANTAGE == receiver ]] && CAP_NS=$B
 
 bg ip netns exec "$B" "$PY" "$LAB/tcpapp.py" bulk-server --bind $IP_B --port $PORT \
