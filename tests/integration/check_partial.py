@@ -22,11 +22,13 @@ import struct
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import check, finish  # noqa: E402
+
 tcplens, sdir = sys.argv[1:3]
 SAMPLES = ["bulk", "loss_sender", "loss_receiver", "corrupt", "rto", "reqresp", "cc_cubic",
            "ipv6", "nagle", "cork_reply_rtt20_v6"]
 work = os.environ.get("TMPDIR", "/tmp")
-failed = passed = 0
 
 
 def frames(path):
@@ -66,15 +68,6 @@ def report(path):
     return json.loads(p.stdout)
 
 
-def check(name, cond, detail=""):
-    global failed, passed
-    if cond:
-        passed += 1
-        print(f"ok: {name}")
-    else:
-        failed += 1
-        print(f"FAIL: {name}: {detail}")
-
 
 for s in SAMPLES:
     path = os.path.join(sdir, s + ".pcap")
@@ -109,5 +102,4 @@ for s in SAMPLES:
         else:
             check(f"{name}: no stalls without the peer", not st, st[:3])
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

@@ -14,8 +14,10 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import check, finish  # noqa: E402
+
 tcplens, sdir = sys.argv[1:3]
-passed = failed = 0
 
 
 def report(name):
@@ -29,15 +31,6 @@ def truth(name):
     with open(os.path.join(sdir, name + ".truth.json")) as f:
         return json.load(f)
 
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print(f"ok: {name}")
-    else:
-        failed += 1
-        print(f"FAIL: {name}: {detail}")
 
 
 def kinds(doc, kind, key=None):
@@ -422,5 +415,4 @@ for name in ("idle_on", "idle_off", "idle_on_rtt80_receiver"):
           [g["cwnd_after_idle"] for g in collapsed],
           ([e["after_bytes"] / mss for e in restarts], [g["cwnd_after_idle"] for g in collapsed]))
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

@@ -13,23 +13,16 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import check, finish  # noqa: E402
+
 tcplens, good = sys.argv[1:3]
 tmp = tempfile.mkdtemp(prefix="tcplens-bad-")
-passed = failed = 0
 
 
 def run(path, *args):
     return subprocess.run([tcplens, "-r", path, *args], capture_output=True, timeout=60)
 
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print(f"ok: {name}")
-    else:
-        failed += 1
-        print(f"FAIL: {name}: {detail}")
 
 
 def write(name, data):
@@ -133,5 +126,4 @@ r = subprocess.run([tcplens, "-r", good, "-o", good], capture_output=True)
 check("refuses to overwrite its input", r.returncode == 2 and len(open(good, "rb").read()) ==
       len(good_bytes), r.stderr)
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()
