@@ -122,9 +122,10 @@ static const uint8_t syn_opts[] = {2, 4, 0x05, 0xb4, 1, 3, 3, 7, 4, 2, 0, 0}; /*
 static uint8_t data_bytes[1500];
 
 /* Send one segment: from the client (c2s) or the server, at T0 + t_ns; with
- * bad_csum, its TCP checksum replaced by a wrong (not offload) value. */
-static void seg_csum(uint64_t t_ns, int c2s, uint32_t seq, uint32_t ack, uint8_t flags,
-		     uint16_t win, uint32_t len, bool bad_csum)
+ * bad_csum, its TCP checksum replaced by a wrong (not offload) value. TCP
+ * options: opts (a SYN without them gets syn_opts). */
+static void seg_opts(uint64_t t_ns, int c2s, uint32_t seq, uint32_t ack, uint8_t flags,
+		     uint16_t win, uint32_t len, bool bad_csum, const uint8_t *opts, size_t optlen)
 {
 	uint8_t buf[2048], eth[14];
 	struct pb_spec s;
@@ -140,10 +141,12 @@ static void seg_csum(uint64_t t_ns, int c2s, uint32_t seq, uint32_t ack, uint8_t
 	s.ack = ack;
 	s.flags = flags;
 	s.win = win;
-	if (flags & TCP_SYN) {
-		s.tcp_opts = syn_opts;
-		s.tcp_opts_len = sizeof(syn_opts);
+	if (!opts && (flags & TCP_SYN)) {
+		opts = syn_opts;
+		optlen = sizeof(syn_opts);
 	}
+	s.tcp_opts = opts;
+	s.tcp_opts_len = optlen;
 	s.payload = data_bytes;
 	s.payload_len = len;
 	pb_eth(eth, C.ver == 4 ? 0x0800 : 0x86dd);
@@ -154,6 +157,12 @@ static void seg_csum(uint64_t t_ns, int c2s, uint32_t seq, uint32_t ack, uint8_t
 	r.ts_ns = T0 + t_ns;
 	r.frame = ++C.frame;
 	analyzer_packet(C.a, &r);
+}
+
+static void seg_csum(uint64_t t_ns, int c2s, uint32_t seq, uint32_t ack, uint8_t flags,
+		     uint16_t win, uint32_t len, bool bad_csum)
+{
+	seg_opts(t_ns, c2s, seq, ack, flags, win, len, bad_csum, NULL, 0);
 }
 
 static void seg(uint64_t t_ns, int c2s, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win,
@@ -335,28 +344,7 @@ static void ack_sack(uint64_t t_ns, uint32_t ack, const uint32_t *blocks, size_t
 		p[0] = (uint8_t)(blocks[i] >> 24), p[1] = (uint8_t)(blocks[i] >> 16);
 		p[2] = (uint8_t)(blocks[i] >> 8), p[3] = (uint8_t)blocks[i];
 	}
-	uint8_t buf[2048], eth[14];
-	struct pb_spec s;
-	struct pb_info info;
-	memset(&s, 0, sizeof(s));
-	s.ip_ver = C.ver;
-	s.proto = IPPROTO_TCP;
-	memcpy(s.src, C.saddr, 16);
-	memcpy(s.dst, C.caddr, 16);
-	s.sport = C.sport;
-	s.dport = C.cport;
-	s.seq = 5001;
-	s.ack = ack;
-	s.flags = TCP_ACK;
-	s.win = 509;
-	s.tcp_opts = opts;
-	s.tcp_opts_len = 4 + 8 * nblocks;
-	pb_eth(eth, C.ver == 4 ? 0x0800 : 0x86dd);
-	size_t n = pb_build(buf, sizeof(buf), eth, sizeof(eth), &s, &info);
-	struct pkt_record r = pb_record(buf, n, DLT_EN10MB);
-	r.ts_ns = T0 + t_ns;
-	r.frame = ++C.frame;
-	analyzer_packet(C.a, &r);
+	seg_opts(t_ns, 0, 5001, ack, TCP_ACK, 509, 0, false, opts, 4 + 8 * nblocks);
 }
 
 /* Three segments; the first is delayed on its way (reordered), the SACK for
