@@ -40,6 +40,14 @@ static const struct stall_text texts[] = {
 	 "Fix the loss (see the retransmissions); keep SACK and tail loss probes on "
 	 "(net.ipv4.tcp_sack=1, net.ipv4.tcp_early_retrans=3); `nstat -az "
 	 "TcpExtTCPTimeouts TcpExtTCPLossProbes` counts them on the sender."},
+	{CAUSE_TLP, SEV_MEDIUM,
+	 "the sender had data in flight and heard nothing back until its tail loss "
+	 "probe (RFC 8985, about two RTTs) drew an answer: the end of a flight was "
+	 "lost, or the receiver's ACKs were.",
+	 "Find the loss (see the retransmissions and SACK holes): compare `nstat -az "
+	 "TcpExtTCPLossProbes TcpExtTCPLossProbeRecovery` on the sender with the drop "
+	 "counters of the path (`ip -s link`, `ethtool -S`); ACKs lost on the way "
+	 "back show as a probe that resends nothing."},
 	{CAUSE_ZERO_WINDOW, SEV_MEDIUM,
 	 "the receiver advertised a zero window: its application did not read fast "
 	 "enough and its socket buffer was full.",

@@ -136,7 +136,13 @@ static void sweep_uncovered(struct dsack_ctx *c)
 			continue;
 		}
 		*link = h->next;
-		if (h->flag || c->ts >= h->t) {
+		/* Covered late, by an ACK held up on its way (an ACK path that
+		 * stalled and released its queue at once): the D-SACK is in the
+		 * same burst, after it. Wait an RTT from the covering ACK too. */
+		uint64_t after = c->ts + c->f->srtt_ns;
+		if (after > h->t)
+			h->t = after;
+		if (h->flag) {
 			write_held(h, c->f, c->sink);
 			held_release(p, idx1);
 		} else {

@@ -13,7 +13,12 @@
  * tcp_data_queue's out-of-window path enters quick-ACK mode). The deadline
  * is therefore the resend's time plus the flow's RTO estimate, srtt +
  * max(4 rttvar, 200 ms) (flow_rto_estimate_ns): a round trip and the
- * longest delayed ACK. A held resend is written, with cause spurious if a
+ * longest delayed ACK; and at least one RTT after the ACK that covered it:
+ * when the ACK path stalls and then delivers its queue at once (an outage,
+ * samples/resend_first_v6_rtt80), the covering ACK and the D-SACK arrive in
+ * the same burst, long past the resend's deadline, the D-SACK after the
+ * ACKs the receiver sent before the duplicate reached it.
+ * A held resend is written, with cause spurious if a
  * D-SACK block overlapped it, at the first ACK from the receiver that finds
  * it covered and past the deadline, at once when it is covered and already
  * D-SACKed, or when the flow ends. The held pool bounds the memory, and a

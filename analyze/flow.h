@@ -57,6 +57,8 @@ struct tcp_half {
 	uint64_t probe_ts[TCP_RTT_PROBES];
 	uint32_t probe_seq_end[TCP_RTT_PROBES];
 
+	uint64_t loss_signal_ts;   /* its latest duplicate ACK or ACK with SACK blocks */
+
 	uint32_t isn;
 	uint32_t seq_base;         /* ISN, or first sequence number seen */
 	uint32_t snd_max;          /* highest seq + len it has sent */
@@ -83,6 +85,7 @@ struct tcp_half {
 	int8_t wscale;             /* -1: no window scale option (or SYN not seen) */
 	uint8_t iw_limit;          /* enum cause: CWND / RWND / APP */
 	uint8_t episode_retrans;   /* resends since the peer's ACK last advanced */
+	bool episode_rto;          /* ... one of them by the retransmission timer */
 	uint8_t probe_count;
 	bool seq_known;            /* snd_max holds a real value */
 	bool isn_known;            /* SYN captured */
@@ -123,7 +126,7 @@ struct cwnd_state {
 
 enum cc_guess { CC_UNKNOWN = 0, CC_RENO, CC_CUBIC, CC_BBR };
 
-#define STALL_CAUSES 8
+#define STALL_CAUSES 9
 
 /* The stall detector's memory (stall.c): the last time the connection moved,
  * and what was outstanding then. */
@@ -135,6 +138,8 @@ struct stall_state {
 	uint32_t rwnd[2];           /* receiver window for each direction then */
 	uint32_t last_seg[2];       /* size of each side's last new-data segment */
 	uint8_t last_data_dir;      /* which side sent the newest data */
+	bool last_resent[2];        /* each side's last data segment was a resend */
+	bool resend_now;            /* the segment being handled is a resend */
 	uint8_t gap_retrans;        /* enum cause of the strongest resend in the gap */
 	bool gap_zero_window;       /* a zero window was advertised in the gap */
 	/* A stall ended by a pure ACK is delayed_ack only if the waiting side

@@ -22,10 +22,14 @@
  * longer), less jitter: a pure ACK this much later than the receiver's own
  * turn is a held one, whatever the RTT. */
 #define DELACK_MIN_NS 35000000ull
+/* The shortest probe timeout taken (RFC 8985 §7.2 lets it approach 2 SRTT;
+ * a timer tick or two on Linux): as tcp_track.c's. */
+#define TLP_PTO_MIN_NS 10000000ull
 
 const enum cause stall_causes[STALL_CAUSES] = {
-	CAUSE_DELAYED_ACK, CAUSE_CORK,	   CAUSE_SENDER_LIMITED,   CAUSE_RTO,
-	CAUSE_ZERO_WINDOW, CAUSE_RECEIVER_LIMITED, CAUSE_APP_IDLE, CAUSE_UNKNOWN,
+	CAUSE_DELAYED_ACK,	CAUSE_CORK,	CAUSE_SENDER_LIMITED,
+	CAUSE_RTO,		CAUSE_TLP,	CAUSE_ZERO_WINDOW,
+	CAUSE_RECEIVER_LIMITED, CAUSE_APP_IDLE, CAUSE_UNKNOWN,
 };
 
 int stall_cause_index(enum cause c)
@@ -36,11 +40,39 @@ int stall_cause_index(enum cause c)
 	return STALL_CAUSES - 1;
 }
 
-void stall_note_retransmission(struct flow *f, enum cause c)
+void stall_note_retransmission(struct flow *f, int dir, enum cause c, bool spurious)
 {
+	const struct stall_state *st = &f->stall;
+	/* A timer that resent bytes already received matters to the wait
+	 * only on the side that was waiting (the other side's lost ACK made
+	 * its peer resend too; that did not end anything). */
+	if (spurious && st->outstanding[dir] < st->outstanding[!dir])
+		return;
 	/* RTO outranks the rest: a timeout is what made the wait long. */
 	if (c == CAUSE_RTO || f->stall.gap_retrans == CAUSE_NONE)
 		f->stall.gap_retrans = (uint8_t)c;
+	f->stall.resend_now = true;
+}
+
+/* A tail loss probe (RFC 8985) that carried new data: the sender had more
+ * than one segment in flight (so the receiver owed an immediate ACK, RFC
+ * 5681 §4.2) and heard nothing for its probe timeout, PTO = 2 SRTT (Linux
+ * tcp_schedule_loss_probe), then sent one segment. Seen one RTT later at
+ * the far end, and late by a timer tick. Like a probe that resends, it does
+ * not end the stall (design.md): the connection still waits for its ACK. */
+static bool new_data_probe(const struct flow *f, int dir, const struct pkt_decoded *d)
+{
+	const struct stall_state *st = &f->stall;
+	const struct tcp_half *h = &f->half[dir];
+	uint32_t mss = f->half[!dir].mss ? f->half[!dir].mss : h->max_payload;
+	if (!d->payload_len || !st->progress_ts || !f->srtt_ns || !f->rtt.count || !mss ||
+	    st->outstanding[dir] <= mss || st->outstanding[!dir] || d->payload_len > mss ||
+	    d->rec->ts_ns < st->progress_ts || f->stall.gap_retrans == CAUSE_RTO)
+		return false;
+	uint64_t gap = d->rec->ts_ns - st->progress_ts;
+	uint64_t pto = 2 * f->srtt_ns > TLP_PTO_MIN_NS ? 2 * f->srtt_ns : TLP_PTO_MIN_NS;
+	uint64_t rtt = (uint64_t)(f->rtt.min_ms * NS_PER_MS);
+	return gap >= pto / 10 * 8 && gap <= pto / 2 * 3 + rtt + STALL_FLOOR_NS;
 }
 
 static uint32_t outstanding(const struct flow *f, int dir)
@@ -119,6 +151,10 @@ static enum cause classify(const struct flow *f, int dir, const struct pkt_decod
 	}
 	if (st->gap_retrans == CAUSE_RTO)
 		return CAUSE_RTO;
+	/* Data in flight and a tail loss probe inside the gap: the ACKs had
+	 * stopped (a lost tail, or lost ACKs) until the probe drew one. */
+	if (out && st->gap_retrans == CAUSE_TLP)
+		return CAUSE_TLP;
 	if (out) {
 		/* The window is full when the next segment would not fit. Its
 		 * size: the sender's last one (a small writer sends small
@@ -152,8 +188,12 @@ static enum cause classify(const struct flow *f, int dir, const struct pkt_decod
 		    d->payload_len < full && ms >= CORK_MIN_MS &&
 		    (ms <= CORK_MAX_MS || ms * NS_PER_MS <= (double)cork_ceiling_ns(f)))
 			return CAUSE_CORK;
+		/* A sender whose last segment was a resend was recovering a
+		 * loss: it sends again as soon as the ACK reaches it, so a wait
+		 * here was that ACK's (late on its way, out of this capture's
+		 * sight) as much as the sender's. */
 		if (st->last_data_dir == dir)
-			return CAUSE_SENDER_LIMITED;
+			return st->last_resent[dir] ? CAUSE_UNKNOWN : CAUSE_SENDER_LIMITED;
 		if (corked_after_peer(f, dir, d))
 			return CAUSE_CORK;
 	}
@@ -227,8 +267,19 @@ void stall_on_segment(struct flow *f, int dir, const struct pkt_decoded *d, bool
 	if (d->win && !(d->flags & (TCP_RST | TCP_SYN)) && st->progress_ts && st->rwnd[!dir] == 0 &&
 	    !st->window_reopen_ts)
 		st->window_reopen_ts = ts;
-	if (!moved || (d->flags & TCP_RST))
+	bool resent = st->resend_now;
+	st->resend_now = false;
+	if (moved && new_data_probe(f, dir, d)) {
+		stall_note_retransmission(f, dir, CAUSE_TLP, false);
+		st->resend_now = false;
+		st->last_resent[dir] = false;
 		return;
+	}
+	if (!moved || (d->flags & TCP_RST)) {
+		if (d->payload_len && !(d->flags & TCP_SYN))
+			st->last_resent[dir] = resent;
+		return;
+	}
 	/* A capture holding one direction alone cannot tell waiting for the
 	 * peer from idling, and a gap is "longer than a round trip" only once
 	 * the round trip is known (a capture that starts mid-connection learns
@@ -276,6 +327,7 @@ void stall_on_segment(struct flow *f, int dir, const struct pkt_decoded *d, bool
 	if (d->payload_len && !(d->flags & TCP_SYN)) {
 		st->last_data_dir = (uint8_t)dir;
 		st->last_seg[dir] = d->payload_len;
+		st->last_resent[dir] = resent;
 	}
 	snapshot(f, d);
 }

@@ -18,7 +18,15 @@
  *                     then sent while it was closed or right after it
  *                     reopened: on the receiver's side the wait runs from its
  *                     zero-window ACK to the data an RTT after its update)
- *   rto               a retransmission timeout resent data (ended or inside)
+ *   rto               a retransmission timeout resent data (ended or inside;
+ *                     also bytes the receiver already had, if the waiting
+ *                     side's timer sent them: their ACK was late)
+ *   tlp               data in flight and a tail loss probe inside the gap
+ *                     (RFC 8985: 2 SRTT of silence, then the highest segment
+ *                     again or one new segment; more than one segment in
+ *                     flight, so the receiver owed an immediate ACK): the
+ *                     ACKs had stopped until the probe drew one. A probe
+ *                     with new data does not end the gap either
  *   receiver_limited  the data in flight filled the receiver's window
  *   delayed_ack       data was outstanding, the receiver's pure ACK ended
  *                     the wait, and the sender wrote at once (seen within
@@ -57,6 +65,12 @@
  *                       agree, and that one alone is a guess.
  *   sender_limited    nothing outstanding; the same side went on sending:
  *                     it had the window and the ACKs, and sent nothing
+ *   unknown           nothing outstanding, and the same side went on after
+ *                     its last segment was a resend: a sender recovering a
+ *                     loss sends as soon as the ACK reaches it, so the wait
+ *                     was that ACK's on its way (seen from the receiver's
+ *                     side) as much as the sender's, and the capture cannot
+ *                     tell which
  *   app_idle          the other side spoke next (its ACK rode on its next
  *                     message), or nothing was outstanding: think time
  *                     between request and response, not a fault
@@ -82,7 +96,8 @@ void stall_on_segment(struct flow *f, int dir, const struct pkt_decoded *d, bool
 /* The flow ends: write a stall still waiting for its verdict. */
 void stall_flush(struct flow *f, const struct event_sink *sink);
 
-/* A retransmission of cause c happened (for the gap's cause). */
-void stall_note_retransmission(struct flow *f, enum cause c);
+/* Direction dir resent data for cause c (for the gap's cause); spurious:
+ * the receiver already had it, c says which timer sent it (rto, tlp). */
+void stall_note_retransmission(struct flow *f, int dir, enum cause c, bool spurious);
 
 #endif

@@ -182,7 +182,10 @@ static uint64_t rto_estimate(const struct flow *f)
 /* Why data was sent again (RFC 5681 fast retransmit, RFC 6298 timeout, RFC
  * 8985 tail loss probe):
  *   spurious  the receiver had already acknowledged all of it;
- *   fast      the receiver signalled the hole (3 duplicate ACKs, or SACK);
+ *   fast      the receiver signalled the hole (3 duplicate ACKs, or SACK),
+ *             the latest signal less than an RTO before, or the timer
+ *             already resent in this episode (the sender now recovers on
+ *             the ACKs, however late they reached it);
  *   tlp       the highest segment, first resend of the episode, no dupack or
  *             SACK before it, after about 2 SRTT (+200 ms with one segment
  *             in flight: then it precedes the RTO by about one RTO);
@@ -195,7 +198,13 @@ static enum cause retrans_cause(const struct flow *f, int dir, uint32_t end, uin
 		return CAUSE_SPURIOUS;
 	uint64_t silence = h->last_data_ts && ts > h->last_data_ts ? ts - h->last_data_ts : 0;
 	uint64_t rto = rto_estimate(f);
-	if (peer->dupacks >= 3 || (peer->sack_seen && silence < rto * 9 / 10))
+	/* A fast retransmit answers the ACKs that signalled the loss: it leaves
+	 * as they arrive (RACK's reordering window is a quarter RTT), so a
+	 * capture point sees it at most about one RTT after the latest of them.
+	 * A resend that comes a whole RTO after the latest signal was the timer's
+	 * (the signal never reached the sender, or came after it gave up). */
+	uint64_t signal_age = ts > peer->loss_signal_ts ? ts - peer->loss_signal_ts : 0;
+	if ((peer->dupacks >= 3 || peer->sack_seen) && (signal_age < rto * 9 / 10 || h->episode_rto))
 		return CAUSE_FAST;
 	uint64_t pto = 2 * f->srtt_ns > TLP_MIN_NS ? 2 * f->srtt_ns : TLP_MIN_NS;
 	if (end == h->snd_max && h->episode_retrans == 0 && peer->dupacks == 0 &&
@@ -206,6 +215,23 @@ static enum cause retrans_cause(const struct flow *f, int dir, uint32_t end, uin
 	if (peer->dupacks > 0)
 		return CAUSE_FAST;
 	return CAUSE_UNKNOWN;
+}
+
+/* What sent a spurious resend: a timer too can resend bytes the receiver
+ * already has (their ACK was lost or held up), and then the timer is what
+ * the connection waited for (rto, tlp; spurious when neither fits). */
+static enum cause spurious_trigger(const struct flow *f, int dir, uint32_t end, uint64_t ts)
+{
+	const struct tcp_half *h = &f->half[dir];
+	if (!h->last_data_ts || ts < h->last_data_ts)
+		return CAUSE_SPURIOUS;
+	uint64_t silence = ts - h->last_data_ts;
+	uint64_t pto = 2 * f->srtt_ns > TLP_MIN_NS ? 2 * f->srtt_ns : TLP_MIN_NS;
+	if (silence >= rto_estimate(f) / 10 * 9)
+		return CAUSE_RTO;
+	if (end == h->snd_max && silence >= pto / 10 * 8)
+		return CAUSE_TLP;
+	return CAUSE_SPURIOUS;
 }
 
 /* A payload above the receiver's MSS was merged by an offload above the
@@ -295,8 +321,10 @@ static void on_data(struct flow *f, int dir, const struct pkt_decoded *d,
 			h->retransmissions++;
 			h->retrans_bytes += len;
 			h->episode_retrans++;
+			enum cause trigger = c == CAUSE_SPURIOUS ? spurious_trigger(f, dir, end, ts) : c;
+			h->episode_rto |= trigger == CAUSE_RTO;
 			probes_forget_from(h, seq);
-			stall_note_retransmission(f, c);
+			stall_note_retransmission(f, dir, trigger, c == CAUSE_SPURIOUS);
 			if (f->gap_held)
 				sack_gap_on_resend(ctx->held, f, dir, seq, end, c, ts);
 			struct cwnd_ctx cc = {ctx->sink, ctx->rounds, rto_estimate(f)};
@@ -353,8 +381,10 @@ static void on_ack(struct flow *f, int dir, const struct pkt_decoded *d, struct 
 {
 	struct tcp_half *h = &f->half[dir], *peer = &f->half[!dir];
 	uint32_t ack = d->ack;
-	if (d->opt.sack_count)
+	if (d->opt.sack_count) {
 		h->sack_seen = true;
+		h->loss_signal_ts = d->rec->ts_ns;
+	}
 	if (!h->ack_known) {
 		h->ack_known = true;
 		h->ack_max = ack;
@@ -379,6 +409,7 @@ static void on_ack(struct flow *f, int dir, const struct pkt_decoded *d, struct 
 		cwnd_on_ack(&cc, f, !dir, ack, d->rec->ts_ns);
 		h->sack_seen = d->opt.sack_count > 0;
 		peer->episode_retrans = 0;
+		peer->episode_rto = false;
 		/* RTT: the newest of the peer's segments this ACK covers. */
 		uint64_t t0 = 0;
 		uint8_t k = 0;
@@ -407,6 +438,7 @@ static void on_ack(struct flow *f, int dir, const struct pkt_decoded *d, struct 
 	} else if (ack == h->ack_max && d->payload_len == 0 &&
 		   !(d->flags & (TCP_SYN | TCP_FIN | TCP_RST)) && seq_lt(ack, peer->snd_max)) {
 		h->dupacks++; /* RFC 5681 §2: same ACK, no data, data outstanding */
+		h->loss_signal_ts = d->rec->ts_ns;
 	}
 }
 

@@ -12,6 +12,7 @@
     delayed_ack: 'rgba(255,152,0,0.18)', cork: 'rgba(121,85,72,0.18)', rto: 'rgba(229,57,53,0.20)',
     zero_window: 'rgba(142,36,170,0.18)', receiver_limited: 'rgba(94,53,177,0.15)',
     sender_limited: 'rgba(0,137,123,0.15)', app_idle: 'rgba(120,144,156,0.15)',
+    tlp: 'rgba(216,27,96,0.16)', unknown: 'rgba(97,97,97,0.12)',
   };
   const PHASE_COLORS = { slow_start: '#43a047', congestion_avoidance: '#1e88e5', recovery: '#e53935' };
   const PHASE_BANDS = {

@@ -17,7 +17,14 @@ On the way it can (per direction, seeded RNG):
   - reorder: hold the Nth data frame of a direction --reorder-ms longer than
     the frames around it (--delay-nth), so frames sent after it overtake it,
   - model a bottleneck: serialize at --rate-kbit with a --queue-frames tail-drop
-    queue (all frames of the direction).
+    queue (all frames of the direction),
+  - hold the acknowledgements of a loss (--hold-acks-ms): after a --drop-nth
+    drop of the frame at seq S, the first frame of the reverse direction that
+    acknowledges up to S and SACKs above it (the ACK that shows the hole)
+    starts a hold: every reverse frame arriving in the next --hold-acks-ms
+    leaves when the hold ends, in order. The sender hears nothing for that
+    long, so its timers resend (RACK-TLP's probe, then the RTO) before the
+    SACK that shows the hole reaches it.
 
 "Data frame" = IPv4/IPv6 TCP with payload > 0 and no SYN/FIN/RST, unless
 --damage-any (any TCP segment). Only directions in --dirs are damaged.
@@ -28,7 +35,8 @@ Every frame it drops or corrupts is written to --log as one JSON line:
    "queue_drop"|"delay", "reason": "random"|"nth"|"queue", "ip_version", "ip_id"
    (IPv4), "src", "dst", "sport", "dport", "seq", "ack", "flags",
    "payload_len", "frame_len", and for corrupt: "offset" (in the TCP payload),
-   "old", "new" (byte values), and for delay: "extra_ms"}
+   "old", "new" (byte values), for delay: "extra_ms", and for hold (logged
+   once, for the frame that starts it): "hold_ms", "until" (wall clock)}
 That log is the ground truth of the damage. At exit (SIGTERM/SIGINT) it writes
 --summary: frames/bytes/data frames forwarded and damaged per direction.
 
@@ -105,8 +113,29 @@ def parse_tcp(frame):
     pay = l4 + thl
     info.update(src=src, dst=dst, sport=sport, dport=dport, seq=seq, ack=ack,
                 flags=flags_str(flags), syn_fin_rst=bool(flags & 0x07),
+                sack=sack_blocks(frame, l4 + 20, min(pay, len(frame))),
                 payload_off=pay, payload_len=max(0, ip_end - pay), frame_len=len(frame))
     return info
+
+
+def sack_blocks(frame, i, end):
+    """The SACK blocks (RFC 2018, kind 5) among the TCP options in frame[i:end]."""
+    out = []
+    while i < end:
+        kind = frame[i]
+        if kind == 0:
+            break
+        if kind == 1:
+            i += 1
+            continue
+        if i + 1 >= end or frame[i + 1] < 2:
+            break
+        olen = frame[i + 1]
+        if kind == 5:
+            for j in range(i + 2, min(i + olen, end) - 7, 8):
+                out.append(struct.unpack_from("!II", frame, j))
+        i += olen
+    return out
 
 
 def flags_str(f):
@@ -127,6 +156,8 @@ class Direction:
         self.drop_nth = set(nth_list(args.drop_nth, name))
         self.corrupt_nth = set(nth_list(args.corrupt_nth, name))
         self.delay_nth = set(nth_list(args.delay_nth, name))
+        self.hold_arm = set()      # seqs dropped in the other direction, holes to wait for
+        self.hold_until = 0.0      # monotonic end of the current hold
         self.stats = collections.Counter()
 
 
@@ -175,6 +206,9 @@ class Relay:
         self.log.write(json.dumps(rec, sort_keys=True) + "\n")
         self.log.flush()
 
+    def reverse(self, d):
+        return next(x for x in self.dirs.values() if x is not d)
+
     def handle(self, d, frame, now):
         a = self.args
         d.n += 1
@@ -192,6 +226,8 @@ class Relay:
             r_loss, r_corr = d.rng.random(), d.rng.random()
             if is_data and d.data_n in d.drop_nth:
                 self.record(d, "drop", "nth", info)
+                if a.hold_acks_ms:
+                    self.reverse(d).hold_arm.add(info["seq"])
                 return
             if r_loss < a.loss:
                 self.record(d, "drop", "random", info)
@@ -220,6 +256,15 @@ class Relay:
             d.link_busy_until = depart
             d.in_service.append(depart)
         release = depart + a.delay_ms / 1000.0
+        if info is not None and info["ack"] in d.hold_arm and info["sack"] and \
+                any(((l - info["ack"]) & 0xFFFFFFFF) < 0x80000000 for l, _ in info["sack"]):
+            d.hold_arm.discard(info["ack"])
+            d.hold_until = now + a.hold_acks_ms / 1000.0
+            self.record(d, "hold", "hole", info,
+                        {"hold_ms": a.hold_acks_ms,
+                         "until": round(time.time() + a.hold_acks_ms / 1000.0, 6)})
+        if now < d.hold_until:
+            release = max(release, d.hold_until + a.delay_ms / 1000.0)
         if eligible and is_data and d.data_n in d.delay_nth:
             release += a.reorder_ms / 1000.0
             self.record(d, "delay", "nth", info, {"extra_ms": a.reorder_ms})
@@ -271,7 +316,7 @@ class Relay:
         for d in self.dirs.values():
             s = dict(d.stats)
             for k in ("frames_in", "bytes_in", "data_frames_in", "frames_out", "drop",
-                      "corrupt", "queue_drop", "delay"):
+                      "corrupt", "queue_drop", "delay", "hold"):
                 s.setdefault(k, 0)
             s["still_queued_at_exit"] = len(d.pending)
             out[d.name] = s
@@ -291,6 +336,8 @@ def main():
     p.add_argument("--corrupt-nth", default="", help="e.g. a2b:7")
     p.add_argument("--delay-nth", default="", help="e.g. a2b:40 (data-frame numbers held --reorder-ms longer)")
     p.add_argument("--reorder-ms", type=float, default=0.0, help="extra delay of each --delay-nth frame")
+    p.add_argument("--hold-acks-ms", type=float, default=0.0,
+                   help="after a --drop-nth drop, hold the reverse direction this long from the ACK that shows the hole")
     p.add_argument("--dirs", default="a2b,b2a", help="directions to damage")
     p.add_argument("--damage-any", action="store_true", help="also SYN/FIN/RST and pure ACKs")
     p.add_argument("--rate-kbit", type=float, default=0.0, help="bottleneck rate (0: none)")

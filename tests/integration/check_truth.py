@@ -213,6 +213,52 @@ for name in sorted(f[:-len(".truth.json")] for f in os.listdir(sdir)
         check(f"{name}_{side}: no capture loss, no bad checksum",
               not kinds(d, "capture_loss") and not kinds(d, "csum_bad"))
 
+# A resend before the SACK that shows its hole (mk_resend_first.sh): the relay
+# dropped one frame, then held every ACK from the one that SACKed above it
+# for longer than an RTO. Truth: the relay's log (the seq dropped, when the
+# hold ended) and the sender's kernel: TcpRetransSegs resends, of which
+# TcpExtTCPDSACKRecvSegs spurious (a loss probe, or a timeout that resent a
+# segment whose ACK was held); the lost one resent by the fast path if the
+# kernel counted a fast retransmit, by the timer otherwise.
+for name in sorted(f[:-len(".truth.json")] for f in os.listdir(sdir)
+                   if f.startswith("resend_first_") and f.endswith(".truth.json")):
+    t = truth(name)
+    ks = t["kernel"]["sender"]
+    drop = [r["seq"] for r in t["relay"]["log"] if r["action"] == "drop"]
+    hold = [r for r in t["relay"]["log"] if r["action"] == "hold"]
+    want = "fast" if ks.get("TcpExtTCPFastRetrans", 0) else "rto"
+    for side in ("sender", "receiver"):
+        d = report(f"{name}_{side}.pcap")
+        rt = kinds(d, "retransmission")
+        check(f"{name}_{side}: {ks.get('TcpRetransSegs', 0)} retransmissions as the kernel counted, "
+              f"{ks.get('TcpExtTCPDSACKRecvSegs', 0)} spurious",
+              len(rt) == ks.get("TcpRetransSegs", 0)
+              and sum(e["cause"] == "spurious" for e in rt) == ks.get("TcpExtTCPDSACKRecvSegs", 0),
+              [(abs_seq(d, e), e["cause"]) for e in rt])
+        lost = [e for e in rt if abs_seq(d, e) in drop and e["cause"] != "spurious"]
+        check(f"{name}_{side}: the lost frame resent once, cause {want}",
+              len(drop) == 1 and len(lost) == 1 and lost[0]["cause"] == want,
+              [(abs_seq(d, e), e["cause"]) for e in lost])
+        gaps = kinds(d, "sack_gap")
+        check(f"{name}_{side}: one SACK hole, the lost frame's, filled_by {want}",
+              [abs_seq(d, e) for e in gaps] == drop and all(e["filled_by"] == want for e in gaps),
+              [(abs_seq(d, e), e["filled_by"]) for e in gaps])
+        if side == "sender" and want == "rto" and lost and gaps and hold:
+            check(f"{name}_sender: the resend left before the hold ended and before the SACK "
+                  f"showing its hole came back",
+                  lost[0]["ts"] < hold[0]["until"] and lost[0]["frame"] < gaps[0]["frame"],
+                  (lost[0]["ts"], hold[0]["until"], lost[0]["frame"], gaps[0]["frame"]))
+        st = kinds(d, "stall")
+        check(f"{name}_{side}: the timeout's wait is one rto stall holding the timer's resend",
+              [e["cause"] for e in st if e["cause"] == "rto"] == ["rto"]
+              and any(e["cause"] == "rto" and e["frame"] < r["frame"] <= e["end_frame"]
+                      for e in st for r in rt),
+              [(e["cause"], e["frame"], e["end_frame"]) for e in st])
+        check(f"{name}_{side}: no sender_limited stall with data in flight",
+              not [e for e in st if e["cause"] == "sender_limited" and e["outstanding_bytes"]])
+        check(f"{name}_{side}: no capture loss, no bad checksum",
+              not kinds(d, "capture_loss") and not kinds(d, "csum_bad"))
+
 d, t = report("bottleneck.pcap"), truth("bottleneck")
 qd = sorted(r["seq"] for r in t["relay"]["log"] if r["action"] == "queue_drop")
 check("bottleneck: retransmissions are the queue drops",
@@ -246,6 +292,14 @@ check("rto: the server's resends are its kernel's TLPs and RTOs",
       and sum(s2c.values()) == kb["TcpRetransSegs"], s2c)
 check("rto: round 5's wait is a stall with cause rto", kinds(d, "stall", "cause").get("rto") == 1,
       kinds(d, "stall", "cause"))
+# Round 10's response (relay frame #12) waited for its tail loss probe (#13),
+# which repaired it: a tlp stall holding the probe, no think time.
+r10 = [r for r in t["relay"]["log"] if r["action"] == "drop" and r["dir"] == "b2a"][-1]
+probe = [e for e in kinds(d, "retransmission") if e["cause"] == "tlp" and abs_seq(d, e) == r10["seq"]]
+check("rto: round 10's wait is a stall with cause tlp, holding its probe",
+      len(probe) == 1 and [(e["frame"] < probe[0]["frame"] <= e["end_frame"])
+                           for e in kinds(d, "stall") if e["cause"] == "tlp"] == [True],
+      [(e["cause"], e["frame"], e["end_frame"]) for e in kinds(d, "stall") if e["outstanding_bytes"] > 100])
 
 d, t = report("zero_window.pcap"), truth("zero_window")
 check("zero_window: one event per window-0 frame",

@@ -23,8 +23,9 @@ KINDS = {
                  "filled_by": {"fast", "rto", "tlp", "never", "unknown", "original"}},
     "capture_loss": {"seq": int, "bytes": int},
     "stall": {"duration_ms": (int, float), "outstanding_bytes": int,
+              # tlp and unknown: extensions of design.md (README, stall.h)
               "cause": {"delayed_ack", "cork", "sender_limited", "rto", "zero_window",
-                        "receiver_limited", "app_idle"}},
+                        "receiver_limited", "app_idle", "tlp", "unknown"}},
     "initial_window": {"segments": int, "bytes": int, "mss": int,
                        "limit": {"cwnd", "rwnd", "app", "pacing"}},
     "cwnd_reduction": {"before_bytes": int, "after_bytes": int, "ratio": (int, float)},
