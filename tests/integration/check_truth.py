@@ -57,7 +57,8 @@ check("corrupt: each with fate dropped", all(e["fate"] == "dropped" for e in bad
       collections.Counter(e["fate"] for e in bad))
 check("corrupt: no offload artifact claimed", not kinds(d, "csum_offload"))
 
-for name in ("offload_tx", "sll", "sll2", "sll_rx", "snaplen", "tso", "tso_off", "tso_sll"):
+for name in ("offload_tx", "sll", "sll2", "sll_rx", "snaplen", "tso", "tso_off", "tso_sll",
+             "tso_v6_reqresp"):
     d, t = report(name + ".pcap"), truth(name)
     off = kinds(d, "csum_offload")
     want = t["tshark_counts"]["tcp_frames_a2b"]
@@ -152,18 +153,30 @@ check("udp: B received phases 1-3",
       t["received"])
 
 # --- giant segments ----------------------------------------------------------
+# Bulk IPv4 over veth (Ethernet and SLL2 captures) and request/response IPv6
+# (A serves 100 KB responses): the giants are A's frames above the MSS.
+def over_mss(t):
+    tc = t["tshark_counts"]
+    return tc.get("tcp_payload_over_mss_a2b", tc["tcp_payload_over_1448_a2b"])
+
+
+def a_dir(t):
+    return "s2c" if t.get("program") == "reqresp" else "c2s"
+
+
 for name, cause in (("tso", "tso_gso"), ("gro", "gro_lro"), ("tso_sll", "tso_gso"),
-                    ("gro_sll", "gro_lro")):
+                    ("gro_sll", "gro_lro"), ("tso_v6_reqresp", "tso_gso"),
+                    ("gro_v6_reqresp", "gro_lro")):
     d, t = report(name + ".pcap"), truth(name)
     g = kinds(d, "giant_segment")
-    want = t["tshark_counts"]["tcp_payload_over_1448_a2b"]
-    check(f"{name}: {want} giant segments, cause {cause}",
-          len(g) == want and all(e["cause"] == cause for e in g), kinds(d, "giant_segment", "cause"))
-d, t = report("gro.pcap"), truth("gro")
-for name in ("gro", "gro_sll"):
+    want = over_mss(t)
+    check(f"{name}: {want} giant segments, cause {cause}, all from A",
+          len(g) == want and all(e["cause"] == cause and e["dir"] == a_dir(t) for e in g),
+          kinds(d, "giant_segment", "cause"))
+for name in ("gro", "gro_sll", "gro_v6_reqresp"):
     d, t = report(name + ".pcap"), truth(name)
     check(f"{name}: the merged giants are the rx artifacts",
-          kinds(d, "csum_offload", "side") == {"rx": t["tshark_counts"]["tcp_payload_over_1448_a2b"]},
+          kinds(d, "csum_offload", "side") == {"rx": over_mss(t)},
           kinds(d, "csum_offload", "side"))
 for name in ("tso_off", "offload_tx", "bulk"):
     check(f"{name}: no giant segments", not kinds(report(name + ".pcap"), "giant_segment"))
