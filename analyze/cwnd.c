@@ -154,7 +154,8 @@ static void close_round(struct cwnd_ctx *c, struct flow *f, int dir)
 	    ++w->rounds_after == 2)
 		measure_reduction(c, f, dir, flight);
 	/* Against the last window the sender filled: an application-limited
-	 * tail of the previous burst says nothing about its cwnd. */
+	 * tail of the previous burst says nothing about its cwnd, unless it
+	 * was larger (the window held at least that flight). */
 	if (w->post_idle && w->last_full_flight && limit != CAUSE_APP &&
 	    flight < IDLE_COLLAPSE * w->last_full_flight) {
 		struct tcp_event ev = {0};
@@ -166,7 +167,7 @@ static void close_round(struct cwnd_ctx *c, struct flow *f, int dir)
 	w->post_idle = false;
 	if (phase != PHASE_RECOVERY)
 		w->prev_flight = flight;
-	if (phase != PHASE_RECOVERY && limit != CAUSE_APP)
+	if (phase != PHASE_RECOVERY && (limit != CAUSE_APP || flight > w->last_full_flight))
 		w->last_full_flight = flight;
 }
 

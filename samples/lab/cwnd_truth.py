@@ -202,7 +202,14 @@ def cc(args):
 def idle(args):
     d, rows = load_conn(args.sender_ss, args.sender, args.peer)
     cl = json.load(open(args.client_json))
-    bursts = cl["bursts"]
+    if "bursts" in cl:
+        bursts = cl["bursts"]
+    else:
+        # reqresp-client: each response is a burst of the server's, sent
+        # when the request arrived and fully received at t_end (acknowledged
+        # at the server half an RTT later: the gap samples come after it)
+        ex = next(c for c in cl["connections"] if c["kind"] == "persistent")["exchanges"]
+        bursts = [{"t_start": e["t_start"], "t_acked": e["t_end"]} for e in ex]
     gaps = []
     keep = ["t", "cwnd", "ssthresh", "rto", "rtt", "unacked", "bytes_sent", "lastsnd"]
     for i, b in enumerate(bursts[:-1]):

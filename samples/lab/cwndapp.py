@@ -44,7 +44,7 @@ def write_json(path, obj):
 
 
 def ep(a):
-    return "%s:%d" % (a[0], a[1])
+    return ("[%s]:%d" if ":" in a[0] else "%s:%d") % (a[0], a[1])
 
 
 def cc_of(s):
@@ -129,12 +129,13 @@ def fetch_client(args):
 
 def burst_client(args):
     idles = [float(x) for x in args.idle.split(",")]
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    fam = socket.AF_INET6 if ":" in args.connect else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_STREAM)
     if args.cc:
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, args.cc.encode())
     if args.src_port:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(("0.0.0.0", args.src_port))
+        s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", args.src_port))
     s.connect((args.connect, args.port))
     local, peer = ep(s.getsockname()), ep(s.getpeername())
     data = (b"tcplens-burst-" * (args.burst // 14 + 1))[:args.burst]

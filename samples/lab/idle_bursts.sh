@@ -1,7 +1,10 @@
 # samples/lab/idle_bursts.sh: shared body of the slow-start-after-idle samples.
 # Sourced by mk_idle_*.sh after setting: NAME NET PORT CPORT SSAI (0 or 1)
 # optional: CCA (default cubic) BURST BURSTS IDLE DELAY_MS, CAP_AT (A: the
-# sender's TAP, the default; B: the receiver's)
+# sender's TAP, the default; B: the receiver's), FAM (4, or 6: IPv6
+# fd00:99:NET::1 and ::2), APP (bursts, the default; reqresp: A serves
+# BURSTS responses of BURST bytes to B's requests, B thinking IDLE's first
+# value (seconds, 0.1 s of jitter) between them, so A still sends the data)
 # One connection A->B: BURSTS bursts of BURST bytes; after each burst the
 # sender waits until all of it is acknowledged, then stays idle for the next
 # gap of IDLE (seconds, comma-separated) -- longer than the RTO. A's namespace
@@ -12,7 +15,12 @@
 lab_init "$NAME"
 
 A=tlc${NET}A$SFX; B=tlc${NET}B$SFX
-IP_A=10.99.$NET.1; IP_B=10.99.$NET.2
+FAM=${FAM:-4}; APP=${APP:-bursts}
+if [[ $FAM == 6 ]]; then
+    IP_A=fd00:99:$NET::1; IP_B=fd00:99:$NET::2; EP_A="[$IP_A]"; EP_B="[$IP_B]"; MSSP=1428
+else
+    IP_A=10.99.$NET.1; IP_B=10.99.$NET.2; EP_A=$IP_A; EP_B=$IP_B; MSSP=1448
+fi
 CCA=${CCA:-cubic}; BURST=${BURST:-200000}; BURSTS=${BURSTS:-4}; IDLE=${IDLE:-1.5,0.8,1.5}
 DELAY_MS=${DELAY_MS:-20}; CAP_AT=${CAP_AT:-A}
 if [[ $CAP_AT == B ]]; then
@@ -26,9 +34,12 @@ OUT="$SAMPLES/$NAME.pcap"; TRUTH="$SAMPLES/$NAME.truth.json"; SSOUT="$SAMPLES/$N
 BYTES=$((BURST * BURSTS))
 
 relay_start "$A" "$B" --delay-ms "$DELAY_MS" --seed "$NET"
-ns_nov6 "$A"; ns_nov6 "$B"
-ns_addr4 "$A" eth0 $IP_A/24
-ns_addr4 "$B" eth0 $IP_B/24
+if [[ $FAM == 6 ]]; then
+    ns_addr6 "$A" eth0 $IP_A/64; ns_addr6 "$B" eth0 $IP_B/64
+else
+    ns_nov6 "$A"; ns_nov6 "$B"
+    ns_addr4 "$A" eth0 $IP_A/24; ns_addr4 "$B" eth0 $IP_B/24
+fi
 for ns in "$A" "$B"; do set_offloads "$ns" eth0 tx off tso off gso off gro off; done
 save_offloads "$A" eth0 A; save_offloads "$B" eth0 B
 for ns in "$A" "$B"; do ip netns exec "$ns" sysctl -qw net.ipv4.tcp_no_metrics_save=1; done
@@ -46,8 +57,13 @@ SYSCTL=$("$PY" -c 'import json,sys; print(json.dumps(dict(zip(sys.argv[1::2], sy
     A.qdisc_eth0 "$(tc -n "$A" qdisc show dev eth0 | head -1)" \
     B.tcp_rmem "$(sysctl_ns "$B" net.ipv4.tcp_rmem)")
 
-bg ip netns exec "$B" "$PY" "$LAB/tcpapp.py" bulk-server --bind $IP_B --port $PORT \
-    --ready "$WORK/ready" --result "$WORK/server.json"
+if [[ $APP == reqresp ]]; then
+    bg ip netns exec "$A" "$PY" "$LAB/tcpapp.py" reqresp-server --bind $IP_A --port $PORT --cc "$CCA" \
+        --ready "$WORK/ready" --result "$WORK/server.json"
+else
+    bg ip netns exec "$B" "$PY" "$LAB/tcpapp.py" bulk-server --bind $IP_B --port $PORT \
+        --ready "$WORK/ready" --result "$WORK/server.json"
+fi
 SRV=$BG_PID
 wait_file "$WORK/ready"
 bg ip netns exec "$A" "$PY" "$LAB/ss_sampler.py" --port $PORT --out "$WORK/ss.A.json" \
@@ -57,10 +73,27 @@ wait_file "$WORK/ssA.ready"
 counters_snap "$A" "$WORK/a0.json"; counters_snap "$B" "$WORK/b0.json"
 CAP_NS=$A; [[ $CAP_AT == B ]] && CAP_NS=$B
 cap_start "$CAP_NS" eth0 "$WORK/cap.pcap" --time-stamp-precision=micro
-ip netns exec "$A" "$PY" "$LAB/cwndapp.py" burst-client --connect $IP_B --port $PORT \
-    --src-port $CPORT --cc "$CCA" --burst $BURST --bursts $BURSTS --idle "$IDLE" \
-    --result "$WORK/client.json"
-wait $SRV
+if [[ $APP == reqresp ]]; then
+    THINK_MS=$("$PY" -c "print(float('${IDLE%%,*}') * 1000)")
+    ip netns exec "$B" "$PY" "$LAB/tcpapp.py" reqresp-client --connect $IP_A --port $PORT \
+        --src-port $CPORT --exchanges $BURSTS --short-conns 0 --min $BURST --max $BURST \
+        --think-min-ms "$THINK_MS" --think-max-ms "$("$PY" -c "print($THINK_MS + 100)")" \
+        --result "$WORK/client.json"
+    sleep 0.2
+    kill -TERM $SRV; wait $SRV || true
+    BYTES=$("$PY" -c 'import json,sys; print(sum(x["response_bytes"] for c in json.load(open(sys.argv[1]))["connections"] for x in c["exchanges"]))' "$WORK/client.json")
+    SENDER=$EP_A:$PORT; PEER=$EP_B:$CPORT; CLIENT=$EP_B:$CPORT; SERVER=$EP_A:$PORT
+    BYTES_C2S=null; BYTES_S2C=$BYTES
+    WHAT="B requests $BURSTS responses of $BURST bytes from A ($IP_A:$PORT), thinking ${IDLE%%,*}-$("$PY" -c "print(float('${IDLE%%,*}') + 0.1)") s between them (gap 1, 2, ...), each longer than the RTO"
+else
+    ip netns exec "$A" "$PY" "$LAB/cwndapp.py" burst-client --connect $IP_B --port $PORT \
+        --src-port $CPORT --cc "$CCA" --burst $BURST --bursts $BURSTS --idle "$IDLE" \
+        --result "$WORK/client.json"
+    wait $SRV
+    SENDER=$EP_A:$CPORT; PEER=$EP_B:$PORT; CLIENT=$EP_A:$CPORT; SERVER=$EP_B:$PORT
+    BYTES_C2S=$BYTES; BYTES_S2C=0
+    WHAT="One connection $IP_A:$CPORT -> $IP_B:$PORT: $BURSTS bursts of $BURST bytes (one send() call each); after each burst A waits until every byte is acknowledged (SIOCOUTQ = 0), then idles for $IDLE s (gap 1, 2, ...), each longer than the RTO (~250 ms)"
+fi
 cap_stop
 kill -TERM $SSA; wait $SSA || true
 counters_snap "$A" "$WORK/a1.json"; counters_snap "$B" "$WORK/b1.json"
@@ -69,8 +102,8 @@ guard_complete "$WORK/cap.pcap" $IP_A $BYTES
 cp "$WORK/cap.pcap" "$OUT"; check_size "$OUT"
 "$PY" "$LAB/cwnd_truth.py" merge-ss "$SSOUT" "sender=$WORK/ss.A.json"
 check_size "$SSOUT"
-"$PY" "$LAB/cwnd_truth.py" idle "$WORK/ss.A.json" "$WORK/client.json" --sender $IP_A:$CPORT \
-    --peer $IP_B:$PORT --ssai "$SSAI" >"$WORK/idle.json"
+"$PY" "$LAB/cwnd_truth.py" idle "$WORK/ss.A.json" "$WORK/client.json" --sender "$SENDER" \
+    --peer "$PEER" --ssai "$SSAI" >"$WORK/idle.json"
 counters_delta "$WORK/a0.json" "$WORK/a1.json" >"$WORK/ka.json"
 counters_delta "$WORK/b0.json" "$WORK/b1.json" >"$WORK/kb.json"
 BADCS=$(tshark_bad_csum "$OUT")
@@ -84,12 +117,13 @@ else
 fi
 "$PY" "$LAB/truth.py" "$TRUTH" \
     sample="$NAME" file="$NAME.pcap" format=pcap timestamp_precision=micro linktype=EN10MB \
-    "scenario=One connection $IP_A:$CPORT -> $IP_B:$PORT: $BURSTS bursts of $BURST bytes (one send() call each); after each burst A waits until every byte is acknowledged (SIOCOUTQ = 0), then idles for $IDLE s (gap 1, 2, ...), each longer than the RTO (~250 ms). net.ipv4.tcp_slow_start_after_idle = $SSAI in A's namespace (per-namespace sysctl, set and read back). Congestion control $CCA on A's socket (TCP_CONGESTION; bbr, the default, ignores tcp_slow_start_after_idle because it has its own cong_control). Through the TAP relay with ${DELAY_MS} ms one-way delay (RTT ~$((2 * DELAY_MS)) ms), no loss. ss -tinHO polled A's socket every ~10 ms ($NAME.ss.json). $CAP_TEXT" \
+    "scenario=$WHAT. net.ipv4.tcp_slow_start_after_idle = $SSAI in A's namespace (per-namespace sysctl, set and read back). Congestion control $CCA on A's socket (TCP_CONGESTION; bbr, the default, ignores tcp_slow_start_after_idle because it has its own cong_control). Through the TAP relay with ${DELAY_MS} ms one-way delay (RTT ~$((2 * DELAY_MS)) ms), no loss. ss -tinHO polled A's socket every ~10 ms ($NAME.ss.json). $CAP_TEXT" \
     link=tap+relay mtu:=1500 congestion_control="$CCA" tcp_slow_start_after_idle:=$SSAI \
-    client=$IP_A:$CPORT server=$IP_B:$PORT sender=$IP_A:$CPORT receiver=$IP_B:$PORT \
+    client=$CLIENT server=$SERVER sender=$SENDER receiver=$PEER program=$APP ip_version:=$FAM \
+    mss_payload_with_timestamps:=$MSSP \
     capture_point="$CAP_WHERE" \
     offloads.A@="$WORK/offloads.A.json" offloads.B@="$WORK/offloads.B.json" \
-    bytes_c2s:=$BYTES bytes_s2c:=0 sysctl:="$SYSCTL" \
+    bytes_c2s:=$BYTES_C2S bytes_s2c:=$BYTES_S2C sysctl:="$SYSCTL" \
     relay.params.delay_ms:="$DELAY_MS" relay.summary@="$WORK/relay.summary.json" \
     truth@="$WORK/idle.json" ss_file="$NAME.ss.json" \
     expect.idle_restart:=$IDLE_RESTART "expect.note=$EXPECT" \

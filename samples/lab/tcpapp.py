@@ -67,6 +67,9 @@ def listener(args, backlog):
         # set on the listener so accepted sockets inherit it (and the
         # window scale in the SYN-ACK matches)
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, args.rcvbuf)
+    if getattr(args, "cc", None):
+        # accepted sockets inherit an algorithm set on the listener
+        ls.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, args.cc.encode())
     ls.bind((args.bind, args.port))
     ls.listen(backlog)
     return ls
@@ -481,6 +484,7 @@ def main():
     sp.add_argument("--cc", help="TCP_CONGESTION for the socket (e.g. cubic, reno)")
 
     sp = sub.add_parser("reqresp-server"); common(sp, True)
+    sp.add_argument("--cc", help="TCP_CONGESTION for the listener (its connections inherit it)")
     sp = sub.add_parser("reqresp-client"); common(sp, False)
     sp.add_argument("--exchanges", type=int, default=50)
     sp.add_argument("--short-conns", type=int, default=3)

@@ -467,7 +467,12 @@ for f in sorted(os.listdir(sdir)):
             if fl.get("cc_guess", "unknown") not in ("unknown", cc):
                 wrong.append((pcap, fl["id"], fl["cc_guess"], cc))
 check("cc_guess on every sample: the kernel's algorithm or unknown", not wrong, wrong)
-for name in ("idle_on", "idle_off", "idle_on_rtt80_receiver"):
+# Idle gaps longer than the RTO (idle_bursts.sh): bursts from one sender
+# (RTT 40 at the sender, RTT 80 at the receiver, IPv6 RTT 20 at the sender)
+# and a keep-alive server's responses after the client's think time (RTT
+# 40). Truth: the sender's cwnd around each gap (ss -tin) and the
+# application's own timing of each gap.
+for name in ("idle_on", "idle_off", "idle_on_rtt80_receiver", "idle_on_v6", "idle_on_reqresp"):
     if not os.path.exists(os.path.join(sdir, name + ".pcap")):
         continue
     d, t = report(name + ".pcap"), truth(name)
@@ -476,7 +481,21 @@ for name in ("idle_on", "idle_off", "idle_on_rtt80_receiver"):
     collapsed = [g for g in gaps if g["cwnd_after_idle"] < 0.75 * g["cwnd_before_idle"]]
     check(f"{name}: one idle_restart per collapse the kernel made ({len(collapsed)})",
           len(restarts) == len(collapsed), [(e["idle_ms"], e["after_bytes"]) for e in restarts])
-    mss = 1448
+    # Each gap is a wait of the side that idled: the sender itself
+    # (sender_limited: nothing outstanding, it went on), or the client
+    # thinking before its next request (app_idle), as long as the gap the
+    # application timed, give or take the round trip and a 10 ms margin.
+    reqresp = t.get("program") == "reqresp"
+    want_cause, want_dir = ("app_idle", "c2s") if reqresp else ("sender_limited", "c2s")
+    st = [e for e in kinds(d, "stall") if e["duration_ms"] > 200]
+    rtt = 2 * t["relay"]["params"]["delay_ms"]
+    gap_ms = [g["idle_s_app"] * 1000 for g in gaps]
+    check(f"{name}: each of the {len(gaps)} idle gaps is a stall of its length, cause {want_cause}",
+          len(st) >= len(gaps) and all(e["cause"] == want_cause and e["dir"] == want_dir
+                                       and e["outstanding_bytes"] == 0 for e in st[:len(gaps)])
+          and all(abs(e["duration_ms"] - g) <= 0.05 * g + rtt + 10 for e, g in zip(st, gap_ms)),
+          ([(e["cause"], e["dir"], round(e["duration_ms"])) for e in st], [round(g) for g in gap_ms]))
+    mss = t.get("mss_payload_with_timestamps", 1448)
     check(f"{name}: the first round after each restart is the kernel's cwnd",
           [round(e["after_bytes"] / mss) for e in restarts] ==
           [g["cwnd_after_idle"] for g in collapsed],
