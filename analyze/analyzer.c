@@ -85,6 +85,11 @@ static void on_event(void *ctx, struct flow *f, const struct tcp_event *ev)
 	bool write = true;
 	if (f) {
 		f->kind_count[ev->kind]++;
+		if (ev->kind == FIND_IP_CSUM_OFFLOAD) {
+			struct flow_cold *c = flow_cold(f);
+			if (c) /* out of memory: the total stays, the host is not named */
+				c->ip_csum_offload[ev->dir]++;
+		}
 		if (ev->kind == FIND_CSUM_BAD) {
 			struct tcp_half *h = &f->half[ev->dir];
 			h->csum_bad_dropped += ev->cause == CAUSE_DROPPED;
@@ -136,7 +141,8 @@ static void host_account(struct analyzer_totals *t, const struct flow *f)
 {
 	for (int d = 0; d < 2; d++) {
 		const struct tcp_half *hf = &f->half[d];
-		if (!hf->csum_bad && !hf->csum_offload && !hf->giants)
+		uint32_t ip_off = f->cold ? f->cold->ip_csum_offload[d] : 0;
+		if (!hf->csum_bad && !hf->csum_offload && !hf->giants && !ip_off)
 			continue;
 		struct host_stats *h = host_find(t, f, d);
 		h->segments += hf->packets;
@@ -154,6 +160,7 @@ static void host_account(struct analyzer_totals *t, const struct flow *f)
 		h->bad_accepted += hf->csum_bad_accepted;
 		h->resent_ms += hf->csum_resent_ms;
 		h->giants += hf->giants;
+		h->ip_offload += ip_off;
 	}
 }
 

@@ -74,6 +74,7 @@ struct host_stats {
 	uint64_t bad, bad_dropped, bad_accepted;
 	double resent_ms;         /* sum over dropped ones */
 	uint64_t giants;
+	uint64_t ip_offload;      /* IPv4 headers it sent with the sum left 0 */
 };
 
 /* The flow that lost the most time to one stall cause. */

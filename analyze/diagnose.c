@@ -156,6 +156,36 @@ static void diag_corrupt_host(const struct host_stats *h, struct finding *out, s
 		 "UdpInCsumErrors` on the receiver.", hn, hn);
 }
 
+/* " sent by A (n), B (m) and 2 more hosts": the hosts whose IPv4 headers
+ * carried a zero sum, in the host table's order; " sent by A" when A sent
+ * all of them; empty when no host is known (frames outside any flow). */
+static void ip_offload_hosts(const struct analyzer_totals *t, uint64_t total, char *buf, size_t len)
+{
+	size_t used = 0, named = 0, more = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i <= t->nhosts; i++) {
+		const struct host_stats *h = i < t->nhosts ? &t->hosts[i] : &t->hosts_other;
+		if (!h->ip_offload)
+			continue;
+		if (named == 3) {
+			more++;
+			continue;
+		}
+		char name[64];
+		host_stats_name(h, "other hosts", name, sizeof(name));
+		char count[32] = "";
+		if (h->ip_offload != total)
+			snprintf(count, sizeof(count), " (%llu)", (unsigned long long)h->ip_offload);
+		int w = snprintf(buf + used, len - used, "%s%s%s", named ? ", " : " sent by ", name, count);
+		if (w < 0 || (size_t)w >= len - used)
+			break;
+		used += (size_t)w;
+		named++;
+	}
+	if (more && used < len)
+		snprintf(buf + used, len - used, " and %zu more host%s", more, more == 1 ? "" : "s");
+}
+
 static void diag_checksums(const struct analyzer_totals *t, struct finding *out, size_t *n,
 			   size_t max)
 {
@@ -187,13 +217,15 @@ static void diag_checksums(const struct analyzer_totals *t, struct finding *out,
 		struct finding *f = diag_add(out, n, max, FIND_IP_CSUM_OFFLOAD, CAUSE_TX, ipoff,
 					SEV_INFO, 0);
 		if (f) {
+			char who[200];
+			ip_offload_hosts(t, ipoff, who, sizeof(who));
 			snprintf(f->explanation, sizeof(f->explanation),
-				 "%llu IPv4 headers carry a header checksum of 0x0000: the sending "
+				 "%llu IPv4 header%s%s carr%s a header checksum of 0x0000: the sending "
 				 "host left the field for its interface to fill (IPv4 header "
 				 "checksum offload, as Windows, FreeBSD and macOS do, loopback "
 				 "included, where nothing ever fills it; Linux always sums the "
 				 "header itself) and the capture ran on that host. Not corruption.",
-				 (unsigned long long)ipoff);
+				 (unsigned long long)ipoff, ipoff == 1 ? "" : "s", who, ipoff == 1 ? "ies" : "y");
 			snprintf(f->remedy, sizeof(f->remedy),
 				 "Nothing to fix. Capture on the receiving host or a mirror port to "
 				 "see the field the NIC wrote; on Windows, "

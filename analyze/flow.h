@@ -165,6 +165,7 @@ struct flow_cold {
 	/* Per direction: its checksum-offload artifacts the source marked
 	 * received / sent (only sources that give a direction). */
 	uint32_t csum_offload_in[2], csum_offload_out[2];
+	uint32_t ip_csum_offload[2]; /* per direction: IPv4 header sums left 0 (offload) */
 	struct tcp_event stall_pending_ev;          /* stall.c: a held delayed_ack */
 	double stall_by_cause_ms[STALL_CAUSES];     /* indexed as stall_causes[] in stall.h */
 	uint32_t stall_by_cause_n[STALL_CAUSES];

@@ -115,6 +115,23 @@ if os.path.exists(os.path.join(sdir, "xen_both.pcap")):
           and sum(h["csum_offload"]["tx"] for h in hosts.values()) == len(off),
           hosts)
 
+# IPv4 header checksum offload on the capturing host (mk_ip_csum_offload.sh:
+# real captures on that host, its header sums set to 0 offline): a bulk
+# sender with TCP offload too, a receiver's ACKs, a request/response client
+# through the relay at RTT 80. Every edited frame is an artifact of that
+# host, none is damage, and the diagnosis names the host.
+for name in ("ip_csum_offload_tx", "ip_csum_offload_acks", "ip_csum_offload_reqresp"):
+    d, t = report(name + ".pcap"), truth(name)
+    got = kinds(d, "ip_csum_offload")
+    want = t["expect"]["ip_csum_offload_frames"]
+    check(f"{name}: the {len(want)} edited frames are ip_csum_offload, side tx, no ip_csum_bad",
+          sorted(e["frame"] for e in got) == want and all(e["side"] == "tx" for e in got)
+          and not kinds(d, "ip_csum_bad"), (len(got), kinds(d, "ip_csum_offload", "side")))
+    fd = [f for f in d["summary"]["findings"] if f["kind"] == "ip_csum_offload"]
+    check(f"{name}: the finding says {t['capturing_host']} sent them, severity info",
+          len(fd) == 1 and f"sent by {t['capturing_host']} " in fd[0]["explanation"]
+          and fd[0]["severity"] == "info", [f["explanation"][:120] for f in fd])
+
 if os.path.exists(os.path.join(sdir, "ip_csum_bad.pcap")):
     d, t = report("ip_csum_bad.pcap"), truth("ip_csum_bad")
     got = sorted(e["frame"] for e in kinds(d, "ip_csum_bad"))
