@@ -14,6 +14,7 @@ On the way it can (per direction, seeded RNG):
     the TCP payload is XORed with a nonzero value, headers untouched, so the
     TCP checksum no longer matches and the receiver drops the segment,
   - drop or corrupt the Nth data frame of a direction (--drop-nth, --corrupt-nth),
+  - drop the Nth SYN (or SYN-ACK) of a direction (--drop-syn), whatever --dirs,
   - reorder: hold the Nth data frame of a direction --reorder-ms longer than
     the frames around it (--delay-nth), so frames sent after it overtake it,
   - model a bottleneck: serialize at --rate-kbit with a --queue-frames tail-drop
@@ -37,6 +38,8 @@ Every frame it drops or corrupts is written to --log as one JSON line:
    "payload_len", "frame_len", and for corrupt: "offset" (in the TCP payload),
    "old", "new" (byte values), for delay: "extra_ms", and for hold (logged
    once, for the frame that starts it): "hold_ms", "until" (wall clock)}
+With --drop-syn, every SYN it forwards is logged too (action "syn"), so the
+log holds each handshake's SYNs and SYN-ACKs, lost or not.
 That log is the ground truth of the damage. At exit (SIGTERM/SIGINT) it writes
 --summary: frames/bytes/data frames forwarded and damaged per direction.
 
@@ -156,6 +159,8 @@ class Direction:
         self.drop_nth = set(nth_list(args.drop_nth, name))
         self.corrupt_nth = set(nth_list(args.corrupt_nth, name))
         self.delay_nth = set(nth_list(args.delay_nth, name))
+        self.drop_syn = set(nth_list(args.drop_syn, name))
+        self.syn_n = 0
         self.hold_arm = set()      # seqs dropped in the other direction, holes to wait for
         self.hold_until = 0.0      # monotonic end of the current hold
         self.stats = collections.Counter()
@@ -215,6 +220,13 @@ class Relay:
         d.stats["frames_in"] += 1
         d.stats["bytes_in"] += len(frame)
         info = parse_tcp(frame)
+        if info is not None and "S" in info["flags"]:
+            d.syn_n += 1
+            if d.syn_n in d.drop_syn:
+                self.record(d, "drop", "syn", info, {"syn_n": d.syn_n})
+                return
+            if a.drop_syn:      # the handshake's whole story: every SYN, kept or not
+                self.record(d, "syn", "seen", info, {"syn_n": d.syn_n})
         is_data = info is not None and info["payload_len"] > 0 and not info["syn_fin_rst"]
         if is_data:
             d.data_n += 1
@@ -334,6 +346,7 @@ def main():
     p.add_argument("--corrupt", type=float, default=0.0, help="corruption probability per data frame")
     p.add_argument("--drop-nth", default="", help="e.g. a2b:5,a2b:40 (data-frame numbers)")
     p.add_argument("--corrupt-nth", default="", help="e.g. a2b:7")
+    p.add_argument("--drop-syn", default="", help="e.g. a2b:1,b2a:2 (SYN-flagged frames of that direction)")
     p.add_argument("--delay-nth", default="", help="e.g. a2b:40 (data-frame numbers held --reorder-ms longer)")
     p.add_argument("--reorder-ms", type=float, default=0.0, help="extra delay of each --delay-nth frame")
     p.add_argument("--hold-acks-ms", type=float, default=0.0,

@@ -433,6 +433,50 @@ for name in sorted(f[:-len(".truth.json")] for f in os.listdir(sdir)
           and len({e["flow"] for e in kinds(d, "rst")}) == want_rst, d["summary"]["events"])
 
 # --- connection setup --------------------------------------------------------
+# Handshakes through a lossy path (mk_syn_loss.sh): the relay dropped chosen
+# SYNs and SYN-ACKs and logged every one it saw. A capture sees the SYNs sent
+# on its side of the relay and those that crossed it from the other side;
+# each one beyond a connection's first is a retry of that direction. The
+# kernels' TcpExtTCPSynRetrans count every retry sent (A: SYNs, B: SYN-ACKs).
+for name in ("syn_loss_v6_rtt20", "syn_loss_rtt80"):
+    d, t = report(name + ".pcap"), truth(name)
+    log = [r for r in t["relay"]["log"] if r["action"] in ("syn", "drop")]
+    at_a = t["capture_point"].startswith("client")
+    sent, seen = collections.Counter(), collections.Counter()
+    for r in log:
+        port = r["sport"] if r["dir"] == "a2b" else r["dport"]
+        sent[(port, r["dir"])] += 1
+        near = (r["dir"] == "a2b") == at_a      # sent on the capture's side of the relay
+        if near or r["action"] == "syn":
+            seen[(port, r["dir"])] += 1
+    for who, k in (("a2b", "A"), ("b2a", "B")):
+        total = sum(n - 1 for (p, dr), n in sent.items() if dr == who)
+        check(f"{name}: the relay's log and kernel {k} agree on the {who} retries ({total})",
+              total == t["kernel"][k].get("TcpExtTCPSynRetrans", 0), t["kernel"][k].get("TcpExtTCPSynRetrans"))
+    got = collections.Counter()
+    for e in kinds(d, "syn_retransmit"):
+        fl = next(f for f in d["flows"] if f["id"] == e["flow"])
+        got[(int(fl["client"].rsplit(":", 1)[1]), "b2a" if e["synack"] else "a2b")] += 1
+    want = {k: n - 1 for k, n in seen.items() if n > 1}
+    check(f"{name}: one syn_retransmit per retry the capture saw, per connection and direction",
+          dict(got) == want, (dict(got), want))
+    ports = {p for p, _ in sent}
+    check(f"{name}: {len(ports)} connections, every one complete, no data resent",
+          len(d["flows"]) == len(ports) and not kinds(d, "retransmission")
+          and all(f["handshake_ms"] is not None for f in d["flows"]),
+          [(f["client"], f["handshake_ms"]) for f in d["flows"]])
+    if at_a:  # the client's side: its first SYN to its ACK is connect()'s wait
+        # (the first connection's SYN waits for address resolution first,
+        # a round trip through the relay: ARP or neighbour discovery)
+        conn_ms = {c["local"][1]: (c["t_connected"] - c["t_connect_start"]) * 1000
+                   for c in t["app"]["clients"]}
+        rtt = 2 * t["relay"]["params"]["delay_ms"]
+        off = [(f["client"], f["handshake_ms"], round(conn_ms[int(f["client"].rsplit(":", 1)[1])], 1))
+               for f in d["flows"]]
+        check(f"{name}: each handshake within 5 ms of the client's connect() time (the first: "
+              f"less up to an RTT of address resolution)",
+              all(-5 <= c - h <= 5 + (rtt if i == 0 else 0) for i, (_, h, c) in enumerate(off)), off)
+
 d, t = report("synretry.pcap"), truth("synretry")
 per_port = collections.Counter()
 per_port_ack = collections.Counter()
