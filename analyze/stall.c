@@ -128,6 +128,16 @@ static uint64_t released_within(const struct flow *f, int sender)
 	return turn > soon ? turn : soon;
 }
 
+/* A reply one cork ceiling after the peer's message, from a side that has
+ * answered at once before: TCP_CORK is a socket's state and holds every
+ * reply, so one late among prompt ones is something else. The far side's
+ * tail loss probe resending a lost reply (2 SRTT + 200 ms with one segment
+ * in flight) arrives just as late, and from here the two look alike. */
+static enum cause cork_or_unknown(const struct flow *f, int dir)
+{
+	return f->stall.prompt_replies[dir] >= 2 ? CAUSE_UNKNOWN : CAUSE_CORK;
+}
+
 static enum cause classify(const struct flow *f, int dir, const struct pkt_decoded *d,
 			   double ms, int *sdir)
 {
@@ -171,8 +181,10 @@ static enum cause classify(const struct flow *f, int dir, const struct pkt_decod
 		 * spoke next; nothing was waiting on the ACK itself, unless
 		 * that message sat corked. */
 		if (dir != w && corked_after_peer(f, dir, d)) {
-			*sdir = dir;
-			return CAUSE_CORK;
+			/* unknown: the wait stays the side with data in flight's */
+			if (cork_or_unknown(f, dir) == CAUSE_CORK)
+				*sdir = dir;
+			return cork_or_unknown(f, dir);
 		}
 		if (dir != w)
 			return CAUSE_APP_IDLE;
@@ -195,7 +207,7 @@ static enum cause classify(const struct flow *f, int dir, const struct pkt_decod
 		if (st->last_data_dir == dir)
 			return st->last_resent[dir] ? CAUSE_UNKNOWN : CAUSE_SENDER_LIMITED;
 		if (corked_after_peer(f, dir, d))
-			return CAUSE_CORK;
+			return cork_or_unknown(f, dir);
 	}
 	return CAUSE_APP_IDLE;
 }
@@ -325,6 +337,10 @@ void stall_on_segment(struct flow *f, int dir, const struct pkt_decoded *d, bool
 		}
 	}
 	if (d->payload_len && !(d->flags & TCP_SYN)) {
+		const struct tcp_half *peer = &f->half[!dir];
+		if (st->last_data_dir != dir && peer->last_data_ts && ts >= peer->last_data_ts &&
+		    ts - peer->last_data_ts <= released_within(f, dir) && st->prompt_replies[dir] < UINT16_MAX)
+			st->prompt_replies[dir]++;
 		st->last_data_dir = (uint8_t)dir;
 		st->last_seg[dir] = d->payload_len;
 		st->last_resent[dir] = resent;

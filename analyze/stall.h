@@ -62,7 +62,12 @@
  *                       kernel's RTO settling round by round
  *                       (samples/cork_reply_*). Think time of the same length
  *                       looks the same: the diagnosis says how many waits
- *                       agree, and that one alone is a guess.
+ *                       agree, and that one alone is a guess. A side that
+ *                       has already replied at once twice is not corked
+ *                       (the cork is the socket's and holds every reply):
+ *                       its late reply is unknown, since the far side's
+ *                       tail loss probe resending a lost reply comes just
+ *                       as late (samples/tlp_pingpong_v6_rtt20).
  *   sender_limited    nothing outstanding; the same side went on sending:
  *                     it had the window and the ACKs, and sent nothing
  *   unknown           nothing outstanding, and the same side went on after
@@ -70,7 +75,8 @@
  *                     loss sends as soon as the ACK reaches it, so the wait
  *                     was that ACK's on its way (seen from the receiver's
  *                     side) as much as the sender's, and the capture cannot
- *                     tell which
+ *                     tell which; or a cork-shaped late reply from a side
+ *                     that replies at once (see cork)
  *   app_idle          the other side spoke next (its ACK rode on its next
  *                     message), or nothing was outstanding: think time
  *                     between request and response, not a fault

@@ -331,6 +331,55 @@ check("rto: round 10's wait is a stall with cause tlp, holding its probe",
                            for e in kinds(d, "stall") if e["cause"] == "tlp"] == [True],
       [(e["cause"], e["frame"], e["end_frame"]) for e in kinds(d, "stall") if e["outstanding_bytes"] > 100])
 
+# Lost responses of a ping-pong repaired by the server's tail loss probe
+# (mk_tlp_pingpong.sh). Truth: the relay's drops, the kernels' counters, the
+# client's round times. At the server (the drops in the capture) each probe
+# is a retransmission of cause tlp and its round's wait a tlp stall. At the
+# client the lost response was never seen, so the probe is its first copy:
+# the wait is tlp if the client's own probe of its request is in it, else
+# unknown (a reply that came one timer late; never cork, never think time).
+for name in ("tlp_pingpong_rtt80", "tlp_pingpong_v6_rtt20"):
+    d, t = report(name + ".pcap"), truth(name)
+    drops = sorted(r["seq"] for r in t["relay"]["log"] if r["action"] == "drop")
+    kb, ka = t["kernel"]["B"], t["kernel"]["A"]
+    rtt = 2 * t["relay"]["params"]["delay_ms"]
+    slow = [r["ms"] for r in t["app"]["client"]["rounds"] if r["ms"] > rtt + 100]
+    st = [e for e in kinds(d, "stall") if e["duration_ms"] > rtt + 100]
+    rt = kinds(d, "retransmission")
+    check(f"{name}: the server's kernel resent each drop once by its probe, no timeout",
+          kb.get("TcpExtTCPLossProbes", 0) == len(drops) == kb.get("TcpRetransSegs", 0) == len(slow)
+          and not kb.get("TcpExtTCPTimeouts"), kb)
+    if t["capture_point"].startswith("server"):
+        check(f"{name}: {len(drops)} retransmissions, cause tlp, of the dropped responses",
+              sorted(abs_seq(d, e) for e in rt) == drops and all(e["cause"] == "tlp" for e in rt),
+              [(abs_seq(d, e), e["cause"]) for e in rt])
+        # from the lost response to the client's next request, its ACK: the
+        # client's round and its pause before the next one
+        rounds = t["app"]["client"]["rounds"]
+        waits = [r["ms"] + (n["t_start"] - r["t_end"]) * 1000 for r, n in zip(rounds, rounds[1:])
+                 if r["ms"] > rtt + 100]
+        check(f"{name}: each lost round's wait is one tlp stall holding its probe, as long as the "
+              f"client's round and its pause before the next",
+              len(st) == len(slow) == len(waits) and all(e["cause"] == "tlp" and e["dir"] == "s2c" for e in st)
+              and all(any(e["frame"] < r["frame"] <= e["end_frame"] for r in rt) for e in st)
+              and all(abs(e["duration_ms"] - w) <= 10 for e, w in zip(st, waits)),
+              ([(e["cause"], round(e["duration_ms"])) for e in st], [round(w) for w in waits]))
+    else:
+        check(f"{name}: only the client's resends are retransmissions, as its kernel counted "
+              f"({ka.get('TcpRetransSegs', 0)}, {ka.get('TcpExtTCPDSACKRecvSegs', 0)} spurious)",
+              all(e["dir"] == "c2s" for e in rt) and len(rt) == ka.get("TcpRetransSegs", 0)
+              and sum(e["cause"] == "spurious" for e in rt) == ka.get("TcpExtTCPDSACKRecvSegs", 0),
+              [(e["dir"], e["cause"]) for e in rt])
+        check(f"{name}: each lost round's wait is one stall, tlp when the client's probe is in "
+              f"it, else unknown, as long as the client's round",
+              len(st) == len(slow)
+              and all(e["cause"] == ("tlp" if any(e["frame"] < r["frame"] <= e["end_frame"] for r in rt)
+                                     else "unknown") for e in st)
+              and all(abs(e["duration_ms"] - m) <= 10 for e, m in zip(st, slow)),
+              ([(e["cause"], round(e["duration_ms"])) for e in st], slow))
+    check(f"{name}: no capture loss, no bad checksum",
+          not kinds(d, "capture_loss") and not kinds(d, "csum_bad"))
+
 d, t = report("zero_window.pcap"), truth("zero_window")
 check("zero_window: one event per window-0 frame",
       len(kinds(d, "zero_window")) == t["tshark_counts"]["zero_window_frames"])
