@@ -32,7 +32,7 @@ enum pkt_dir {
 };
 
 /* What the kernel told the capture about this packet (TPACKET_V3 tp_status,
- * NFQUEUE skb info, pcapng epb_flags). A file read by libpcap has none. */
+ * NFQUEUE skb info, a pcapng file's epb_flags: capture/pcapng_flags.h). */
 enum pkt_hint {
 	PKT_HINT_CSUM_NOT_READY = 1 << 0, /* CHECKSUM_PARTIAL: filled after capture */
 	PKT_HINT_CSUM_VALID = 1 << 1,     /* kernel/NIC verified the L4 checksum */

@@ -4,11 +4,14 @@
  * by libpcap. Frames are numbered 1.. in file order before filtering, as
  * Wireshark numbers them, so a frame number in a report can be found with
  * `tshark -r FILE -Y frame.number==N` (the filter is applied afterwards).
+ * A pcapng regular file's epb_flags give each frame its direction and
+ * checksum hints (pcapng_flags.h); libpcap alone gives none.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* fopencookie */
 #endif
 #include "capture.h"
+#include "pcapng_flags.h"
 
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -31,6 +34,7 @@ struct file_priv {
 	int linktype;
 	uint64_t size;          /* file size, 0 = unknown (stdin, pipe) */
 	char *iobuf;            /* the stream's buffer (glibc ignores a size without one) */
+	struct pcapng_flags flags; /* each packet's epb_flags (pcapng regular files) */
 };
 
 /* libpcap applies the BPF filter itself and hides the frame numbers of the
@@ -40,16 +44,24 @@ static void file_on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_cha
 {
 	struct file_priv *p = (struct file_priv *)arg;
 	p->frame_no++;
+	/* In step with libpcap, filtered or not. */
+	uint32_t fl = pcapng_flags_next(&p->flags);
 	if (p->have_prog && !pcap_offline_filter(&p->prog, h, bytes))
 		return;
+	uint8_t dir = (fl & PCAPNG_FLAGS_DIR_MASK) == PCAPNG_FLAGS_DIR_IN    ? PKT_DIR_IN
+		      : (fl & PCAPNG_FLAGS_DIR_MASK) == PCAPNG_FLAGS_DIR_OUT ? PKT_DIR_OUT
+									     : PKT_DIR_UNKNOWN;
+	uint8_t hints = (uint8_t)((fl & PCAPNG_FLAGS_CSUM_NOT_READY ? PKT_HINT_CSUM_NOT_READY : 0) |
+				  (fl & PCAPNG_FLAGS_CSUM_VALID ? PKT_HINT_CSUM_VALID : 0) |
+				  (fl & PCAPNG_FLAGS_TSO ? PKT_HINT_GSO : 0));
 	struct pkt_record rec = {
 		.ts_ns = (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec,
 		.frame = p->frame_no,
 		.caplen = h->caplen,
 		.wirelen = h->len,
 		.linktype = p->linktype,
-		.dir = PKT_DIR_UNKNOWN,
-		.hints = 0,
+		.dir = dir,
+		.hints = hints,
 		.data = bytes,
 	};
 	p->frames_read++;
@@ -148,8 +160,9 @@ static int peek_close(void *cookie)
  * peeked with pread and stays libpcap's own stream (glibc's fast path for
  * it; a cookie stream has none); anything else goes through a peek stream.
  * NULL with errno set when it cannot be opened. */
-static FILE *open_peeked(const char *name, enum ts_precision *prec)
+static FILE *open_peeked(const char *name, enum ts_precision *prec, off_t *start)
 {
+	*start = -1;
 	FILE *fp = strcmp(name, "-") ? fopen(name, "rb") : stdin;
 	if (!fp)
 		return NULL;
@@ -161,6 +174,7 @@ static FILE *open_peeked(const char *name, enum ts_precision *prec)
 		ssize_t n = pread(fd, b, sizeof(b), at);
 		int p = ts_precision_of(b, n > 0 ? (size_t)n : 0);
 		*prec = p < 0 ? TS_PRECISION_USEC : (enum ts_precision)p;
+		*start = at;
 		return fp;
 	}
 	struct peek *k = calloc(1, sizeof(*k));
@@ -202,7 +216,8 @@ static int file_open(struct capture_source *src, const struct capture_config *cf
 	/* Our own stream with a large buffer: libpcap's reads then cost one
 	 * syscall per megabyte instead of one per 4 KiB. */
 	enum ts_precision prec = TS_PRECISION_USEC;
-	FILE *fp = open_peeked(cfg->name, &prec);
+	off_t start;
+	FILE *fp = open_peeked(cfg->name, &prec, &start);
 	if (!fp) {
 		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: cannot open: %s", cfg->name, strerror(errno));
 		free(p);
@@ -243,6 +258,18 @@ static int file_open(struct capture_source *src, const struct capture_config *cf
 			return CAPTURE_ERR;
 		}
 		p->have_prog = 1;
+	}
+	/* A regular file can be read a second time for what libpcap keeps of
+	 * each packet block: its epb_flags (pcapng_flags.h). */
+	p->flags.fd = -1;
+	if (start >= 0 && !pcapng_flags_open(&p->flags, fileno(fp), start)) {
+		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "out of memory");
+		if (p->have_prog)
+			pcap_freecode(&p->prog);
+		pcap_close(p->pcap);
+		free(p->iobuf);
+		free(p);
+		return CAPTURE_ERR;
 	}
 	src->priv = p;
 	src->linktype = p->linktype;
@@ -288,6 +315,7 @@ static void file_close(struct capture_source *src)
 		pcap_freecode(&p->prog);
 	pcap_close(p->pcap); /* closes the stream before its buffer goes */
 	free(p->iobuf);
+	pcapng_flags_close(&p->flags);
 	free(p);
 	src->priv = NULL;
 }

@@ -66,6 +66,19 @@ for name in ("offload_tx", "sll", "sll2", "sll_rx", "snaplen", "tso", "tso_off",
           len(off) == want and all(e["side"] == "tx" for e in off) and not kinds(d, "csum_bad"),
           f"{len(off)} artifacts, sides {collections.Counter(e['side'] for e in off)}")
 
+# The direction in pcapng epb_flags (mk_epb_flags.sh: the cooked captures
+# rewritten as Ethernet pcapng, each frame's SLL packet type now its
+# epb_flags direction): the report is the cooked capture's, event for event
+# and word for word, so the direction came through.
+for src, name in (("sll", "epb_out"), ("sll_rx", "epb_in")):
+    a, b, t = report(src + ".pcap"), report(name + ".pcapng"), truth(name)
+    check(f"{name}: {t['truth']['epb_flags_direction']} directions from epb_flags give "
+          f"{src}.pcap's events and findings",
+          a["events"] == b["events"] and a["events"]
+          and [f["explanation"] for f in a["summary"]["findings"]] ==
+          [f["explanation"] for f in b["summary"]["findings"]],
+          [f["explanation"][:100] for f in b["summary"]["findings"]])
+
 # Where the capture ran, in words: SLL's packet types say it (sll: on the
 # sender, frames marked outgoing; sll_rx: on the receiver of the veth, marked
 # received), offload_tx (plain Ethernet) only lets it be inferred.
