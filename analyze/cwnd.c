@@ -197,6 +197,7 @@ void cwnd_on_data(struct cwnd_ctx *c, struct flow *f, int dir, const struct pkt_
 			 * (outstanding now counts SACKed data, not in flight). */
 			w->in_recovery = true;
 			w->episode_resends = w->episode_dsacked = 0;
+			w->episode_ts = ts;
 			w->recovery_point = f->half[dir].snd_max;
 			w->before_loss = w->prev_flight ? w->prev_flight : w->max_out;
 		}
@@ -246,9 +247,13 @@ void cwnd_on_data(struct cwnd_ctx *c, struct flow *f, int dir, const struct pkt_
 	w->last_send_ts = ts;
 }
 
-void cwnd_note_spurious(struct flow *f, int dir)
+void cwnd_note_spurious(struct flow *f, int dir, uint64_t resend_ts)
 {
 	struct cwnd_state *w = &f->cw[dir];
+	/* A late D-SACK for an earlier episode's resend says nothing of this
+	 * one's (it would pass for proof that this one lost nothing). */
+	if (resend_ts < w->episode_ts)
+		return;
 	if (w->episode_dsacked < UINT16_MAX)
 		w->episode_dsacked++;
 }

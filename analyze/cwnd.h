@@ -44,9 +44,10 @@ struct cwnd_ctx {
 void cwnd_on_data(struct cwnd_ctx *c, struct flow *f, int dir, const struct pkt_decoded *d,
 		  bool resent);
 /* The receiver of direction data_dir acknowledged up to ack at ts. */
-/* A resend of direction dir turned out spurious (a D-SACK, or its bytes
- * were acknowledged already): counted against the loss episode. */
-void cwnd_note_spurious(struct flow *f, int dir);
+/* A resend of direction dir, sent at resend_ts, turned out spurious (a
+ * D-SACK, or its bytes were acknowledged already): counted against the loss
+ * episode it belonged to, if that is still the current one. */
+void cwnd_note_spurious(struct flow *f, int dir, uint64_t resend_ts);
 void cwnd_on_ack(struct cwnd_ctx *c, struct flow *f, int data_dir, uint32_t ack, uint64_t ts);
 /* The flow ends: close open rounds, decide cc_guess. */
 void cwnd_flush(struct cwnd_ctx *c, struct flow *f);

@@ -99,7 +99,7 @@ static void mark(const struct dsack_ctx *c, struct held *h)
 	if (later_copy_in(c, h, c->f->retrans_covered) || later_copy_in(c, h, c->f->retrans_held))
 		return;
 	h->flag = 1;
-	cwnd_note_spurious(c->f, h->dir);
+	cwnd_note_spurious(c->f, h->dir, h->ev.ts_ns);
 }
 
 /* Append entry idx1 (unlinked) to the covered list, writing the oldest

@@ -104,6 +104,7 @@ struct cwnd_state {
 	uint64_t start_ts, start_frame, next_after_ts, last_send_ts;
 	uint64_t last_ack_ts;       /* the receiver's last ACK that moved, captured */
 	uint64_t idle_ns;           /* the idle that preceded this round */
+	uint64_t episode_ts;        /* the first resend of the loss episode */
 	struct round_list rounds;
 	uint32_t first_seq;         /* first new byte of the round */
 	uint32_t bytes, max_out, last_seg, rwnd_at_start;

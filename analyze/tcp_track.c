@@ -330,7 +330,7 @@ static void on_data(struct flow *f, int dir, const struct pkt_decoded *d,
 			struct cwnd_ctx cc = {ctx->sink, ctx->rounds, rto_estimate(f)};
 			cwnd_on_data(&cc, f, dir, d, true);
 			if (c == CAUSE_SPURIOUS)
-				cwnd_note_spurious(f, dir);
+				cwnd_note_spurious(f, dir, ts);
 		} else if (fc.reordered) {
 			h->reordered++;
 		}

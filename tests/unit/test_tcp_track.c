@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "analyze/analyzer.h"
+#include "analyze/cwnd.h"
 #include "analyze/decode.h"
 #include "pktbuild.h"
 
@@ -952,4 +953,20 @@ Test(tcp_track, a_corrupt_ack_settles_nothing)
 	analyzer_finish(C.a);
 	cr_assert_eq(count_kind(FIND_CSUM_BAD), 2);
 	cr_assert_eq(nth_kind(FIND_CSUM_BAD, 1)->cause, CAUSE_UNKNOWN);
+}
+
+/* A D-SACK that reaches the sender after its next loss episode began is for
+ * the earlier episode's resend: it must not make the new one look spurious
+ * (which would skip measuring that episode's window cut). */
+Test(tcp_track, a_late_dsack_counts_against_its_own_episode_only)
+{
+	struct flow *f = calloc(1, sizeof(*f));
+	cr_assert(f);
+	f->cw[0].episode_ts = 5000;
+	cwnd_note_spurious(f, 0, 4000);
+	cr_expect_eq(f->cw[0].episode_dsacked, 0, "a resend of the episode before");
+	cwnd_note_spurious(f, 0, 5000);
+	cwnd_note_spurious(f, 0, 7000);
+	cr_expect_eq(f->cw[0].episode_dsacked, 2, "this episode's resends");
+	free(f);
 }
