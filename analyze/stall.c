@@ -65,8 +65,10 @@ static bool new_data_probe(const struct flow *f, int dir, const struct pkt_decod
 	const struct stall_state *st = &f->stall;
 	const struct tcp_half *h = &f->half[dir];
 	uint32_t mss = f->half[!dir].mss ? f->half[!dir].mss : h->max_payload;
+	/* Two full segments at least: a receiver may delay its ACK of less. */
+	uint32_t two = 2 * (h->max_payload ? h->max_payload : mss);
 	if (!d->payload_len || !st->progress_ts || !f->srtt_ns || !f->rtt.count || !mss ||
-	    st->outstanding[dir] <= mss || st->outstanding[!dir] || d->payload_len > mss ||
+	    st->outstanding[dir] < two || st->outstanding[!dir] || d->payload_len > mss ||
 	    d->rec->ts_ns < st->progress_ts || f->stall.gap_retrans == CAUSE_RTO)
 		return false;
 	uint64_t gap = d->rec->ts_ns - st->progress_ts;
@@ -203,9 +205,13 @@ static enum cause classify(const struct flow *f, int dir, const struct pkt_decod
 		/* A sender whose last segment was a resend was recovering a
 		 * loss: it sends again as soon as the ACK reaches it, so a wait
 		 * here was that ACK's (late on its way, out of this capture's
-		 * sight) as much as the sender's. */
+		 * sight) as much as the sender's. Not past two RTOs: a sender
+		 * still without its ACK by then would have resent again (its
+		 * timer backed off once), so it was not waiting for one. */
 		if (st->last_data_dir == dir)
-			return st->last_resent[dir] ? CAUSE_UNKNOWN : CAUSE_SENDER_LIMITED;
+			return st->last_resent[dir] && ms * NS_PER_MS < 2.0 * (double)flow_rto_estimate_ns(f)
+				       ? CAUSE_UNKNOWN
+				       : CAUSE_SENDER_LIMITED;
 		if (corked_after_peer(f, dir, d))
 			return cork_or_unknown(f, dir);
 	}

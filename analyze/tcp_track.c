@@ -184,8 +184,10 @@ static uint64_t rto_estimate(const struct flow *f)
  *   spurious  the receiver had already acknowledged all of it;
  *   fast      the receiver signalled the hole (3 duplicate ACKs, or SACK),
  *             the latest signal less than an RTO before, or the timer
- *             already resent in this episode (the sender now recovers on
- *             the ACKs, however late they reached it);
+ *             already resent in this episode and this one follows sooner
+ *             than the backed-off timer could (two RTOs: the sender
+ *             recovers on the ACKs, however late they reached it; a
+ *             silence that long is the timer's again);
  *   tlp       the highest segment, first resend of the episode, no dupack or
  *             SACK before it, after about 2 SRTT (+200 ms with one segment
  *             in flight: then it precedes the RTO by about one RTO);
@@ -204,7 +206,8 @@ static enum cause retrans_cause(const struct flow *f, int dir, uint32_t end, uin
 	 * A resend that comes a whole RTO after the latest signal was the timer's
 	 * (the signal never reached the sender, or came after it gave up). */
 	uint64_t signal_age = ts > peer->loss_signal_ts ? ts - peer->loss_signal_ts : 0;
-	if ((peer->dupacks >= 3 || peer->sack_seen) && (signal_age < rto * 9 / 10 || h->episode_rto))
+	if ((peer->dupacks >= 3 || peer->sack_seen) &&
+	    (signal_age < rto * 9 / 10 || (h->episode_rto && silence < rto * 2 * 9 / 10)))
 		return CAUSE_FAST;
 	uint64_t pto = 2 * f->srtt_ns > TLP_MIN_NS ? 2 * f->srtt_ns : TLP_MIN_NS;
 	if (end == h->snd_max && h->episode_retrans == 0 && peer->dupacks == 0 &&
@@ -444,6 +447,8 @@ static void on_ack(struct flow *f, int dir, const struct pkt_decoded *d, struct 
 
 void tcp_track_segment(struct tcp_ctx *ctx, struct flow *f, int dir, const struct pkt_decoded *d)
 {
+	/* Set by on_data for this segment only (a resend); read by stall.c. */
+	f->stall.resend_now = false;
 	struct tcp_half *h = &f->half[dir];
 	if (d->flags & TCP_SYN)
 		on_syn(f, dir, d, ctx);
