@@ -302,8 +302,10 @@ static void diag(struct analyzer *a, const struct pkt_record *rec, const char *w
 static struct flow *flow_for(struct analyzer *a, const struct pkt_prepared *pp,
 			     const struct pkt_decoded *d, int *dir)
 {
+	const struct tunnel_id *tun = pp->tun_hash ? &pp->tun : NULL;
 	struct flow *f = flow_table_lookup_hashed(a->flows, pp->flow_hash, d->ip_ver, d->l4proto,
-						  d->src, d->sport, d->dst, d->dport, dir);
+						  d->src, d->sport, d->dst, d->dport, tun,
+						  pp->tun_hash, dir);
 	if (f && d->l4proto == IPPROTO_TCP && tcp_is_new_connection(f, *dir, d)) {
 		flow_table_retire(a->flows, f, RETIRE_REPLACED);
 		f = NULL;
@@ -311,12 +313,21 @@ static struct flow *flow_for(struct analyzer *a, const struct pkt_prepared *pp,
 	if (f)
 		return f;
 	int src_client = d->l4proto == IPPROTO_TCP ? tcp_src_is_client(d) : 1;
+	/* The tunnel's endpoints, client side first like the key's. */
+	struct tunnel_id ct;
+	if (tun) {
+		ct = *tun;
+		if (!src_client) {
+			memcpy(ct.addr[0], tun->addr[1], sizeof(ct.addr[0]));
+			memcpy(ct.addr[1], tun->addr[0], sizeof(ct.addr[1]));
+		}
+	}
 	if (src_client)
 		f = flow_table_insert(a->flows, d->ip_ver, d->l4proto, d->src, d->sport, d->dst,
-				      d->dport, d->rec->ts_ns);
+				      d->dport, tun ? &ct : NULL, pp->tun_hash, d->rec->ts_ns);
 	else
 		f = flow_table_insert(a->flows, d->ip_ver, d->l4proto, d->dst, d->dport, d->src,
-				      d->sport, d->rec->ts_ns);
+				      d->sport, tun ? &ct : NULL, pp->tun_hash, d->rec->ts_ns);
 	if (!f)
 		return NULL;
 	f->first_frame = d->rec->frame;
@@ -366,12 +377,35 @@ static uint16_t giant_reference_mss(const struct flow *f, int dir, const struct 
 	return mss && d->payload_len > mss ? mss : 0;
 }
 
+/* The outer UDP checksum of a tunneled frame, counted for its flow: Local
+ * Checksum Offload and a GSO seed are artifacts; a mismatch neither explains
+ * is damage on the underlay, and the receiving tunnel endpoint drops the
+ * frame as it would for a bad inner sum. True when it was damage. */
+static bool outer_damaged(struct flow *f, int dir, const struct pkt_prepared *pp)
+{
+	struct flow_cold *cold = flow_cold(f);
+	enum csum_verdict o = (enum csum_verdict)pp->outer_verdict;
+	bool bad = o == CSUM_BAD && !pp->outer_lco;
+	if (cold) {
+		cold->outer_lco[dir] += o == CSUM_BAD && pp->outer_lco;
+		cold->outer_seed[dir] += o == CSUM_OFFLOAD;
+		cold->outer_bad[dir] += bad;
+	}
+	return bad;
+}
+
 static void check_l4_checksum(struct analyzer *a, struct flow *f, int dir,
 			      const struct pkt_prepared *pp, struct pkt_decoded *d)
 {
 	struct tcp_half *h = &f->half[dir];
 	uint16_t expected = pp->l4_expected;
 	enum csum_verdict v = (enum csum_verdict)pp->l4_verdict;
+	uint16_t found = d->l4_csum;
+	if (d->tun.kind != TUN_NONE && outer_damaged(f, dir, pp) && v != CSUM_BAD) {
+		v = CSUM_BAD; /* the event names the outer field */
+		found = d->tun.udp_csum;
+		expected = pp->outer_expected;
+	}
 	if (v == CSUM_OFFLOAD && a->cfg.no_offload_signature &&
 	    !(d->rec->hints & PKT_HINT_CSUM_NOT_READY))
 		v = d->l4_cap < d->l4_len ? CSUM_UNVERIFIABLE : CSUM_BAD;
@@ -389,7 +423,7 @@ static void check_l4_checksum(struct analyzer *a, struct flow *f, int dir,
 	struct tcp_event ev;
 	event_init(&ev, f, d, dir, v == CSUM_OFFLOAD ? FIND_CSUM_OFFLOAD : FIND_CSUM_BAD);
 	ev.proto = d->l4proto == IPPROTO_TCP ? CAUSE_TCP : CAUSE_UDP;
-	ev.u.csum.found = d->l4_csum;
+	ev.u.csum.found = found;
 	ev.u.csum.expected = expected;
 	if (v == CSUM_OFFLOAD) {
 		static const uint8_t side_cause[] = {CAUSE_UNKNOWN, CAUSE_TX, CAUSE_RX};
@@ -428,6 +462,7 @@ void analyzer_prepare(void *unused, const struct pkt_record *rec, void *scratch)
 	pp->ip_ok = -1;
 	pp->l4_done = false;
 	pp->has_flow = false;
+	pp->tun_hash = 0;
 	/* Also on a frame damaged past a whole IPv4 header (as tshark does). */
 	pp->ip_ok = (int8_t)csum_verify_ipv4_header(d, &pp->ip_expected);
 	if (pp->rc != DECODE_OK)
@@ -435,11 +470,22 @@ void analyzer_prepare(void *unused, const struct pkt_record *rec, void *scratch)
 	/* A TCP/UDP header here (not a later fragment): the frame has a flow. */
 	if (d->ip_later_frag || (d->l4proto != IPPROTO_TCP && d->l4proto != IPPROTO_UDP))
 		return;
-	pp->flow_hash = flow_table_hash(d->ip_ver, d->l4proto, d->src, d->sport, d->dst, d->dport);
+	if (d->tun.kind != TUN_NONE) {
+		pp->tun = (struct tunnel_id){.kind = d->tun.kind, .ip_ver = d->tun.ip_ver, .id = d->tun.id};
+		memcpy(pp->tun.addr[0], d->tun.src, sizeof(pp->tun.addr[0]));
+		memcpy(pp->tun.addr[1], d->tun.dst, sizeof(pp->tun.addr[1]));
+		pp->tun_hash = flow_table_tunnel_hash(&pp->tun);
+	}
+	pp->flow_hash = flow_table_hash(d->ip_ver, d->l4proto, d->src, d->sport, d->dst, d->dport,
+					pp->tun_hash);
 	pp->has_flow = true;
 	if (!d->ip_frag) { /* the whole datagram is here: its checksum can be summed */
 		pp->l4_verdict = (uint8_t)csum_verify_l4(d, &pp->l4_expected);
 		pp->l4_done = true;
+		if (d->tun.kind != TUN_NONE)
+			pp->outer_verdict = (uint8_t)csum_verify_tunnel_udp(
+				d, pp->l4_verdict == CSUM_OFFLOAD ? pp->l4_expected : 0,
+				&pp->outer_expected, &pp->outer_lco);
 	}
 }
 

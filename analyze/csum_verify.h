@@ -10,6 +10,7 @@
 #ifndef TCPLENS_CSUM_VERIFY_H
 #define TCPLENS_CSUM_VERIFY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "decode.h"
@@ -29,5 +30,15 @@ int csum_verify_ipv4_header(const struct pkt_decoded *d, uint16_t *expected);
 /* TCP/UDP checksum verdict. *expected is the correct field value when the
  * segment was fully captured (else 0). */
 enum csum_verdict csum_verify_l4(const struct pkt_decoded *d, uint16_t *expected);
+
+/* The outer UDP checksum of a tunneled packet (d->tun). Linux fills it by
+ * Local Checksum Offload (LCO, Documentation/networking/checksum-offloads):
+ * as if the inner checksum were already done, while the inner field still
+ * holds its pseudo-header seed for the NIC to finish. So a mismatch is
+ * *lco (an artifact, not damage) when the outer sum verifies with the inner
+ * field replaced by its correct value inner_expected (0: not known).
+ * *expected is the outer field's correct value for the bytes captured. */
+enum csum_verdict csum_verify_tunnel_udp(const struct pkt_decoded *d, uint16_t inner_expected,
+					 uint16_t *expected, bool *lco);
 
 #endif

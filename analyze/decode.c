@@ -51,7 +51,11 @@ int decode_packet(const struct pkt_record *rec, struct pkt_decoded *d)
 		return DECODE_OK;
 	if (d->l4proto == IPPROTO_TCP)
 		return decode_tcp(d);
-	if (d->l4proto == IPPROTO_UDP)
-		return decode_udp(d);
+	if (d->l4proto == IPPROTO_UDP) {
+		rc = decode_udp(d);
+		if (rc == DECODE_OK && decode_tunnel(d) == DECODE_NOT_IP && d->tun.kind)
+			return DECODE_NOT_IP;
+		return rc;
+	}
 	return DECODE_OK;
 }

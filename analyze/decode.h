@@ -4,6 +4,8 @@
  *   decode_link()  Ethernet (802.1Q, QinQ), Linux SLL/SLL2, raw IP, NULL/LOOP
  *   decode_ip()    IPv4 (options, fragments) and IPv6 (extension header chain)
  *   decode_tcp()   TCP header and every option; decode_udp() UDP
+ *   decode_tunnel() a tunnel carried in UDP (VXLAN): the inner frame is
+ *                  decoded in place of the outer one, the outer kept in tun
  *
  * They fill one `struct pkt_decoded`, never print, never allocate, and return
  * DECODE_OK or a negative enum decode_err that decode_strerror() names.
@@ -77,8 +79,34 @@ struct tcp_opts {
 	uint8_t unknown_count;   /* options of kinds not listed above */
 };
 
+/* Encapsulations tcplens looks inside (the report's "encap" kind). */
+enum tunnel_kind {
+	TUN_NONE = 0,
+	TUN_VXLAN = 1,      /* RFC 7348, UDP port 4789 */
+};
+
+/* "vxlan"; "none" for TUN_NONE. */
+const char *tunnel_kind_name(int kind);
+
+/* The outer headers of a tunneled packet: where the inner one came from. */
+struct pkt_tunnel {
+	uint8_t kind;             /* enum tunnel_kind; TUN_NONE: not tunneled */
+	uint8_t ip_ver;           /* outer IP version */
+	uint8_t src[16], dst[16]; /* outer addresses (the tunnel endpoints) */
+	uint32_t id;              /* VXLAN VNI */
+	const uint8_t *ip;        /* outer IP header */
+	uint32_t ip_cap;          /* captured bytes from there to the datagram's end */
+	uint16_t ip_hlen;
+	uint16_t ip_csum;         /* outer IPv4 header checksum field */
+	const uint8_t *udp;       /* outer UDP header */
+	uint32_t udp_len, udp_cap;
+	uint16_t udp_csum;        /* outer UDP checksum field (0 over IPv4: none) */
+	uint32_t anomalies;       /* the outer headers' */
+};
+
 struct pkt_decoded {
 	const struct pkt_record *rec;
+	struct pkt_tunnel tun;    /* tun.kind != TUN_NONE: the fields below are the inner packet's */
 	uint8_t dir;              /* enum pkt_dir: record's, or from SLL pkttype */
 	uint8_t vlan_count;       /* tags seen, 255 meaning 255 or more */
 	uint16_t vlan[2];         /* VIDs, outer first */
@@ -140,7 +168,19 @@ int decode_udp(struct pkt_decoded *d);
  * DECODE_BAD_TCP_OPTION (o keeps what was parsed before the fault). */
 int decode_tcp_options(const uint8_t *opts, size_t len, struct tcp_opts *o);
 
-/* The whole chain: link, IP, TCP/UDP. */
+/* Ethernet (802.1Q and QinQ tags) at b, len bytes: the network header's
+ * offset and ethertype. */
+int decode_ethernet(const uint8_t *b, size_t len, struct pkt_decoded *d, size_t *off,
+		    uint16_t *ethertype);
+
+/* d is a UDP datagram: when it carries a tunnel tcplens reads (VXLAN on
+ * port 4789 with the I flag), decode the inner frame into d, its outer
+ * headers moved to d->tun, and return DECODE_OK, or DECODE_NOT_IP for an
+ * inner frame that is not IP (d->tun says where it was). Otherwise, or when
+ * the inner headers do not decode, d is left the outer datagram. */
+int decode_tunnel(struct pkt_decoded *d);
+
+/* The whole chain: link, IP, TCP/UDP, and one tunnel level. */
 int decode_packet(const struct pkt_record *rec, struct pkt_decoded *d);
 
 #endif

@@ -30,8 +30,8 @@ static uint8_t dir_from_pkttype(uint16_t pkttype)
 	}
 }
 
-static int decode_ethernet(const uint8_t *b, size_t len, struct pkt_decoded *d, size_t *off,
-			   uint16_t *ethertype)
+int decode_ethernet(const uint8_t *b, size_t len, struct pkt_decoded *d, size_t *off,
+		    uint16_t *ethertype)
 {
 	if (len < 14)
 		return DECODE_SHORT_LINK;

@@ -26,6 +26,20 @@ struct flow_key {
 	uint8_t proto;         /* IPPROTO_TCP / IPPROTO_UDP */
 	uint16_t port[2];
 	uint8_t addr[2][16];
+	/* Inside a tunnel: a hash of its identity (struct tunnel_id, in the
+	 * flow's cold part), 0 outside any. Two tenants with one inner 5-tuple
+	 * are two flows. */
+	uint32_t tun_hash;
+};
+
+/* A tunnel that carries a flow: its kind (enum tunnel_kind), its id (the
+ * VXLAN VNI) and the outer endpoints, in the order of the packet that
+ * named it (lookup) or client side first (stored in a flow). */
+struct tunnel_id {
+	uint8_t kind;
+	uint8_t ip_ver;
+	uint32_t id;
+	uint8_t addr[2][16];
 };
 
 #define TCP_RTT_PROBES 8
@@ -168,6 +182,11 @@ struct flow_cold {
 	 * received / sent (only sources that give a direction). */
 	uint32_t csum_offload_in[2], csum_offload_out[2];
 	uint32_t ip_csum_offload[2]; /* per direction: IPv4 header sums left 0 (offload) */
+	struct tunnel_id tunnel;     /* key.tun_hash != 0: the tunnel it rides in */
+	/* Per direction, its outer UDP checksums: filled by Local Checksum
+	 * Offload, left as the outer pseudo-header seed (a GSO super-packet),
+	 * wrong (damage on the underlay). */
+	uint32_t outer_lco[2], outer_seed[2], outer_bad[2];
 	struct tcp_event stall_pending_ev;          /* stall.c: a held delayed_ack */
 	double stall_by_cause_ms[STALL_CAUSES];     /* indexed as stall_causes[] in stall.h */
 	uint32_t stall_by_cause_n[STALL_CAUSES];

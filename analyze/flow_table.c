@@ -62,11 +62,11 @@ static inline uint64_t endpoint_hash(const uint8_t *a, size_t alen, uint16_t por
 /* Direction-independent hash of the endpoints: the two endpoint hashes are
  * added, so A->B and B->A meet without comparing the endpoints first. */
 static uint32_t flow_hash(uint8_t ip_ver, uint8_t proto, const uint8_t *a, uint16_t ap,
-			  const uint8_t *b, uint16_t bp)
+			  const uint8_t *b, uint16_t bp, uint32_t tun_hash)
 {
 	size_t alen = ip_ver == 4 ? 4 : 16;
 	uint64_t h = endpoint_hash(a, alen, ap) + endpoint_hash(b, alen, bp);
-	h ^= (uint64_t)ip_ver << 8 | proto;
+	h ^= (uint64_t)ip_ver << 8 | proto | (uint64_t)tun_hash << 32;
 	h *= 0xc4ceb9fe1a85ec53ull;
 	return (uint32_t)(h >> 32);
 }
@@ -82,20 +82,34 @@ static inline bool addr_eq(const uint8_t *x, const uint8_t *y, size_t alen)
 	return !memcmp(x, y, 16);
 }
 
+/* f's tunnel is tun, seen in direction dir (DIR_S2C: outer endpoints swapped). */
+static bool tunnel_match(const struct flow *f, const struct tunnel_id *tun, int dir)
+{
+	/* Without its cold part (out of memory at insert) the hash decides. */
+	if (!f->cold)
+		return true;
+	const struct tunnel_id *m = &f->cold->tunnel;
+	size_t alen = tun->ip_ver == 4 ? 4 : 16;
+	int a = dir == DIR_C2S ? 0 : 1;
+	return m->kind == tun->kind && m->id == tun->id && m->ip_ver == tun->ip_ver &&
+	       addr_eq(m->addr[a], tun->addr[0], alen) && addr_eq(m->addr[!a], tun->addr[1], alen);
+}
+
 static int key_match(const struct flow *f, uint8_t ip_ver, uint8_t proto, const uint8_t *src,
-		     uint16_t sport, const uint8_t *dst, uint16_t dport, int *dir)
+		     uint16_t sport, const uint8_t *dst, uint16_t dport, const struct tunnel_id *tun,
+		     uint32_t tun_hash, int *dir)
 {
 	const struct flow_key *k = &f->key;
-	if (k->ip_ver != ip_ver || k->proto != proto)
+	if (k->ip_ver != ip_ver || k->proto != proto || k->tun_hash != tun_hash)
 		return 0;
 	size_t alen = ip_ver == 4 ? 4 : 16;
 	if (k->port[0] == sport && k->port[1] == dport && addr_eq(k->addr[0], src, alen) &&
-	    addr_eq(k->addr[1], dst, alen)) {
+	    addr_eq(k->addr[1], dst, alen) && (!tun || tunnel_match(f, tun, DIR_C2S))) {
 		*dir = DIR_C2S;
 		return 1;
 	}
 	if (k->port[0] == dport && k->port[1] == sport && addr_eq(k->addr[0], dst, alen) &&
-	    addr_eq(k->addr[1], src, alen)) {
+	    addr_eq(k->addr[1], src, alen) && (!tun || tunnel_match(f, tun, DIR_S2C))) {
 		*dir = DIR_S2C;
 		return 1;
 	}
@@ -261,10 +275,20 @@ static void retire(struct flow_table *t, struct flow *f, uint32_t idx1, enum flo
 	t->free_head = idx1;
 }
 
-uint32_t flow_table_hash(uint8_t ip_ver, uint8_t proto, const uint8_t *src, uint16_t sport,
-			 const uint8_t *dst, uint16_t dport)
+uint32_t flow_table_tunnel_hash(const struct tunnel_id *tun)
 {
-	return flow_hash(ip_ver, proto, src, sport, dst, dport);
+	size_t alen = tun->ip_ver == 4 ? 4 : 16;
+	uint64_t h = endpoint_hash(tun->addr[0], alen, 0) + endpoint_hash(tun->addr[1], alen, 0);
+	h ^= (uint64_t)tun->kind << 40 | (uint64_t)tun->ip_ver << 32 | tun->id;
+	h *= 0x9e3779b97f4a7c15ull;
+	uint32_t v = (uint32_t)(h >> 32);
+	return v ? v : 1;
+}
+
+uint32_t flow_table_hash(uint8_t ip_ver, uint8_t proto, const uint8_t *src, uint16_t sport,
+			 const uint8_t *dst, uint16_t dport, uint32_t tun_hash)
+{
+	return flow_hash(ip_ver, proto, src, sport, dst, dport, tun_hash);
 }
 
 /* A packet, or the end of a flow, touches the flow all over (both halves,
@@ -299,13 +323,14 @@ struct flow *flow_table_lookup(struct flow_table *t, uint8_t ip_ver, uint8_t pro
 			       const uint8_t *src, uint16_t sport, const uint8_t *dst,
 			       uint16_t dport, int *dir)
 {
-	return flow_table_lookup_hashed(t, flow_hash(ip_ver, proto, src, sport, dst, dport),
-					ip_ver, proto, src, sport, dst, dport, dir);
+	return flow_table_lookup_hashed(t, flow_hash(ip_ver, proto, src, sport, dst, dport, 0),
+					ip_ver, proto, src, sport, dst, dport, NULL, 0, dir);
 }
 
 struct flow *flow_table_lookup_hashed(struct flow_table *t, uint32_t h, uint8_t ip_ver,
 				      uint8_t proto, const uint8_t *src, uint16_t sport,
-				      const uint8_t *dst, uint16_t dport, int *dir)
+				      const uint8_t *dst, uint16_t dport, const struct tunnel_id *tun,
+				      uint32_t tun_hash, int *dir)
 {
 	size_t mask = t->nslots - 1;
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
@@ -315,14 +340,15 @@ struct flow *flow_table_lookup_hashed(struct flow_table *t, uint32_t h, uint8_t 
 		if (SLOT_HASH(v) != h)
 			continue;
 		struct flow *f = flow_at(t, SLOT_IDX(v) - 1);
-		if (key_match(f, ip_ver, proto, src, sport, dst, dport, dir))
+		if (key_match(f, ip_ver, proto, src, sport, dst, dport, tun, tun_hash, dir))
 			return f;
 	}
 }
 
 struct flow *flow_table_insert(struct flow_table *t, uint8_t ip_ver, uint8_t proto,
 			       const uint8_t *src, uint16_t sport, const uint8_t *dst,
-			       uint16_t dport, uint64_t ts_ns)
+			       uint16_t dport, const struct tunnel_id *tun, uint32_t tun_hash,
+			       uint64_t ts_ns)
 {
 	if (t->count >= t->max_flows) {
 		uint32_t victim = t->lists[LIST_CLOSED].head;
@@ -350,7 +376,11 @@ struct flow *flow_table_insert(struct flow_table *t, uint8_t ip_ver, uint8_t pro
 	f->key.port[1] = dport;
 	f->pool_idx1 = idx1;
 	f->id = ++t->next_id;
-	f->hash = flow_hash(ip_ver, proto, src, sport, dst, dport);
+	f->key.tun_hash = tun ? tun_hash : 0;
+	f->hash = flow_hash(ip_ver, proto, src, sport, dst, dport, f->key.tun_hash);
+	struct flow_cold *cold = tun ? flow_cold(f) : NULL;
+	if (cold) /* out of memory: the hash alone tells its tunnel */
+		cold->tunnel = *tun;
 	f->first_ts = f->last_ts = f->touch_clock = ts_ns;
 	size_t mask = t->nslots - 1;
 	size_t i = f->hash & mask;

@@ -36,30 +36,37 @@ struct flow_table *flow_table_new(size_t max_flows, uint64_t linger_ns, flow_ret
 				  void *user);
 void flow_table_free(struct flow_table *t);
 
-/* The direction-independent hash the index files these endpoints under. */
+/* The direction-independent hash of a tunnel's identity (never 0), and the
+ * hash the index files these endpoints under, inside that tunnel (tun_hash
+ * 0: in none). */
+uint32_t flow_table_tunnel_hash(const struct tunnel_id *tun);
 uint32_t flow_table_hash(uint8_t ip_ver, uint8_t proto, const uint8_t *src, uint16_t sport,
-			 const uint8_t *dst, uint16_t dport);
+			 const uint8_t *dst, uint16_t dport, uint32_t tun_hash);
 /* Cache hints for a packet a few frames ahead, no effect on results: pull
  * the index slot of hash, then (a few frames later, the slot cached by now)
  * the flow it names. */
 void flow_table_prefetch_slot(const struct flow_table *t, uint32_t hash);
 void flow_table_prefetch_flow(const struct flow_table *t, uint32_t hash);
-/* flow_table_lookup with the hash already computed (flow_table_hash). */
+/* flow_table_lookup with the hash already computed (flow_table_hash), inside
+ * tunnel tun (NULL: none; its hash tun_hash), oriented as the packet. */
 struct flow *flow_table_lookup_hashed(struct flow_table *t, uint32_t hash, uint8_t ip_ver,
 				      uint8_t proto, const uint8_t *src, uint16_t sport,
-				      const uint8_t *dst, uint16_t dport, int *dir);
+				      const uint8_t *dst, uint16_t dport, const struct tunnel_id *tun,
+				      uint32_t tun_hash, int *dir);
 /* Find the flow of packet endpoints (src, sport) -> (dst, dport). *dir is set
  * to DIR_C2S when src is the flow's client. NULL when absent. */
 struct flow *flow_table_lookup(struct flow_table *t, uint8_t ip_ver, uint8_t proto,
 			       const uint8_t *src, uint16_t sport, const uint8_t *dst,
 			       uint16_t dport, int *dir);
 
-/* Add a flow whose client is (src, sport). May retire another flow to make
- * room. Returns NULL only when memory is exhausted. The new flow is zeroed but
- * for key, id, hash and timestamps. */
+/* Add a flow whose client is (src, sport), inside tunnel tun (NULL: none;
+ * its outer endpoints client side first, hash tun_hash). May retire another
+ * flow to make room. Returns NULL only when memory is exhausted. The new
+ * flow is zeroed but for key, id, hash, timestamps and its tunnel. */
 struct flow *flow_table_insert(struct flow_table *t, uint8_t ip_ver, uint8_t proto,
 			       const uint8_t *src, uint16_t sport, const uint8_t *dst,
-			       uint16_t dport, uint64_t ts_ns);
+			       uint16_t dport, const struct tunnel_id *tun, uint32_t tun_hash,
+			       uint64_t ts_ns);
 
 /* Record activity at time ts_ns, the capture's clock (its latest timestamp,
  * never going back) being clock_ns: moves the flow to the recent end of its

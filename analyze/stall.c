@@ -54,8 +54,8 @@ void stall_note_retransmission(struct flow *f, int dir, enum cause c, bool spuri
 	f->stall.resend_now = true;
 }
 
-/* A tail loss probe (RFC 8985) that carried new data: the sender had more
- * than one segment in flight (so the receiver owed an immediate ACK, RFC
+/* A tail loss probe (RFC 8985) that carried new data: the sender had two
+ * full segments or more in flight (so the receiver owed an immediate ACK, RFC
  * 5681 §4.2) and heard nothing for its probe timeout, PTO = 2 SRTT (Linux
  * tcp_schedule_loss_probe), then sent one segment. Seen one RTT later at
  * the far end, and late by a timer tick. Like a probe that resends, it does

@@ -23,8 +23,8 @@
  *                     side's timer sent them: their ACK was late)
  *   tlp               data in flight and a tail loss probe inside the gap
  *                     (RFC 8985: 2 SRTT of silence, then the highest segment
- *                     again or one new segment; more than one segment in
- *                     flight, so the receiver owed an immediate ACK): the
+ *                     again or one new segment; two full segments or more
+ *                     in flight, so the receiver owed an immediate ACK): the
  *                     ACKs had stopped until the probe drew one. A probe
  *                     with new data does not end the gap either
  *   receiver_limited  the data in flight filled the receiver's window

@@ -199,6 +199,32 @@ static void rounds_array(struct jw *w, const char *key, const struct round_store
 	jw_arr_close(w);
 }
 
+/* The tunnel a flow rides in: its kind, id and outer endpoints (client side
+ * first); only the kind when its identity could not be kept (no memory). */
+static void encap_object(struct jw *w, const struct flow *f)
+{
+	jw_obj_open(w, "encap");
+	const struct tunnel_id *t = f->cold ? &f->cold->tunnel : NULL;
+	jw_word(w, "kind", t ? tunnel_kind_name(t->kind) : "tunnel");
+	if (t) {
+		jw_uint(w, "vni", t->id);
+		jw_arr_open(w, "outer");
+		for (int i = 0; i < 2; i++) {
+			char a[INET6_ADDRSTRLEN];
+			inet_ntop(t->ip_ver == 4 ? AF_INET : AF_INET6, t->addr[i], a, sizeof(a));
+			jw_string(w, NULL, a);
+		}
+		jw_arr_close(w);
+		const struct flow_cold *c = f->cold;
+		jw_obj_open(w, "outer_udp_checksums");
+		jw_uint(w, "lco", c->outer_lco[0] + c->outer_lco[1]);
+		jw_uint(w, "seed", c->outer_seed[0] + c->outer_seed[1]);
+		jw_uint(w, "bad", c->outer_bad[0] + c->outer_bad[1]);
+		jw_obj_close(w);
+	}
+	jw_obj_close(w);
+}
+
 static void flow_object(struct jw *w, const char *key, const struct flow *f,
 			enum flow_retire_reason why, enum ts_precision p,
 			const struct round_store *rounds)
@@ -212,6 +238,8 @@ static void flow_object(struct jw *w, const char *key, const struct flow *f,
 	jw_word(w, "client", ep);
 	report_endpoint(&f->key, 1, ep, sizeof(ep));
 	jw_word(w, "server", ep);
+	if (f->key.tun_hash)
+		encap_object(w, f);
 	jw_bool(w, "client_from_syn", f->client_from_syn);
 	jw_uint(w, "packets", c->packets + s->packets);
 	jw_uint(w, "bytes", c->bytes + s->bytes);

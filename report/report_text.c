@@ -6,6 +6,7 @@
  * Memory stays bounded: only the worst TEXT_TOP_FLOWS flows and the first
  * TEXT_EXAMPLES events of each kind are kept for printing at the end.
  */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -291,6 +292,15 @@ static void print_flows(struct report *r)
 			f->half[0].retransmissions + f->half[1].retransmissions, stalled, csum,
 			f->key.proto == 6 ? report_state_name(f->state) : "udp",
 			p->top[i].why == RETIRE_EVICTED ? " (evicted)" : "");
+		if (f->key.tun_hash && f->cold) {
+			const struct tunnel_id *t = &f->cold->tunnel;
+			char oa[INET6_ADDRSTRLEN], ob[INET6_ADDRSTRLEN];
+			int af = t->ip_ver == 4 ? AF_INET : AF_INET6;
+			inet_ntop(af, t->addr[0], oa, sizeof(oa));
+			inet_ntop(af, t->addr[1], ob, sizeof(ob));
+			fprintf(out, "       inside %s vni %u, tunnel %s -> %s\n", tunnel_kind_name(t->kind),
+				t->id, oa, ob);
+		}
 	}
 	if (p->nflows > p->ntop)
 		fprintf(out, "  ... %llu more (all of them in --format json)\n",

@@ -302,6 +302,43 @@ for name in sorted(f[:-len(".truth.json")] for f in os.listdir(sdir)
         check(f"{name}_{side}: no capture loss, no bad checksum",
               not kinds(d, "capture_loss") and not kinds(d, "csum_bad"))
 
+# TCP inside a kernel VXLAN overlay, captured on the sending VTEP's underlay
+# with tx offload on (mk_vxlan.sh). Truth: each tenant's kernels (one active
+# and one passive open, their retransmissions, no TcpInCsumErrors), the
+# tenants' VNIs and the one inner 5-tuple they share, tshark's stream count.
+for name in ("vxlan_underlay", "vxlan_tenants"):
+    d, t = report(name + ".pcap"), truth(name)
+    ten = t["tenants"]
+    tcp = [f for f in d["flows"] if f["proto"] == "tcp"]
+    check(f"{name}: one connection per tenant ({len(ten)}), each inside its VNI, as tshark's "
+          f"{t['tshark_counts']['tcp_streams']} streams",
+          sorted(f.get("encap", {}).get("vni") for f in tcp) == sorted(int(v) for v in ten)
+          == sorted(int(v) for v in t["vnis"]) and len(tcp) == t["tshark_counts"]["tcp_streams"]
+          and all(x["kernel_A"].get("TcpActiveOpens") == 1 for x in ten.values()),
+          [(f["client"], f.get("encap")) for f in tcp])
+    check(f"{name}: the tunnel endpoints are the underlay's, client side first",
+          all(f["encap"]["outer"] == [t["underlay_client"], t["underlay_server"]] for f in tcp))
+    check(f"{name}: every inner 5-tuple is the client's ({len(ten)} tenants, one tuple)",
+          len({(f["client"], f["server"]) for f in tcp}) == 1
+          and {f["client"] for f in tcp} == {"%s:%d" % tuple(x["client"]["connections"][0]["local"]
+                                                             if "connections" in x["client"]
+                                                             else x["client"]["local"])
+                                             for x in ten.values()}, [f["client"] for f in tcp])
+    rt_k = sum(x["kernel_A"].get("TcpRetransSegs", 0) + x["kernel_B"].get("TcpRetransSegs", 0)
+               for x in ten.values())
+    check(f"{name}: retransmissions as the tenants' kernels counted ({rt_k})",
+          len(kinds(d, "retransmission")) == rt_k)
+    oc = [f["encap"]["outer_udp_checksums"] for f in tcp]
+    check(f"{name}: no checksum called corruption: every inner one an offload artifact, every "
+          f"outer one Local Checksum Offload's or a GSO seed (tshark flags "
+          f"{t['tshark_counts']['outer_udp_checksum_bad']} outer, "
+          f"{t['tshark_counts']['inner_tcp_checksum_bad']} inner)",
+          not kinds(d, "csum_bad") and all(o["bad"] == 0 for o in oc)
+          and sum(o["lco"] + o["seed"] for o in oc) == sum(f["packets"] for f in tcp)
+          and len(kinds(d, "csum_offload")) == sum(f["packets"] for f in tcp)
+          and not any(x["kernel_B"].get("TcpInCsumErrors") for x in ten.values()),
+          (oc, d["summary"]["events"]["csum_offload"]))
+
 d, t = report("bottleneck.pcap"), truth("bottleneck")
 qd = sorted(r["seq"] for r in t["relay"]["log"] if r["action"] == "queue_drop")
 check("bottleneck: retransmissions are the queue drops",

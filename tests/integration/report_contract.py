@@ -83,6 +83,18 @@ def validate_flow(fl, where="flow"):
     problems = []
     _check_fields(where, fl, {"id": int, "proto": {"tcp", "udp"}, "client": str,
                               "server": str, "packets": int, "bytes": int}, problems)
+    # "encap" (an extension of design.md, README): the tunnel a flow rides in
+    enc = fl.get("encap")
+    if enc is not None:
+        _check_fields(f"{where} encap", enc, {"kind": {"vxlan", "tunnel"}}, problems)
+        if enc.get("kind") == "vxlan":
+            _check_fields(f"{where} encap", enc, {"vni": int}, problems)
+            if not (isinstance(enc.get("outer"), list) and len(enc["outer"]) == 2
+                    and all(isinstance(a, str) for a in enc["outer"])):
+                problems.append(f"{where} encap: outer must be the two tunnel endpoints")
+            oc = enc.get("outer_udp_checksums")
+            if not isinstance(oc, dict) or not all(isinstance(oc.get(k), int) for k in ("lco", "seed", "bad")):
+                problems.append(f"{where} encap: outer_udp_checksums must count lco, seed, bad")
     if fl.get("proto") != "tcp":
         return problems
     for key in ("mss", "initial_window", "cwnd_rounds"):

@@ -1247,3 +1247,115 @@ Test(decode, strerror_names_every_code)
 	}
 	cr_assert_str_eq(decode_strerror(-99), "unknown decode error");
 }
+
+/* VXLAN (decode_tunnel.c): an outer Ethernet/IPv4/UDP 4789 frame whose
+ * payload is the 8-byte VXLAN header (flags, VNI) and an inner Ethernet
+ * frame built from tcp4(). inner_csum: the inner TCP checksum mode; the
+ * outer UDP checksum is computed over the inner frame as built with a good
+ * inner checksum, then the inner field is rewritten: Local Checksum
+ * Offload's picture when inner_csum is PB_CSUM_SEED. */
+static size_t vxlan_frame(uint8_t *buf, size_t cap, uint8_t flags, enum pb_csum_mode inner_csum,
+			  struct pb_info *outer_info)
+{
+	uint8_t inner[256], eth[14];
+	struct pb_spec in = tcp4();
+	struct pb_info ii;
+	size_t n = pb_build(inner + 8, sizeof(inner) - 8, eth, pb_eth(eth, ETH_IP), &in, &ii);
+	memset(inner, 0, 8);
+	inner[0] = flags;
+	inner[4] = 0;
+	inner[5] = 0;
+	inner[6] = 42; /* VNI 42 */
+	struct pb_spec out;
+	memset(&out, 0, sizeof(out));
+	out.ip_ver = 4;
+	out.proto = IPPROTO_UDP;
+	static const uint8_t a[4] = {192, 0, 2, 1}, b[4] = {192, 0, 2, 2};
+	memcpy(out.src, a, 4);
+	memcpy(out.dst, b, 4);
+	out.sport = 50000;
+	out.dport = 4789;
+	out.payload = inner;
+	out.payload_len = n + 8;
+	size_t len = pb_build(buf, cap, eth, pb_eth(eth, ETH_IP), &out, outer_info);
+	if (inner_csum == PB_CSUM_SEED) /* the inner field, inside the outer payload */
+		pb_wr16(buf + outer_info->payload_off + 8 + ii.l4_off + 16, ii.seed);
+	return len;
+}
+
+Test(decode_tunnel, vxlan_carries_an_inner_tcp_segment)
+{
+	uint8_t buf[512];
+	struct pb_info oi;
+	size_t n = vxlan_frame(buf, sizeof(buf), 0x08, PB_CSUM_GOOD, &oi);
+	struct pkt_decoded d;
+	cr_assert_eq(decode_buf(buf, n, DLT_EN10MB, &d), DECODE_OK);
+	cr_assert_eq(d.tun.kind, TUN_VXLAN);
+	cr_assert_eq(d.tun.id, 42u);
+	static const uint8_t a[4] = {192, 0, 2, 1};
+	cr_assert_arr_eq(d.tun.src, a, 4);
+	check_tcp_fields(&d, 4);
+	uint16_t exp;
+	cr_assert_eq(csum_verify_l4(&d, &exp), CSUM_OK);
+	bool lco;
+	cr_assert_eq(csum_verify_tunnel_udp(&d, 0, &exp, &lco), CSUM_OK);
+}
+
+Test(decode_tunnel, without_the_i_flag_it_stays_udp)
+{
+	uint8_t buf[512];
+	struct pb_info oi;
+	size_t n = vxlan_frame(buf, sizeof(buf), 0x00, PB_CSUM_GOOD, &oi);
+	struct pkt_decoded d;
+	cr_assert_eq(decode_buf(buf, n, DLT_EN10MB, &d), DECODE_OK);
+	cr_assert_eq(d.tun.kind, TUN_NONE);
+	cr_assert_eq(d.l4proto, IPPROTO_UDP);
+	cr_assert_eq(d.dport, 4789);
+}
+
+Test(decode_tunnel, an_inner_frame_cut_short_stays_the_outer_datagram)
+{
+	uint8_t buf[512];
+	struct pb_info oi;
+	size_t n = vxlan_frame(buf, sizeof(buf), 0x08, PB_CSUM_GOOD, &oi);
+	struct pkt_decoded d;
+	/* captured up to the inner IPv4 header's middle */
+	struct pkt_record r = pb_record(buf, oi.payload_off + 8 + 14 + 10, DLT_EN10MB);
+	r.wirelen = (uint32_t)n;
+	cr_assert_eq(decode_packet(&r, &d), DECODE_OK);
+	cr_assert_eq(d.tun.kind, TUN_NONE);
+	cr_assert_eq(d.dport, 4789);
+}
+
+Test(decode_tunnel, an_inner_arp_is_a_non_ip_frame_inside)
+{
+	uint8_t buf[512];
+	struct pb_info oi;
+	size_t n = vxlan_frame(buf, sizeof(buf), 0x08, PB_CSUM_GOOD, &oi);
+	pb_wr16(buf + oi.payload_off + 8 + 12, 0x0806); /* inner ethertype ARP */
+	struct pkt_decoded d;
+	cr_assert_eq(decode_buf(buf, n, DLT_EN10MB, &d), DECODE_NOT_IP);
+	cr_assert_eq(d.tun.kind, TUN_VXLAN);
+}
+
+/* Linux fills a tunnel's outer UDP checksum as if the inner one were done
+ * (LCO) while the inner field holds the pseudo-header seed: an artifact.
+ * Damage outside the inner segment (here the VXLAN header) is not. */
+Test(decode_tunnel, local_checksum_offload_is_told_from_damage)
+{
+	uint8_t buf[512];
+	struct pb_info oi;
+	size_t n = vxlan_frame(buf, sizeof(buf), 0x08, PB_CSUM_SEED, &oi);
+	struct pkt_decoded d;
+	cr_assert_eq(decode_buf(buf, n, DLT_EN10MB, &d), DECODE_OK);
+	uint16_t inner_exp, exp;
+	cr_assert_eq(csum_verify_l4(&d, &inner_exp), CSUM_OFFLOAD);
+	bool lco;
+	cr_assert_eq(csum_verify_tunnel_udp(&d, inner_exp, &exp, &lco), CSUM_BAD);
+	cr_assert(lco, "the outer sum verifies with the inner field completed");
+	buf[oi.payload_off + 1] ^= 0x5a; /* a VXLAN reserved byte */
+	cr_assert_eq(decode_buf(buf, n, DLT_EN10MB, &d), DECODE_OK);
+	cr_assert_eq(csum_verify_l4(&d, &inner_exp), CSUM_OFFLOAD);
+	cr_assert_eq(csum_verify_tunnel_udp(&d, inner_exp, &exp, &lco), CSUM_BAD);
+	cr_assert(!lco, "damage outside the inner segment is not LCO's");
+}

@@ -94,7 +94,7 @@ static struct ep ep_of(uint32_t i, uint8_t ver)
 
 static struct flow *ins(struct flow_table *t, const struct ep *e, uint64_t ts)
 {
-	struct flow *f = flow_table_insert(t, e->ver, IPPROTO_TCP, e->c, e->cp, e->s, e->sp, ts);
+	struct flow *f = flow_table_insert(t, e->ver, IPPROTO_TCP, e->c, e->cp, e->s, e->sp, NULL, 0, ts);
 	cr_assert_not_null(f);
 	return f;
 }
@@ -112,7 +112,7 @@ Test(flow_table, both_directions_ipv4)
 	struct flow_table *t = flow_table_new(16, 1000, on_retire, NULL);
 	cr_assert_not_null(t);
 	static const uint8_t a[4] = {10, 0, 0, 1}, b[4] = {10, 0, 0, 2};
-	struct flow *f = flow_table_insert(t, 4, IPPROTO_TCP, a, 40000, b, 443, 5);
+	struct flow *f = flow_table_insert(t, 4, IPPROTO_TCP, a, 40000, b, 443, NULL, 0, 5);
 	cr_assert_not_null(f);
 	cr_assert_eq(f->id, 1);
 	cr_assert_eq(f->first_ts, 5);
@@ -142,7 +142,7 @@ Test(flow_table, both_directions_ipv4)
 	cr_assert_null(flow_table_lookup(t, 6, IPPROTO_TCP, a16, 40000, b16, 443, &dir));
 
 	/* Same address, two ports (loopback): still one flow, both ways. */
-	struct flow *g = flow_table_insert(t, 4, IPPROTO_TCP, a, 1111, a, 2222, 6);
+	struct flow *g = flow_table_insert(t, 4, IPPROTO_TCP, a, 1111, a, 2222, NULL, 0, 6);
 	cr_assert_neq(g, f);
 	cr_assert_eq(g->id, 2);
 	cr_assert_eq(flow_table_lookup(t, 4, IPPROTO_TCP, a, 2222, a, 1111, &dir), g);
@@ -161,8 +161,8 @@ Test(flow_table, both_directions_ipv6)
 	uint8_t a[16] = {0x20, 0x01, 0x0d, 0xb8}, b[16] = {0x20, 0x01, 0x0d, 0xb8};
 	a[15] = 1;
 	b[15] = 2;
-	struct flow *f = flow_table_insert(t, 6, IPPROTO_TCP, a, 50000, b, 80, 1);
-	struct flow *u = flow_table_insert(t, 6, IPPROTO_UDP, b, 53, a, 50000, 1);
+	struct flow *f = flow_table_insert(t, 6, IPPROTO_TCP, a, 50000, b, 80, NULL, 0, 1);
+	struct flow *u = flow_table_insert(t, 6, IPPROTO_UDP, b, 53, a, 50000, NULL, 0, 1);
 	cr_assert_not_null(f);
 	cr_assert_not_null(u);
 	cr_assert_arr_eq(f->key.addr[0], a, 16);
