@@ -22,10 +22,11 @@ tcplens, sample = sys.argv[1:3]
 
 fields = ["frame.number", "frame.cap_len", "frame.len", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
           "tcp.srcport", "tcp.dstport", "tcp.checksum.status", "tcp.checksum",
-          "udp.srcport", "udp.dstport", "udp.checksum.status", "udp.checksum", "ip.checksum.status"]
+          "udp.srcport", "udp.dstport", "udp.checksum.status", "udp.checksum", "ip.checksum.status",
+          "eth.type", "vxlan.vni"]
 cmd = ["tshark", "-n", "-r", sample, "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
        "-o", "ip.check_checksum:TRUE", "-Y", "(tcp || udp) && !icmp && !icmpv6", "-T", "fields",
-       "-E", "separator=\t", "-E", "occurrence=f"]
+       "-E", "separator=\t", "-E", "occurrence=l"]
 for f in fields:
     cmd += ["-e", f]
 ts = subprocess.run(cmd, capture_output=True, text=True, check=True)
@@ -35,8 +36,13 @@ ts_bad = collections.Counter()                   # proto -> bad L4 checksums
 ts_bad_ip = 0
 cut_frames = set()
 for line in ts.stdout.splitlines():
+    # The last of each field: inside a tunnel, the inner packet's (tcplens
+    # keys the flow by it); a tunnel carrying a non-IP frame (ARP inside
+    # VXLAN) is no TCP/UDP conversation for either.
     (num, caplen, flen, s4, d4, s6, d6, tsp, tdp, tstat, tcsum, usp, udp_, ustat, ucsum,
-     ipstat) = (line.split("\t") + [""] * 16)[:16]
+     ipstat, eth_type, vni) = (line.split("\t") + [""] * 18)[:18]
+    if vni and eth_type not in ("0x0800", "0x86dd", "0x00000800", "0x000086dd"):
+        continue
     proto, sp, dp, stat, csum = (("tcp", tsp, tdp, tstat, tcsum) if tsp else
                                  ("udp", usp, udp_, ustat, ucsum))
     if caplen != flen:

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""samples/lab/wrap_tunnel.py KIND IN.pcap OUT.pcap: every IP frame of a real
+Ethernet capture, carried in a tunnel as a tap, mirror or overlay delivers
+it. The kernel here has no gre, gretap, ip6gre, ipip, sit, ip6tnl, geneve or
+GTP devices, so the outer headers are built from the inner frames: each
+frame's payload and timestamp are kept, the outer endpoints are 198.51.100.1
+(the side of the connection's first sender) and .2 (2001:db8:100::1/::2
+over IPv6), and every outer checksum is the correct one.
+
+KIND, and what goes inside:
+  gre       GRE with key 7 and sequence numbers (RFC 2890), the IP packet
+  gretap    GRE, protocol 0x6558 (transparent Ethernet bridging), key 7, the frame
+  erspan1   GRE 0x88BE without sequence number: ERSPAN type I, the frame
+  erspan2   GRE 0x88BE with sequence number, ERSPAN type II header (session 33), the frame
+  erspan3   GRE 0x22EB, ERSPAN type III header (session 33, hardware id 5), the frame
+  geneve    UDP 6081, Geneve VNI 42 with one 8-byte option (RFC 8926), protocol 0x6558, the frame
+  gtpu      UDP 2152, GTPv1-U G-PDU, TEID 0x1234, the IP packet
+  ipip      IPv4 protocol 4 (4in4)      sit    IPv4 protocol 41 (6in4)
+  ip4in6    IPv6 next header 4 (4in6)   ip6in6 IPv6 next header 41 (6in6)
+Frames that are not IP (ARP) are carried as they are by the kinds that
+carry frames and left out by the others (their numbers change then).
+"""
+import struct
+import sys
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return (~s) & 0xFFFF
+
+
+A4, B4 = bytes([198, 51, 100, 1]), bytes([198, 51, 100, 2])
+A6 = bytes.fromhex("20010db8010000000000000000000001")
+B6 = bytes.fromhex("20010db8010000000000000000000002")
+
+
+def ipv4(proto, src, dst, payload, ident):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident & 0xFFFF, 0x4000, 64,
+                    proto, 0, src, dst)
+    h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
+    return h + payload
+
+
+def ipv6(nh, src, dst, payload):
+    return struct.pack("!IHBB", 6 << 28, len(payload), nh, 64) + src + dst + payload
+
+
+def udp(src, dst, sport, dport, payload, v6):
+    u = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+    ph = src + dst + (struct.pack("!I", len(u)) + b"\0\0\0\x11" if v6 else struct.pack("!BBH", 0, 17, len(u)))
+    c = csum(ph + u) or 0xFFFF
+    return u[:6] + struct.pack("!H", c) + u[8:]
+
+
+def gre(proto, payload, key=None, seq=None):
+    flags = (0x2000 if key is not None else 0) | (0x1000 if seq is not None else 0)
+    h = struct.pack("!HH", flags, proto)
+    if key is not None:
+        h += struct.pack("!I", key)
+    if seq is not None:
+        h += struct.pack("!I", seq)
+    return h + payload
+
+
+def main():
+    kind, src, dst = sys.argv[1:4]
+    data = open(src, "rb").read()
+    magic, vmaj, vmin, tz, sig, snap, lt = struct.unpack_from("<IHHiIII", data, 0)
+    assert magic in (0xA1B2C3D4, 0xA1B23C4D) and lt == 1, "a little-endian Ethernet pcap"
+    out = [struct.pack("<IHHiIII", magic, vmaj, vmin, tz, sig, 262144, 1)]
+    off, n, first_src = 24, 0, None
+    while off + 16 <= len(data):
+        sec, frac, incl, orig = struct.unpack_from("<IIII", data, off)
+        fr = data[off + 16:off + 16 + incl]
+        off += 16 + incl
+        n += 1
+        et = struct.unpack_from("!H", fr, 12)[0]
+        ip = fr[14:]
+        is_ip = et in (0x0800, 0x86DD)
+        if is_ip:
+            isrc = ip[12:16] if et == 0x0800 else ip[8:24]
+            if first_src is None:
+                first_src = isrc
+            fwd = isrc == first_src
+        else:
+            fwd = True
+        oa, ob = (A4, B4) if fwd else (B4, A4)
+        o6a, o6b = (A6, B6) if fwd else (B6, A6)
+        if kind == "gre":
+            if not is_ip:
+                continue
+            pkt = ipv4(47, oa, ob, gre(et, ip, key=7, seq=n), n)
+        elif kind == "gretap":
+            pkt = ipv4(47, oa, ob, gre(0x6558, fr, key=7), n)
+        elif kind == "erspan1":
+            pkt = ipv4(47, oa, ob, gre(0x88BE, fr), n)
+        elif kind == "erspan2":
+            hdr = struct.pack("!HHI", 0x1000 | 0, (0 << 13) | 33, 0)  # ver 1, vlan 0; cos/en/t 0, session 33; index
+            pkt = ipv4(47, oa, ob, gre(0x88BE, hdr + fr, seq=n), n)
+        elif kind == "erspan3":
+            hdr = struct.pack("!HHIHH", 0x2000, 33, n * 1000, 0, (5 << 4))  # ver 2; session 33; ts; sgt; hw id 5
+            pkt = ipv4(47, oa, ob, gre(0x22EB, hdr + fr, seq=n), n)
+        elif kind == "geneve":
+            opt = struct.pack("!HBB", 0x0101, 0x01, 1) + b"\xaa\xbb\xcc\xdd"  # class, type, length 1 word
+            hdr = struct.pack("!BBHI", (0 << 6) | (len(opt) // 4), 0, 0x6558, 42 << 8) + opt
+            pkt = ipv4(17, oa, ob, udp(oa, ob, 40000 + (n % 1000), 6081, hdr + fr, False), n)
+        elif kind == "gtpu":
+            if not is_ip:
+                continue
+            hdr = struct.pack("!BBHI", 0x30, 0xFF, len(ip), 0x1234)
+            pkt = ipv4(17, oa, ob, udp(oa, ob, 2152, 2152, hdr + ip, False), n)
+        elif kind in ("ipip", "sit"):
+            if not is_ip or (kind == "ipip") != (et == 0x0800):
+                continue
+            pkt = ipv4(4 if et == 0x0800 else 41, oa, ob, ip, n)
+        elif kind in ("ip4in6", "ip6in6"):
+            if not is_ip or (kind == "ip4in6") != (et == 0x0800):
+                continue
+            pkt = ipv6(4 if et == 0x0800 else 41, o6a, o6b, ip)
+        else:
+            sys.exit("unknown kind " + kind)
+        v6 = kind in ("ip4in6", "ip6in6")
+        frame = (bytes.fromhex("02aa0000000202aa00000001") if fwd else bytes.fromhex("02aa0000000102aa00000002")) \
+            + struct.pack("!H", 0x86DD if v6 else 0x0800) + pkt
+        out.append(struct.pack("<IIII", sec, frac, len(frame), len(frame) + (orig - incl)) + frame)
+    open(dst, "wb").write(b"".join(out))
+
+
+main()
