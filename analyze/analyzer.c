@@ -401,7 +401,7 @@ static void check_l4_checksum(struct analyzer *a, struct flow *f, int dir,
 	uint16_t expected = pp->l4_expected;
 	enum csum_verdict v = (enum csum_verdict)pp->l4_verdict;
 	uint16_t found = d->l4_csum;
-	if (d->tun.kind != TUN_NONE && outer_damaged(f, dir, pp) && v != CSUM_BAD) {
+	if (d->tun.kind != TUN_NONE && d->tun.udp && outer_damaged(f, dir, pp) && v != CSUM_BAD) {
 		v = CSUM_BAD; /* the event names the outer field */
 		found = d->tun.udp_csum;
 		expected = pp->outer_expected;
@@ -463,6 +463,8 @@ void analyzer_prepare(void *unused, const struct pkt_record *rec, void *scratch)
 	pp->l4_done = false;
 	pp->has_flow = false;
 	pp->tun_hash = 0;
+	pp->outer_verdict = CSUM_OK;
+	pp->outer_lco = false;
 	/* Also on a frame damaged past a whole IPv4 header (as tshark does). */
 	pp->ip_ok = (int8_t)csum_verify_ipv4_header(d, &pp->ip_expected);
 	if (pp->rc != DECODE_OK)
@@ -482,7 +484,7 @@ void analyzer_prepare(void *unused, const struct pkt_record *rec, void *scratch)
 	if (!d->ip_frag) { /* the whole datagram is here: its checksum can be summed */
 		pp->l4_verdict = (uint8_t)csum_verify_l4(d, &pp->l4_expected);
 		pp->l4_done = true;
-		if (d->tun.kind != TUN_NONE)
+		if (d->tun.kind != TUN_NONE && d->tun.udp)
 			pp->outer_verdict = (uint8_t)csum_verify_tunnel_udp(
 				d, pp->l4_verdict == CSUM_OFFLOAD ? pp->l4_expected : 0,
 				&pp->outer_expected, &pp->outer_lco);

@@ -49,6 +49,12 @@ int decode_packet(const struct pkt_record *rec, struct pkt_decoded *d)
 		return rc;
 	if (d->ip_later_frag)
 		return DECODE_OK;
+	if (d->l4proto == IPPROTO_IPIP || d->l4proto == IPPROTO_IPV6 || d->l4proto == IPPROTO_GRE) {
+		int t = decode_ip_tunnel(d);
+		if (d->tun.kind != TUN_NONE && (t == DECODE_OK || t == DECODE_NOT_IP))
+			return t;
+		return DECODE_OK; /* a protocol tcplens does not follow */
+	}
 	if (d->l4proto == IPPROTO_TCP)
 		return decode_tcp(d);
 	if (d->l4proto == IPPROTO_UDP) {

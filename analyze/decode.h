@@ -83,17 +83,25 @@ struct tcp_opts {
 enum tunnel_kind {
 	TUN_NONE = 0,
 	TUN_VXLAN = 1,      /* RFC 7348, UDP port 4789 */
+	TUN_GENEVE,         /* RFC 8926, UDP port 6081 */
+	TUN_GTPU,           /* GTP-U, UDP port 2152 */
+	TUN_GRE,            /* RFC 2784/2890, IP protocol 47 (IP or a frame inside) */
+	TUN_ERSPAN,         /* ERSPAN I/II/III over GRE: a mirrored frame */
+	TUN_IPIP,           /* IP in IP: protocol 4 or 41 */
 };
 
-/* "vxlan"; "none" for TUN_NONE. */
+/* "vxlan", "geneve", "gtpu", "gre", "erspan", "ipip"; "none" for TUN_NONE. */
 const char *tunnel_kind_name(int kind);
+/* What the tunnel's id is called in a report ("vni", "teid", "key",
+ * "session"); NULL for a kind without one (ipip). */
+const char *tunnel_id_name(int kind);
 
 /* The outer headers of a tunneled packet: where the inner one came from. */
 struct pkt_tunnel {
 	uint8_t kind;             /* enum tunnel_kind; TUN_NONE: not tunneled */
 	uint8_t ip_ver;           /* outer IP version */
 	uint8_t src[16], dst[16]; /* outer addresses (the tunnel endpoints) */
-	uint32_t id;              /* VXLAN VNI */
+	uint32_t id;              /* VNI, TEID, GRE key, ERSPAN session (0: none) */
 	const uint8_t *ip;        /* outer IP header */
 	uint32_t ip_cap;          /* captured bytes from there to the datagram's end */
 	uint16_t ip_hlen;
@@ -173,12 +181,15 @@ int decode_tcp_options(const uint8_t *opts, size_t len, struct tcp_opts *o);
 int decode_ethernet(const uint8_t *b, size_t len, struct pkt_decoded *d, size_t *off,
 		    uint16_t *ethertype);
 
-/* d is a UDP datagram: when it carries a tunnel tcplens reads (VXLAN on
- * port 4789 with the I flag), decode the inner frame into d, its outer
+/* d is a UDP datagram (decode_tunnel) or an IP packet of protocol 4, 41 or
+ * 47 (decode_ip_tunnel): when it carries a tunnel tcplens reads
+ * (decode_tunnel.c lists them), decode the inner packet into d, its outer
  * headers moved to d->tun, and return DECODE_OK, or DECODE_NOT_IP for an
  * inner frame that is not IP (d->tun says where it was). Otherwise, or when
- * the inner headers do not decode, d is left the outer datagram. */
+ * the inner headers do not decode, d is left the outer packet (and the
+ * result is not DECODE_OK with d->tun.kind set). */
 int decode_tunnel(struct pkt_decoded *d);
+int decode_ip_tunnel(struct pkt_decoded *d);
 
 /* The whole chain: link, IP, TCP/UDP, and one tunnel level. */
 int decode_packet(const struct pkt_record *rec, struct pkt_decoded *d);

@@ -207,7 +207,9 @@ static void encap_object(struct jw *w, const struct flow *f)
 	const struct tunnel_id *t = f->cold ? &f->cold->tunnel : NULL;
 	jw_word(w, "kind", t ? tunnel_kind_name(t->kind) : "tunnel");
 	if (t) {
-		jw_uint(w, "vni", t->id);
+		const char *idname = tunnel_id_name(t->kind);
+		if (idname)
+			jw_uint(w, idname, t->id);
 		jw_arr_open(w, "outer");
 		for (int i = 0; i < 2; i++) {
 			char a[INET6_ADDRSTRLEN];
@@ -216,11 +218,13 @@ static void encap_object(struct jw *w, const struct flow *f)
 		}
 		jw_arr_close(w);
 		const struct flow_cold *c = f->cold;
-		jw_obj_open(w, "outer_udp_checksums");
-		jw_uint(w, "lco", c->outer_lco[0] + c->outer_lco[1]);
-		jw_uint(w, "seed", c->outer_seed[0] + c->outer_seed[1]);
-		jw_uint(w, "bad", c->outer_bad[0] + c->outer_bad[1]);
-		jw_obj_close(w);
+		if (t->kind == TUN_VXLAN || t->kind == TUN_GENEVE || t->kind == TUN_GTPU) {
+			jw_obj_open(w, "outer_udp_checksums");
+			jw_uint(w, "lco", c->outer_lco[0] + c->outer_lco[1]);
+			jw_uint(w, "seed", c->outer_seed[0] + c->outer_seed[1]);
+			jw_uint(w, "bad", c->outer_bad[0] + c->outer_bad[1]);
+			jw_obj_close(w);
+		}
 	}
 	jw_obj_close(w);
 }

@@ -298,8 +298,12 @@ static void print_flows(struct report *r)
 			int af = t->ip_ver == 4 ? AF_INET : AF_INET6;
 			inet_ntop(af, t->addr[0], oa, sizeof(oa));
 			inet_ntop(af, t->addr[1], ob, sizeof(ob));
-			fprintf(out, "       inside %s vni %u, tunnel %s -> %s\n", tunnel_kind_name(t->kind),
-				t->id, oa, ob);
+			const char *idname = tunnel_id_name(t->kind);
+			char id[32] = "";
+			if (idname)
+				snprintf(id, sizeof(id), " %s %u", idname, t->id);
+			fprintf(out, "       inside %s%s, tunnel %s -> %s\n", tunnel_kind_name(t->kind), id,
+				oa, ob);
 		}
 	}
 	if (p->nflows > p->ntop)

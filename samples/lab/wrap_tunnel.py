@@ -4,8 +4,9 @@ Ethernet capture, carried in a tunnel as a tap, mirror or overlay delivers
 it. The kernel here has no gre, gretap, ip6gre, ipip, sit, ip6tnl, geneve or
 GTP devices, so the outer headers are built from the inner frames: each
 frame's payload and timestamp are kept, the outer endpoints are 198.51.100.1
-(the side of the connection's first sender) and .2 (2001:db8:100::1/::2
-over IPv6), and every outer checksum is the correct one.
+(the side of the first TCP segment's sender) and .2 (2001:db8:100::1/::2
+over IPv6), swapped for the other direction as a tunnel does, and every
+outer checksum is the correct one.
 
 KIND, and what goes inside:
   gre       GRE with key 7 and sequence numbers (RFC 2890), the IP packet
@@ -83,7 +84,8 @@ def main():
         is_ip = et in (0x0800, 0x86DD)
         if is_ip:
             isrc = ip[12:16] if et == 0x0800 else ip[8:24]
-            if first_src is None:
+            proto = ip[9] if et == 0x0800 else ip[6]
+            if first_src is None and proto == 6:  # the first TCP sender's side is A
                 first_src = isrc
             fwd = isrc == first_src
         else:

@@ -339,6 +339,34 @@ for name in ("vxlan_underlay", "vxlan_tenants"):
           and not any(x["kernel_B"].get("TcpInCsumErrors") for x in ten.values()),
           (oc, d["summary"]["events"]["csum_offload"]))
 
+# Tunnels the kernel here has no device for, built from real captures
+# (mk_tunnels.sh: rto.pcap and nagle_rtt20_v6.pcap in GRE, GRE-TEB, ERSPAN
+# I/II/III, Geneve, GTP-U and IP in IP). The truth is the source: the same
+# report, event for event, each TCP flow inside its tunnel.
+def ev_key(e):
+    return json.dumps({k: v for k, v in e.items() if k not in ("frame", "end_frame", "flow")},
+                      sort_keys=True)
+
+
+for name in sorted(f[:-len(".truth.json")] for f in os.listdir(sdir)
+                   if f.startswith("tun_") and f.endswith(".truth.json")):
+    d, t = report(name + ".pcap"), truth(name)
+    src = report(t["source"] + ".pcap")
+    check(f"{name}: {t['source']}.pcap's events, every one, inside {t['wrap']}",
+          collections.Counter(map(ev_key, d["events"])) == collections.Counter(map(ev_key, src["events"])),
+          (len(d["events"]), len(src["events"])))
+    tcp, stcp = [f for f in d["flows"] if f["proto"] == "tcp"], [f for f in src["flows"] if f["proto"] == "tcp"]
+    idname = {"vxlan": "vni", "geneve": "vni", "gtpu": "teid", "gre": "key", "erspan": "session"}.get(t["encap_kind"])
+    check(f"{name}: its {len(stcp)} connection(s), each inside {t['encap_kind']}"
+          + (f" {idname} {t['encap_id']}" if idname else "") + ", outer endpoints client side first",
+          [(f["client"], f["server"]) for f in tcp] == [(f["client"], f["server"]) for f in stcp]
+          and all(f.get("encap", {}).get("kind") == t["encap_kind"] and f["encap"]["outer"] == t["outer"]
+                  and (not idname or f["encap"].get(idname) == t["encap_id"]) for f in tcp),
+          [f.get("encap") for f in tcp])
+    check(f"{name}: the same findings, word for word",
+          [f["explanation"] for f in d["summary"]["findings"]] ==
+          [f["explanation"] for f in src["summary"]["findings"]])
+
 d, t = report("bottleneck.pcap"), truth("bottleneck")
 qd = sorted(r["seq"] for r in t["relay"]["log"] if r["action"] == "queue_drop")
 check("bottleneck: retransmissions are the queue drops",

@@ -23,7 +23,7 @@ tcplens, sample = sys.argv[1:3]
 fields = ["frame.number", "frame.cap_len", "frame.len", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
           "tcp.srcport", "tcp.dstport", "tcp.checksum.status", "tcp.checksum",
           "udp.srcport", "udp.dstport", "udp.checksum.status", "udp.checksum", "ip.checksum.status",
-          "eth.type", "vxlan.vni"]
+          "eth.type", "vxlan.vni", "geneve.vni", "frame.protocols"]
 cmd = ["tshark", "-n", "-r", sample, "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
        "-o", "ip.check_checksum:TRUE", "-Y", "(tcp || udp) && !icmp && !icmpv6", "-T", "fields",
        "-E", "separator=\t", "-E", "occurrence=l"]
@@ -40,9 +40,17 @@ for line in ts.stdout.splitlines():
     # keys the flow by it); a tunnel carrying a non-IP frame (ARP inside
     # VXLAN) is no TCP/UDP conversation for either.
     (num, caplen, flen, s4, d4, s6, d6, tsp, tdp, tstat, tcsum, usp, udp_, ustat, ucsum,
-     ipstat, eth_type, vni) = (line.split("\t") + [""] * 18)[:18]
-    if vni and eth_type not in ("0x0800", "0x86dd", "0x00000800", "0x000086dd"):
+     ipstat, eth_type, vni, gvni, protos) = (line.split("\t") + [""] * 20)[:20]
+    if (vni or gvni) and eth_type not in ("0x0800", "0x86dd", "0x00000800", "0x000086dd"):
         continue
+    # IPv6 inside IPv4 (6in4) or the reverse: the innermost family's addresses
+    layers = protos.split(":")
+    last_v4 = max((i for i, p in enumerate(layers) if p == "ip"), default=-1)
+    last_v6 = max((i for i, p in enumerate(layers) if p == "ipv6"), default=-1)
+    if last_v6 > last_v4:
+        s4 = d4 = ""
+    elif last_v4 > last_v6:
+        s6 = d6 = ""
     proto, sp, dp, stat, csum = (("tcp", tsp, tdp, tstat, tcsum) if tsp else
                                  ("udp", usp, udp_, ustat, ucsum))
     if caplen != flen:

@@ -86,12 +86,16 @@ def validate_flow(fl, where="flow"):
     # "encap" (an extension of design.md, README): the tunnel a flow rides in
     enc = fl.get("encap")
     if enc is not None:
-        _check_fields(f"{where} encap", enc, {"kind": {"vxlan", "tunnel"}}, problems)
-        if enc.get("kind") == "vxlan":
-            _check_fields(f"{where} encap", enc, {"vni": int}, problems)
+        ids = {"vxlan": "vni", "geneve": "vni", "gtpu": "teid", "gre": "key", "erspan": "session",
+               "ipip": None}
+        _check_fields(f"{where} encap", enc, {"kind": set(ids) | {"tunnel"}}, problems)
+        if enc.get("kind") in ids:
+            if ids[enc["kind"]]:
+                _check_fields(f"{where} encap", enc, {ids[enc["kind"]]: int}, problems)
             if not (isinstance(enc.get("outer"), list) and len(enc["outer"]) == 2
                     and all(isinstance(a, str) for a in enc["outer"])):
                 problems.append(f"{where} encap: outer must be the two tunnel endpoints")
+        if enc.get("kind") in ("vxlan", "geneve", "gtpu"):
             oc = enc.get("outer_udp_checksums")
             if not isinstance(oc, dict) or not all(isinstance(oc.get(k), int) for k in ("lco", "seed", "bad")):
                 problems.append(f"{where} encap: outer_udp_checksums must count lco, seed, bad")
