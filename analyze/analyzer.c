@@ -306,6 +306,8 @@ static struct flow *flow_for(struct analyzer *a, const struct pkt_prepared *pp,
 	struct flow *f = flow_table_lookup_hashed(a->flows, pp->flow_hash, d->ip_ver, d->l4proto,
 						  d->src, d->sport, d->dst, d->dport, tun,
 						  pp->tun_hash, dir);
+	if (f && tun)
+		flow_table_learn_tunnel_id(f, tun, *dir);
 	if (f && d->l4proto == IPPROTO_TCP && tcp_is_new_connection(f, *dir, d)) {
 		flow_table_retire(a->flows, f, RETIRE_REPLACED);
 		f = NULL;
@@ -321,6 +323,8 @@ static struct flow *flow_for(struct analyzer *a, const struct pkt_prepared *pp,
 			memcpy(ct.addr[0], tun->addr[1], sizeof(ct.addr[0]));
 			memcpy(ct.addr[1], tun->addr[0], sizeof(ct.addr[1]));
 		}
+		ct.id_dir[src_client ? DIR_C2S : DIR_S2C] = tun->id;
+		ct.id_dir[src_client ? DIR_S2C : DIR_C2S] = TUNNEL_ID_UNSEEN;
 	}
 	if (src_client)
 		f = flow_table_insert(a->flows, d->ip_ver, d->l4proto, d->src, d->sport, d->dst,

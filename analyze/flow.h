@@ -32,13 +32,17 @@ struct flow_key {
 	uint32_t tun_hash;
 };
 
-/* A tunnel that carries a flow: its kind (enum tunnel_kind), its id (the
- * VXLAN VNI) and the outer endpoints, in the order of the packet that
- * named it (lookup) or client side first (stored in a flow). */
+/* A tunnel that carries a flow: its kind (enum tunnel_kind), its id (VNI,
+ * GRE key...) and the outer endpoints, in the order of the packet that
+ * named it (lookup: id is the packet's) or client side first (stored in a
+ * flow: id_dir holds each direction's id, TUNNEL_ID_UNSEEN until that
+ * direction's first packet; some overlays use a different id each way). */
+#define TUNNEL_ID_UNSEEN UINT32_MAX
 struct tunnel_id {
 	uint8_t kind;
 	uint8_t ip_ver;
 	uint32_t id;
+	uint32_t id_dir[2];
 	uint8_t addr[2][16];
 };
 

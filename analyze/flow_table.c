@@ -82,17 +82,21 @@ static inline bool addr_eq(const uint8_t *x, const uint8_t *y, size_t alen)
 	return !memcmp(x, y, 16);
 }
 
-/* f's tunnel is tun, seen in direction dir (DIR_S2C: outer endpoints swapped). */
-static bool tunnel_match(const struct flow *f, const struct tunnel_id *tun, int dir)
+/* f's tunnel is tun, seen in direction dir (DIR_S2C: outer endpoints
+ * swapped): 1 when its id is that direction's, 2 when that direction has
+ * no id yet (its first packet: the caller learns it), 0 when not. */
+static int tunnel_match(const struct flow *f, const struct tunnel_id *tun, int dir)
 {
 	/* Without its cold part (out of memory at insert) the hash decides. */
 	if (!f->cold)
-		return true;
+		return 1;
 	const struct tunnel_id *m = &f->cold->tunnel;
 	size_t alen = tun->ip_ver == 4 ? 4 : 16;
 	int a = dir == DIR_C2S ? 0 : 1;
-	return m->kind == tun->kind && m->id == tun->id && m->ip_ver == tun->ip_ver &&
-	       addr_eq(m->addr[a], tun->addr[0], alen) && addr_eq(m->addr[!a], tun->addr[1], alen);
+	if (m->kind != tun->kind || m->ip_ver != tun->ip_ver ||
+	    !addr_eq(m->addr[a], tun->addr[0], alen) || !addr_eq(m->addr[!a], tun->addr[1], alen))
+		return 0;
+	return m->id_dir[dir] == tun->id ? 1 : m->id_dir[dir] == TUNNEL_ID_UNSEEN ? 2 : 0;
 }
 
 static int key_match(const struct flow *f, uint8_t ip_ver, uint8_t proto, const uint8_t *src,
@@ -103,15 +107,16 @@ static int key_match(const struct flow *f, uint8_t ip_ver, uint8_t proto, const 
 	if (k->ip_ver != ip_ver || k->proto != proto || k->tun_hash != tun_hash)
 		return 0;
 	size_t alen = ip_ver == 4 ? 4 : 16;
+	int m;
 	if (k->port[0] == sport && k->port[1] == dport && addr_eq(k->addr[0], src, alen) &&
-	    addr_eq(k->addr[1], dst, alen) && (!tun || tunnel_match(f, tun, DIR_C2S))) {
+	    addr_eq(k->addr[1], dst, alen) && (m = tun ? tunnel_match(f, tun, DIR_C2S) : 1)) {
 		*dir = DIR_C2S;
-		return 1;
+		return m;
 	}
 	if (k->port[0] == dport && k->port[1] == sport && addr_eq(k->addr[0], dst, alen) &&
-	    addr_eq(k->addr[1], src, alen) && (!tun || tunnel_match(f, tun, DIR_S2C))) {
+	    addr_eq(k->addr[1], src, alen) && (m = tun ? tunnel_match(f, tun, DIR_S2C) : 1)) {
 		*dir = DIR_S2C;
-		return 1;
+		return m;
 	}
 	return 0;
 }
@@ -275,11 +280,18 @@ static void retire(struct flow_table *t, struct flow *f, uint32_t idx1, enum flo
 	t->free_head = idx1;
 }
 
+void flow_table_learn_tunnel_id(struct flow *f, const struct tunnel_id *tun, int dir)
+{
+	if (f->cold && f->cold->tunnel.id_dir[dir] == TUNNEL_ID_UNSEEN)
+		f->cold->tunnel.id_dir[dir] = tun->id;
+}
+
 uint32_t flow_table_tunnel_hash(const struct tunnel_id *tun)
 {
 	size_t alen = tun->ip_ver == 4 ? 4 : 16;
 	uint64_t h = endpoint_hash(tun->addr[0], alen, 0) + endpoint_hash(tun->addr[1], alen, 0);
-	h ^= (uint64_t)tun->kind << 40 | (uint64_t)tun->ip_ver << 32 | tun->id;
+	/* Not the id: a direction may carry another one (tunnel_id). */
+	h ^= (uint64_t)tun->kind << 40 | (uint64_t)tun->ip_ver << 32;
 	h *= 0x9e3779b97f4a7c15ull;
 	uint32_t v = (uint32_t)(h >> 32);
 	return v ? v : 1;
@@ -333,16 +345,30 @@ struct flow *flow_table_lookup_hashed(struct flow_table *t, uint32_t h, uint8_t 
 				      uint32_t tun_hash, int *dir)
 {
 	size_t mask = t->nslots - 1;
+	/* A flow whose direction has no tunnel id yet fits if no flow has
+	 * exactly this one (two tenants on one 5-tuple): the first such. */
+	struct flow *learn = NULL;
+	int learn_dir = 0;
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		uint64_t v = t->slots[i];
 		if (!SLOT_IDX(v))
-			return NULL;
+			break;
 		if (SLOT_HASH(v) != h)
 			continue;
 		struct flow *f = flow_at(t, SLOT_IDX(v) - 1);
-		if (key_match(f, ip_ver, proto, src, sport, dst, dport, tun, tun_hash, dir))
+		int d = 0, m = key_match(f, ip_ver, proto, src, sport, dst, dport, tun, tun_hash, &d);
+		if (m == 1) {
+			*dir = d;
 			return f;
+		}
+		if (m == 2 && !learn) {
+			learn = f;
+			learn_dir = d;
+		}
 	}
+	if (learn)
+		*dir = learn_dir;
+	return learn;
 }
 
 struct flow *flow_table_insert(struct flow_table *t, uint8_t ip_ver, uint8_t proto,

@@ -48,7 +48,9 @@ uint32_t flow_table_hash(uint8_t ip_ver, uint8_t proto, const uint8_t *src, uint
 void flow_table_prefetch_slot(const struct flow_table *t, uint32_t hash);
 void flow_table_prefetch_flow(const struct flow_table *t, uint32_t hash);
 /* flow_table_lookup with the hash already computed (flow_table_hash), inside
- * tunnel tun (NULL: none; its hash tun_hash), oriented as the packet. */
+ * tunnel tun (NULL: none; its hash tun_hash), oriented as the packet. A
+ * flow whose direction *dir has no tunnel id yet may be returned: the
+ * caller records tun->id for it (flow_table_learn_tunnel_id). */
 struct flow *flow_table_lookup_hashed(struct flow_table *t, uint32_t hash, uint8_t ip_ver,
 				      uint8_t proto, const uint8_t *src, uint16_t sport,
 				      const uint8_t *dst, uint16_t dport, const struct tunnel_id *tun,
@@ -58,6 +60,10 @@ struct flow *flow_table_lookup_hashed(struct flow_table *t, uint32_t hash, uint8
 struct flow *flow_table_lookup(struct flow_table *t, uint8_t ip_ver, uint8_t proto,
 			       const uint8_t *src, uint16_t sport, const uint8_t *dst,
 			       uint16_t dport, int *dir);
+
+/* f, found by flow_table_lookup_hashed for a packet in tunnel tun and
+ * direction dir: remember that direction's tunnel id if it had none. */
+void flow_table_learn_tunnel_id(struct flow *f, const struct tunnel_id *tun, int dir);
 
 /* Add a flow whose client is (src, sport), inside tunnel tun (NULL: none;
  * its outer endpoints client side first, hash tun_hash). May retire another

@@ -208,8 +208,16 @@ static void encap_object(struct jw *w, const struct flow *f)
 	jw_word(w, "kind", t ? tunnel_kind_name(t->kind) : "tunnel");
 	if (t) {
 		const char *idname = tunnel_id_name(t->kind);
-		if (idname)
-			jw_uint(w, idname, t->id);
+		uint32_t c2s = t->id_dir[DIR_C2S], s2c = t->id_dir[DIR_S2C];
+		if (idname) {
+			jw_uint(w, idname, c2s != TUNNEL_ID_UNSEEN ? c2s : s2c);
+			/* A different id the other way (an overlay keyed per direction) */
+			if (c2s != TUNNEL_ID_UNSEEN && s2c != TUNNEL_ID_UNSEEN && s2c != c2s) {
+				char k[32];
+				snprintf(k, sizeof(k), "%s_s2c", idname);
+				jw_uint(w, k, s2c);
+			}
+		}
 		jw_arr_open(w, "outer");
 		for (int i = 0; i < 2; i++) {
 			char a[INET6_ADDRSTRLEN];
