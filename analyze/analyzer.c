@@ -606,6 +606,7 @@ static void flow_part(struct analyzer *a, const struct pkt_record *rec, struct p
 		return;
 	}
 	struct tcp_half *h = &f->half[dir];
+	f->link_encap |= d->link_encap;
 	h->packets++;
 	h->bytes += rec->wirelen;
 	h->payload_bytes += d->payload_len;

@@ -112,10 +112,23 @@ struct pkt_tunnel {
 	uint32_t anomalies;       /* the outer headers' */
 };
 
+/* Link-level encapsulations a frame went through before its IP header
+ * (bits of pkt_decoded.link_encap; the flow keeps their union). */
+enum link_encap {
+	LINK_ENCAP_MPLS = 1 << 0,     /* MPLS label stack (and pseudowire Ethernet) */
+	LINK_ENCAP_PPPOE = 1 << 1,    /* PPPoE session */
+	LINK_ENCAP_PBB = 1 << 2,      /* 802.1ah provider backbone bridging */
+	LINK_ENCAP_VNTAG = 1 << 3,    /* Cisco VN-Tag */
+	LINK_ENCAP_ETAG = 1 << 4,     /* 802.1BR E-Tag */
+	LINK_ENCAP_LLC_SNAP = 1 << 5, /* 802.2 LLC with a SNAP header */
+	LINK_ENCAP_PPP = 1 << 6,      /* PPP or Cisco HDLC framing */
+};
+
 struct pkt_decoded {
 	const struct pkt_record *rec;
 	struct pkt_tunnel tun;    /* tun.kind != TUN_NONE: the fields below are the inner packet's */
 	uint8_t dir;              /* enum pkt_dir: record's, or from SLL pkttype */
+	uint8_t link_encap;       /* enum link_encap bits */
 	uint8_t vlan_count;       /* tags seen, 255 meaning 255 or more */
 	uint16_t vlan[2];         /* VIDs, outer first */
 	uint32_t anomalies;

@@ -30,29 +30,116 @@ static uint8_t dir_from_pkttype(uint16_t pkttype)
 	}
 }
 
+#define ETH_P_PBB 0x88e7
+#define ETH_P_VNTAG 0x8926
+#define ETH_P_ETAG 0x893f
+#define ETH_P_MPLS_UC 0x8847
+#define ETH_P_MPLS_MC 0x8848
+#define ETH_P_PPPOE_SESS 0x8864
+#define PPP_IP 0x0021
+#define PPP_IPV6 0x0057
+#define MPLS_MAX_LABELS 16
+#define SHIMS_MAX 8
+
+static uint16_t ppp_to_ethertype(uint16_t proto)
+{
+	return proto == PPP_IP ? ETH_P_IP : proto == PPP_IPV6 ? ETH_P_IPV6 : 0;
+}
+
+/* Past the ethertype at b[*off - 2]: VLAN tags, PBB, VN-Tag, E-Tag, MPLS
+ * (IP or pseudowire Ethernet inside), PPPoE and LLC/SNAP, in any order, up
+ * to SHIMS_MAX of them (and tags counted as before). On return *et is the
+ * network layer's ethertype and *off its offset. */
+static int walk_shims(const uint8_t *b, size_t len, struct pkt_decoded *d, size_t *off, uint16_t *et)
+{
+	size_t o = *off;
+	uint16_t t = *et;
+	for (int shims = 0;; shims++) {
+		if (t == ETH_P_8021Q || t == ETH_P_8021AD || t == ETH_P_QINQ_OLD) {
+			/* 802.1Q, 802.1ad (QinQ) and the old 0x9100 tag, any depth;
+			 * the first two VIDs are kept. */
+			if (len < o + 4)
+				return DECODE_SHORT_LINK;
+			if (d->vlan_count < 2)
+				d->vlan[d->vlan_count] = rd_be16(b, len, o) & 0x0fff;
+			if (d->vlan_count < UINT8_MAX) /* counted up to 255, not wrapped */
+				d->vlan_count++;
+			t = rd_be16(b, len, o + 2);
+			o += 4;
+			shims--; /* tags are not limited */
+			continue;
+		}
+		if (shims >= SHIMS_MAX)
+			break;
+		if (t == ETH_P_PBB) { /* I-TAG, then the customer's addresses */
+			if (len < o + 4 + 12 + 2)
+				return DECODE_SHORT_LINK;
+			d->link_encap |= LINK_ENCAP_PBB;
+			t = rd_be16(b, len, o + 16);
+			o += 18;
+		} else if (t == ETH_P_VNTAG || t == ETH_P_ETAG) {
+			size_t n = t == ETH_P_VNTAG ? 4 : 6;
+			if (len < o + n + 2)
+				return DECODE_SHORT_LINK;
+			d->link_encap |= t == ETH_P_VNTAG ? LINK_ENCAP_VNTAG : LINK_ENCAP_ETAG;
+			t = rd_be16(b, len, o + n);
+			o += n + 2;
+		} else if (t == ETH_P_PPPOE_SESS) {
+			if (len < o + 8)
+				return DECODE_SHORT_LINK;
+			d->link_encap |= LINK_ENCAP_PPPOE;
+			t = ppp_to_ethertype(rd_be16(b, len, o + 6));
+			o += 8;
+			if (!t)
+				return DECODE_NOT_IP;
+		} else if (t == ETH_P_MPLS_UC || t == ETH_P_MPLS_MC) {
+			d->link_encap |= LINK_ENCAP_MPLS;
+			int n = 0;
+			for (;; n++) { /* to the bottom of the stack (the S bit) */
+				if (n == MPLS_MAX_LABELS || len < o + 4)
+					return DECODE_SHORT_LINK;
+				bool bottom = rd_u8(b, len, o + 2) & 0x01;
+				o += 4;
+				if (bottom)
+					break;
+			}
+			if (len <= o)
+				return DECODE_SHORT_LINK;
+			uint8_t nib = b[o] >> 4;
+			if (nib == 4 || nib == 6) {
+				t = nib == 4 ? ETH_P_IP : ETH_P_IPV6;
+				break;
+			}
+			if (nib != 0) /* no control word: not IP, not a pseudowire we can tell */
+				return DECODE_NOT_IP;
+			/* pseudowire control word, then an Ethernet frame */
+			if (len < o + 4 + 14)
+				return DECODE_SHORT_LINK;
+			t = rd_be16(b, len, o + 4 + 12);
+			o += 4 + 14;
+		} else if (t <= 1500) { /* an 802.3 length: LLC, with SNAP the ethertype */
+			if (len < o + 8 || b[o] != 0xaa || b[o + 1] != 0xaa || b[o + 2] != 0x03)
+				return DECODE_NOT_IP;
+			d->link_encap |= LINK_ENCAP_LLC_SNAP;
+			t = rd_be16(b, len, o + 6);
+			o += 8;
+		} else {
+			break;
+		}
+	}
+	*off = o;
+	*et = t;
+	return (t == ETH_P_IP || t == ETH_P_IPV6) ? DECODE_OK : DECODE_NOT_IP;
+}
+
 int decode_ethernet(const uint8_t *b, size_t len, struct pkt_decoded *d, size_t *off,
 		    uint16_t *ethertype)
 {
 	if (len < 14)
 		return DECODE_SHORT_LINK;
-	size_t o = 12;
-	uint16_t et = rd_be16(b, len, o);
-	o += 2;
-	/* 802.1Q, 802.1ad (QinQ) and the old 0x9100 tag, any depth; the first
-	 * two VIDs are kept. */
-	while (et == ETH_P_8021Q || et == ETH_P_8021AD || et == ETH_P_QINQ_OLD) {
-		if (len < o + 4)
-			return DECODE_SHORT_LINK;
-		if (d->vlan_count < 2)
-			d->vlan[d->vlan_count] = rd_be16(b, len, o) & 0x0fff;
-		if (d->vlan_count < UINT8_MAX) /* counted up to 255, not wrapped */
-			d->vlan_count++;
-		et = rd_be16(b, len, o + 2);
-		o += 4;
-	}
-	*off = o;
-	*ethertype = et;
-	return (et == ETH_P_IP || et == ETH_P_IPV6) ? DECODE_OK : DECODE_NOT_IP;
+	*off = 14;
+	*ethertype = rd_be16(b, len, 12);
+	return walk_shims(b, len, d, off, ethertype);
 }
 
 static int ethertype_from_version(const uint8_t *b, size_t len, size_t off, uint16_t *et)
@@ -126,19 +213,56 @@ int decode_link(const struct pkt_record *rec, struct pkt_decoded *d, size_t *l3_
 			return DECODE_NOT_IP;
 		break;
 	}
+	case DLT_PPP:
+	case DLT_PPP_SERIAL: {
+		/* HDLC-like framing (address 0xff, control 0x03) may precede
+		 * the protocol, which may be one byte (an odd value: PFC). */
+		size_t o = len >= 2 && b[0] == 0xff && b[1] == 0x03 ? 2 : 0;
+		if (len < o + 1)
+			return DECODE_SHORT_LINK;
+		uint16_t proto = (b[o] & 1) ? b[o] : (len >= o + 2 ? rd_be16(b, len, o) : 0);
+		o += (b[o] & 1) ? 1 : 2;
+		d->link_encap |= LINK_ENCAP_PPP;
+		*l3_off = o;
+		*ethertype = ppp_to_ethertype(proto);
+		return *ethertype ? DECODE_OK : DECODE_NOT_IP;
+	}
+	case DLT_C_HDLC: /* address, control, then an ethertype */
+		if (len < 4)
+			return DECODE_SHORT_LINK;
+		d->link_encap |= LINK_ENCAP_PPP;
+		*l3_off = 4;
+		*ethertype = rd_be16(b, len, 2);
+		return walk_shims(b, len, d, l3_off, ethertype);
+#ifdef DLT_NFLOG
+	case DLT_NFLOG: {
+		/* nflog_hdr (family, version, resource id), then TLVs whose
+		 * length and type are in the logging host's byte order (little
+		 * endian on every host tcplens knows; big endian tried when that
+		 * makes no sense), padded to 4; the packet is NFULA_PAYLOAD (9). */
+		if (len < 4)
+			return DECODE_SHORT_LINK;
+		for (int big = 0; big < 2; big++) {
+			size_t o = 4;
+			while (len >= o + 4) {
+				uint16_t tl = big ? rd_be16(b, len, o) : rd_le16(b, len, o);
+				uint16_t ty = big ? rd_be16(b, len, o + 2) : rd_le16(b, len, o + 2);
+				if (tl < 4 || len < o + tl)
+					break;
+				if ((ty & 0x7fff) == 9) {
+					*l3_off = o + 4;
+					return ethertype_from_version(b, o + tl, o + 4, ethertype);
+				}
+				o += ((size_t)tl + 3) & ~(size_t)3;
+			}
+		}
+		return DECODE_NOT_IP;
+	}
+#endif
 	default:
 		return DECODE_NOT_IP;
 	}
-	/* SLL may carry VLAN tags too when the kernel did not strip them. */
-	while (*ethertype == ETH_P_8021Q || *ethertype == ETH_P_8021AD) {
-		if (len < *l3_off + 4)
-			return DECODE_SHORT_LINK;
-		if (d->vlan_count < 2)
-			d->vlan[d->vlan_count] = rd_be16(b, len, *l3_off) & 0x0fff;
-		if (d->vlan_count < UINT8_MAX) /* counted up to 255, not wrapped */
-			d->vlan_count++;
-		*ethertype = rd_be16(b, len, *l3_off + 2);
-		*l3_off += 4;
-	}
-	return (*ethertype == ETH_P_IP || *ethertype == ETH_P_IPV6) ? DECODE_OK : DECODE_NOT_IP;
+	/* SLL may carry VLAN tags (and the other shims) when the kernel did not
+	 * strip them. */
+	return walk_shims(b, len, d, l3_off, ethertype);
 }

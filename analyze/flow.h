@@ -211,6 +211,7 @@ struct flow {
 	uint8_t state;             /* enum flow_state */
 	bool client_from_syn;      /* client known from the SYN, else a guess */
 	bool evicted;              /* ended by capacity pressure */
+	uint8_t link_encap;        /* enum link_encap bits of its frames, together */
 
 	uint64_t first_ts, last_ts;
 	uint64_t first_frame;

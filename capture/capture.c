@@ -64,6 +64,12 @@ const char *capture_linktype_name(int dlt)
 #endif
 	case DLT_NULL: return "BSD loopback (NULL)";
 	case DLT_LOOP: return "OpenBSD loopback (LOOP)";
+	case DLT_PPP: return "PPP";
+	case DLT_PPP_SERIAL: return "PPP in HDLC framing";
+	case DLT_C_HDLC: return "Cisco HDLC";
+#ifdef DLT_NFLOG
+	case DLT_NFLOG: return "Linux netfilter log (NFLOG)";
+#endif
 	default: return NULL;
 	}
 }

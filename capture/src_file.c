@@ -241,7 +241,8 @@ static int file_open(struct capture_source *src, const struct capture_config *cf
 		const char *n = pcap_datalink_val_to_name(p->linktype);
 		snprintf(errbuf, CAPTURE_ERRBUF_SIZE,
 			 "%s: frame 1: unsupported link type %d (%s); tcplens reads Ethernet, "
-			 "Linux cooked SLL/SLL2, raw IP and BSD/OpenBSD loopback captures",
+			 "Linux cooked SLL/SLL2, raw IP, BSD/OpenBSD loopback, PPP, Cisco HDLC and "
+			 "NFLOG captures",
 			 cfg->name, p->linktype, n ? n : "unknown");
 		pcap_close(p->pcap);
 		free(p->iobuf);

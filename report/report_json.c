@@ -252,6 +252,14 @@ static void flow_object(struct jw *w, const char *key, const struct flow *f,
 	jw_word(w, "server", ep);
 	if (f->key.tun_hash)
 		encap_object(w, f);
+	if (f->link_encap) {
+		static const char *const names[] = {"mpls", "pppoe", "pbb", "vntag", "etag", "llc_snap", "ppp"};
+		jw_arr_open(w, "link_encap");
+		for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (f->link_encap & (1u << i))
+				jw_string(w, NULL, names[i]);
+		jw_arr_close(w);
+	}
 	jw_bool(w, "client_from_syn", f->client_from_syn);
 	jw_uint(w, "packets", c->packets + s->packets);
 	jw_uint(w, "bytes", c->bytes + s->bytes);

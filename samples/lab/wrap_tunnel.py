@@ -18,6 +18,15 @@ KIND, and what goes inside:
   gtpu      UDP 2152, GTPv1-U G-PDU, TEID 0x1234, the IP packet
   ipip      IPv4 protocol 4 (4in4)      sit    IPv4 protocol 41 (6in4)
   ip4in6    IPv6 next header 4 (4in6)   ip6in6 IPv6 next header 41 (6in6)
+Link-level encapsulations (the frame's own MACs kept where it has some):
+  mpls      two MPLS labels (100, 200), the IP packet
+  mpls_pw   one label, a pseudowire control word, the Ethernet frame
+  pppoe     PPPoE session 0x1234, PPP protocol IPv4/IPv6, the IP packet
+  pbb       802.1ah I-TAG (I-SID 0x10203), backbone MACs, the frame
+  vntag     VN-Tag, then the IP ethertype    etag  802.1BR E-Tag, then it
+  llcsnap   an 802.3 length, LLC AA AA 03 with SNAP OUI 0, the ethertype
+  ppp       link type PPP (9): FF 03 and the PPP protocol
+  chdlc     link type Cisco HDLC (104): 0F 00 and the ethertype
 Frames that are not IP (ARP) are carried as they are by the kinds that
 carry frames and left out by the others (their numbers change then).
 """
@@ -67,12 +76,16 @@ def gre(proto, payload, key=None, seq=None):
     return h + payload
 
 
+LINK_KINDS = ("mpls", "mpls_pw", "pppoe", "pbb", "vntag", "etag", "llcsnap", "ppp", "chdlc")
+
+
 def main():
     kind, src, dst = sys.argv[1:4]
     data = open(src, "rb").read()
     magic, vmaj, vmin, tz, sig, snap, lt = struct.unpack_from("<IHHiIII", data, 0)
     assert magic in (0xA1B2C3D4, 0xA1B23C4D) and lt == 1, "a little-endian Ethernet pcap"
-    out = [struct.pack("<IHHiIII", magic, vmaj, vmin, tz, sig, 262144, 1)]
+    out_lt = {"ppp": 9, "chdlc": 104}.get(kind, 1)
+    out = [struct.pack("<IHHiIII", magic, vmaj, vmin, tz, sig, 262144, out_lt)]
     off, n, first_src = 24, 0, None
     while off + 16 <= len(data):
         sec, frac, incl, orig = struct.unpack_from("<IIII", data, off)
@@ -123,6 +136,34 @@ def main():
             if not is_ip or (kind == "ip4in6") != (et == 0x0800):
                 continue
             pkt = ipv6(4 if et == 0x0800 else 41, o6a, o6b, ip)
+        elif kind in LINK_KINDS:
+            if not is_ip and kind in ("mpls", "pppoe", "ppp", "chdlc"):
+                continue
+            macs, ethertype = fr[:12], struct.pack("!H", et)
+            if kind == "mpls":
+                frame = macs + b"\x88\x47" + struct.pack("!II", (100 << 12) | 64, (200 << 12) | 0x100 | 64) + ip
+            elif kind == "mpls_pw":
+                frame = bytes.fromhex("02bb0000000202bb00000001") + b"\x88\x47" + \
+                    struct.pack("!I", (300 << 12) | 0x100 | 64) + b"\0\0\0\0" + fr
+            elif kind == "pppoe":
+                proto = 0x0021 if et == 0x0800 else 0x0057
+                frame = macs + b"\x88\x64" + struct.pack("!BBHHH", 0x11, 0, 0x1234, len(ip) + 2, proto) + ip
+            elif kind == "pbb":
+                frame = bytes.fromhex("02bb0000000202bb00000001") + b"\x88\xe7" + \
+                    struct.pack("!I", 0x10203) + fr
+            elif kind == "vntag":
+                frame = macs + b"\x89\x26" + b"\x80\x01\x00\x02" + ethertype + ip
+            elif kind == "etag":
+                frame = macs + b"\x89\x3f" + b"\x00\x00\x10\x01\x00\x00" + ethertype + ip
+            elif kind == "llcsnap":
+                body = b"\xaa\xaa\x03\x00\x00\x00" + ethertype + ip
+                frame = macs + struct.pack("!H", len(body)) + body
+            elif kind == "ppp":
+                frame = b"\xff\x03" + struct.pack("!H", 0x0021 if et == 0x0800 else 0x0057) + ip
+            else:
+                frame = b"\x0f\x00" + ethertype + ip
+            out.append(struct.pack("<IIII", sec, frac, len(frame), len(frame) + (orig - incl)) + frame)
+            continue
         else:
             sys.exit("unknown kind " + kind)
         v6 = kind in ("ip4in6", "ip6in6")

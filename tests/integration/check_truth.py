@@ -356,16 +356,35 @@ for name in sorted(f[:-len(".truth.json")] for f in os.listdir(sdir)
           collections.Counter(map(ev_key, d["events"])) == collections.Counter(map(ev_key, src["events"])),
           (len(d["events"]), len(src["events"])))
     tcp, stcp = [f for f in d["flows"] if f["proto"] == "tcp"], [f for f in src["flows"] if f["proto"] == "tcp"]
-    idname = {"vxlan": "vni", "geneve": "vni", "gtpu": "teid", "gre": "key", "erspan": "session"}.get(t["encap_kind"])
-    check(f"{name}: its {len(stcp)} connection(s), each inside {t['encap_kind']}"
-          + (f" {idname} {t['encap_id']}" if idname else "") + ", outer endpoints client side first",
-          [(f["client"], f["server"]) for f in tcp] == [(f["client"], f["server"]) for f in stcp]
-          and all(f.get("encap", {}).get("kind") == t["encap_kind"] and f["encap"]["outer"] == t["outer"]
-                  and (not idname or f["encap"].get(idname) == t["encap_id"]) for f in tcp),
-          [f.get("encap") for f in tcp])
+    if t.get("link_encap"):
+        check(f"{name}: its {len(stcp)} connection(s), each with link_encap {t['link_encap']}",
+              [(f["client"], f["server"]) for f in tcp] == [(f["client"], f["server"]) for f in stcp]
+              and all(f.get("link_encap") == t["link_encap"] and "encap" not in f for f in tcp),
+              [f.get("link_encap") for f in tcp])
+    else:
+      idname = {"vxlan": "vni", "geneve": "vni", "gtpu": "teid", "gre": "key", "erspan": "session"}.get(t["encap_kind"])
+      check(f"{name}: its {len(stcp)} connection(s), each inside {t['encap_kind']}"
+            + (f" {idname} {t['encap_id']}" if idname else "") + ", outer endpoints client side first",
+            [(f["client"], f["server"]) for f in tcp] == [(f["client"], f["server"]) for f in stcp]
+            and all(f.get("encap", {}).get("kind") == t["encap_kind"] and f["encap"]["outer"] == t["outer"]
+                    and (not idname or f["encap"].get(idname) == t["encap_id"]) for f in tcp),
+            [f.get("encap") for f in tcp])
     check(f"{name}: the same findings, word for word",
           [f["explanation"] for f in d["summary"]["findings"]] ==
           [f["explanation"] for f in src["summary"]["findings"]])
+
+# Link type NFLOG (mk_nflog.sh: iptables NFLOG on A's OUTPUT and INPUT,
+# tcpdump -i nflog:5). Truth: tshark's counts, the kernels' counters.
+d, t = report("nflog.pcap"), truth("nflog")
+tc = t["tshark_counts"]
+check("nflog: every frame read, one TCP connection, as tshark",
+      d["capture"]["packets"] == tc["frames"] and len([f for f in d["flows"] if f["proto"] == "tcp"])
+      == tc["tcp_streams"] == 1, (d["capture"]["packets"], tc))
+check("nflog: retransmissions as the kernels counted, no checksum called corruption",
+      len(kinds(d, "retransmission")) == t["kernel"]["A"].get("TcpRetransSegs", 0) + t["kernel"]["B"].get("TcpRetransSegs", 0)
+      and not kinds(d, "csum_bad") and not t["kernel"]["B"].get("TcpInCsumErrors")
+      and len(kinds(d, "csum_offload")) == tc["tcp_checksum_bad"],
+      (len(kinds(d, "csum_offload")), tc["tcp_checksum_bad"]))
 
 d, t = report("bottleneck.pcap"), truth("bottleneck")
 qd = sorted(r["seq"] for r in t["relay"]["log"] if r["action"] == "queue_drop")

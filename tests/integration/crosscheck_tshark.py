@@ -29,6 +29,13 @@ cmd = ["tshark", "-n", "-r", sample, "-o", "tcp.check_checksum:TRUE", "-o", "udp
        "-E", "separator=\t", "-E", "occurrence=l"]
 for f in fields:
     cmd += ["-e", f]
+# A sample's truth may tell tshark what it cannot guess (a pseudowire's label).
+try:
+    with open(sample.rsplit(".", 1)[0] + ".truth.json") as tf:
+        for da in json.load(tf).get("tshark_decode_as", []):
+            cmd += ["-d", da]
+except (OSError, ValueError):
+    pass
 ts = subprocess.run(cmd, capture_output=True, text=True, check=True)
 
 conv = collections.defaultdict(lambda: [0, 0])   # (proto, endpoints) -> frames, bytes
