@@ -48,6 +48,13 @@ struct analyzer {
 	 * the capture-wide totals and hands to the sink goes here instead. */
 	struct analyzer_recorder recorder;
 	bool shard;
+	/* Recent packets of a multi-interface source, by signature, so that one
+	 * seen on a second interface is recognised (allocated on the first such
+	 * frame). */
+	struct dup_entry {
+		uint64_t sig, ts_ns;
+		uint16_t iface;
+	} *dups;
 	/* Merging analyzer: the shards' pool overflows (analyzer_absorb). */
 	uint64_t absorbed_held_overflow, absorbed_rounds_pool_full;
 };
@@ -209,6 +216,7 @@ static void acct_flow_end(struct analyzer_totals *t, const struct flow *f,
 	if (f->key.proto == IPPROTO_TCP && f->half[0].payload_bytes + f->half[1].payload_bytes)
 		t->cc_guess[f->cc_guess]++;
 	acct_flow_state(t, f);
+	t->dup_frames += f->dup_frames;
 }
 
 /* A new flow's part: counted, and a client's SYN is a connection attempt
@@ -284,6 +292,7 @@ void analyzer_free(struct analyzer *a)
 	if (!a)
 		return;
 	flow_table_free(a->flows);
+	free(a->dups);
 	held_pool_free(a->held);
 	round_store_free(a->rounds);
 	free(a);
@@ -593,6 +602,44 @@ static bool frame_part(struct analyzer *a, const struct pkt_record *rec, struct 
 	return true;
 }
 
+#define DUP_SLOTS 4096
+/* Two interfaces hand over the same packet microseconds apart, but not in
+ * file order (dumpcap writes each interface's packets as they come): a
+ * match within this much either way is one packet seen twice. */
+#define DUP_WINDOW_NS 50000000ull
+
+/* A packet of a multi-interface source already seen on another interface:
+ * the same addresses, ports, IP id, checksum, sequence and ACK numbers,
+ * flags and length, close in time. The latest per slot is kept. */
+static bool seen_elsewhere(struct analyzer *a, const struct pkt_record *rec,
+			   const struct pkt_decoded *d)
+{
+	if (!a->dups && !(a->dups = calloc(DUP_SLOTS, sizeof(*a->dups))))
+		return false;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ d->ip_ver ^ (uint64_t)d->l4proto << 8;
+	const uint64_t words[] = {
+		(uint64_t)d->sport << 48 | (uint64_t)d->dport << 32 | (uint64_t)d->ip_id << 16 | d->l4_csum,
+		(uint64_t)d->seq << 32 | d->ack, (uint64_t)d->payload_len << 16 | d->flags << 8 | d->tcp_hlen,
+	};
+	for (int i = 0; i < 3; i++)
+		h = (h ^ words[i]) * 0xff51afd7ed558ccdull;
+	for (int i = 0; i < 16; i += 8) {
+		uint64_t s, t;
+		memcpy(&s, d->src + i, 8);
+		memcpy(&t, d->dst + i, 8);
+		h = (h ^ s) * 0xc4ceb9fe1a85ec53ull;
+		h = (h ^ t) * 0xc4ceb9fe1a85ec53ull;
+	}
+	h ^= h >> 29;
+	struct dup_entry *e = &a->dups[h % DUP_SLOTS];
+	uint64_t ts = rec->ts_ns;
+	bool dup = e->sig == h && e->iface != rec->iface &&
+		   (ts > e->ts_ns ? ts - e->ts_ns : e->ts_ns - ts) <= DUP_WINDOW_NS;
+	if (!dup)
+		*e = (struct dup_entry){.sig = h, .ts_ns = ts, .iface = rec->iface};
+	return dup;
+}
+
 /* A frame's part in its flow: the flow found or made, checksums judged,
  * TCP tracked and every detector run. */
 static void flow_part(struct analyzer *a, const struct pkt_record *rec, struct pkt_prepared *pp)
@@ -603,6 +650,10 @@ static void flow_part(struct analyzer *a, const struct pkt_record *rec, struct p
 	struct flow *f = flow_for(a, pp, d, &dir);
 	if (!f) {
 		diag(a, rec, "out of memory for a new flow (skipped)");
+		return;
+	}
+	if ((rec->hints & PKT_HINT_MULTI_IFACE) && seen_elsewhere(a, rec, d)) {
+		f->dup_frames++; /* counted, not analyzed again */
 		return;
 	}
 	struct tcp_half *h = &f->half[dir];

@@ -103,6 +103,7 @@ struct analyzer_totals {
 	uint64_t other_ip;        /* ICMP and other protocols */
 	uint64_t malformed;       /* frames the decoders rejected */
 	uint64_t fragments;
+	uint64_t dup_frames;      /* a packet's copy from another interface (not analyzed) */
 	uint64_t csum_unverifiable; /* segments cut by the snap length */
 	uint64_t first_ts, last_ts;
 	uint64_t flows;           /* flows created */

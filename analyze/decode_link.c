@@ -38,6 +38,8 @@ static uint8_t dir_from_pkttype(uint16_t pkttype)
 #define ETH_P_PPPOE_SESS 0x8864
 #define PPP_IP 0x0021
 #define PPP_IPV6 0x0057
+#define PPP_MPLS_UC 0x0281
+#define PPP_MPLS_MC 0x0283
 #define MPLS_MAX_LABELS 16
 #define SHIMS_MAX 8
 
@@ -224,6 +226,10 @@ int decode_link(const struct pkt_record *rec, struct pkt_decoded *d, size_t *l3_
 		o += (b[o] & 1) ? 1 : 2;
 		d->link_encap |= LINK_ENCAP_PPP;
 		*l3_off = o;
+		if (proto == PPP_MPLS_UC || proto == PPP_MPLS_MC) {
+			*ethertype = ETH_P_MPLS_UC;
+			return walk_shims(b, len, d, l3_off, ethertype);
+		}
 		*ethertype = ppp_to_ethertype(proto);
 		return *ethertype ? DECODE_OK : DECODE_NOT_IP;
 	}

@@ -212,6 +212,7 @@ struct flow {
 	bool client_from_syn;      /* client known from the SYN, else a guess */
 	bool evicted;              /* ended by capacity pressure */
 	uint8_t link_encap;        /* enum link_encap bits of its frames, together */
+	uint32_t dup_frames;       /* its packets' copies from another interface */
 
 	uint64_t first_ts, last_ts;
 	uint64_t first_frame;

@@ -38,6 +38,9 @@ enum pkt_hint {
 	PKT_HINT_CSUM_VALID = 1 << 1,     /* kernel/NIC verified the L4 checksum */
 	PKT_HINT_GSO = 1 << 2,            /* GSO super-packet, segmented later */
 	PKT_HINT_CSUM_NOT_VERIFIED = 1 << 3,
+	/* The source has several interfaces (a pcapng file): a packet may be
+	 * in it twice, once per interface that saw it. */
+	PKT_HINT_MULTI_IFACE = 1 << 4,
 };
 
 /* Timestamp precision a source delivers, so reports print what it holds. */
@@ -55,6 +58,7 @@ struct pkt_record {
 	int linktype;          /* DLT_* value of the frame */
 	uint8_t dir;           /* enum pkt_dir */
 	uint8_t hints;         /* enum pkt_hint bits */
+	uint16_t iface;        /* which interface of the source (a pcapng file's) */
 	uint8_t vlan_valid;    /* vlan_tci holds a tag the kernel took out of
 				* the frame (TPACKET_V3 tp_vlan_tci): the outer one */
 	uint16_t vlan_tci;

@@ -4,14 +4,18 @@
  * by libpcap. Frames are numbered 1.. in file order before filtering, as
  * Wireshark numbers them, so a frame number in a report can be found with
  * `tshark -r FILE -Y frame.number==N` (the filter is applied afterwards).
- * A pcapng regular file's epb_flags give each frame its direction and
- * checksum hints (pcapng_flags.h); libpcap alone gives none.
+ * pcapng is read by pcapng_reader.h, not libpcap: libpcap refuses a file
+ * whose interfaces differ in link type or snap length and hands out no
+ * packet's epb_flags; each frame gets its interface's link type, its
+ * direction and checksum hints, and the BPF filter is compiled per link
+ * type (pcap_open_dead) and run with pcap_offline_filter. libpcap reads
+ * pcap files.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* fopencookie */
 #endif
 #include "capture.h"
-#include "pcapng_flags.h"
+#include "pcapng_reader.h"
 
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -34,8 +38,35 @@ struct file_priv {
 	int linktype;
 	uint64_t size;          /* file size, 0 = unknown (stdin, pipe) */
 	char *iobuf;            /* the stream's buffer (glibc ignores a size without one) */
-	struct pcapng_flags flags; /* each packet's epb_flags (pcapng regular files) */
+	/* pcapng: our reader on fp, the first packet read at open, and the
+	 * filter compiled for each link type met (a few at most). */
+	bool is_ng;
+	FILE *fp;
+	struct pcapng_reader ng;
+	struct pcapng_packet pending;
+	bool have_pending;
+	char *bpf;
+	struct ng_prog {
+		int linktype;
+		bool ok;
+		struct bpf_program prog;
+	} progs[8];
+	int nprogs;
 };
+
+static uint8_t dir_of(uint32_t fl)
+{
+	return (fl & PCAPNG_FLAGS_DIR_MASK) == PCAPNG_FLAGS_DIR_IN    ? PKT_DIR_IN
+	       : (fl & PCAPNG_FLAGS_DIR_MASK) == PCAPNG_FLAGS_DIR_OUT ? PKT_DIR_OUT
+								      : PKT_DIR_UNKNOWN;
+}
+
+static uint8_t hints_of(uint32_t fl)
+{
+	return (uint8_t)((fl & PCAPNG_FLAGS_CSUM_NOT_READY ? PKT_HINT_CSUM_NOT_READY : 0) |
+			 (fl & PCAPNG_FLAGS_CSUM_VALID ? PKT_HINT_CSUM_VALID : 0) |
+			 (fl & PCAPNG_FLAGS_TSO ? PKT_HINT_GSO : 0));
+}
 
 /* libpcap applies the BPF filter itself and hides the frame numbers of the
  * frames it rejected, so the filter runs here instead (pcap_offline_filter)
@@ -44,24 +75,16 @@ static void file_on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_cha
 {
 	struct file_priv *p = (struct file_priv *)arg;
 	p->frame_no++;
-	/* In step with libpcap, filtered or not. */
-	uint32_t fl = pcapng_flags_next(&p->flags);
 	if (p->have_prog && !pcap_offline_filter(&p->prog, h, bytes))
 		return;
-	uint8_t dir = (fl & PCAPNG_FLAGS_DIR_MASK) == PCAPNG_FLAGS_DIR_IN    ? PKT_DIR_IN
-		      : (fl & PCAPNG_FLAGS_DIR_MASK) == PCAPNG_FLAGS_DIR_OUT ? PKT_DIR_OUT
-									     : PKT_DIR_UNKNOWN;
-	uint8_t hints = (uint8_t)((fl & PCAPNG_FLAGS_CSUM_NOT_READY ? PKT_HINT_CSUM_NOT_READY : 0) |
-				  (fl & PCAPNG_FLAGS_CSUM_VALID ? PKT_HINT_CSUM_VALID : 0) |
-				  (fl & PCAPNG_FLAGS_TSO ? PKT_HINT_GSO : 0));
 	struct pkt_record rec = {
 		.ts_ns = (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec,
 		.frame = p->frame_no,
 		.caplen = h->caplen,
 		.wirelen = h->len,
 		.linktype = p->linktype,
-		.dir = dir,
-		.hints = hints,
+		.dir = PKT_DIR_UNKNOWN,
+		.hints = 0,
 		.data = bytes,
 	};
 	p->frames_read++;
@@ -160,9 +183,14 @@ static int peek_close(void *cookie)
  * peeked with pread and stays libpcap's own stream (glibc's fast path for
  * it; a cookie stream has none); anything else goes through a peek stream.
  * NULL with errno set when it cannot be opened. */
-static FILE *open_peeked(const char *name, enum ts_precision *prec, off_t *start)
+static bool is_pcapng(const uint8_t *b, size_t n)
 {
-	*start = -1;
+	return n >= 4 && b[0] == 0x0A && b[1] == 0x0D && b[2] == 0x0D && b[3] == 0x0A;
+}
+
+static FILE *open_peeked(const char *name, enum ts_precision *prec, bool *ng)
+{
+	*ng = false;
 	FILE *fp = strcmp(name, "-") ? fopen(name, "rb") : stdin;
 	if (!fp)
 		return NULL;
@@ -174,7 +202,7 @@ static FILE *open_peeked(const char *name, enum ts_precision *prec, off_t *start
 		ssize_t n = pread(fd, b, sizeof(b), at);
 		int p = ts_precision_of(b, n > 0 ? (size_t)n : 0);
 		*prec = p < 0 ? TS_PRECISION_USEC : (enum ts_precision)p;
-		*start = at;
+		*ng = is_pcapng(b, n > 0 ? (size_t)n : 0);
 		return fp;
 	}
 	struct peek *k = calloc(1, sizeof(*k));
@@ -196,6 +224,7 @@ static FILE *open_peeked(const char *name, enum ts_precision *prec, off_t *start
 		k->n += (size_t)r;
 	}
 	*prec = p < 0 ? TS_PRECISION_USEC : (enum ts_precision)p;
+	*ng = is_pcapng(k->b, k->n);
 	cookie_io_functions_t io = {.read = peek_read, .close = peek_close};
 	FILE *f = fopencookie(k, "rb", io);
 	if (!f) {
@@ -205,72 +234,142 @@ static FILE *open_peeked(const char *name, enum ts_precision *prec, off_t *start
 	return f;
 }
 
+static void unsupported(char *errbuf, const char *name, int linktype)
+{
+	const char *n = pcap_datalink_val_to_name(linktype);
+	snprintf(errbuf, CAPTURE_ERRBUF_SIZE,
+		 "%s: frame 1: unsupported link type %d (%s); tcplens reads Ethernet, "
+		 "Linux cooked SLL/SLL2, raw IP, BSD/OpenBSD loopback, PPP, Cisco HDLC and "
+		 "NFLOG captures",
+		 name, linktype, n ? n : "unknown");
+}
+
+/* The filter compiled for one link type (pcap_open_dead): NULL when no
+ * filter was given; prog->ok false when it does not compile for it. */
+static struct ng_prog *prog_for(struct file_priv *p, int linktype, char *err, size_t errlen)
+{
+	if (!p->bpf)
+		return NULL;
+	for (int i = 0; i < p->nprogs; i++)
+		if (p->progs[i].linktype == linktype)
+			return &p->progs[i];
+	if (p->nprogs == (int)(sizeof(p->progs) / sizeof(p->progs[0])))
+		return &p->progs[p->nprogs - 1]; /* ninth link type: the last one's */
+	struct ng_prog *g = &p->progs[p->nprogs++];
+	g->linktype = linktype;
+	pcap_t *dead = pcap_open_dead(linktype, 262144);
+	g->ok = dead && pcap_compile(dead, &g->prog, p->bpf, 1, PCAP_NETMASK_UNKNOWN) == 0;
+	if (!g->ok && err)
+		snprintf(err, errlen, "bad filter expression '%s': %s", p->bpf,
+			 dead ? pcap_geterr(dead) : "out of memory");
+	if (dead)
+		pcap_close(dead);
+	return g;
+}
+
+static void free_priv(struct file_priv *p)
+{
+	if (p->have_prog)
+		pcap_freecode(&p->prog);
+	for (int i = 0; i < p->nprogs; i++)
+		if (p->progs[i].ok)
+			pcap_freecode(&p->progs[i].prog);
+	if (p->pcap)
+		pcap_close(p->pcap); /* closes the stream before its buffer goes */
+	else if (p->fp && p->fp != stdin)
+		fclose(p->fp);
+	if (p->is_ng)
+		pcapng_reader_close(&p->ng);
+	free(p->iobuf);
+	free(p->bpf);
+	free(p);
+}
+
+/* pcapng: our reader, the first packet read now for the file's link type. */
+static int open_ng(struct file_priv *p, const struct capture_config *cfg, const char *name,
+		   char *errbuf)
+{
+	char err[200];
+	p->is_ng = true;
+	if (!pcapng_reader_open(&p->ng, p->fp, err, sizeof(err))) {
+		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: cannot read as pcapng: %s", name, err);
+		return CAPTURE_ERR;
+	}
+	int rc = pcapng_reader_next(&p->ng, &p->pending, err, sizeof(err));
+	if (rc < 0) {
+		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: frame 1: %s", name, err);
+		return CAPTURE_ERR;
+	}
+	p->have_pending = rc > 0;
+	const struct pcapng_iface *i0 = pcapng_reader_iface(&p->ng, 0);
+	p->linktype = i0 ? i0->linktype : DLT_EN10MB;
+	if (!capture_linktype_name(p->linktype)) {
+		unsupported(errbuf, name, p->linktype);
+		return CAPTURE_ERR;
+	}
+	if (cfg->bpf && *cfg->bpf) {
+		if (!(p->bpf = strdup(cfg->bpf))) {
+			snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "out of memory");
+			return CAPTURE_ERR;
+		}
+		struct ng_prog *g = prog_for(p, p->linktype, errbuf, CAPTURE_ERRBUF_SIZE);
+		if (!g->ok)
+			return CAPTURE_ERR;
+	}
+	return CAPTURE_OK;
+}
+
 static int file_open(struct capture_source *src, const struct capture_config *cfg, char *errbuf)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
+	const char *name = strcmp(cfg->name, "-") ? cfg->name : "(stdin)";
 	struct file_priv *p = calloc(1, sizeof(*p));
 	if (!p) {
 		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "out of memory");
 		return CAPTURE_ERR;
 	}
-	/* Our own stream with a large buffer: libpcap's reads then cost one
-	 * syscall per megabyte instead of one per 4 KiB. */
+	/* Our own stream with a large buffer: reads then cost one syscall per
+	 * megabyte instead of one per 4 KiB. */
 	enum ts_precision prec = TS_PRECISION_USEC;
-	off_t start;
-	FILE *fp = open_peeked(cfg->name, &prec, &start);
+	bool ng;
+	FILE *fp = open_peeked(cfg->name, &prec, &ng);
 	if (!fp) {
 		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: cannot open: %s", cfg->name, strerror(errno));
 		free(p);
 		return CAPTURE_ERR;
 	}
+	p->fp = fp;
 	p->iobuf = malloc(FILE_IOBUF);
 	if (p->iobuf)
 		setvbuf(fp, p->iobuf, _IOFBF, FILE_IOBUF);
-	p->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, perr);
-	if (!p->pcap) {
-		if (fp != stdin)
-			fclose(fp);
-		free(p->iobuf);
-		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: cannot read as pcap or pcapng: %s",
-			 strcmp(cfg->name, "-") ? cfg->name : "(stdin)", perr);
-		free(p);
-		return CAPTURE_ERR;
-	}
-	p->linktype = pcap_datalink(p->pcap);
-	if (!capture_linktype_name(p->linktype)) {
-		const char *n = pcap_datalink_val_to_name(p->linktype);
-		snprintf(errbuf, CAPTURE_ERRBUF_SIZE,
-			 "%s: frame 1: unsupported link type %d (%s); tcplens reads Ethernet, "
-			 "Linux cooked SLL/SLL2, raw IP, BSD/OpenBSD loopback, PPP, Cisco HDLC and "
-			 "NFLOG captures",
-			 cfg->name, p->linktype, n ? n : "unknown");
-		pcap_close(p->pcap);
-		free(p->iobuf);
-		free(p);
-		return CAPTURE_ERR;
-	}
-	if (cfg->bpf && *cfg->bpf) {
-		if (pcap_compile(p->pcap, &p->prog, cfg->bpf, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-			snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "bad filter expression '%s': %s",
-				 cfg->bpf, pcap_geterr(p->pcap));
-			pcap_close(p->pcap);
-			free(p->iobuf);
-			free(p);
+	if (ng) {
+		if (open_ng(p, cfg, name, errbuf) != CAPTURE_OK) {
+			free_priv(p);
 			return CAPTURE_ERR;
 		}
-		p->have_prog = 1;
-	}
-	/* A regular file can be read a second time for what libpcap keeps of
-	 * each packet block: its epb_flags (pcapng_flags.h). */
-	p->flags.fd = -1;
-	if (start >= 0 && !pcapng_flags_open(&p->flags, fileno(fp), start)) {
-		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "out of memory");
-		if (p->have_prog)
-			pcap_freecode(&p->prog);
-		pcap_close(p->pcap);
-		free(p->iobuf);
-		free(p);
-		return CAPTURE_ERR;
+	} else {
+		p->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, perr);
+		if (!p->pcap) {
+			snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: cannot read as pcap or pcapng: %s", name,
+				 perr);
+			free_priv(p);
+			return CAPTURE_ERR;
+		}
+		p->linktype = pcap_datalink(p->pcap);
+		if (!capture_linktype_name(p->linktype)) {
+			unsupported(errbuf, cfg->name, p->linktype);
+			free_priv(p);
+			return CAPTURE_ERR;
+		}
+		if (cfg->bpf && *cfg->bpf) {
+			if (pcap_compile(p->pcap, &p->prog, cfg->bpf, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+				snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "bad filter expression '%s': %s",
+					 cfg->bpf, pcap_geterr(p->pcap));
+				free_priv(p);
+				return CAPTURE_ERR;
+			}
+			p->have_prog = 1;
+		}
 	}
 	src->priv = p;
 	src->linktype = p->linktype;
@@ -281,12 +380,63 @@ static int file_open(struct capture_source *src, const struct capture_config *cf
 	return CAPTURE_OK;
 }
 
+/* pcapng: up to max packets (all when max <= 0) through the filter of
+ * their interface's link type. */
+static int ng_dispatch(struct capture_source *src, struct file_priv *p, int max, char *errbuf)
+{
+	int n = 0;
+	char err[200];
+	while (max <= 0 || n < max) {
+		if (!p->have_pending) {
+			int rc = pcapng_reader_next(&p->ng, &p->pending, err, sizeof(err));
+			if (rc < 0) {
+				snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: frame %llu: %s",
+					 strcmp(src->name, "-") ? src->name : "(stdin)",
+					 (unsigned long long)p->frame_no + 1, err);
+				return CAPTURE_ERR;
+			}
+			if (rc == 0)
+				break;
+		}
+		p->have_pending = false;
+		const struct pcapng_packet *k = &p->pending;
+		const struct pcapng_iface *i = pcapng_reader_iface(&p->ng, k->iface);
+		int lt = i ? i->linktype : p->linktype;
+		p->frame_no++;
+		n++;
+		struct ng_prog *g = prog_for(p, lt, NULL, 0);
+		if (g) {
+			struct pcap_pkthdr h = {.caplen = k->caplen, .len = k->wirelen};
+			if (!g->ok || !pcap_offline_filter(&g->prog, &h, k->data))
+				continue; /* a filter that cannot apply to this link type passes nothing */
+		}
+		struct pkt_record rec = {
+			.ts_ns = k->ts_ns,
+			.frame = p->frame_no,
+			.caplen = k->caplen,
+			.wirelen = k->wirelen,
+			.linktype = lt,
+			.dir = dir_of(k->flags),
+			.hints = (uint8_t)(hints_of(k->flags) | (p->ng.nifaces > 1 ? PKT_HINT_MULTI_IFACE : 0)),
+			.iface = (uint16_t)(k->iface > UINT16_MAX ? UINT16_MAX : k->iface),
+			.data = k->data,
+		};
+		p->frames_read++;
+		p->fn(p->user, &rec);
+	}
+	if (n == 0 && max > 0)
+		return CAPTURE_END;
+	return n;
+}
+
 static int file_dispatch(struct capture_source *src, int max, capture_packet_fn fn, void *user,
 			 char *errbuf)
 {
 	struct file_priv *p = src->priv;
 	p->fn = fn;
 	p->user = user;
+	if (p->is_ng)
+		return ng_dispatch(src, p, max, errbuf);
 	int n = pcap_dispatch(p->pcap, max, file_on_packet, (u_char *)p);
 	if (n == PCAP_ERROR) {
 		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: frame %llu: %s",
@@ -312,19 +462,14 @@ static void file_close(struct capture_source *src)
 	struct file_priv *p = src->priv;
 	if (!p)
 		return;
-	if (p->have_prog)
-		pcap_freecode(&p->prog);
-	pcap_close(p->pcap); /* closes the stream before its buffer goes */
-	free(p->iobuf);
-	pcapng_flags_close(&p->flags);
-	free(p);
+	free_priv(p);
 	src->priv = NULL;
 }
 
 static int file_position(struct capture_source *src, uint64_t *done, uint64_t *total)
 {
 	struct file_priv *p = src->priv;
-	FILE *f = pcap_file(p->pcap);
+	FILE *f = p->pcap ? pcap_file(p->pcap) : p->fp;
 	long pos = f ? ftell(f) : -1;
 	if (!p->size || pos < 0)
 		return -1;

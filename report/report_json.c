@@ -252,6 +252,8 @@ static void flow_object(struct jw *w, const char *key, const struct flow *f,
 	jw_word(w, "server", ep);
 	if (f->key.tun_hash)
 		encap_object(w, f);
+	if (f->dup_frames)
+		jw_uint(w, "duplicates_across_interfaces", f->dup_frames);
 	if (f->link_encap) {
 		static const char *const names[] = {"mpls", "pppoe", "pbb", "vntag", "etag", "llc_snap", "ppp"};
 		jw_arr_open(w, "link_encap");
@@ -381,6 +383,8 @@ static void capture_object(struct jw *w, const struct analyzer *a, const struct 
 	jw_uint(w, "non_ip", t->non_ip);
 	jw_uint(w, "malformed", t->malformed);
 	jw_uint(w, "ip_fragments", t->fragments);
+	if (t->dup_frames) /* an extension: only from multi-interface sources */
+		jw_uint(w, "duplicates_across_interfaces", t->dup_frames);
 	jw_uint(w, "csum_unverifiable", t->csum_unverifiable);
 	jw_uint(w, "flows", t->flows);
 	jw_uint(w, "flows_evicted", t->flows_evicted);

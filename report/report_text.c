@@ -212,6 +212,11 @@ static void print_header(struct report *r, const struct analyzer *a, const struc
 	if (t->non_ip || t->other_ip)
 		fprintf(out, ", %llu other frames", (unsigned long long)(t->non_ip + t->other_ip));
 	fputc('\n', out);
+	if (t->dup_frames)
+		fprintf(out, "         %llu frame%s the same packet%s seen again on another interface\n"
+			"         (a capture on several interfaces): analyzed once, not as resends\n",
+			(unsigned long long)t->dup_frames, t->dup_frames == 1 ? " was" : "s were",
+			t->dup_frames == 1 ? "" : "s");
 	if (t->malformed)
 		fprintf(out, "         %llu malformed frames skipped (listed on stderr)\n",
 			(unsigned long long)t->malformed);

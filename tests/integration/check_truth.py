@@ -386,6 +386,26 @@ check("nflog: retransmissions as the kernels counted, no checksum called corrupt
       and len(kinds(d, "csum_offload")) == tc["tcp_checksum_bad"],
       (len(kinds(d, "csum_offload")), tc["tcp_checksum_bad"]))
 
+# dumpcap on two interfaces of different link types (mk_dumpcap_two.sh):
+# every frame read (libpcap refuses the file), one connection, the second
+# interface's copies recognised as duplicates, not resends. Truth: tshark's
+# per-interface counts, the kernels' TcpRetransSegs.
+d, t = report("dumpcap_two.pcapng"), truth("dumpcap_two")
+tc = t["tshark_counts"]
+rk = t["kernel"]["A"].get("TcpRetransSegs", 0) + t["kernel"]["B"].get("TcpRetransSegs", 0)
+check("dumpcap_two: every frame of both interfaces read, one connection",
+      d["capture"]["packets"] == tc["frames"] and len([f for f in d["flows"] if f["proto"] == "tcp"])
+      == tc["tcp_streams"] == 1, (d["capture"]["packets"], tc))
+check(f"dumpcap_two: the second interface's {tc['iface1_tcp']} TCP frames are duplicates, the "
+      f"connection's packets the first's {tc['iface0_tcp']}",
+      d["capture"].get("duplicates_across_interfaces") == tc["iface1_tcp"]
+      and sum(f["packets"] for f in d["flows"] if f["proto"] == "tcp") == tc["iface0_tcp"],
+      (d["capture"].get("duplicates_across_interfaces"), [f["packets"] for f in d["flows"]]))
+check(f"dumpcap_two: {rk} retransmissions as the kernels counted (tshark flags "
+      f"{tc['tcp_retransmissions']}), no SYN retry, no checksum called corruption",
+      len(kinds(d, "retransmission")) == rk and not kinds(d, "syn_retransmit")
+      and not kinds(d, "csum_bad"))
+
 d, t = report("bottleneck.pcap"), truth("bottleneck")
 qd = sorted(r["seq"] for r in t["relay"]["log"] if r["action"] == "queue_drop")
 check("bottleneck: retransmissions are the queue drops",

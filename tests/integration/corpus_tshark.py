@@ -62,8 +62,6 @@ KNOWN = {
     # tcplens does not decode it yet (issue 16)
     "icmp-rfc8335-missing-bytes.pcap": "IPv4 behind a MACsec (802.1AE) header: tcplens does not "
                                        "decode MACsec, tshark checks the IPv4 header inside",
-    "tok2str-oobr-2.pcap": "IPv4 behind an MPLS label stack: tcplens does not decode MPLS yet, "
-                           "tshark checks the IPv4 and UDP headers inside",
 }
 
 FIELDS = ["frame.number", "frame.protocols", "frame.cap_len", "frame.len", "tcp.stream",
@@ -106,7 +104,13 @@ def tshark_view(path):
         if ipstat in ("0", "Bad"):  # the first (outer) IPv4 header: tcplens checks it too
             v["bad_ip"] += 1
         if inner:
-            v["tunneled_tcp"] += "tcp" in protos.split(":")
+            layers = protos.split(":")
+            # a header an ICMP error quotes is no connection; one inside a
+            # tunnel is (tcplens decodes the tunnels: issue 16)
+            if "icmp" in layers or "icmpv6" in layers:
+                v["tunneled_tcp"] += "tcp" in layers
+            elif stream:
+                v["streams"].add(stream)
             continue
         if stream:
             v["streams"].add(stream)
