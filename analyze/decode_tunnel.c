@@ -15,7 +15,8 @@
  *     family: 4in4, 6in4 (sit), 4in6, 6in6.
  *   GRE (RFC 2784, 2890), protocol 47, version 0: optional checksum, key
  *     (the tunnel's id) and sequence number, then by protocol type: IPv4,
- *     IPv6, 0x6558 a frame (transparent Ethernet bridging), 0x88BE ERSPAN
+ *     IPv6, 0x6558 a frame (transparent Ethernet bridging), 0x883E WCCP
+ *     redirection (its 4-byte header, then IPv4), 0x88BE ERSPAN
  *     type II (with a sequence number; type I without, no header of its
  *     own), 0x22EB ERSPAN type III (and its platform subheader when the O
  *     bit says so). An ERSPAN session id is the tunnel's id.
@@ -38,6 +39,7 @@
 #define ETH_P_TEB 0x6558
 #define ETH_P_ERSPAN2 0x88BE
 #define ETH_P_ERSPAN3 0x22EB
+#define ETH_P_WCCP 0x883E
 #define ETH_P_IP 0x0800
 #define ETH_P_IPV6 0x86DD
 
@@ -210,6 +212,11 @@ int decode_ip_tunnel(struct pkt_decoded *d)
 		return decap(d, TUN_GRE, key, g + h, cap - h, wire - h, proto);
 	if (proto == ETH_P_TEB)
 		return decap(d, TUN_GRE, key, g + h, cap - h, wire - h, 0);
+	if (proto == ETH_P_WCCP) { /* a 4-byte redirect header, then IPv4 */
+		if (cap < h + 4 || wire < h + 4 || ip_type_of(g + h + 4, cap - h - 4) != ETH_P_IP)
+			return DECODE_NOT_IP;
+		return decap(d, TUN_GRE, key, g + h + 4, cap - h - 4, wire - h - 4, ETH_P_IP);
+	}
 	if (proto == ETH_P_ERSPAN2) {
 		if (!seq) /* type I: the mirrored frame right after GRE */
 			return decap(d, TUN_ERSPAN, 0, g + h, cap - h, wire - h, 0);

@@ -59,6 +59,8 @@ KNOWN = {
                                   "length (221): libpcap, which tcplens reads with, cuts the "
                                   "record to 195 bytes and the UDP checksum cannot be summed; "
                                   "tshark's reader keeps all 221",
+    "sflow_expanded.pcap": "a TCP header sampled inside an sFlow datagram: one sampled packet, "
+                           "not a connection; tshark counts a stream, tcplens does not decode sFlow",
     # tcplens does not decode it yet (issue 16)
     "icmp-rfc8335-missing-bytes.pcap": "IPv4 behind a MACsec (802.1AE) header: tcplens does not "
                                        "decode MACsec, tshark checks the IPv4 header inside",

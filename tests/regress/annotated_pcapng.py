@@ -88,6 +88,7 @@ if t_src != t_out:
 
 # Only the flagged flows, TCP only: original numbers kept in epb_packetid.
 r = run([tcplens, "-q", "-r", sample, "--format", "json", "-o", rep, "-w", out, "--write-flagged", "tcp"])
+flagged = []
 if r.returncode == 2 and "filtering not implemented" in r.stderr:
     pass  # libpcap compiles no filter for this link type (NFLOG): a clear refusal
 elif r.returncode != 0:
