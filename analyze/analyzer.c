@@ -306,12 +306,22 @@ static void diag(struct analyzer *a, const struct pkt_record *rec, const char *w
 		a->sink.diag(a->sink.diag_user, rec->frame, what);
 }
 
+/* The identity of the tunnel d came in, oriented as the packet. */
+static const struct tunnel_id *tunnel_of(const struct pkt_decoded *d, struct tunnel_id *t)
+{
+	*t = (struct tunnel_id){.kind = d->tun.kind, .ip_ver = d->tun.ip_ver, .id = d->tun.id};
+	memcpy(t->addr[0], d->tun.src, sizeof(t->addr[0]));
+	memcpy(t->addr[1], d->tun.dst, sizeof(t->addr[1]));
+	return t;
+}
+
 /* Find or create the flow of d; retire the old one when a SYN reuses its
  * 4-tuple. *dir receives the segment's direction. */
 static struct flow *flow_for(struct analyzer *a, const struct pkt_prepared *pp,
 			     const struct pkt_decoded *d, int *dir)
 {
-	const struct tunnel_id *tun = pp->tun_hash ? &pp->tun : NULL;
+	struct tunnel_id tid;
+	const struct tunnel_id *tun = pp->tun_hash ? tunnel_of(d, &tid) : NULL;
 	struct flow *f = flow_table_lookup_hashed(a->flows, pp->flow_hash, d->ip_ver, d->l4proto,
 						  d->src, d->sport, d->dst, d->dport, tun,
 						  pp->tun_hash, dir);
@@ -486,10 +496,9 @@ void analyzer_prepare(void *unused, const struct pkt_record *rec, void *scratch)
 	if (d->ip_later_frag || (d->l4proto != IPPROTO_TCP && d->l4proto != IPPROTO_UDP))
 		return;
 	if (d->tun.kind != TUN_NONE) {
-		pp->tun = (struct tunnel_id){.kind = d->tun.kind, .ip_ver = d->tun.ip_ver, .id = d->tun.id};
-		memcpy(pp->tun.addr[0], d->tun.src, sizeof(pp->tun.addr[0]));
-		memcpy(pp->tun.addr[1], d->tun.dst, sizeof(pp->tun.addr[1]));
-		pp->tun_hash = flow_table_tunnel_hash(&pp->tun);
+		struct tunnel_id tid;
+		tunnel_of(d, &tid);
+		pp->tun_hash = flow_table_tunnel_hash(&tid);
 	}
 	pp->flow_hash = flow_table_hash(d->ip_ver, d->l4proto, d->src, d->sport, d->dst, d->dport,
 					pp->tun_hash);

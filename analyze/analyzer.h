@@ -157,8 +157,7 @@ struct pkt_prepared {
 	bool l4_done;            /* l4_verdict computed (a TCP/UDP header here) */
 	bool has_flow;           /* a TCP/UDP header: flow_hash is set */
 	uint32_t flow_hash;      /* flow_table_hash of its endpoints (and tunnel) */
-	uint32_t tun_hash;       /* flow_table_tunnel_hash(&tun), 0: not tunneled */
-	struct tunnel_id tun;    /* the tunnel it came in, oriented as the packet */
+	uint32_t tun_hash;       /* flow_table_tunnel_hash of dec.tun's identity, 0: none */
 	uint8_t l4_verdict;      /* enum csum_verdict of csum_verify_l4 */
 	uint8_t outer_verdict;   /* tunneled, l4_done: csum_verify_tunnel_udp's */
 	bool outer_lco;          /* ... its mismatch is Local Checksum Offload's */

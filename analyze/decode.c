@@ -4,6 +4,7 @@
 #include "decode.h"
 
 #include <netinet/in.h>
+#include <stddef.h>
 #include <string.h>
 
 const char *decode_strerror(int err)
@@ -28,7 +29,8 @@ const char *decode_strerror(int err)
 
 int decode_packet(const struct pkt_record *rec, struct pkt_decoded *d)
 {
-	memset(d, 0, sizeof(*d));
+	memset(d, 0, offsetof(struct pkt_decoded, tun)); /* tun: decode.h */
+	d->tun.kind = TUN_NONE;
 	d->rec = rec;
 	d->opt.wscale = -1;
 	size_t l3 = 0;

@@ -126,7 +126,6 @@ enum link_encap {
 
 struct pkt_decoded {
 	const struct pkt_record *rec;
-	struct pkt_tunnel tun;    /* tun.kind != TUN_NONE: the fields below are the inner packet's */
 	uint8_t dir;              /* enum pkt_dir: record's, or from SLL pkttype */
 	uint8_t link_encap;       /* enum link_encap bits */
 	uint8_t vlan_count;       /* tags seen, 255 meaning 255 or more */
@@ -169,6 +168,11 @@ struct pkt_decoded {
 	/* Filled by the analyzer after decoding, for the detectors */
 	uint8_t l4_verdict;       /* enum csum_verdict of the TCP/UDP checksum */
 	uint16_t giant_mss;       /* != 0: payload above this MSS of the receiver */
+
+	/* tun.kind != TUN_NONE: the fields above are the inner packet's. Last,
+	 * and only its kind cleared for each frame: the rest is read only
+	 * when the frame was tunneled. */
+	struct pkt_tunnel tun;
 };
 
 /* Decode the link layer of rec into d (fills dir, vlan, and d->ip with the

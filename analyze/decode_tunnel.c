@@ -77,8 +77,8 @@ static int decap(struct pkt_decoded *d, uint8_t kind, uint32_t id, const uint8_t
 {
 	struct pkt_decoded outer = *d;
 	/* The inner packet starts afresh; the record and direction stay. */
-	memset((char *)d + offsetof(struct pkt_decoded, tun), 0,
-	       sizeof(*d) - offsetof(struct pkt_decoded, tun));
+	memset(d, 0, sizeof(*d));
+	d->rec = outer.rec;
 	d->dir = outer.dir;
 	d->opt.wscale = -1;
 	struct pkt_tunnel *t = &d->tun;
