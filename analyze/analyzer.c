@@ -48,13 +48,6 @@ struct analyzer {
 	 * the capture-wide totals and hands to the sink goes here instead. */
 	struct analyzer_recorder recorder;
 	bool shard;
-	/* Recent packets of a multi-interface source, by signature, so that one
-	 * seen on a second interface is recognised (allocated on the first such
-	 * frame). */
-	struct dup_entry {
-		uint64_t sig, ts_ns;
-		uint16_t iface;
-	} *dups;
 	/* Merging analyzer: the shards' pool overflows (analyzer_absorb). */
 	uint64_t absorbed_held_overflow, absorbed_rounds_pool_full;
 };
@@ -292,7 +285,6 @@ void analyzer_free(struct analyzer *a)
 	if (!a)
 		return;
 	flow_table_free(a->flows);
-	free(a->dups);
 	held_pool_free(a->held);
 	round_store_free(a->rounds);
 	free(a);
@@ -342,8 +334,9 @@ static struct flow *flow_for(struct analyzer *a, const struct pkt_prepared *pp,
 			memcpy(ct.addr[0], tun->addr[1], sizeof(ct.addr[0]));
 			memcpy(ct.addr[1], tun->addr[0], sizeof(ct.addr[1]));
 		}
-		ct.id_dir[src_client ? DIR_C2S : DIR_S2C] = tun->id;
-		ct.id_dir[src_client ? DIR_S2C : DIR_C2S] = TUNNEL_ID_UNSEEN;
+		int d0 = src_client ? DIR_C2S : DIR_S2C;
+		ct.id_dir[d0] = tun->id;
+		ct.id_seen = (uint8_t)(1u << d0);
 	}
 	if (src_client)
 		f = flow_table_insert(a->flows, d->ip_ver, d->l4proto, d->src, d->sport, d->dst,
@@ -611,20 +604,23 @@ static bool frame_part(struct analyzer *a, const struct pkt_record *rec, struct 
 	return true;
 }
 
-#define DUP_SLOTS 4096
-/* Two interfaces hand over the same packet microseconds apart, but not in
- * file order (dumpcap writes each interface's packets as they come): a
- * match within this much either way is one packet seen twice. */
+/* The recent packets of one flow of a multi-interface source. Two
+ * interfaces hand over the same packet microseconds apart, but not in file
+ * order: dumpcap writes each interface's packets as they come, in runs. A
+ * match within DUP_WINDOW_NS either way, on another interface, among the
+ * flow's last DUP_RING packets, is one packet seen twice. Kept per flow, so
+ * --threads cannot change what is found. */
+#define DUP_RING 128
 #define DUP_WINDOW_NS 50000000ull
+struct dup_ring {
+	uint64_t sig[DUP_RING];
+	uint64_t ts_ns[DUP_RING];
+	uint16_t iface[DUP_RING];
+	uint32_t next;
+};
 
-/* A packet of a multi-interface source already seen on another interface:
- * the same addresses, ports, IP id, checksum, sequence and ACK numbers,
- * flags and length, close in time. The latest per slot is kept. */
-static bool seen_elsewhere(struct analyzer *a, const struct pkt_record *rec,
-			   const struct pkt_decoded *d)
+static uint64_t packet_sig(const struct pkt_decoded *d)
 {
-	if (!a->dups && !(a->dups = calloc(DUP_SLOTS, sizeof(*a->dups))))
-		return false;
 	uint64_t h = 0x9e3779b97f4a7c15ull ^ d->ip_ver ^ (uint64_t)d->l4proto << 8;
 	const uint64_t words[] = {
 		(uint64_t)d->sport << 48 | (uint64_t)d->dport << 32 | (uint64_t)d->ip_id << 16 | d->l4_csum,
@@ -639,14 +635,30 @@ static bool seen_elsewhere(struct analyzer *a, const struct pkt_record *rec,
 		h = (h ^ s) * 0xc4ceb9fe1a85ec53ull;
 		h = (h ^ t) * 0xc4ceb9fe1a85ec53ull;
 	}
-	h ^= h >> 29;
-	struct dup_entry *e = &a->dups[h % DUP_SLOTS];
-	uint64_t ts = rec->ts_ns;
-	bool dup = e->sig == h && e->iface != rec->iface &&
-		   (ts > e->ts_ns ? ts - e->ts_ns : e->ts_ns - ts) <= DUP_WINDOW_NS;
-	if (!dup)
-		*e = (struct dup_entry){.sig = h, .ts_ns = ts, .iface = rec->iface};
-	return dup;
+	return h ^ h >> 29;
+}
+
+/* A packet of flow f (a multi-interface source) already seen on another
+ * interface: the same addresses, ports, IP id, checksum, sequence and ACK
+ * numbers, flags and length, close in time. */
+static bool seen_elsewhere(struct flow *f, const struct pkt_record *rec, const struct pkt_decoded *d)
+{
+	struct flow_cold *cold = flow_cold(f);
+	if (!cold || (!cold->dups && !(cold->dups = calloc(1, sizeof(*cold->dups)))))
+		return false; /* out of memory: analyzed, maybe twice */
+	struct dup_ring *r = cold->dups;
+	uint64_t h = packet_sig(d), ts = rec->ts_ns;
+	for (uint32_t i = 0; i < DUP_RING; i++)
+		if (r->sig[i] == h && r->iface[i] != rec->iface &&
+		    (ts > r->ts_ns[i] ? ts - r->ts_ns[i] : r->ts_ns[i] - ts) <= DUP_WINDOW_NS) {
+			r->sig[i] = 0; /* one copy per sighting */
+			return true;
+		}
+	uint32_t k = r->next++ % DUP_RING;
+	r->sig[k] = h;
+	r->ts_ns[k] = ts;
+	r->iface[k] = rec->iface;
+	return false;
 }
 
 /* A frame's part in its flow: the flow found or made, checksums judged,
@@ -661,7 +673,7 @@ static void flow_part(struct analyzer *a, const struct pkt_record *rec, struct p
 		diag(a, rec, "out of memory for a new flow (skipped)");
 		return;
 	}
-	if ((rec->hints & PKT_HINT_MULTI_IFACE) && seen_elsewhere(a, rec, d)) {
+	if ((rec->hints & PKT_HINT_MULTI_IFACE) && seen_elsewhere(f, rec, d)) {
 		f->dup_frames++; /* counted, not analyzed again */
 		return;
 	}

@@ -80,6 +80,12 @@ enum csum_verdict csum_verify_tunnel_udp(const struct pkt_decoded *d, uint16_t i
 	o.l4_len = t->udp_len;
 	o.l4_cap = t->udp_cap;
 	o.l4_csum = t->udp_csum;
+	/* A tunnel's zero UDP checksum means none over IPv6 too (RFC 6935,
+	 * 8926; Linux udp6zerocsumtx). */
+	if (!t->udp_csum) {
+		*expected = 0;
+		return CSUM_ABSENT;
+	}
 	enum csum_verdict v = csum_verify_l4(&o, expected);
 	if (v != CSUM_BAD || !inner_expected)
 		return v;

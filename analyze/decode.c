@@ -3,6 +3,8 @@
  */
 #include "decode.h"
 
+#include <pcap/dlt.h>
+
 #include <netinet/in.h>
 #include <stddef.h>
 #include <string.h>
@@ -44,6 +46,13 @@ int decode_packet(const struct pkt_record *rec, struct pkt_decoded *d)
 	int rc = decode_link(rec, d, &l3, &et);
 	if (rc != DECODE_OK)
 		return rc;
+#ifdef DLT_NFLOG
+	/* NFLOG records the copy range's bytes as the packet's whole length:
+	 * trust the IP header's (a datagram cut by --nflog-size is then a cut
+	 * one, not a malformed one). */
+	if (rec->linktype == DLT_NFLOG && wire < l3 + 65535)
+		wire = l3 + 65535;
+#endif
 	if (l3 > rec->caplen)
 		return DECODE_SHORT_LINK;
 	rc = decode_ip(rec->data + l3, rec->caplen - l3, wire - l3, et, d);

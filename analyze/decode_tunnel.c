@@ -80,6 +80,7 @@ static int decap(struct pkt_decoded *d, uint8_t kind, uint32_t id, const uint8_t
 	memset(d, 0, sizeof(*d));
 	d->rec = outer.rec;
 	d->dir = outer.dir;
+	d->link_encap = outer.link_encap; /* an MPLS underlay, say, stays the flow's */
 	d->opt.wscale = -1;
 	struct pkt_tunnel *t = &d->tun;
 	t->kind = kind;

@@ -64,6 +64,8 @@ struct flow_cold *flow_cold(struct flow *f)
 
 void flow_cold_release(struct flow *f)
 {
+	if (f->cold)
+		free(f->cold->dups);
 	free(f->cold);
 	f->cold = NULL;
 }
@@ -73,6 +75,7 @@ void flow_snapshot(struct flow *dst, struct flow_cold *dst_cold, const struct fl
 	*dst = *src;
 	if (src->cold) {
 		*dst_cold = *src->cold;
+		dst_cold->dups = NULL;
 		dst->cold = dst_cold;
 	}
 }

@@ -34,13 +34,15 @@ struct flow_key {
 
 /* A tunnel that carries a flow: its kind (enum tunnel_kind), its id (VNI,
  * GRE key...) and the outer endpoints, in the order of the packet that
- * named it (lookup: id is the packet's) or client side first (stored in a
- * flow: id_dir holds each direction's id, TUNNEL_ID_UNSEEN until that
- * direction's first packet; some overlays use a different id each way). */
-#define TUNNEL_ID_UNSEEN UINT32_MAX
+ * named it (lookup: id is the packet's) or of its first packet (stored in
+ * a flow: a mirror session sends both directions from one end to the same
+ * collector, an overlay each from its own end: either matches). id_dir
+ * holds each direction's id once id_seen has that direction's bit (some
+ * overlays key each way differently). */
 struct tunnel_id {
 	uint8_t kind;
 	uint8_t ip_ver;
+	uint8_t id_seen;       /* bit 1 << DIR_C2S / DIR_S2C: id_dir known */
 	uint32_t id;
 	uint32_t id_dir[2];
 	uint8_t addr[2][16];
@@ -191,6 +193,11 @@ struct flow_cold {
 	 * Offload, left as the outer pseudo-header seed (a GSO super-packet),
 	 * wrong (damage on the underlay). */
 	uint32_t outer_lco[2], outer_seed[2], outer_bad[2];
+	/* A multi-interface source's recent packets of this flow (analyzer.c),
+	 * allocated with its first such frame, freed with the cold part; a
+	 * copy (snapshot, shard record) carries NULL or a pointer it never
+	 * follows. */
+	struct dup_ring *dups;
 	struct tcp_event stall_pending_ev;          /* stall.c: a held delayed_ack */
 	double stall_by_cause_ms[STALL_CAUSES];     /* indexed as stall_causes[] in stall.h */
 	uint32_t stall_by_cause_n[STALL_CAUSES];

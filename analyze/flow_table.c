@@ -82,9 +82,10 @@ static inline bool addr_eq(const uint8_t *x, const uint8_t *y, size_t alen)
 	return !memcmp(x, y, 16);
 }
 
-/* f's tunnel is tun, seen in direction dir (DIR_S2C: outer endpoints
- * swapped): 1 when its id is that direction's, 2 when that direction has
- * no id yet (its first packet: the caller learns it), 0 when not. */
+/* f's tunnel is tun, seen in direction dir: its outer endpoints the same
+ * pair (in either order), and 1 when its id is that direction's; when that
+ * direction has no id yet (its first packet: the caller learns it), 3 if
+ * the other direction carries this id, 2 if another; 0 when not. */
 static int tunnel_match(const struct flow *f, const struct tunnel_id *tun, int dir)
 {
 	/* Without its cold part (out of memory at insert) the hash decides. */
@@ -92,11 +93,14 @@ static int tunnel_match(const struct flow *f, const struct tunnel_id *tun, int d
 		return 1;
 	const struct tunnel_id *m = &f->cold->tunnel;
 	size_t alen = tun->ip_ver == 4 ? 4 : 16;
-	int a = dir == DIR_C2S ? 0 : 1;
-	if (m->kind != tun->kind || m->ip_ver != tun->ip_ver ||
-	    !addr_eq(m->addr[a], tun->addr[0], alen) || !addr_eq(m->addr[!a], tun->addr[1], alen))
+	if (m->kind != tun->kind || m->ip_ver != tun->ip_ver)
 		return 0;
-	return m->id_dir[dir] == tun->id ? 1 : m->id_dir[dir] == TUNNEL_ID_UNSEEN ? 2 : 0;
+	if (!(addr_eq(m->addr[0], tun->addr[0], alen) && addr_eq(m->addr[1], tun->addr[1], alen)) &&
+	    !(addr_eq(m->addr[0], tun->addr[1], alen) && addr_eq(m->addr[1], tun->addr[0], alen)))
+		return 0;
+	if (m->id_seen & (1u << dir))
+		return m->id_dir[dir] == tun->id ? 1 : 0;
+	return (m->id_seen & (1u << !dir)) && m->id_dir[!dir] == tun->id ? 3 : 2;
 }
 
 static int key_match(const struct flow *f, uint8_t ip_ver, uint8_t proto, const uint8_t *src,
@@ -282,8 +286,10 @@ static void retire(struct flow_table *t, struct flow *f, uint32_t idx1, enum flo
 
 void flow_table_learn_tunnel_id(struct flow *f, const struct tunnel_id *tun, int dir)
 {
-	if (f->cold && f->cold->tunnel.id_dir[dir] == TUNNEL_ID_UNSEEN)
+	if (f->cold && !(f->cold->tunnel.id_seen & (1u << dir))) {
 		f->cold->tunnel.id_dir[dir] = tun->id;
+		f->cold->tunnel.id_seen |= (uint8_t)(1u << dir);
+	}
 }
 
 uint32_t flow_table_tunnel_hash(const struct tunnel_id *tun)
@@ -346,9 +352,10 @@ struct flow *flow_table_lookup_hashed(struct flow_table *t, uint32_t h, uint8_t 
 {
 	size_t mask = t->nslots - 1;
 	/* A flow whose direction has no tunnel id yet fits if no flow has
-	 * exactly this one (two tenants on one 5-tuple): the first such. */
+	 * exactly this one (two tenants on one 5-tuple); one whose other
+	 * direction has this id before one whose has another. */
 	struct flow *learn = NULL;
-	int learn_dir = 0;
+	int learn_dir = 0, learn_m = 0;
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		uint64_t v = t->slots[i];
 		if (!SLOT_IDX(v))
@@ -361,9 +368,10 @@ struct flow *flow_table_lookup_hashed(struct flow_table *t, uint32_t h, uint8_t 
 			*dir = d;
 			return f;
 		}
-		if (m == 2 && !learn) {
+		if (m > learn_m) {
 			learn = f;
 			learn_dir = d;
+			learn_m = m;
 		}
 	}
 	if (learn)

@@ -182,10 +182,10 @@ static uint64_t to_ns(const struct pcapng_iface *i, uint64_t ts)
 bool pcapng_reader_open(struct pcapng_reader *r, FILE *in, char *err, size_t errlen)
 {
 	*r = (struct pcapng_reader){.in = in};
-	uint32_t type, len;
+	uint32_t type = 0, len;
 	int rc = read_block(r, &type, &len, err, errlen);
 	if (rc <= 0 || type != BT_SHB) {
-		if (rc == 0 || type != BT_SHB)
+		if (rc == 0 || (rc > 0 && type != BT_SHB))
 			snprintf(err, errlen, "not a pcapng file (no section header block first)");
 		pcapng_reader_close(r);
 		return false;

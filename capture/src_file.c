@@ -50,7 +50,7 @@ struct file_priv {
 		int linktype;
 		bool ok;
 		struct bpf_program prog;
-	} progs[8];
+	} progs[32];
 	int nprogs;
 };
 
@@ -253,8 +253,10 @@ static struct ng_prog *prog_for(struct file_priv *p, int linktype, char *err, si
 	for (int i = 0; i < p->nprogs; i++)
 		if (p->progs[i].linktype == linktype)
 			return &p->progs[i];
-	if (p->nprogs == (int)(sizeof(p->progs) / sizeof(p->progs[0])))
-		return &p->progs[p->nprogs - 1]; /* ninth link type: the last one's */
+	if (p->nprogs == (int)(sizeof(p->progs) / sizeof(p->progs[0]))) {
+		static struct ng_prog none; /* ok false: frames of more link types do not pass */
+		return &none;
+	}
 	struct ng_prog *g = &p->progs[p->nprogs++];
 	g->linktype = linktype;
 	pcap_t *dead = pcap_open_dead(linktype, 262144);

@@ -2,7 +2,8 @@
  * fuzz/fuzz_decode.c — libFuzzer harness for the packet decoder.
  *
  * Input: one control byte, then the frame.
- *   bits 0-2  link type (fuzz_dlt: every DLT the analyzer decodes)
+ *   bits 0-2  link type, with the frame length's parity as a fourth bit
+ *             (fuzz_dlt: every DLT the analyzer decodes)
  *   bit 3     vlan_valid (a tag the kernel took out; TCI from the frame's
  *             length)
  *   bit 4     wire length shorter than the captured length
@@ -58,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.frame = 1,
 		.caplen = caplen,
 		.wirelen = wirelen,
-		.linktype = fuzz_dlt(ctl & 7),
+		.linktype = fuzz_dlt((ctl & 7) | (caplen & 1) << 3), /* the length's parity: 4 more */
 		.dir = (uint8_t)((ctl >> 6) % 3),
 		.vlan_valid = (ctl & 0x08) != 0,
 		.vlan_tci = (uint16_t)caplen,

@@ -21,6 +21,7 @@ int fuzz_dlt(unsigned i)
 	static const int dlts[FUZZ_NDLT] = {
 		DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW,
 		DLT_IPV4,   DLT_IPV6,      DLT_NULL,       DLT_LOOP,
+		DLT_PPP,    DLT_PPP_SERIAL, DLT_C_HDLC,    DLT_NFLOG,
 	};
 	return dlts[i % FUZZ_NDLT];
 }

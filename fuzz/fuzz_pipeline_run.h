@@ -40,7 +40,7 @@ void fuzz_run_end(struct fuzz_run *r, uint64_t packets);
 
 /* Link types the analyzer decodes; fuzz_dlt(i) picks one by any index. */
 int fuzz_dlt(unsigned i);
-#define FUZZ_NDLT 8
+#define FUZZ_NDLT 12
 
 /* Abort with a message (a finding). */
 _Noreturn void fuzz_fail(const char *what);

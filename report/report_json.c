@@ -209,10 +209,11 @@ static void encap_object(struct jw *w, const struct flow *f)
 	if (t) {
 		const char *idname = tunnel_id_name(t->kind);
 		uint32_t c2s = t->id_dir[DIR_C2S], s2c = t->id_dir[DIR_S2C];
+		bool both = (t->id_seen & 3) == 3;
 		if (idname) {
-			jw_uint(w, idname, c2s != TUNNEL_ID_UNSEEN ? c2s : s2c);
+			jw_uint(w, idname, (t->id_seen & (1u << DIR_C2S)) ? c2s : s2c);
 			/* A different id the other way (an overlay keyed per direction) */
-			if (c2s != TUNNEL_ID_UNSEEN && s2c != TUNNEL_ID_UNSEEN && s2c != c2s) {
+			if (both && s2c != c2s) {
 				char k[32];
 				snprintf(k, sizeof(k), "%s_s2c", idname);
 				jw_uint(w, k, s2c);

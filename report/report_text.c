@@ -304,12 +304,13 @@ static void print_flows(struct report *r)
 			inet_ntop(af, t->addr[0], oa, sizeof(oa));
 			inet_ntop(af, t->addr[1], ob, sizeof(ob));
 			const char *idname = tunnel_id_name(t->kind);
-			char id[32] = "";
+			char id[64] = "";
 			uint32_t c2s = t->id_dir[DIR_C2S], s2c = t->id_dir[DIR_S2C];
-			if (idname && c2s != TUNNEL_ID_UNSEEN && s2c != TUNNEL_ID_UNSEEN && c2s != s2c)
+			if (idname && (t->id_seen & 3) == 3 && c2s != s2c)
 				snprintf(id, sizeof(id), " %s %u (%u back)", idname, c2s, s2c);
 			else if (idname)
-				snprintf(id, sizeof(id), " %s %u", idname, c2s != TUNNEL_ID_UNSEEN ? c2s : s2c);
+				snprintf(id, sizeof(id), " %s %u", idname,
+					 (t->id_seen & (1u << DIR_C2S)) ? c2s : s2c);
 			fprintf(out, "       inside %s%s, tunnel %s -> %s\n", tunnel_kind_name(t->kind), id,
 				oa, ob);
 		}

@@ -301,3 +301,60 @@ relay_addrs() {
     for ns in "$a" "$b"; do set_offloads "$ns" eth0 tx off tso off gso off gro off; done
     save_offloads "$a" eth0 A; save_offloads "$b" eth0 B
 }
+
+# run_both_ends A B SND RCV APP: the run of the relay experiments captured at
+# both ends (mk_reorder.sh, mk_resend_first.sh). APP's server in B (bulk: a
+# bulk-server; reqresp: a reqresp-server with TCP_NODELAY), counters of SND
+# and RCV, a capture on each one's eth0, APP's client in A (bulk: BYTES from
+# port CPORT; reqresp: EXCHANGES responses of RESP bytes, 20-30 ms of think
+# time), the captures stopped, counters again, the relay stopped. Writes
+# SAMPLES/NAME_sender.pcap and _receiver.pcap, WORK/kernel.sender.json and
+# kernel.receiver.json; sets CAP1_STATS (sender's) and CAP2_STATS.
+run_both_ends() {
+    local a="$1" b="$2" snd="$3" rcv="$4" app="$5" srv side
+    if [[ $app == bulk ]]; then
+        bg ip netns exec "$b" "$PY" "$LAB/tcpapp.py" bulk-server --bind $IP_B --port $PORT \
+            --ready "$WORK/ready" --result "$WORK/server.json"
+    else
+        bg ip netns exec "$b" "$PY" "$LAB/tcpapp.py" reqresp-server --bind $IP_B --port $PORT \
+            --nodelay --ready "$WORK/ready" --result "$WORK/server.json"
+    fi
+    srv=$BG_PID
+    wait_file "$WORK/ready"
+    counters_snap "$snd" "$WORK/s0.json"; counters_snap "$rcv" "$WORK/r0.json"
+    cap_start "$snd" eth0 "$WORK/sender.pcap" --time-stamp-precision=micro
+    local cap1_pid=$CAP_PID cap1_err=$CAP_ERR
+    cap_start "$rcv" eth0 "$WORK/receiver.pcap" --time-stamp-precision=micro
+    if [[ $app == bulk ]]; then
+        ip netns exec "$a" "$PY" "$LAB/tcpapp.py" bulk-client --connect $IP_B --port $PORT \
+            --src-port $CPORT --bytes $BYTES --seed 4 --result "$WORK/client.json"
+        wait $srv
+    else
+        ip netns exec "$a" "$PY" "$LAB/tcpapp.py" reqresp-client --connect $IP_B --port $PORT \
+            --nodelay --src-port $CPORT --exchanges $EXCHANGES --short-conns 0 --min $RESP \
+            --max $RESP --think-min-ms 20 --think-max-ms 30 --result "$WORK/client.json"
+        sleep 0.3
+        kill -TERM $srv; wait $srv || true
+    fi
+    cap_stop; CAP2_STATS=$CAP_STATS
+    CAP_PID=$cap1_pid; CAP_ERR=$cap1_err
+    cap_stop 0.1; CAP1_STATS=$CAP_STATS
+    counters_snap "$snd" "$WORK/s1.json"; counters_snap "$rcv" "$WORK/r1.json"
+    relay_stop
+    for side in sender receiver; do
+        cp "$WORK/$side.pcap" "$SAMPLES/${NAME}_$side.pcap"; check_size "$SAMPLES/${NAME}_$side.pcap"
+    done
+    counters_delta "$WORK/s0.json" "$WORK/s1.json" >"$WORK/kernel.sender.json"
+    counters_delta "$WORK/r0.json" "$WORK/r1.json" >"$WORK/kernel.receiver.json"
+}
+
+# veth_addrs A B ID: namespaces A and B joined by ns_pair, IPv4 10.99.ID.1
+# and .2 on their eth0 (IPv6 off), offloads left at the kernel's defaults and
+# saved as offloads.A/B.json. Sets IP_A and IP_B.
+veth_addrs() {
+    local a="$1" b="$2" id="$3"
+    IP_A=10.99.$id.1; IP_B=10.99.$id.2
+    ns_nov6 "$a"; ns_nov6 "$b"
+    ns_addr4 "$a" eth0 $IP_A/24; ns_addr4 "$b" eth0 $IP_B/24
+    save_offloads "$a" eth0 A; save_offloads "$b" eth0 B
+}

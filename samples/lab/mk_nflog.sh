@@ -11,10 +11,7 @@ lab_init "$NAME"
 A=tlnf${ID}A$SFX; B=tlnf${ID}B$SFX
 OUT="$SAMPLES/$NAME.pcap"; TRUTH="$SAMPLES/$NAME.truth.json"
 ns_pair "$A" "$B"
-ns_nov6 "$A"; ns_nov6 "$B"
-IP_A=10.99.$ID.1; IP_B=10.99.$ID.2
-ns_addr4 "$A" eth0 $IP_A/24; ns_addr4 "$B" eth0 $IP_B/24
-save_offloads "$A" eth0 A; save_offloads "$B" eth0 B
+veth_addrs "$A" "$B" "$ID"
 ip netns exec "$A" iptables -A OUTPUT -p tcp --dport $PORT -j NFLOG --nflog-group 5
 ip netns exec "$A" iptables -A INPUT -p tcp --sport $PORT -j NFLOG --nflog-group 5
 bg ip netns exec "$B" "$PY" "$LAB/tcpapp.py" bulk-server --bind $IP_B --port $PORT \

@@ -33,41 +33,7 @@ relay_start "$A" "$B" --delay-ms "$DELAY_MS" --drop-nth "$DDIR:$NTH" --hold-acks
 relay_addrs "$A" "$B" "$FAM" "$SUBNET_ID"
 CC=$(sysctl_ns "$A" net.ipv4.tcp_congestion_control)
 
-if [[ $APP == bulk ]]; then
-    bg ip netns exec "$B" "$PY" "$LAB/tcpapp.py" bulk-server --bind $IP_B --port $PORT \
-        --ready "$WORK/ready" --result "$WORK/server.json"
-else
-    bg ip netns exec "$B" "$PY" "$LAB/tcpapp.py" reqresp-server --bind $IP_B --port $PORT \
-        --nodelay --ready "$WORK/ready" --result "$WORK/server.json"
-fi
-SRV=$BG_PID
-wait_file "$WORK/ready"
-counters_snap "$SND" "$WORK/s0.json"; counters_snap "$RCV" "$WORK/r0.json"
-cap_start "$SND" eth0 "$WORK/sender.pcap" --time-stamp-precision=micro
-CAP1_PID=$CAP_PID; CAP1_ERR=$CAP_ERR
-cap_start "$RCV" eth0 "$WORK/receiver.pcap" --time-stamp-precision=micro
-if [[ $APP == bulk ]]; then
-    ip netns exec "$A" "$PY" "$LAB/tcpapp.py" bulk-client --connect $IP_B --port $PORT \
-        --src-port $CPORT --bytes $BYTES --seed 4 --result "$WORK/client.json"
-    wait $SRV
-else
-    ip netns exec "$A" "$PY" "$LAB/tcpapp.py" reqresp-client --connect $IP_B --port $PORT \
-        --nodelay --src-port $CPORT --exchanges $EXCHANGES --short-conns 0 --min $RESP \
-        --max $RESP --think-min-ms 20 --think-max-ms 30 --result "$WORK/client.json"
-    sleep 0.3
-    kill -TERM $SRV; wait $SRV || true
-fi
-cap_stop; CAP2_STATS=$CAP_STATS
-CAP_PID=$CAP1_PID; CAP_ERR=$CAP1_ERR
-cap_stop 0.1; CAP1_STATS=$CAP_STATS
-counters_snap "$SND" "$WORK/s1.json"; counters_snap "$RCV" "$WORK/r1.json"
-relay_stop
-
-for side in sender receiver; do
-    cp "$WORK/$side.pcap" "$SAMPLES/${NAME}_$side.pcap"; check_size "$SAMPLES/${NAME}_$side.pcap"
-done
-counters_delta "$WORK/s0.json" "$WORK/s1.json" >"$WORK/kernel.sender.json"
-counters_delta "$WORK/r0.json" "$WORK/r1.json" >"$WORK/kernel.receiver.json"
+run_both_ends "$A" "$B" "$SND" "$RCV" "$APP"
 "$PY" "$LAB/truth.py" "$TRUTH" \
     sample=$NAME "files:=[\"${NAME}_sender.pcap\", \"${NAME}_receiver.pcap\"]" format=pcap \
     timestamp_precision=micro linktype=EN10MB \
