@@ -483,6 +483,12 @@ void analyzer_prepare(void *unused, const struct pkt_record *rec, void *scratch)
 	pp->outer_lco = false;
 	/* Also on a frame damaged past a whole IPv4 header (as tshark does). */
 	pp->ip_ok = (int8_t)csum_verify_ipv4_header(d, &pp->ip_expected);
+	pp->outer_ip_ok = -1;
+	if (d->tun.kind != TUN_NONE && d->tun.ip_ver == 4) {
+		struct pkt_decoded o = {.ip_ver = 4, .ip = d->tun.ip, .ip_cap = d->tun.ip_cap,
+					.ip_hlen = d->tun.ip_hlen, .ip_csum = d->tun.ip_csum};
+		pp->outer_ip_ok = (int8_t)csum_verify_ipv4_header(&o, &pp->outer_ip_expected);
+	}
 	if (pp->rc != DECODE_OK)
 		return;
 	/* A TCP/UDP header here (not a later fragment): the frame has a flow. */
@@ -557,15 +563,15 @@ static void advance_clock(struct analyzer *a, uint64_t ts_ns)
  * source gives the direction), or its TCP/UDP checksum is damaged too, or
  * --test-no-offload-signature. */
 static void ip_csum_event(struct analyzer *a, struct flow *f, int dir, const struct pkt_prepared *pp,
-			  const struct pkt_decoded *d)
+			  const struct pkt_decoded *d, uint16_t found, uint16_t expected)
 {
-	bool offload = d->ip_csum == 0 && !a->cfg.no_offload_signature && d->dir != PKT_DIR_IN &&
+	bool offload = found == 0 && !a->cfg.no_offload_signature && d->dir != PKT_DIR_IN &&
 		       !(pp->l4_done && pp->l4_verdict == CSUM_BAD);
 	struct tcp_event ev;
 	event_init(&ev, f, d, dir, offload ? FIND_IP_CSUM_OFFLOAD : FIND_IP_CSUM_BAD);
 	ev.cause = offload ? CAUSE_TX : CAUSE_NONE;
-	ev.u.csum.found = d->ip_csum;
-	ev.u.csum.expected = pp->ip_expected;
+	ev.u.csum.found = found;
+	ev.u.csum.expected = expected;
 	event_emit(&a->events, f, &ev);
 }
 
@@ -592,7 +598,7 @@ static bool frame_part(struct analyzer *a, const struct pkt_record *rec, struct 
 			t->other_ip += !d->ip_frag;
 		}
 		if (pp->ip_ok == 0)
-			ip_csum_event(a, NULL, DIR_C2S, pp, d);
+			ip_csum_event(a, NULL, DIR_C2S, pp, d, d->ip_csum, pp->ip_expected);
 		return false;
 	}
 	if (d->ip_frag)
@@ -688,7 +694,9 @@ static void flow_part(struct analyzer *a, const struct pkt_record *rec, struct p
 	flow_table_touch(a->flows, f, rec->ts_ns, a->clock);
 
 	if (pp->ip_ok == 0)
-		ip_csum_event(a, f, dir, pp, d);
+		ip_csum_event(a, f, dir, pp, d, d->ip_csum, pp->ip_expected);
+	if (pp->outer_ip_ok == 0) /* the tunnel's outer IPv4 header */
+		ip_csum_event(a, f, dir, pp, d, d->tun.ip_csum, pp->outer_ip_expected);
 	d->giant_mss = giant_reference_mss(f, dir, d);
 	if (pp->l4_done)
 		check_l4_checksum(a, f, dir, pp, d);

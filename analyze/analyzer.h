@@ -154,6 +154,7 @@ struct pkt_prepared {
 	struct pkt_decoded dec;  /* dec.rec is the record it was prepared from */
 	int16_t rc;              /* decode_packet's result */
 	int8_t ip_ok;            /* csum_verify_ipv4_header */
+	int8_t outer_ip_ok;      /* the same for a tunnel's outer IPv4 header */
 	bool l4_done;            /* l4_verdict computed (a TCP/UDP header here) */
 	bool has_flow;           /* a TCP/UDP header: flow_hash is set */
 	uint32_t flow_hash;      /* flow_table_hash of its endpoints (and tunnel) */
@@ -161,7 +162,7 @@ struct pkt_prepared {
 	uint8_t l4_verdict;      /* enum csum_verdict of csum_verify_l4 */
 	uint8_t outer_verdict;   /* tunneled, l4_done: csum_verify_tunnel_udp's */
 	bool outer_lco;          /* ... its mismatch is Local Checksum Offload's */
-	uint16_t ip_expected, l4_expected, outer_expected;
+	uint16_t ip_expected, l4_expected, outer_expected, outer_ip_expected;
 };
 /* capture_prepare_fn: scratch is a struct pkt_prepared. */
 void analyzer_prepare(void *unused, const struct pkt_record *rec, void *scratch);

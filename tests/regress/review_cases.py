@@ -27,6 +27,9 @@ and a hex editor):
                              not malformed frames (was 42 malformed)
   pcapng_bad_magic.pcapng    a section header with a bad byte-order magic:
                              says so (was "not a pcapng file")
+  gre_outer_ip_csum_bad.pcap tun_gre.pcap with frame 5's outer IPv4 header
+                             checksum off by one: ip_csum_bad on frame 5, as
+                             tshark (the outer header was no longer checked)
 """
 import json
 import os
@@ -76,4 +79,7 @@ check("nflog_copy_range40: datagrams cut by the copy range are read, none malfor
       d["capture"]["malformed"] == 0 and any(f["proto"] == "tcp" for f in d["flows"]), d["capture"]["malformed"])
 rc, out, err = report("pcapng_bad_magic.pcapng")
 check("pcapng_bad_magic: the error names the byte-order magic", rc == 2 and "byte-order magic" in err, err)
+rc, out, _ = report("gre_outer_ip_csum_bad.pcap")
+ev = [(e["kind"], e["frame"]) for e in json.loads(out)["events"] if e["kind"].startswith("ip_csum")]
+check("gre_outer_ip_csum_bad: the outer IPv4 header's bad checksum, frame 5", ev == [("ip_csum_bad", 5)], ev)
 finish()
