@@ -144,6 +144,40 @@ int decode_ethernet(const uint8_t *b, size_t len, struct pkt_decoded *d, size_t 
 	return walk_shims(b, len, d, off, ethertype);
 }
 
+/* An 802.11 frame at b[off..len): a data frame's LLC/SNAP header names the
+ * network layer. Management and control frames, data frames without data
+ * (null functions), protected (encrypted) ones and A-MSDU aggregates carry
+ * nothing tcplens reads. */
+static int decode_80211(const uint8_t *b, size_t len, size_t off, struct pkt_decoded *d,
+			size_t *l3_off, uint16_t *ethertype)
+{
+	if (len < off + 24)
+		return DECODE_SHORT_LINK;
+	uint8_t fc0 = b[off], fc1 = b[off + 1];
+	uint8_t type = (fc0 >> 2) & 3, subtype = (fc0 >> 4) & 0xf;
+	if (type != 2 || (subtype & 0x4) || (fc1 & 0x40))
+		return DECODE_NOT_IP;
+	size_t h = 24;
+	if ((fc1 & 0x03) == 0x03) /* to and from the distribution system: a fourth address */
+		h += 6;
+	if (subtype & 0x8) { /* QoS data: QoS control, then HT control with the order bit */
+		if (len < off + h + 2)
+			return DECODE_SHORT_LINK;
+		if (b[off + h] & 0x80) /* A-MSDU present */
+			return DECODE_NOT_IP;
+		h += 2 + ((fc1 & 0x80) ? 4 : 0);
+	}
+	size_t o = off + h;
+	if (len < o + 8)
+		return DECODE_SHORT_LINK;
+	if (b[o] != 0xaa || b[o + 1] != 0xaa || b[o + 2] != 0x03)
+		return DECODE_NOT_IP;
+	d->link_encap |= LINK_ENCAP_LLC_SNAP;
+	*l3_off = o + 8;
+	*ethertype = rd_be16(b, len, o + 6);
+	return walk_shims(b, len, d, l3_off, ethertype);
+}
+
 static int ethertype_from_version(const uint8_t *b, size_t len, size_t off, uint16_t *et)
 {
 	if (len <= off)
@@ -232,6 +266,16 @@ int decode_link(const struct pkt_record *rec, struct pkt_decoded *d, size_t *l3_
 		}
 		*ethertype = ppp_to_ethertype(proto);
 		return *ethertype ? DECODE_OK : DECODE_NOT_IP;
+	}
+	case DLT_IEEE802_11:
+		return decode_80211(b, len, 0, d, l3_off, ethertype);
+	case DLT_IEEE802_11_RADIO: { /* radiotap: version 0, its length, then 802.11 */
+		if (len < 4)
+			return DECODE_SHORT_LINK;
+		size_t rt = rd_le16(b, len, 2);
+		if (b[0] != 0 || rt < 8)
+			return DECODE_NOT_IP;
+		return decode_80211(b, len, rt, d, l3_off, ethertype);
 	}
 	case DLT_C_HDLC: /* address, control, then an ethertype */
 		if (len < 4)

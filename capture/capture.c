@@ -67,6 +67,8 @@ const char *capture_linktype_name(int dlt)
 	case DLT_PPP: return "PPP";
 	case DLT_PPP_SERIAL: return "PPP in HDLC framing";
 	case DLT_C_HDLC: return "Cisco HDLC";
+	case DLT_IEEE802_11: return "802.11";
+	case DLT_IEEE802_11_RADIO: return "802.11 with radiotap";
 #ifdef DLT_NFLOG
 	case DLT_NFLOG: return "Linux netfilter log (NFLOG)";
 #endif

@@ -239,8 +239,8 @@ static void unsupported(char *errbuf, const char *name, int linktype)
 	const char *n = pcap_datalink_val_to_name(linktype);
 	snprintf(errbuf, CAPTURE_ERRBUF_SIZE,
 		 "%s: frame 1: unsupported link type %d (%s); tcplens reads Ethernet, "
-		 "Linux cooked SLL/SLL2, raw IP, BSD/OpenBSD loopback, PPP, Cisco HDLC and "
-		 "NFLOG captures",
+		 "Linux cooked SLL/SLL2, raw IP, BSD/OpenBSD loopback, PPP, Cisco HDLC, "
+		 "NFLOG and 802.11 captures",
 		 name, linktype, n ? n : "unknown");
 }
 

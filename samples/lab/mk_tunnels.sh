@@ -6,7 +6,7 @@
 # delayed-ACK stalls) in 6in4 and 6in6. The link-level ones too: MPLS (IP,
 # and a pseudowire with its control word), PBB, VN-Tag, E-Tag and LLC/SNAP
 # around rto.pcap's frames, PPPoE around nagle_rtt20_v6's, and the link
-# types PPP (nagle_rtt20_v6) and Cisco HDLC (rto). Writes samples/tun_KIND.pcap and
+# types PPP (nagle_rtt20_v6), Cisco HDLC and 802.11 with radiotap (rto). Writes samples/tun_KIND.pcap and
 # tun_KIND.truth.json: a correct report of each is its source's, event for
 # event, with the flow inside the tunnel.
 set -euo pipefail
@@ -15,10 +15,10 @@ out=${LAB_OUT:-$here/..}
 declare -A SRC=([gre]=rto [gretap]=rto [erspan1]=rto [erspan2]=rto [erspan3]=rto [geneve]=rto
                 [gtpu]=rto [ipip]=rto [ip4in6]=rto [sit]=nagle_rtt20_v6 [ip6in6]=nagle_rtt20_v6
                 [mpls]=rto [mpls_pw]=rto [pppoe]=nagle_rtt20_v6 [pbb]=rto [vntag]=rto [etag]=rto
-                [llcsnap]=rto [ppp]=nagle_rtt20_v6 [chdlc]=rto)
+                [llcsnap]=rto [ppp]=nagle_rtt20_v6 [chdlc]=rto [wlan]=rto)
 # link-level encapsulations and link types: the flow's link_encap
 declare -A LINK=([mpls]=mpls [mpls_pw]=mpls [pppoe]=pppoe [pbb]=pbb [vntag]=vntag [etag]=etag
-                 [llcsnap]=llc_snap [ppp]=ppp [chdlc]=ppp)
+                 [llcsnap]=llc_snap [ppp]=ppp [chdlc]=ppp [wlan]=llc_snap)
 declare -A KIND=([gre]=gre [gretap]=gre [erspan1]=erspan [erspan2]=erspan [erspan3]=erspan
                  [geneve]=geneve [gtpu]=gtpu [ipip]=ipip [ip4in6]=ipip [sit]=ipip [ip6in6]=ipip)
 declare -A ID=([gre]=7 [gretap]=7 [erspan1]=0 [erspan2]=33 [erspan3]=33 [geneve]=42 [gtpu]=4660)

@@ -27,6 +27,8 @@ Link-level encapsulations (the frame's own MACs kept where it has some):
   llcsnap   an 802.3 length, LLC AA AA 03 with SNAP OUI 0, the ethertype
   ppp       link type PPP (9): FF 03 and the PPP protocol
   chdlc     link type Cisco HDLC (104): 0F 00 and the ethertype
+  wlan      link type 802.11 with radiotap (127): an 8-byte radiotap header,
+            a QoS data frame (to the AP one way, from it the other), LLC/SNAP
 Frames that are not IP (ARP) are carried as they are by the kinds that
 carry frames and left out by the others (their numbers change then).
 """
@@ -76,7 +78,7 @@ def gre(proto, payload, key=None, seq=None):
     return h + payload
 
 
-LINK_KINDS = ("mpls", "mpls_pw", "pppoe", "pbb", "vntag", "etag", "llcsnap", "ppp", "chdlc")
+LINK_KINDS = ("mpls", "mpls_pw", "pppoe", "pbb", "vntag", "etag", "llcsnap", "ppp", "chdlc", "wlan")
 
 
 def main():
@@ -84,7 +86,7 @@ def main():
     data = open(src, "rb").read()
     magic, vmaj, vmin, tz, sig, snap, lt = struct.unpack_from("<IHHiIII", data, 0)
     assert magic in (0xA1B2C3D4, 0xA1B23C4D) and lt == 1, "a little-endian Ethernet pcap"
-    out_lt = {"ppp": 9, "chdlc": 104}.get(kind, 1)
+    out_lt = {"ppp": 9, "chdlc": 104, "wlan": 127}.get(kind, 1)
     out = [struct.pack("<IHHiIII", magic, vmaj, vmin, tz, sig, 262144, out_lt)]
     off, n, first_src = 24, 0, None
     while off + 16 <= len(data):
@@ -137,7 +139,7 @@ def main():
                 continue
             pkt = ipv6(4 if et == 0x0800 else 41, o6a, o6b, ip)
         elif kind in LINK_KINDS:
-            if not is_ip and kind in ("mpls", "pppoe", "ppp", "chdlc"):
+            if not is_ip and kind in ("mpls", "pppoe", "ppp", "chdlc", "wlan"):
                 continue
             macs, ethertype = fr[:12], struct.pack("!H", et)
             if kind == "mpls":
@@ -158,6 +160,15 @@ def main():
             elif kind == "llcsnap":
                 body = b"\xaa\xaa\x03\x00\x00\x00" + ethertype + ip
                 frame = macs + struct.pack("!H", len(body)) + body
+            elif kind == "wlan":
+                # radiotap v0, 8 bytes, no fields; 802.11 QoS data (subtype 8):
+                # ToDS from the first sender's side, FromDS back
+                fc = b"\x88" + (b"\x01" if fwd else b"\x02")
+                ap, sta = bytes.fromhex("02cc00000001"), fr[6:12] if fwd else fr[0:6]
+                a1, a2, a3 = (ap, sta, fr[0:6]) if fwd else (fr[0:6], ap, fr[6:12])
+                hdr = fc + b"\0\0" + a1 + a2 + a3 + struct.pack("<H", (n & 0xfff) << 4) + b"\0\0"
+                frame = b"\x00\x00\x08\x00\x00\x00\x00\x00" + hdr + \
+                    b"\xaa\xaa\x03\x00\x00\x00" + ethertype + ip
             elif kind == "ppp":
                 frame = b"\xff\x03" + struct.pack("!H", 0x0021 if et == 0x0800 else 0x0057) + ip
             else:
