@@ -22,6 +22,15 @@
   const SEG = { plain: '#1565c0', retrans: '#e53935', bad: '#ff6f00', offload: '#90a4ae', giant: '#6a1b9a' };
 
   const $ = (id) => document.getElementById(id);
+  // The tunnel a flow rides in, in the words of the text report.
+  const encapText = (f) => {
+    const e = f.encap;
+    if (!e) return '';
+    const id = ['vni', 'teid', 'key', 'session'].find((k) => k in e);
+    const back = id && (id + '_s2c') in e ? ` (${e[id + '_s2c']} back)` : '';
+    const tunnel = e.outer ? `, tunnel ${e.outer[0]} → ${e.outer[1]}` : '';
+    return `, inside ${e.kind}${id ? ' ' + id + ' ' + e[id] : ''}${back}${tunnel}`;
+  };
   const el = (tag, attrs, text) => {
     const e = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
@@ -100,11 +109,15 @@
   ];
 
   function flowsTable(rows, graphed) {
+    // A column for the tunnel only when some flow rides in one.
+    const COLS = rows.some((r) => r.inside)
+      ? COLUMNS.flatMap((c) => (c.key === 'server' ? [c, { key: 'inside', label: 'inside', l: true }] : [c]))
+      : COLUMNS;
     const table = $('flows-table');
     const thead = table.tHead, tbody = table.tBodies[0];
     let sortKey = 'rank', asc = true;
     const tr = el('tr');
-    const ths = COLUMNS.map((c) => {
+    const ths = COLS.map((c) => {
       const th = el('th', { class: c.l ? 'l' : '', 'data-key': c.key }, c.label);
       th.addEventListener('click', () => {
         asc = sortKey === c.key ? !asc : !c.num;
@@ -116,7 +129,7 @@
     });
     thead.appendChild(tr);
     function draw() {
-      const col = COLUMNS.find((c) => c.key === sortKey);
+      const col = COLS.find((c) => c.key === sortKey);
       const sorted = rows.slice().sort((a, b) => {
         const x = a[sortKey], y = b[sortKey];
         let r = col.num ? (x ?? -Infinity) - (y ?? -Infinity) : String(x).localeCompare(String(y));
@@ -124,13 +137,13 @@
         return asc ? r : -r;
       });
       ths.forEach((th, i) => {
-        th.className = (COLUMNS[i].l ? 'l ' : '') +
-          (COLUMNS[i].key === sortKey ? (asc ? 'sorted-asc' : 'sorted-desc') : '');
+        th.className = (COLS[i].l ? 'l ' : '') +
+          (COLS[i].key === sortKey ? (asc ? 'sorted-asc' : 'sorted-desc') : '');
       });
       tbody.textContent = '';
       for (const r of sorted.slice(0, TABLE_ROWS)) {
         const row = el('tr', { class: graphed.has(r.id) ? 'graphed' : '' });
-        for (const c of COLUMNS) {
+        for (const c of COLS) {
           const td = el('td', { class: c.l ? 'l' : '' });
           const v = c.fmt ? c.fmt(r[c.key]) : (r[c.key] ?? '');
           if (c.key === 'id' && graphed.has(r.id)) {
@@ -420,7 +433,7 @@
       for (const e of evs) e.rt = e.ts - base;
       const box = el('div', { class: 'flowbox', id: 'flow-' + flow.id });
       const st = flow.stalls || {};
-      box.appendChild(el('h3', {}, `#${++n} flow ${flow.id}: ${flow.client} → ${flow.server}`));
+      box.appendChild(el('h3', {}, `#${++n} flow ${flow.id}: ${flow.client} → ${flow.server}` + encapText(flow)));
       box.appendChild(el('div', { class: 'meta' },
         `${flow.packets} packets, ${fmtBytes(flow.bytes)}, ${flow.retransmissions ?? 0} retransmissions, ` +
         `${st.count || 0} stalls (${fmtMs(st.total_ms || 0)} ms), RTT p50 ${fmtMs((flow.rtt_ms || {}).p50)} ms, ` +
@@ -460,6 +473,7 @@
       const st = f.stalls || {};
       return {
         id: f.id, client: f.client, server: f.server, packets: f.packets, bytes: f.bytes,
+        inside: encapText(f).replace(/^, inside /, '').replace(/, tunnel .*/, ''),
         retrans: f.retransmissions ?? 0, stalls: st.count ?? 0, stalled_ms: st.total_ms ?? 0,
         rtt: (f.rtt_ms || {}).p50, cc: f.cc_guess || f.proto, events: f.events ?? 0,
         score: badness(f, kinds.get(f.id) || {}),

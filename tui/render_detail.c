@@ -67,8 +67,19 @@ static void render_summary(struct screen *s, const struct view_detail *d, int ro
 	fmt_ms(f->rtt.count ? f->rtt.max_ms : -1, mx, sizeof(mx));
 	fmt_ms(f->syn_ts && f->hs_ack_ts > f->syn_ts ? (double)(f->hs_ack_ts - f->syn_ts) / 1e6 : -1,
 	       hs, sizeof(hs));
-	screen_printf(s, row, 0, ROLE_TITLE, " Flow %u  %s -> %s  %s%s", f->id, r.client, r.server,
-		      r.state, d->open ? " (open)" : "");
+	/* The tunnel it rides in, as the JSON's encap and the text report say. */
+	char tun[48] = "";
+	if (f->key.tun_hash && f->cold) {
+		const struct tunnel_id *t = &f->cold->tunnel;
+		const char *idname = tunnel_id_name(t->kind);
+		uint32_t id = (t->id_seen & (1u << DIR_C2S)) ? t->id_dir[DIR_C2S] : t->id_dir[DIR_S2C];
+		if (idname)
+			snprintf(tun, sizeof(tun), "  in %s %s %u", tunnel_kind_name(t->kind), idname, id);
+		else
+			snprintf(tun, sizeof(tun), "  in %s", tunnel_kind_name(t->kind));
+	}
+	screen_printf(s, row, 0, ROLE_TITLE, " Flow %u  %s -> %s  %s%s%s", f->id, r.client, r.server,
+		      r.state, d->open ? " (open)" : "", tun);
 	screen_printf(s, row + 1, 1, ROLE_NORMAL,
 		      "client %llu pkts %s, server %llu pkts %s, %.2f Mbit/s, rtt %s (%s..%s)",
 		      (unsigned long long)f->half[0].packets, b0, (unsigned long long)f->half[1].packets,
