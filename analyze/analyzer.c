@@ -209,7 +209,7 @@ static void acct_flow_end(struct analyzer_totals *t, const struct flow *f,
 	if (f->key.proto == IPPROTO_TCP && f->half[0].payload_bytes + f->half[1].payload_bytes)
 		t->cc_guess[f->cc_guess]++;
 	acct_flow_state(t, f);
-	t->dup_frames += f->dup_frames;
+	t->dup_frames += f->cold ? f->cold->dup_frames : 0;
 }
 
 /* A new flow's part: counted, and a client's SYN is a connection attempt
@@ -680,7 +680,7 @@ static void flow_part(struct analyzer *a, const struct pkt_record *rec, struct p
 		return;
 	}
 	if ((rec->hints & PKT_HINT_MULTI_IFACE) && seen_elsewhere(f, rec, d)) {
-		f->dup_frames++; /* counted, not analyzed again */
+		f->cold->dup_frames++; /* counted, not analyzed again (seen_elsewhere made cold) */
 		return;
 	}
 	struct tcp_half *h = &f->half[dir];

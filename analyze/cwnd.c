@@ -197,7 +197,7 @@ void cwnd_on_data(struct cwnd_ctx *c, struct flow *f, int dir, const struct pkt_
 			 * (outstanding now counts SACKed data, not in flight). */
 			w->in_recovery = true;
 			w->episode_resends = w->episode_dsacked = 0;
-			w->episode_ts = ts;
+			w->episode_ms = flow_ms(f, ts);
 			w->recovery_point = f->half[dir].snd_max;
 			w->before_loss = w->prev_flight ? w->prev_flight : w->max_out;
 		}
@@ -252,7 +252,7 @@ void cwnd_note_spurious(struct flow *f, int dir, uint64_t resend_ts)
 	struct cwnd_state *w = &f->cw[dir];
 	/* A late D-SACK for an earlier episode's resend says nothing of this
 	 * one's (it would pass for proof that this one lost nothing). */
-	if (resend_ts < w->episode_ts)
+	if (flow_ms(f, resend_ts) < w->episode_ms)
 		return;
 	if (w->episode_dsacked < UINT16_MAX)
 		w->episode_dsacked++;

@@ -63,6 +63,9 @@ void stall_note_retransmission(struct flow *f, int dir, enum cause c, bool spuri
 static bool new_data_probe(const struct flow *f, int dir, const struct pkt_decoded *d)
 {
 	const struct stall_state *st = &f->stall;
+	/* Most segments follow the last move closely: the cheap test first. */
+	if (!st->progress_ts || d->rec->ts_ns < st->progress_ts + TLP_PTO_MIN_NS / 10 * 8)
+		return false;
 	const struct tcp_half *h = &f->half[dir];
 	uint32_t mss = f->half[!dir].mss ? f->half[!dir].mss : h->max_payload;
 	/* Two full segments at least: a receiver may delay its ACK of less. */

@@ -205,7 +205,10 @@ static enum cause retrans_cause(const struct flow *f, int dir, uint32_t end, uin
 	 * capture point sees it at most about one RTT after the latest of them.
 	 * A resend that comes a whole RTO after the latest signal was the timer's
 	 * (the signal never reached the sender, or came after it gave up). */
-	uint64_t signal_age = ts > peer->loss_signal_ts ? ts - peer->loss_signal_ts : 0;
+	uint32_t now_ms = flow_ms(f, ts);
+	uint64_t signal_age = now_ms > peer->loss_signal_ms
+				      ? (uint64_t)(now_ms - peer->loss_signal_ms) * 1000000u
+				      : 0;
 	if ((peer->dupacks >= 3 || peer->sack_seen) &&
 	    (signal_age < rto * 9 / 10 || (h->episode_rto && silence < rto * 2 * 9 / 10)))
 		return CAUSE_FAST;
@@ -386,7 +389,7 @@ static void on_ack(struct flow *f, int dir, const struct pkt_decoded *d, struct 
 	uint32_t ack = d->ack;
 	if (d->opt.sack_count) {
 		h->sack_seen = true;
-		h->loss_signal_ts = d->rec->ts_ns;
+		h->loss_signal_ms = flow_ms(f, d->rec->ts_ns);
 	}
 	if (!h->ack_known) {
 		h->ack_known = true;
@@ -441,7 +444,7 @@ static void on_ack(struct flow *f, int dir, const struct pkt_decoded *d, struct 
 	} else if (ack == h->ack_max && d->payload_len == 0 &&
 		   !(d->flags & (TCP_SYN | TCP_FIN | TCP_RST)) && seq_lt(ack, peer->snd_max)) {
 		h->dupacks++; /* RFC 5681 §2: same ACK, no data, data outstanding */
-		h->loss_signal_ts = d->rec->ts_ns;
+		h->loss_signal_ms = flow_ms(f, d->rec->ts_ns);
 	}
 }
 

@@ -253,8 +253,8 @@ static void flow_object(struct jw *w, const char *key, const struct flow *f,
 	jw_word(w, "server", ep);
 	if (f->key.tun_hash)
 		encap_object(w, f);
-	if (f->dup_frames)
-		jw_uint(w, "duplicates_across_interfaces", f->dup_frames);
+	if (f->cold && f->cold->dup_frames)
+		jw_uint(w, "duplicates_across_interfaces", f->cold->dup_frames);
 	if (f->link_encap) {
 		static const char *const names[] = {"mpls", "pppoe", "pbb", "vntag", "etag", "llc_snap", "ppp"};
 		jw_arr_open(w, "link_encap");

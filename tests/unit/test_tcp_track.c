@@ -962,11 +962,12 @@ Test(tcp_track, a_late_dsack_counts_against_its_own_episode_only)
 {
 	struct flow *f = calloc(1, sizeof(*f));
 	cr_assert(f);
-	f->cw[0].episode_ts = 5000;
-	cwnd_note_spurious(f, 0, 4000);
+	f->first_ts = 1000000000ull;
+	f->cw[0].episode_ms = 5000; /* the episode began 5 s into the flow */
+	cwnd_note_spurious(f, 0, f->first_ts + 4000000000ull);
 	cr_expect_eq(f->cw[0].episode_dsacked, 0, "a resend of the episode before");
-	cwnd_note_spurious(f, 0, 5000);
-	cwnd_note_spurious(f, 0, 7000);
+	cwnd_note_spurious(f, 0, f->first_ts + 5000000000ull);
+	cwnd_note_spurious(f, 0, f->first_ts + 7000000000ull);
 	cr_expect_eq(f->cw[0].episode_dsacked, 2, "this episode's resends");
 	free(f);
 }
