@@ -52,6 +52,7 @@ struct file_priv {
 		struct bpf_program prog;
 	} progs[32];
 	int nprogs;
+	uint64_t warned;        /* interfaces (mod 64) whose link type was said unreadable */
 };
 
 static uint8_t dir_of(uint32_t fl)
@@ -404,6 +405,15 @@ static int ng_dispatch(struct capture_source *src, struct file_priv *p, int max,
 		const struct pcapng_packet *k = &p->pending;
 		const struct pcapng_iface *i = pcapng_reader_iface(&p->ng, k->iface);
 		int lt = i ? i->linktype : p->linktype;
+		if (!capture_linktype_name(lt) && !(p->warned & (1ull << (k->iface & 63)))) {
+			/* One line per interface, not per frame: its frames are still
+			 * counted (as non-IP), and the report covers the others. */
+			p->warned |= 1ull << (k->iface & 63);
+			const char *ln = pcap_datalink_val_to_name(lt);
+			fprintf(stderr, "tcplens: %s: interface %u has link type %d (%s), which tcplens "
+					"does not read: its frames are counted, not analyzed\n",
+				strcmp(src->name, "-") ? src->name : "(stdin)", k->iface, lt, ln ? ln : "unknown");
+		}
 		p->frame_no++;
 		n++;
 		struct ng_prog *g = prog_for(p, lt, NULL, 0);

@@ -27,6 +27,9 @@ and a hex editor):
                              not malformed frames (was 42 malformed)
   pcapng_bad_magic.pcapng    a section header with a bad byte-order magic:
                              says so (was "not a pcapng file")
+  pcapng_usb_interface.pcapng an Ethernet and a USB interface: every frame
+                             counted, one line saying the USB one's are not
+                             analyzed (they were silently non-IP)
   gre_outer_ip_csum_bad.pcap tun_gre.pcap with frame 5's outer IPv4 header
                              checksum off by one: ip_csum_bad on frame 5, as
                              tshark (the outer header was no longer checked)
@@ -82,4 +85,7 @@ check("pcapng_bad_magic: the error names the byte-order magic", rc == 2 and "byt
 rc, out, _ = report("gre_outer_ip_csum_bad.pcap")
 ev = [(e["kind"], e["frame"]) for e in json.loads(out)["events"] if e["kind"].startswith("ip_csum")]
 check("gre_outer_ip_csum_bad: the outer IPv4 header's bad checksum, frame 5", ev == [("ip_csum_bad", 5)], ev)
+rc, out, err = report("pcapng_usb_interface.pcapng")
+check("pcapng_usb_interface: 3 frames read, the USB interface named once on stderr",
+      rc == 0 and json.loads(out)["capture"]["packets"] == 3 and err.count("USB_LINUX") == 1, err)
 finish()
