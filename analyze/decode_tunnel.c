@@ -194,7 +194,9 @@ int decode_ip_tunnel(struct pkt_decoded *d)
 	if (d->l4proto != IPPROTO_GRE || cap < 4)
 		return DECODE_NOT_IP;
 	uint16_t fl = rd_be16(g, cap, 0), proto = rd_be16(g, cap, 2);
-	if ((fl & 0x0007) != 0) /* version 0 only (1 is PPTP's enhanced GRE) */
+	/* Version 0 only (1 is PPTP's enhanced GRE); no source routing (the R
+	 * bit, RFC 1701) and the reserved bits zero (RFC 2784: else discarded). */
+	if ((fl & 0x0007) != 0 || (fl & 0x4000) || (fl & 0x0ff8))
 		return DECODE_NOT_IP;
 	size_t h = 4;
 	uint32_t key = 0;
