@@ -90,6 +90,11 @@ enum tunnel_kind {
 	TUN_IPIP,           /* IP in IP: protocol 4 or 41 */
 };
 
+/* The name of link_encap bit i (0..LINK_ENCAP_BITS-1): "mpls", "pppoe",
+ * "pbb", "vntag", "etag", "llc_snap", "ppp". */
+#define LINK_ENCAP_BITS 7
+const char *link_encap_name(int i);
+
 /* "vxlan", "geneve", "gtpu", "gre", "erspan", "ipip"; "none" for TUN_NONE. */
 const char *tunnel_kind_name(int kind);
 /* What the tunnel's id is called in a report ("vni", "teid", "key",

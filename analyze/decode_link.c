@@ -43,6 +43,13 @@ static uint8_t dir_from_pkttype(uint16_t pkttype)
 #define MPLS_MAX_LABELS 16
 #define SHIMS_MAX 8
 
+const char *link_encap_name(int i)
+{
+	static const char *const names[LINK_ENCAP_BITS] = {"mpls", "pppoe", "pbb", "vntag",
+							    "etag", "llc_snap", "ppp"};
+	return i >= 0 && i < LINK_ENCAP_BITS ? names[i] : "";
+}
+
 static uint16_t ppp_to_ethertype(uint16_t proto)
 {
 	return proto == PPP_IP ? ETH_P_IP : proto == PPP_IPV6 ? ETH_P_IPV6 : 0;

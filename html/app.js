@@ -24,12 +24,13 @@
   const $ = (id) => document.getElementById(id);
   // The tunnel a flow rides in, in the words of the text report.
   const encapText = (f) => {
+    const over = (f.link_encap || []).length ? `, over ${f.link_encap.join(', ')}` : '';
     const e = f.encap;
-    if (!e) return '';
+    if (!e) return over;
     const id = ['vni', 'teid', 'key', 'session'].find((k) => k in e);
     const back = id && (id + '_s2c') in e ? ` (${e[id + '_s2c']} back)` : '';
     const tunnel = e.outer ? `, tunnel ${e.outer[0]} → ${e.outer[1]}` : '';
-    return `, inside ${e.kind}${id ? ' ' + id + ' ' + e[id] : ''}${back}${tunnel}`;
+    return `, inside ${e.kind}${id ? ' ' + id + ' ' + e[id] : ''}${back}${tunnel}${over}`;
   };
   const el = (tag, attrs, text) => {
     const e = document.createElement(tag);
@@ -473,7 +474,8 @@
       const st = f.stalls || {};
       return {
         id: f.id, client: f.client, server: f.server, packets: f.packets, bytes: f.bytes,
-        inside: encapText(f).replace(/^, inside /, '').replace(/, tunnel .*/, ''),
+        inside: encapText(f).replace(/^, (inside|over) /, (m, w) => (w === 'over' ? 'over ' : ''))
+          .replace(/, tunnel [^,]*/, ''),
         retrans: f.retransmissions ?? 0, stalls: st.count ?? 0, stalled_ms: st.total_ms ?? 0,
         rtt: (f.rtt_ms || {}).p50, cc: f.cc_guess || f.proto, events: f.events ?? 0,
         score: badness(f, kinds.get(f.id) || {}),

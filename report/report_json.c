@@ -256,11 +256,10 @@ static void flow_object(struct jw *w, const char *key, const struct flow *f,
 	if (f->cold && f->cold->dup_frames)
 		jw_uint(w, "duplicates_across_interfaces", f->cold->dup_frames);
 	if (f->link_encap) {
-		static const char *const names[] = {"mpls", "pppoe", "pbb", "vntag", "etag", "llc_snap", "ppp"};
 		jw_arr_open(w, "link_encap");
-		for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		for (int i = 0; i < LINK_ENCAP_BITS; i++)
 			if (f->link_encap & (1u << i))
-				jw_string(w, NULL, names[i]);
+				jw_string(w, NULL, link_encap_name(i));
 		jw_arr_close(w);
 	}
 	jw_bool(w, "client_from_syn", f->client_from_syn);

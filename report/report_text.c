@@ -314,6 +314,13 @@ static void print_flows(struct report *r)
 			fprintf(out, "       inside %s%s, tunnel %s -> %s\n", tunnel_kind_name(t->kind), id,
 				oa, ob);
 		}
+		if (f->link_encap) { /* the JSON's link_encap, in its order */
+			fprintf(out, "       over");
+			for (int k = 0, n = 0; k < LINK_ENCAP_BITS; k++)
+				if (f->link_encap & (1u << k))
+					fprintf(out, "%s %s", n++ ? "," : "", link_encap_name(k));
+			fprintf(out, "\n");
+		}
 	}
 	if (p->nflows > p->ntop)
 		fprintf(out, "  ... %llu more (all of them in --format json)\n",

@@ -78,6 +78,12 @@ static void render_summary(struct screen *s, const struct view_detail *d, int ro
 		else
 			snprintf(tun, sizeof(tun), "  in %s", tunnel_kind_name(t->kind));
 	}
+	/* ... and the link-level encapsulations, as link_encap */
+	size_t tl = strlen(tun);
+	for (int k = 0, n = 0; k < LINK_ENCAP_BITS && tl < sizeof(tun) - 12; k++)
+		if (f->link_encap & (1u << k))
+			tl += (size_t)snprintf(tun + tl, sizeof(tun) - tl, "%s%s", n++ ? "," : "  over ",
+					       link_encap_name(k));
 	screen_printf(s, row, 0, ROLE_TITLE, " Flow %u  %s -> %s  %s%s%s", f->id, r.client, r.server,
 		      r.state, d->open ? " (open)" : "", tun);
 	screen_printf(s, row + 1, 1, ROLE_NORMAL,
