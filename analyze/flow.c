@@ -85,3 +85,30 @@ void flow_snapshot_repoint(struct flow *dst, struct flow_cold *dst_cold)
 	if (dst->cold)
 		dst->cold = dst_cold;
 }
+
+void flow_tunnel_name(const struct tunnel_id *t, char *buf, size_t len)
+{
+	const char *idname = tunnel_id_name(t->kind);
+	uint32_t c2s = t->id_dir[DIR_C2S], s2c = t->id_dir[DIR_S2C];
+	if (idname && (t->id_seen & 3) == 3 && c2s != s2c)
+		snprintf(buf, len, "%s %s %u (%u back)", tunnel_kind_name(t->kind), idname, c2s, s2c);
+	else if (idname)
+		snprintf(buf, len, "%s %s %u", tunnel_kind_name(t->kind), idname,
+			 (t->id_seen & (1u << DIR_C2S)) ? c2s : s2c);
+	else
+		snprintf(buf, len, "%s", tunnel_kind_name(t->kind));
+}
+
+void flow_link_encap_names(uint8_t link_encap, char *buf, size_t len)
+{
+	size_t n = 0;
+	if (len)
+		buf[0] = 0;
+	for (int k = 0; k < LINK_ENCAP_BITS && n < len; k++)
+		if (link_encap & (1u << k)) {
+			int w = snprintf(buf + n, len - n, "%s%s", n ? ", " : "", link_encap_name(k));
+			if (w < 0)
+				break;
+			n += (size_t)w;
+		}
+}

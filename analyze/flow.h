@@ -307,4 +307,19 @@ static inline uint64_t flow_rto_estimate_ns(const struct flow *f)
 	return f->srtt_ns + (var > FLOW_RTO_MIN_NS ? var : FLOW_RTO_MIN_NS);
 }
 
+/* The tail loss probe's timeout, PTO = 2 SRTT (RFC 8985 §7.2), at least
+ * FLOW_PTO_MIN_NS (Linux's TCP_TIMEOUT_MIN is 2 jiffies; 10 ms is the
+ * floor the RFC recommends). */
+#define FLOW_PTO_MIN_NS 10000000ull
+static inline uint64_t flow_pto_ns(const struct flow *f)
+{
+	return 2 * f->srtt_ns > FLOW_PTO_MIN_NS ? 2 * f->srtt_ns : FLOW_PTO_MIN_NS;
+}
+
+/* "vxlan vni 42", "vxlan vni 11 (10 back)", "ipip": the tunnel a flow rides
+ * in, as the JSON's encap names it (kind, then its id each way). */
+void flow_tunnel_name(const struct tunnel_id *t, char *buf, size_t len);
+/* "mpls, pppoe": the flow's link_encap, in the JSON's order; "" when none. */
+void flow_link_encap_names(uint8_t link_encap, char *buf, size_t len);
+
 #endif

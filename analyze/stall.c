@@ -22,9 +22,6 @@
  * longer), less jitter: a pure ACK this much later than the receiver's own
  * turn is a held one, whatever the RTT. */
 #define DELACK_MIN_NS 35000000ull
-/* The shortest probe timeout taken (RFC 8985 §7.2 lets it approach 2 SRTT;
- * a timer tick or two on Linux): as tcp_track.c's. */
-#define TLP_PTO_MIN_NS 10000000ull
 
 const enum cause stall_causes[STALL_CAUSES] = {
 	CAUSE_DELAYED_ACK,	CAUSE_CORK,	CAUSE_SENDER_LIMITED,
@@ -64,7 +61,7 @@ static bool new_data_probe(const struct flow *f, int dir, const struct pkt_decod
 {
 	const struct stall_state *st = &f->stall;
 	/* Most segments follow the last move closely: the cheap test first. */
-	if (!st->progress_ts || d->rec->ts_ns < st->progress_ts + TLP_PTO_MIN_NS / 10 * 8)
+	if (!st->progress_ts || d->rec->ts_ns < st->progress_ts + FLOW_PTO_MIN_NS / 10 * 8)
 		return false;
 	const struct tcp_half *h = &f->half[dir];
 	uint32_t mss = f->half[!dir].mss ? f->half[!dir].mss : h->max_payload;
@@ -75,7 +72,7 @@ static bool new_data_probe(const struct flow *f, int dir, const struct pkt_decod
 	    d->rec->ts_ns < st->progress_ts || f->stall.gap_retrans == CAUSE_RTO)
 		return false;
 	uint64_t gap = d->rec->ts_ns - st->progress_ts;
-	uint64_t pto = 2 * f->srtt_ns > TLP_PTO_MIN_NS ? 2 * f->srtt_ns : TLP_PTO_MIN_NS;
+	uint64_t pto = flow_pto_ns(f);
 	uint64_t rtt = (uint64_t)(f->rtt.min_ms * NS_PER_MS);
 	return gap >= pto / 10 * 8 && gap <= pto / 2 * 3 + rtt + STALL_FLOOR_NS;
 }

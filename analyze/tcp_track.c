@@ -18,9 +18,6 @@
 #define NS_PER_MS 1000000.0
 /* Linux TCP_RTO_MIN: a retransmission after a silence this long (or longer
  * than the RTT-based estimate) is taken for a timeout. */
-/* Linux's smallest probe timeout (TCP_TIMEOUT_MIN is 2 jiffies; 10 ms is
- * the floor the RACK-TLP RFC recommends). */
-#define TLP_MIN_NS 10000000ull
 
 bool tcp_is_new_connection(const struct flow *f, int dir, const struct pkt_decoded *d)
 {
@@ -212,7 +209,7 @@ static enum cause retrans_cause(const struct flow *f, int dir, uint32_t end, uin
 	if ((peer->dupacks >= 3 || peer->sack_seen) &&
 	    (signal_age < rto * 9 / 10 || (h->episode_rto && silence < rto * 2 * 9 / 10)))
 		return CAUSE_FAST;
-	uint64_t pto = 2 * f->srtt_ns > TLP_MIN_NS ? 2 * f->srtt_ns : TLP_MIN_NS;
+	uint64_t pto = flow_pto_ns(f);
 	if (end == h->snd_max && h->episode_retrans == 0 && peer->dupacks == 0 &&
 	    silence >= pto * 8 / 10)
 		return CAUSE_TLP;
@@ -232,7 +229,7 @@ static enum cause spurious_trigger(const struct flow *f, int dir, uint32_t end, 
 	if (!h->last_data_ts || ts < h->last_data_ts)
 		return CAUSE_SPURIOUS;
 	uint64_t silence = ts - h->last_data_ts;
-	uint64_t pto = 2 * f->srtt_ns > TLP_MIN_NS ? 2 * f->srtt_ns : TLP_MIN_NS;
+	uint64_t pto = flow_pto_ns(f);
 	if (silence >= rto_estimate(f) / 10 * 9)
 		return CAUSE_RTO;
 	if (end == h->snd_max && silence >= pto / 10 * 8)

@@ -299,27 +299,17 @@ static void print_flows(struct report *r)
 			p->top[i].why == RETIRE_EVICTED ? " (evicted)" : "");
 		if (f->key.tun_hash && f->cold) {
 			const struct tunnel_id *t = &f->cold->tunnel;
-			char oa[INET6_ADDRSTRLEN], ob[INET6_ADDRSTRLEN];
+			char oa[INET6_ADDRSTRLEN], ob[INET6_ADDRSTRLEN], name[64];
 			int af = t->ip_ver == 4 ? AF_INET : AF_INET6;
 			inet_ntop(af, t->addr[0], oa, sizeof(oa));
 			inet_ntop(af, t->addr[1], ob, sizeof(ob));
-			const char *idname = tunnel_id_name(t->kind);
-			char id[64] = "";
-			uint32_t c2s = t->id_dir[DIR_C2S], s2c = t->id_dir[DIR_S2C];
-			if (idname && (t->id_seen & 3) == 3 && c2s != s2c)
-				snprintf(id, sizeof(id), " %s %u (%u back)", idname, c2s, s2c);
-			else if (idname)
-				snprintf(id, sizeof(id), " %s %u", idname,
-					 (t->id_seen & (1u << DIR_C2S)) ? c2s : s2c);
-			fprintf(out, "       inside %s%s, tunnel %s -> %s\n", tunnel_kind_name(t->kind), id,
-				oa, ob);
+			flow_tunnel_name(t, name, sizeof(name));
+			fprintf(out, "       inside %s, tunnel %s -> %s\n", name, oa, ob);
 		}
 		if (f->link_encap) { /* the JSON's link_encap, in its order */
-			fprintf(out, "       over");
-			for (int k = 0, n = 0; k < LINK_ENCAP_BITS; k++)
-				if (f->link_encap & (1u << k))
-					fprintf(out, "%s %s", n++ ? "," : "", link_encap_name(k));
-			fprintf(out, "\n");
+			char names[96];
+			flow_link_encap_names(f->link_encap, names, sizeof(names));
+			fprintf(out, "       over %s\n", names);
 		}
 	}
 	if (p->nflows > p->ntop)

@@ -67,23 +67,17 @@ static void render_summary(struct screen *s, const struct view_detail *d, int ro
 	fmt_ms(f->rtt.count ? f->rtt.max_ms : -1, mx, sizeof(mx));
 	fmt_ms(f->syn_ts && f->hs_ack_ts > f->syn_ts ? (double)(f->hs_ack_ts - f->syn_ts) / 1e6 : -1,
 	       hs, sizeof(hs));
-	/* The tunnel it rides in, as the JSON's encap and the text report say. */
-	char tun[48] = "";
+	/* The tunnel and link encapsulations, as the JSON and the text say. */
+	char tun[96] = "", name[64], over[64];
+	size_t tl = 0;
 	if (f->key.tun_hash && f->cold) {
-		const struct tunnel_id *t = &f->cold->tunnel;
-		const char *idname = tunnel_id_name(t->kind);
-		uint32_t id = (t->id_seen & (1u << DIR_C2S)) ? t->id_dir[DIR_C2S] : t->id_dir[DIR_S2C];
-		if (idname)
-			snprintf(tun, sizeof(tun), "  in %s %s %u", tunnel_kind_name(t->kind), idname, id);
-		else
-			snprintf(tun, sizeof(tun), "  in %s", tunnel_kind_name(t->kind));
+		flow_tunnel_name(&f->cold->tunnel, name, sizeof(name));
+		tl = (size_t)snprintf(tun, sizeof(tun), "  in %s", name);
 	}
-	/* ... and the link-level encapsulations, as link_encap */
-	size_t tl = strlen(tun);
-	for (int k = 0, n = 0; k < LINK_ENCAP_BITS && tl < sizeof(tun) - 12; k++)
-		if (f->link_encap & (1u << k))
-			tl += (size_t)snprintf(tun + tl, sizeof(tun) - tl, "%s%s", n++ ? "," : "  over ",
-					       link_encap_name(k));
+	if (f->link_encap && tl < sizeof(tun)) {
+		flow_link_encap_names(f->link_encap, over, sizeof(over));
+		snprintf(tun + tl, sizeof(tun) - tl, "  over %s", over);
+	}
 	screen_printf(s, row, 0, ROLE_TITLE, " Flow %u  %s -> %s  %s%s%s", f->id, r.client, r.server,
 		      r.state, d->open ? " (open)" : "", tun);
 	screen_printf(s, row + 1, 1, ROLE_NORMAL,

@@ -372,6 +372,19 @@ for name in sorted(f[:-len(".truth.json")] for f in os.listdir(sdir)
     check(f"{name}: the same findings, word for word",
           [f["explanation"] for f in d["summary"]["findings"]] ==
           [f["explanation"] for f in src["summary"]["findings"]])
+    # The text report names the encapsulation as the JSON does.
+    text = subprocess.run([tcplens, "-r", os.path.join(sdir, name + ".pcap")], capture_output=True,
+                          text=True, check=True).stdout
+    said = []
+    for f in tcp:
+        if f.get("link_encap"):
+            said.append("over " + ", ".join(f["link_encap"]))
+        if f.get("encap"):
+            e = f["encap"]
+            idn = next((k for k in ("vni", "teid", "key", "session") if k in e), None)
+            said.append(f"inside {e['kind']}" + (f" {idn} {e[idn]}" if idn else "")
+                        + f", tunnel {e['outer'][0]} -> {e['outer'][1]}")
+    check(f"{name}: the text report says {said}", said and all(w in text for w in said))
 
 # Link type NFLOG (mk_nflog.sh: iptables NFLOG on A's OUTPUT and INPUT,
 # tcpdump -i nflog:5). Truth: tshark's counts, the kernels' counters.
