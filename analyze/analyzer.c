@@ -44,6 +44,9 @@ struct analyzer {
 	uint32_t lookahead_hash[LOOKAHEAD_LAG]; /* analyzer_lookahead's recent hashes */
 	unsigned lookahead_n;
 	uint64_t clock;           /* the capture's latest timestamp so far */
+	struct defrag *defrag;    /* made at the first fragment */
+	struct defrag_datagram datagram;  /* the one being analyzed */
+	struct pkt_prepared datagram_prep;
 	/* Shard mode (analyzer_shard_new): what the single analyzer folds into
 	 * the capture-wide totals and hands to the sink goes here instead. */
 	struct analyzer_recorder recorder;
@@ -287,6 +290,7 @@ void analyzer_free(struct analyzer *a)
 	flow_table_free(a->flows);
 	held_pool_free(a->held);
 	round_store_free(a->rounds);
+	defrag_free(a->defrag);
 	free(a);
 }
 
@@ -469,12 +473,10 @@ static void check_l4_checksum(struct analyzer *a, struct flow *f, int dir,
 	csum_fate_hold(a->held, f, dir, d->seq, d->seq + space, &ev, &a->events);
 }
 
-void analyzer_prepare(void *unused, const struct pkt_record *rec, void *scratch)
+/* The sums and the flow hash of a decoded frame. */
+static void prepare_decoded(struct pkt_prepared *pp)
 {
-	(void)unused;
-	struct pkt_prepared *pp = scratch;
 	struct pkt_decoded *d = &pp->dec;
-	pp->rc = (int16_t)decode_packet(rec, d);
 	pp->ip_ok = -1;
 	pp->l4_done = false;
 	pp->has_flow = false;
@@ -484,15 +486,16 @@ void analyzer_prepare(void *unused, const struct pkt_record *rec, void *scratch)
 	/* Also on a frame damaged past a whole IPv4 header (as tshark does). */
 	pp->ip_ok = (int8_t)csum_verify_ipv4_header(d, &pp->ip_expected);
 	pp->outer_ip_ok = -1;
-	if (d->tun.kind != TUN_NONE && d->tun.ip_ver == 4) {
+	if (d->tun.kind != TUN_NONE && d->tun.ip_ver == 4 && d->tun.ip) {
 		struct pkt_decoded o = {.ip_ver = 4, .ip = d->tun.ip, .ip_cap = d->tun.ip_cap,
 					.ip_hlen = d->tun.ip_hlen, .ip_csum = d->tun.ip_csum};
 		pp->outer_ip_ok = (int8_t)csum_verify_ipv4_header(&o, &pp->outer_ip_expected);
 	}
 	if (pp->rc != DECODE_OK)
 		return;
-	/* A TCP/UDP header here (not a later fragment): the frame has a flow. */
-	if (d->ip_later_frag || (d->l4proto != IPPROTO_TCP && d->l4proto != IPPROTO_UDP))
+	/* A TCP/UDP header here (not a fragment: its datagram, once whole,
+	 * has it): the frame has a flow. */
+	if (d->ip_frag || (d->l4proto != IPPROTO_TCP && d->l4proto != IPPROTO_UDP))
 		return;
 	if (d->tun.kind != TUN_NONE) {
 		struct tunnel_id tid;
@@ -502,14 +505,37 @@ void analyzer_prepare(void *unused, const struct pkt_record *rec, void *scratch)
 	pp->flow_hash = flow_table_hash(d->ip_ver, d->l4proto, d->src, d->sport, d->dst, d->dport,
 					pp->tun_hash);
 	pp->has_flow = true;
-	if (!d->ip_frag) { /* the whole datagram is here: its checksum can be summed */
-		pp->l4_verdict = (uint8_t)csum_verify_l4(d, &pp->l4_expected);
-		pp->l4_done = true;
-		if (d->tun.kind != TUN_NONE && d->tun.udp)
-			pp->outer_verdict = (uint8_t)csum_verify_tunnel_udp(
-				d, pp->l4_verdict == CSUM_OFFLOAD ? pp->l4_expected : 0,
-				&pp->outer_expected, &pp->outer_lco);
-	}
+	pp->l4_verdict = (uint8_t)csum_verify_l4(d, &pp->l4_expected);
+	pp->l4_done = true;
+	if (d->tun.kind != TUN_NONE && d->tun.udp)
+		pp->outer_verdict = (uint8_t)csum_verify_tunnel_udp(
+			d, pp->l4_verdict == CSUM_OFFLOAD ? pp->l4_expected : 0, &pp->outer_expected,
+			&pp->outer_lco);
+}
+
+void analyzer_prepare(void *unused, const struct pkt_record *rec, void *scratch)
+{
+	(void)unused;
+	struct pkt_prepared *pp = scratch;
+	pp->rc = (int16_t)decode_packet(rec, &pp->dec);
+	pp->wire_extra = 0;
+	prepare_decoded(pp);
+}
+
+/* A reassembled datagram's frame, decoded as its first fragment's frame
+ * would have been: the link-level facts and the tunnel put back. */
+static void prepare_datagram(struct defrag_datagram *dg, struct pkt_prepared *pp)
+{
+	struct pkt_decoded *d = &pp->dec;
+	pp->rc = (int16_t)decode_packet(&dg->rec, d);
+	d->link_encap = dg->link_encap;
+	d->vlan_count = dg->vlan_count;
+	memcpy(d->vlan, dg->vlan, sizeof(d->vlan));
+	if (dg->tun.kind != TUN_NONE && d->tun.kind == TUN_NONE)
+		d->tun = dg->tun;
+	prepare_decoded(pp);
+	pp->wire_extra = dg->wire_bytes > dg->rec.wirelen ? dg->wire_bytes - dg->rec.wirelen : 0;
+	dg->rec.prep = pp;
 }
 
 void analyzer_lookahead(void *analyzer, const struct pkt_record *rec)
@@ -601,8 +627,6 @@ static bool frame_part(struct analyzer *a, const struct pkt_record *rec, struct 
 			ip_csum_event(a, NULL, DIR_C2S, pp, d, d->ip_csum, pp->ip_expected);
 		return false;
 	}
-	if (d->ip_frag)
-		t->fragments++;
 	if (d->l4proto == IPPROTO_TCP)
 		t->tcp_segments++;
 	else
@@ -686,7 +710,7 @@ static void flow_part(struct analyzer *a, const struct pkt_record *rec, struct p
 	struct tcp_half *h = &f->half[dir];
 	f->link_encap |= d->link_encap;
 	h->packets++;
-	h->bytes += rec->wirelen;
+	h->bytes += rec->wirelen + pp->wire_extra;
 	h->payload_bytes += d->payload_len;
 	t->payload_bytes += d->payload_len;
 	t->data_segments += d->l4proto == IPPROTO_TCP && d->payload_len;
@@ -709,13 +733,67 @@ static void flow_part(struct analyzer *a, const struct pkt_record *rec, struct p
 	}
 }
 
+/* What a fragment reassembly dropped, said once (by the analyzer that
+ * reports: not a shard). */
+static void defrag_diag(struct analyzer *a, const struct pkt_record *rec, enum defrag_result r)
+{
+	static const char *const why[] = {
+		[DEFRAG_DUP_CONFLICT] = "IP fragment repeats one already held with different "
+					"bytes (the first kept, as Linux does)",
+		[DEFRAG_OVERLAP] = "IP fragment overlaps another of its datagram: the datagram "
+				   "is discarded, as Linux does (RFC 5722)",
+		[DEFRAG_OVERSIZE] = "IP fragments add up to more than 65,535 bytes: the "
+				    "datagram is discarded",
+		[DEFRAG_BAD_END] = "IP fragment past its datagram's end, or a second different "
+				   "end: the datagram is discarded",
+		[DEFRAG_UNFIT] = "IP fragment not reassembled (empty, not a multiple of 8 bytes "
+				 "before the last, or headers over 512 bytes)",
+	};
+	if (!a->shard && r < sizeof(why) / sizeof(why[0]) && why[r])
+		diag(a, rec, why[r]);
+}
+
+/* A fragment goes to its datagram. The fragment that makes it whole hands
+ * it on, prepared, as a frame of its own (its time and frame number): NULL
+ * until then. */
+static const struct pkt_record *reassembled(struct analyzer *a, const struct pkt_record *rec,
+					    const struct pkt_prepared *pp)
+{
+	if (pp->rc != DECODE_OK || !pp->dec.ip_frag)
+		return NULL;
+	if (!a->defrag && !(a->defrag = defrag_new())) {
+		if (!a->shard)
+			diag(a, rec, "out of memory for IP reassembly (fragment skipped)");
+		return NULL;
+	}
+	if (pp->ip_ok == 0) {
+		defrag_reject(a->defrag);
+		if (!a->shard)
+			diag(a, rec, "IP fragment with a wrong header checksum, which its receiver "
+				     "drops");
+		return NULL;
+	}
+	enum defrag_result r = defrag_add(a->defrag, rec, &pp->dec, &a->datagram);
+	if (r != DEFRAG_WHOLE) {
+		defrag_diag(a, rec, r);
+		return NULL;
+	}
+	prepare_datagram(&a->datagram, &a->datagram_prep);
+	return &a->datagram.rec;
+}
+
 void analyzer_packet(struct analyzer *a, const struct pkt_record *rec)
 {
 	struct pkt_prepared *pp = prepared(a, rec);
 	frame_totals(&a->tot, rec);
 	advance_clock(a, rec->ts_ns);
-	if (frame_part(a, rec, pp))
+	if (frame_part(a, rec, pp)) {
 		flow_part(a, rec, pp);
+		return;
+	}
+	const struct pkt_record *dg = reassembled(a, rec, pp);
+	if (dg && frame_part(a, dg, dg->prep))
+		flow_part(a, dg, dg->prep);
 }
 
 struct analyzer *analyzer_shard_new(const struct analyzer_config *cfg,
@@ -740,13 +818,24 @@ void analyzer_shard_flow(struct analyzer *a, const struct pkt_record *rec)
 	flow_part(a, rec, rec->prep);
 }
 
+const struct pkt_record *analyzer_shard_fragment(struct analyzer *a, const struct pkt_record *rec)
+{
+	const struct pkt_record *dg = reassembled(a, rec, rec->prep);
+	const struct pkt_prepared *dp = dg ? dg->prep : NULL;
+	return dp && dp->rc == DECODE_OK && dp->has_flow ? dg : NULL;
+}
+
 void analyzer_frame(struct analyzer *a, const struct pkt_record *rec)
 {
 	struct pkt_prepared *pp = prepared(a, rec);
 	frame_totals(&a->tot, rec);
 	if (rec->ts_ns > a->clock)
 		a->clock = rec->ts_ns;
-	frame_part(a, rec, pp);
+	if (frame_part(a, rec, pp))
+		return;
+	const struct pkt_record *dg = reassembled(a, rec, pp);
+	if (dg)
+		frame_part(a, dg, dg->prep);
 }
 
 void analyzer_replay_event(struct analyzer *a, const struct flow *f, const struct tcp_event *ev,
@@ -806,16 +895,20 @@ void analyzer_on_packet(void *analyzer, const struct pkt_record *rec)
 	analyzer_packet(analyzer, rec);
 }
 
-/* The pools' own counters, copied into the totals. */
+/* The pools' own counters, and the reassembly's, copied into the totals. */
 static void pool_counters(const struct analyzer *a, struct analyzer_totals *t)
 {
 	t->held_overflow = held_pool_overflow(a->held) + a->absorbed_held_overflow;
 	t->rounds_pool_full = round_store_pool_full(a->rounds) + a->absorbed_rounds_pool_full;
+	if (a->defrag)
+		t->defrag = *defrag_counts(a->defrag);
 }
 
 void analyzer_finish(struct analyzer *a)
 {
 	flow_table_drain(a->flows);
+	if (a->defrag)
+		defrag_flush(a->defrag);
 	pool_counters(a, &a->tot);
 }
 

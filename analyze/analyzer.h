@@ -17,6 +17,7 @@
 
 #include "../capture/capture.h"
 #include "decode.h"
+#include "defrag.h"
 #include "findings.h"
 #include "flow.h"
 #include "flow_table.h"
@@ -102,7 +103,9 @@ struct analyzer_totals {
 	uint64_t non_ip;          /* ARP, LLDP... */
 	uint64_t other_ip;        /* ICMP and other protocols */
 	uint64_t malformed;       /* frames the decoders rejected */
-	uint64_t fragments;
+	uint64_t fragments;       /* IPv4/IPv6 fragment frames (each analyzed in
+				   * its datagram, once whole: defrag.h) */
+	struct defrag_counts defrag;
 	uint64_t dup_frames;      /* a packet's copy from another interface (not analyzed) */
 	uint64_t csum_unverifiable; /* segments cut by the snap length */
 	uint64_t first_ts, last_ts;
@@ -163,6 +166,9 @@ struct pkt_prepared {
 	uint8_t outer_verdict;   /* tunneled, l4_done: csum_verify_tunnel_udp's */
 	bool outer_lco;          /* ... its mismatch is Local Checksum Offload's */
 	uint16_t ip_expected, l4_expected, outer_expected, outer_ip_expected;
+	uint32_t wire_extra;     /* bytes its frames took on the wire beyond
+				  * rec->wirelen: a reassembled datagram's
+				  * fragments' own headers (else 0) */
 };
 /* capture_prepare_fn: scratch is a struct pkt_prepared. */
 void analyzer_prepare(void *unused, const struct pkt_record *rec, void *scratch);
@@ -217,6 +223,12 @@ void analyzer_shard_clock(struct analyzer *a, uint64_t ts_ns);
 /* Then, for a frame of one of its flows (prepared: rec->prep set, DECODE_OK
  * and has_flow), the frame's part in its flow. End of capture: analyzer_finish. */
 void analyzer_shard_flow(struct analyzer *a, const struct pkt_record *rec);
+/* A frame without a flow that is an IP fragment: every shard reassembles
+ * every datagram (the same fragments in the same order: the same result).
+ * Returns the datagram this fragment made whole when it has a flow (valid
+ * until the next call), for the shard that owns it to analyze with
+ * analyzer_shard_flow; else NULL. */
+const struct pkt_record *analyzer_shard_fragment(struct analyzer *a, const struct pkt_record *rec);
 
 /* The merging analyzer: a frame's capture-wide part only. */
 void analyzer_frame(struct analyzer *a, const struct pkt_record *rec);

@@ -58,7 +58,7 @@ int decode_packet(const struct pkt_record *rec, struct pkt_decoded *d)
 	rc = decode_ip(rec->data + l3, rec->caplen - l3, wire - l3, et, d);
 	if (rc != DECODE_OK)
 		return rc;
-	if (d->ip_later_frag)
+	if (d->ip_frag) /* its transport header is the datagram's: analyze/defrag.h */
 		return DECODE_OK;
 	if (d->l4proto == IPPROTO_IPIP || d->l4proto == IPPROTO_IPV6 || d->l4proto == IPPROTO_GRE) {
 		int t = decode_ip_tunnel(d);

@@ -153,6 +153,14 @@ struct pkt_decoded {
 	uint8_t ttl;
 	bool ip_frag;             /* a fragment (any, first included) */
 	bool ip_later_frag;       /* offset != 0: no L4 header here */
+	/* A fragment (ip_frag): what reassembly needs (analyze/defrag.h), with
+	 * frag_id below. Its l4proto is the datagram's (IPv6: the fragment
+	 * header's next header), its data starts ip_hlen bytes into ip (IPv6:
+	 * after the fragment header); l4 is not decoded. */
+	bool frag_more;           /* more fragments follow (MF) */
+	uint16_t frag_nh_at;      /* IPv6: offset from ip of the byte that names
+				   * the fragment header */
+	uint16_t frag_offset;     /* in bytes (13 bits of 8-byte units) */
 
 	/* Layer 4: l4 points at the TCP/UDP header */
 	const uint8_t *l4;
@@ -173,6 +181,8 @@ struct pkt_decoded {
 	/* Filled by the analyzer after decoding, for the detectors */
 	uint8_t l4_verdict;       /* enum csum_verdict of the TCP/UDP checksum */
 	uint16_t giant_mss;       /* != 0: payload above this MSS of the receiver */
+	uint32_t frag_id;         /* a fragment: IPv4 identification, IPv6 fragment
+				   * header's (here, where the layout had a hole) */
 
 	/* tun.kind != TUN_NONE: the fields above are the inner packet's. Last,
 	 * and only its kind cleared for each frame: the rest is read only

@@ -1,6 +1,6 @@
 /*
- * analyze/decode_ip.c — IPv4 (with options; fragments flagged, never
- * reassembled) and IPv6 (walking the extension header chain to the transport
+ * analyze/decode_ip.c — IPv4 (with options; fragments described for
+ * analyze/defrag.c) and IPv6 (walking the extension header chain to the transport
  * header). A datagram cut by the snap length decodes: ip_cap says how much of
  * it is present, and later layers treat the rest as unverifiable.
  */
@@ -53,8 +53,12 @@ static int decode_ipv4(const uint8_t *b, size_t len, size_t wirelen, struct pkt_
 	uint16_t frag = rd_be16(b, len, 6);
 	d->ip_frag = (frag & 0x3fff) != 0;          /* MF set or offset != 0 */
 	d->ip_later_frag = (frag & 0x1fff) != 0;
-	if (d->ip_frag)
+	if (d->ip_frag) {
 		d->anomalies |= ANOM_IP_FRAGMENT;
+		d->frag_more = (frag & 0x2000) != 0;
+		d->frag_offset = (uint16_t)((frag & 0x1fffu) * 8u);
+		d->frag_id = d->ip_id;
+	}
 	d->ttl = rd_u8(b, len, 8);
 	d->l4proto = rd_u8(b, len, 9);
 	memcpy(d->src, b + 12, 4);
@@ -109,7 +113,7 @@ static int decode_ipv6(const uint8_t *b, size_t len, size_t wirelen, struct pkt_
 	memcpy(d->dst, b + 24, 16);
 
 	uint8_t nh = rd_u8(b, len, 6);
-	uint32_t off = 40;
+	uint32_t off = 40, nh_at = 6;
 	for (;;) {
 		uint32_t ext;
 		switch (nh) {
@@ -140,9 +144,19 @@ static int decode_ipv6(const uint8_t *b, size_t len, size_t wirelen, struct pkt_
 			d->ip_frag = true;
 			d->ip_later_frag = (fo & 0xfff8) != 0;
 			d->anomalies |= ANOM_IP_FRAGMENT;
-			d->ip_id = (uint16_t)rd_be32(b, len, off + 4);
-			ext = 8;
-			break;
+			d->frag_id = rd_be32(b, len, off + 4);
+			d->ip_id = (uint16_t)d->frag_id;
+			d->frag_more = (fo & 1) != 0;
+			d->frag_offset = (uint16_t)(fo & 0xfff8u);
+			d->frag_nh_at = (uint16_t)nh_at;
+			if (off + 8 > totlen)
+				return DECODE_BAD_IP_LEN;
+			/* What follows is the fragmentable part: reassembly's,
+			 * not walked here (a later fragment's bytes are no
+			 * header at all). */
+			nh = rd_u8(b, len, off);
+			off += 8;
+			goto done;
 		}
 		default:
 			goto done;
@@ -150,6 +164,7 @@ static int decode_ipv6(const uint8_t *b, size_t len, size_t wirelen, struct pkt_
 		if (off + ext > totlen)
 			return DECODE_BAD_IP_LEN;
 		nh = rd_u8(b, len, off);
+		nh_at = off;
 		off += ext;
 	}
 done:

@@ -106,7 +106,7 @@ static int decap(struct pkt_decoded *d, uint8_t kind, uint32_t id, const uint8_t
 	if (rc == DECODE_OK)
 		rc = l3 <= cap && l3 <= wire ? decode_ip(b + l3, cap - l3, wire - l3, et, d)
 					     : DECODE_SHORT_LINK;
-	if (rc == DECODE_OK && !d->ip_later_frag) {
+	if (rc == DECODE_OK && !d->ip_frag) {
 		if (d->l4proto == IPPROTO_TCP)
 			rc = decode_tcp(d);
 		else if (d->l4proto == IPPROTO_UDP)

@@ -341,6 +341,12 @@ static void shard_batch(struct shard *sh, const struct capture_batch *b, const i
 		if (own[i] == me) {
 			sh->phase = PHASE_OWN;
 			analyzer_shard_flow(sh->an, rec);
+		} else if (own[i] < 0 && ((const struct pkt_prepared *)rec->prep)->dec.ip_frag) {
+			const struct pkt_record *dg = analyzer_shard_fragment(sh->an, rec);
+			if (dg && owner(sh->s, dg) == me) {
+				sh->phase = PHASE_OWN;
+				analyzer_shard_flow(sh->an, dg);
+			}
 		}
 	}
 }

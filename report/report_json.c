@@ -383,6 +383,15 @@ static void capture_object(struct jw *w, const struct analyzer *a, const struct 
 	jw_uint(w, "non_ip", t->non_ip);
 	jw_uint(w, "malformed", t->malformed);
 	jw_uint(w, "ip_fragments", t->fragments);
+	if (t->fragments) { /* an extension: only when there were fragments */
+		jw_obj_open(w, "ip_reassembly");
+		jw_uint(w, "datagrams", t->defrag.whole);
+		jw_uint(w, "incomplete", t->defrag.timed_out);
+		jw_uint(w, "overlapping", t->defrag.overlaps);
+		jw_uint(w, "duplicate_fragments", t->defrag.duplicates);
+		jw_uint(w, "dropped_fragments", t->defrag.bad);
+		jw_obj_close(w);
+	}
 	if (t->dup_frames) /* an extension: only from multi-interface sources */
 		jw_uint(w, "duplicates_across_interfaces", t->dup_frames);
 	jw_uint(w, "csum_unverifiable", t->csum_unverifiable);

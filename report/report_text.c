@@ -176,6 +176,27 @@ static void utc(uint64_t ts_ns, char *buf, size_t len)
 	snprintf(buf, len, "%s.%06llu", d, (unsigned long long)(ts_ns % 1000000000ull / 1000));
 }
 
+/* What IP reassembly made of the fragments (capture.ip_reassembly). */
+static void text_reassembly(FILE *out, const struct analyzer_totals *t)
+{
+	const struct defrag_counts *n = &t->defrag;
+	fprintf(out, "         %llu IP fragment%s: %llu datagram%s reassembled and analyzed",
+		(unsigned long long)t->fragments, t->fragments == 1 ? "" : "s",
+		(unsigned long long)n->whole, n->whole == 1 ? "" : "s");
+	if (n->timed_out)
+		fprintf(out, ",\n         %llu never whole in the capture (a receiver drops %s)",
+			(unsigned long long)n->timed_out, n->timed_out == 1 ? "it" : "them");
+	if (n->overlaps)
+		fprintf(out, ",\n         %llu discarded for overlapping fragments (RFC 5722)",
+			(unsigned long long)n->overlaps);
+	if (n->duplicates)
+		fprintf(out, ",\n         %llu duplicate fragment%s dropped",
+			(unsigned long long)n->duplicates, n->duplicates == 1 ? "" : "s");
+	if (n->bad)
+		fprintf(out, ",\n         %llu fragment%s dropped unreassembled (listed on stderr)",
+			(unsigned long long)n->bad, n->bad == 1 ? "" : "s");
+	fputc('\n', out);
+}
 static void print_header(struct report *r, const struct analyzer *a, const struct capture_stats *cs)
 {
 	struct text_priv *p = r->priv;
@@ -217,6 +238,8 @@ static void print_header(struct report *r, const struct analyzer *a, const struc
 			"         (a capture on several interfaces): analyzed once, not as resends\n",
 			(unsigned long long)t->dup_frames, t->dup_frames == 1 ? " was" : "s were",
 			t->dup_frames == 1 ? "" : "s");
+	if (t->fragments)
+		text_reassembly(out, t);
 	if (t->malformed)
 		fprintf(out, "         %llu malformed frames skipped (listed on stderr)\n",
 			(unsigned long long)t->malformed);

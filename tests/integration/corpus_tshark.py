@@ -52,6 +52,9 @@ KNOWN = {
                   "calls the frame malformed and sums nothing; tshark sums the bytes there are "
                   "and calls the TCP checksum bad",
     "kday7.pcap": "the same frame as kday4.pcap",
+    "bgp-bgp_capabilities_print-oobr-1.pcap": "a lone first fragment (MF set) whose IPv4 header checksum is wrong: tshark does not reassemble it and dissects its TCP header; tcplens, like the receiver's kernel, drops a fragment with a bad header checksum (ip_csum_bad) and never sees the segment",
+    "bgp-bgp_capabilities_print-oobr-2.pcap": "a lone first fragment (MF set) whose IPv4 header checksum is wrong: tshark does not reassemble it and dissects its TCP header; tcplens, like the receiver's kernel, drops a fragment with a bad header checksum (ip_csum_bad) and never sees the segment",
+    "bgp_pmsi_tunnel-oobr.pcap": "a lone first fragment (MF set) whose IPv4 header checksum is wrong: tshark does not reassemble it and dissects its TCP header; tcplens, like the receiver's kernel, drops a fragment with a bad header checksum (ip_csum_bad) and never sees the segment",
     "rpki-rtr-oobr.pcap": "its one frame's IPv4 total length (62) runs past the frame (50 bytes "
                           "of IP): tcplens calls it malformed (no connection); tshark dissects "
                           "the TCP header anyway",
@@ -70,7 +73,7 @@ FIELDS = ["frame.number", "frame.protocols", "frame.cap_len", "frame.len", "tcp.
           "tcp.checksum.status", "tcp.checksum", "udp.checksum.status", "udp.checksum",
           "ip.checksum.status", "tcp.analysis.retransmission",
           "tcp.analysis.spurious_retransmission", "tcp.analysis.fast_retransmission",
-          "tcp.analysis.zero_window"]
+          "tcp.analysis.zero_window", "ip.fragment.count", "ipv6.fragment.count"]
 
 
 def tunneled(protocols):
@@ -91,14 +94,16 @@ def tshark_view(path):
         cmd += ["-e", f]
     p = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=120)
     v = {"frames": 0, "streams": set(), "skip": set(), "bad_tcp": 0, "bad_udp": 0, "bad_ip": 0,
-         "retrans": 0, "spurious": 0, "zero_window": 0, "tunneled_tcp": 0, "rc": p.returncode}
+         "retrans": 0, "spurious": 0, "zero_window": 0, "tunneled_tcp": 0, "datagrams": 0,
+         "rc": p.returncode}
     for line in p.stdout.splitlines():
         c = (line.split("\t") + [""] * len(FIELDS))[:len(FIELDS)]
         (num, protos, caplen, flen, stream, tstat, tcsum, ustat, ucsum, ipstat, rtx, spur, fast,
-         zw) = c
+         zw, frags4, frags6) = c
         if not num:
             continue
         v["frames"] += 1
+        v["datagrams"] += bool(frags4 or frags6)  # the frame that completed one
         inner = tunneled(protos)
         cut = caplen != flen
         if inner or cut:  # not compared: tcplens sees no inner header, tshark cannot verify
@@ -159,6 +164,7 @@ def tcplens_view(tcplens, path):
                         and e.get("cause") == "spurious"),
         "zero_window": sum(1 for e in ev if e["kind"] == "zero_window"),
         "events_not_written": doc["capture"].get("events_not_written", 0),
+        "datagrams": doc["capture"].get("ip_reassembly", {}).get("datagrams", 0),
     }
 
 
@@ -184,6 +190,9 @@ def compare(tcplens, path, no_tshark=False):
     if not theirs["tunneled_tcp"] and mine["streams"] != len(theirs["streams"]):
         diffs.append(f"TCP connections: tshark {len(theirs['streams'])}, "
                      f"tcplens {mine['streams']}")
+    if mine["datagrams"] != theirs["datagrams"]:
+        diffs.append(f"IP datagrams reassembled: tshark {theirs['datagrams']}, "
+                     f"tcplens {mine['datagrams']}")
     if not mine["events_not_written"]:
         for k, what in (("bad_tcp", "bad TCP checksums"), ("bad_udp", "bad UDP checksums"),
                         ("bad_ip", "bad IPv4 header checksums")):
