@@ -603,8 +603,13 @@ static void merge_batch(struct sharded *s, const struct capture_batch *b, const 
 			replay(s, sh, h);
 		analyzer_frame(s->merge, rec);
 		int o = own[i];
-		if (o < 0)
+		if (o < 0) {
+			/* A fragment that completed a datagram: its owner analyzed
+			 * it at this frame (shard_batch). */
+			while ((sh = next_of(s, rec->frame, PHASE_OWN, &h)))
+				replay(s, sh, h);
 			continue;
+		}
 		sh = &s->shard[o];
 		while ((h = head(s, sh)) && h->frame == rec->frame && h->phase == PHASE_OWN)
 			replay(s, sh, h);
