@@ -367,13 +367,15 @@ static struct flow *flow_for(struct analyzer *a, const struct pkt_prepared *pp,
  * saw it go (a virtual link such as veth hands the receiver the sender's
  * unfinished checksum). A merged giant is GRO/LRO on the receiver when the
  * same sender's other segments arrived with valid checksums, TSO/GSO on the
- * sender when they carry the seed too; only then does the capture's
- * direction break the tie. */
-static enum csum_side artifact_side(const struct tcp_half *h, const struct pkt_decoded *d)
+ * sender when they carry the seed too (a datagram the sender fragmented
+ * has a good sum whatever its offload: not counted); only then does the
+ * capture's direction break the tie. */
+static enum csum_side artifact_side(const struct flow *f, int dir, const struct pkt_decoded *d)
 {
+	const struct tcp_half *h = &f->half[dir];
 	if (!d->giant_mss)
 		return CSUM_SIDE_TX;
-	if (h->csum_ok)
+	if (flow_csum_ok_offload_evidence(f, dir))
 		return CSUM_SIDE_RX;
 	if (h->csum_offload_side[CSUM_SIDE_TX])
 		return CSUM_SIDE_TX;
@@ -432,6 +434,9 @@ static void check_l4_checksum(struct analyzer *a, struct flow *f, int dir,
 	d->l4_verdict = (uint8_t)v;
 	if (v == CSUM_OK) {
 		h->csum_ok++;
+		struct flow_cold *cold = (d->anomalies & ANOM_REASSEMBLED) ? flow_cold(f) : NULL;
+		if (cold)
+			cold->csum_ok_fragmented[dir]++;
 		return;
 	}
 	if (v == CSUM_UNVERIFIABLE) {
@@ -447,7 +452,7 @@ static void check_l4_checksum(struct analyzer *a, struct flow *f, int dir,
 	ev.u.csum.expected = expected;
 	if (v == CSUM_OFFLOAD) {
 		static const uint8_t side_cause[] = {CAUSE_UNKNOWN, CAUSE_TX, CAUSE_RX};
-		enum csum_side side = artifact_side(h, d);
+		enum csum_side side = artifact_side(f, dir, d);
 		ev.cause = side_cause[side];
 		h->csum_offload++;
 		h->csum_offload_side[side]++;
@@ -533,6 +538,7 @@ static void prepare_datagram(struct defrag_datagram *dg, struct pkt_prepared *pp
 	memcpy(d->vlan, dg->vlan, sizeof(d->vlan));
 	if (dg->tun.kind != TUN_NONE && d->tun.kind == TUN_NONE)
 		d->tun = dg->tun;
+	d->anomalies |= ANOM_REASSEMBLED;
 	prepare_decoded(pp);
 	pp->wire_extra = dg->wire_bytes > dg->rec.wirelen ? dg->wire_bytes - dg->rec.wirelen : 0;
 	dg->rec.prep = pp;

@@ -44,13 +44,15 @@ const char *decode_strerror(int err);
 
 /* Packet anomalies that do not stop decoding (bits of pkt_decoded.anomalies). */
 enum decode_anomaly {
-	ANOM_IP_FRAGMENT = 1 << 0,      /* fragment: L4 not decoded beyond the first */
+	ANOM_IP_FRAGMENT = 1 << 0,      /* a fragment: L4 left to its datagram */
 	ANOM_IP_TOTLEN_ZERO = 1 << 1,   /* IPv4 total length 0: TSO / BIG TCP giant */
 	ANOM_IP_TRUNCATED = 1 << 2,     /* IP datagram longer than the captured bytes */
 	ANOM_TCP_OPT_TRUNC = 1 << 3,    /* option list ran past the header: ignored rest */
 	ANOM_CAPLEN_OVER_WIRE = 1 << 4,
 	ANOM_IP_PADDED = 1 << 5,        /* link padding after the datagram (Ethernet min) */
 	ANOM_TCP_OPT_BAD = 1 << 6,      /* malformed option: options after it ignored */
+	ANOM_REASSEMBLED = 1 << 7,      /* a datagram made whole from fragments
+					 * (set by the analyzer: defrag.h) */
 };
 
 #define TCP_FIN 0x01

@@ -188,6 +188,10 @@ struct flow_cold {
 	/* Per direction: its checksum-offload artifacts the source marked
 	 * received / sent (only sources that give a direction). */
 	uint32_t csum_offload_in[2], csum_offload_out[2];
+	/* Of csum_ok, the segments that came in fragments: the sending kernel
+	 * sums a datagram it fragments in software (ip_do_fragment), so their
+	 * good sums say nothing of its checksum offload. */
+	uint32_t csum_ok_fragmented[2];
 	uint32_t ip_csum_offload[2]; /* per direction: IPv4 header sums left 0 (offload) */
 	struct tunnel_id tunnel;     /* key.tun_hash != 0: the tunnel it rides in */
 	/* Per direction, its outer UDP checksums: filled by Local Checksum
@@ -321,5 +325,13 @@ static inline uint64_t flow_pto_ns(const struct flow *f)
 void flow_tunnel_name(const struct tunnel_id *t, char *buf, size_t len);
 /* "mpls, pppoe": the flow's link_encap, in the JSON's order; "" when none. */
 void flow_link_encap_names(uint8_t link_encap, char *buf, size_t len);
+
+/* Direction dir's good checksums that tell of its sender's checksum
+ * offload: csum_ok less those of datagrams that came in fragments (the
+ * sending kernel sums those in software, offload or not). */
+static inline uint32_t flow_csum_ok_offload_evidence(const struct flow *f, int dir)
+{
+	return f->half[dir].csum_ok - (f->cold ? f->cold->csum_ok_fragmented[dir] : 0);
+}
 
 #endif

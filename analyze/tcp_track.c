@@ -242,7 +242,8 @@ static enum cause spurious_trigger(const struct flow *f, int dir, uint32_t end, 
  * normal-sized segments carry the pseudo-header seed too leaves it in its
  * TSO/GSO giants: tso_gso (also when a virtual link such as veth hands them
  * to a receiver as they are). A giant carrying the seed among that sender's
- * segments with valid checksums was merged on receipt: gro_lro. Without
+ * segments with valid checksums (not of datagrams it fragmented: their
+ * sums are software's) was merged on receipt: gro_lro. Without
  * that evidence the capture's direction decides. */
 static void emit_giant(struct flow *f, int dir, const struct pkt_decoded *d, struct tcp_ctx *ctx)
 {
@@ -250,7 +251,7 @@ static void emit_giant(struct flow *f, int dir, const struct pkt_decoded *d, str
 	uint16_t mss = d->giant_mss;
 	struct tcp_event ev;
 	event_init(&ev, f, d, dir, FIND_GIANT_SEGMENT);
-	if (d->l4_verdict == CSUM_OFFLOAD && h->csum_ok > 0)
+	if (d->l4_verdict == CSUM_OFFLOAD && flow_csum_ok_offload_evidence(f, dir))
 		ev.cause = CAUSE_GRO_LRO;
 	else if (d->l4_verdict == CSUM_OFFLOAD && h->csum_offload_side[CSUM_SIDE_TX] > 0)
 		ev.cause = CAUSE_TSO_GSO;
