@@ -339,6 +339,38 @@ for name in ("vxlan_underlay", "vxlan_tenants"):
           and not any(x["kernel_B"].get("TcpInCsumErrors") for x in ten.values()),
           (oc, d["summary"]["events"]["csum_offload"]))
 
+# The same overlay with the VXLAN MTU at the underlay's 1500 (mk_vxlan_frag.sh):
+# the sending VTEP's kernel fragments the outer datagrams that do not fit.
+# Truth: its IpFragOKs and IpFragCreates, the receiver's IpReasmOKs, the
+# tenant's kernel counters; the capture point is the sender's underlay.
+d, t = report("vxlan_frag.pcap"), truth("vxlan_frag")
+ka, kb = t["kernel"]["A"], t["kernel"]["B"]
+ten = next(iter(t["tenants"].values()))
+tcp = [f for f in d["flows"] if f["proto"] == "tcp"]
+r = d["capture"].get("ip_reassembly", {})
+check(f"vxlan_frag: {ka.get('IpFragCreates')} fragments, {ka.get('IpFragOKs')} outer datagrams "
+      f"reassembled, as the VTEPs' kernels counted (B reassembled {kb.get('IpReasmOKs')})",
+      d["capture"]["ip_fragments"] == ka.get("IpFragCreates") > 0
+      and r.get("datagrams") == ka.get("IpFragOKs") == kb.get("IpReasmOKs")
+      and not r.get("incomplete") and not r.get("overlapping"), r)
+check("vxlan_frag: one connection inside VNI 44, the underlay's endpoints, as tshark's streams",
+      len(tcp) == t["tshark_counts"]["tcp_streams"] == 1 and tcp[0]["encap"]["vni"] == 44
+      and tcp[0]["encap"]["outer"] == [t["underlay_client"], t["underlay_server"]])
+rt_k = ten["kernel_A"].get("TcpRetransSegs", 0) + ten["kernel_B"].get("TcpRetransSegs", 0)
+check(f"vxlan_frag: retransmissions as the tenant's kernels counted ({rt_k})",
+      len(kinds(d, "retransmission")) == rt_k)
+# A datagram the VTEP fragments is summed in software (ip_do_fragment): its
+# inner and outer checksums are right. Every other frame carries the seeds.
+oc = tcp[0]["encap"]["outer_udp_checksums"]
+check(f"vxlan_frag: no checksum called corruption; the {ka.get('IpFragOKs')} fragmented datagrams' "
+      "sums right, every other one an offload artifact of the sender (side tx, giants TSO/GSO)",
+      not kinds(d, "csum_bad") and oc["bad"] == 0 and not ten["kernel_B"].get("TcpInCsumErrors")
+      and len(kinds(d, "csum_offload")) == tcp[0]["packets"] - ka.get("IpFragOKs")
+      == oc["lco"] + oc["seed"]
+      and all(e.get("side") == "tx" for e in kinds(d, "csum_offload"))
+      and all(e.get("cause") == "tso_gso" for e in kinds(d, "giant_segment")),
+      (oc, collections.Counter(e.get("cause") for e in kinds(d, "giant_segment"))))
+
 # Tunnels the kernel here has no device for, built from real captures
 # (mk_tunnels.sh: rto.pcap and nagle_rtt20_v6.pcap in GRE, GRE-TEB, ERSPAN
 # I/II/III, Geneve, GTP-U and IP in IP). The truth is the source: the same
@@ -385,6 +417,46 @@ for name in sorted(f[:-len(".truth.json")] for f in os.listdir(sdir)
             said.append(f"inside {e['kind']}" + (f" {idn} {e[idn]}" if idn else "")
                         + f", tunnel {e['outer'][0]} -> {e['outer'][1]}")
     check(f"{name}: the text report says {said}", said and all(w in text for w in said))
+
+# IP fragments of every shape (mk_frags.sh: real captures cut by
+# frag_capture.py: sizes, orders, a tiny first fragment, duplicates). The
+# truth is the source's report and the script's account of what it cut.
+def flow_key(f):
+    """A flow without what fragments change: bytes (their headers) and frame numbers."""
+    def strip(o):
+        if isinstance(o, dict):
+            return {k: strip(v) for k, v in o.items() if k != "bytes" and "frame" not in k}
+        return [strip(v) for v in o] if isinstance(o, list) else o
+    return json.dumps(strip(f), sort_keys=True)
+
+
+for name in sorted(f[:-len(".truth.json")] for f in os.listdir(sdir)
+                   if f.startswith("frag_") and f.endswith(".truth.json")):
+    d, t = report(name + ".pcap"), truth(name)
+    src, cut = report(t["source"] + ".pcap"), t["cut"]
+    check(f"{name}: {t['source']}.pcap's events, every one, at the same times",
+          collections.Counter(map(ev_key, d["events"])) == collections.Counter(map(ev_key, src["events"])),
+          (len(d["events"]), len(src["events"])))
+    check(f"{name}: its flows, packet for packet (the datagrams, not the fragments), as tshark's "
+          f"{t['tshark_counts']['tcp_streams']} stream(s)",
+          [flow_key(f) for f in d["flows"]] == [flow_key(f) for f in src["flows"]]
+          and len([f for f in d["flows"] if f["proto"] == "tcp"]) == t["tshark_counts"]["tcp_streams"])
+    grown = sum(f["bytes"] for f in d["flows"]) - sum(f["bytes"] for f in src["flows"])
+    check(f"{name}: the flows' bytes grow by the fragments' own headers ({cut['extra_wire_bytes_tcp_udp']})",
+          grown == cut["extra_wire_bytes_tcp_udp"], grown)
+    r = d["capture"].get("ip_reassembly", {})
+    late = cut["duplicates_after_whole"]
+    check(f"{name}: {cut['fragments']} fragments, {cut['datagrams_cut']} datagrams reassembled "
+          f"(tshark {t['tshark_counts']['datagrams_reassembled']}), {cut['duplicates'] - late} "
+          f"duplicates dropped, {late} late one(s) never whole",
+          d["capture"]["ip_fragments"] == cut["fragments"]
+          and r.get("datagrams") == cut["datagrams_cut"] == t["tshark_counts"]["datagrams_reassembled"]
+          and r.get("duplicate_fragments") == cut["duplicates"] - late
+          and r.get("incomplete") == late and not r.get("overlapping") and not r.get("dropped_fragments"),
+          r)
+    check(f"{name}: the same findings, word for word",
+          [f["explanation"] for f in d["summary"]["findings"]] ==
+          [f["explanation"] for f in src["summary"]["findings"]])
 
 # Link type NFLOG (mk_nflog.sh: iptables NFLOG on A's OUTPUT and INPUT,
 # tcpdump -i nflog:5). Truth: tshark's counts, the kernels' counters.

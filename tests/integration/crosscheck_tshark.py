@@ -4,7 +4,8 @@ tests/integration/crosscheck_tshark.py TCPLENS SAMPLE
 
 What tcplens and tshark can both see must agree on SAMPLE:
   - the TCP and UDP conversations (unordered endpoint pairs), and per
-    conversation the number of frames and of wire bytes;
+    conversation the number of frames (a reassembled IP datagram: one) and
+    of wire bytes (a reassembled datagram: all its fragments');
   - per protocol, the number of TCP segments and UDP datagrams whose
     checksum tshark calls bad (tcp/udp.check_checksum on) = tcplens csum_bad
     + csum_offload events of that protocol,
@@ -38,6 +39,29 @@ except (OSError, ValueError):
     pass
 ts = subprocess.run(cmd, capture_output=True, text=True, check=True)
 
+# tshark puts a reassembled IP datagram in the frame that completed it, its
+# conversation counting that frame's length; tcplens counts the wire bytes
+# of every fragment it was made of, a duplicate (the same offset again) not:
+# the receiver drops it. The fragments' frame lengths, summed so:
+frag = subprocess.run(["tshark", "-n", "-r", sample, "-T", "fields", "-E", "separator=\t",
+                       "-E", "occurrence=a", "-E", "aggregator=,", "-e", "frame.number",
+                       "-e", "frame.len", "-e", "ip.fragment", "-e", "ipv6.fragment",
+                       "-e", "ip.frag_offset", "-e", "ipv6.fraghdr.offset"],
+                      capture_output=True, text=True, check=True)
+frame_len, frame_off, datagram_len = {}, {}, {}
+for line in frag.stdout.splitlines():
+    num, flen, f4, f6, o4, o6 = (line.split("\t") + [""] * 6)[:6]
+    frame_len[num] = int(flen)
+    frame_off[num] = o4 + "/" + o6  # every IP header's offset: outer and inner
+    parts = [x for x in (f4 + "," + f6).split(",") if x]
+    if parts:
+        datagram_len[num] = parts
+for n, ps in datagram_len.items():
+    offs = {}
+    for x in ps:
+        offs.setdefault(frame_off.get(x), frame_len.get(x, 0))
+    datagram_len[n] = sum(offs.values())
+
 conv = collections.defaultdict(lambda: [0, 0])   # (proto, endpoints) -> frames, bytes
 ts_bad = collections.Counter()                   # proto -> bad L4 checksums
 ts_bad_ip = 0
@@ -66,7 +90,7 @@ for line in ts.stdout.splitlines():
     dst = d4 or f"[{d6}]"
     key = (proto,) + tuple(sorted((f"{src}:{sp}", f"{dst}:{dp}")))
     conv[key][0] += 1
-    conv[key][1] += int(flen)
+    conv[key][1] += datagram_len.get(num, int(flen))
     # tshark: 0 bad, 1 good, 2 unverified (value strings differ by version)
     # tshark 4.0 calls a field of 0xffff bad when the sum is zero; it is the
     # valid encoding of a zero checksum (RFC 1624), written by real kernels.
