@@ -11,7 +11,7 @@
 #include <string.h>
 
 struct finding *diag_add(struct finding *out, size_t *n, size_t max, enum finding_kind k,
-			 enum cause c, uint64_t count, enum severity sev, double impact)
+			 enum cause c, uint64_t count, double impact)
 {
 	if (*n >= max)
 		return NULL;
@@ -20,7 +20,7 @@ struct finding *diag_add(struct finding *out, size_t *n, size_t max, enum findin
 	f->kind = k;
 	f->cause = c;
 	f->count = count;
-	f->severity = sev;
+	f->severity = finding_severity_of(k, c);
 	f->impact = impact;
 	return f;
 }
@@ -42,7 +42,7 @@ static void diag_offload_host(const struct host_stats *h, struct finding *out, s
 		side = CAUSE_TX;
 	else if (h->offload[CSUM_SIDE_RX] > h->offload[CSUM_SIDE_UNKNOWN])
 		side = CAUSE_RX;
-	struct finding *f = diag_add(out, n, max, FIND_CSUM_OFFLOAD, side, off, SEV_INFO, (double)off * 1e-3);
+	struct finding *f = diag_add(out, n, max, FIND_CSUM_OFFLOAD, side, off, (double)off * 1e-3);
 	if (!f)
 		return;
 	host_stats_name(h, "other hosts", f->host, sizeof(f->host));
@@ -122,8 +122,8 @@ static void diag_corrupt_host(const struct host_stats *h, struct finding *out, s
 	if (!h->bad)
 		return;
 	double avg = h->bad_dropped ? h->resent_ms / (double)h->bad_dropped : 0;
-	struct finding *f = diag_add(out, n, max, FIND_CSUM_BAD, CAUSE_NONE, h->bad, SEV_HIGH,
-				1000.0 * (double)h->bad + h->resent_ms);
+	struct finding *f = diag_add(out, n, max, FIND_CSUM_BAD, CAUSE_NONE, h->bad,
+				     1000.0 * (double)h->bad + h->resent_ms);
 	if (!f)
 		return;
 	host_stats_name(h, "other hosts", f->host, sizeof(f->host));
@@ -199,8 +199,8 @@ static void diag_checksums(const struct analyzer_totals *t, struct finding *out,
 	 * outside flows are covered by the hosts; IPv4 headers are global. */
 	uint64_t ipbad = t->kind_count[FIND_IP_CSUM_BAD];
 	if (ipbad) {
-		struct finding *f = diag_add(out, n, max, FIND_IP_CSUM_BAD, CAUSE_NONE, ipbad, SEV_HIGH,
-					(double)ipbad * 1000);
+		struct finding *f = diag_add(out, n, max, FIND_IP_CSUM_BAD, CAUSE_NONE, ipbad,
+					     (double)ipbad * 1000);
 		if (f) {
 			snprintf(f->explanation, sizeof(f->explanation),
 				 "%llu IPv4 headers have a wrong header checksum, not the 0x0000 "
@@ -214,8 +214,7 @@ static void diag_checksums(const struct analyzer_totals *t, struct finding *out,
 	}
 	uint64_t ipoff = t->kind_count[FIND_IP_CSUM_OFFLOAD];
 	if (ipoff) {
-		struct finding *f = diag_add(out, n, max, FIND_IP_CSUM_OFFLOAD, CAUSE_TX, ipoff,
-					SEV_INFO, 0);
+		struct finding *f = diag_add(out, n, max, FIND_IP_CSUM_OFFLOAD, CAUSE_TX, ipoff, 0);
 		if (f) {
 			char who[200];
 			ip_offload_hosts(t, ipoff, who, sizeof(who));
@@ -264,8 +263,9 @@ static void diag_tcp(const struct analyzer_totals *t, struct finding *out, size_
 		/* Mostly spurious: the network lost (almost) nothing. */
 		bool spurious = 2 * cc[CAUSE_SPURIOUS] > rt;
 		struct finding *f = diag_add(out, n, max, FIND_RETRANSMISSION, CAUSE_NONE, rt,
-					     spurious ? SEV_LOW : SEV_MEDIUM,
 					     (double)t->retrans_bytes + (double)rt);
+		if (f && spurious) /* as bad as the spurious resends it mostly is */
+			f->severity = finding_severity_of(FIND_RETRANSMISSION, CAUSE_SPURIOUS);
 		if (f) {
 			static const struct counted why[] = {
 				{CAUSE_FAST, "after duplicate ACKs or SACKs (fast retransmit)"},
@@ -301,7 +301,7 @@ static void diag_tcp(const struct analyzer_totals *t, struct finding *out, size_
 	uint64_t gaps = t->kind_count[FIND_SACK_GAP];
 	if (gaps) {
 		const uint64_t *cc = t->cause_count[FIND_SACK_GAP];
-		struct finding *f = diag_add(out, n, max, FIND_SACK_GAP, CAUSE_NONE, gaps, SEV_LOW,
+		struct finding *f = diag_add(out, n, max, FIND_SACK_GAP, CAUSE_NONE, gaps,
 					     t->gap_fill_ms);
 		if (f) {
 			static const struct counted fills[] = {
@@ -336,8 +336,8 @@ static void diag_tcp(const struct analyzer_totals *t, struct finding *out, size_
 	}
 	uint64_t zw = t->kind_count[FIND_ZERO_WINDOW];
 	if (zw) {
-		struct finding *f = diag_add(out, n, max, FIND_ZERO_WINDOW, CAUSE_NONE, zw, SEV_MEDIUM,
-					(double)zw * 10);
+		struct finding *f = diag_add(out, n, max, FIND_ZERO_WINDOW, CAUSE_NONE, zw,
+					     (double)zw * 10);
 		if (f) {
 			snprintf(f->explanation, sizeof(f->explanation),
 				 "%llu frames advertised a zero receive window: the receiving "
@@ -351,8 +351,8 @@ static void diag_tcp(const struct analyzer_totals *t, struct finding *out, size_
 	}
 	uint64_t syn = t->kind_count[FIND_SYN_RETRANSMIT];
 	if (syn) {
-		struct finding *f = diag_add(out, n, max, FIND_SYN_RETRANSMIT, CAUSE_NONE, syn, SEV_MEDIUM,
-					(double)syn * 1000);
+		struct finding *f = diag_add(out, n, max, FIND_SYN_RETRANSMIT, CAUSE_NONE, syn,
+					     (double)syn * 1000);
 		if (f) {
 			const uint64_t *g = t->setup.syn_gap;
 			const struct server_stats *worst = NULL;
@@ -394,8 +394,8 @@ static void diag_tcp(const struct analyzer_totals *t, struct finding *out, size_
 	}
 	uint64_t giants = t->kind_count[FIND_GIANT_SEGMENT];
 	if (giants) {
-		struct finding *f = diag_add(out, n, max, FIND_GIANT_SEGMENT, CAUSE_NONE, giants, SEV_INFO,
-					(double)giants * 1e-6);
+		struct finding *f = diag_add(out, n, max, FIND_GIANT_SEGMENT, CAUSE_NONE, giants,
+					     (double)giants * 1e-6);
 		if (f) {
 			snprintf(f->explanation, sizeof(f->explanation),
 				 "%llu segments are larger than the peer's MSS: segmentation offload "
@@ -424,7 +424,7 @@ static void diag_tcp(const struct analyzer_totals *t, struct finding *out, size_
 	}
 	uint64_t rst = t->kind_count[FIND_RST];
 	if (rst) {
-		struct finding *f = diag_add(out, n, max, FIND_RST, CAUSE_NONE, rst, SEV_LOW, (double)rst);
+		struct finding *f = diag_add(out, n, max, FIND_RST, CAUSE_NONE, rst, (double)rst);
 		if (f) {
 			snprintf(f->explanation, sizeof(f->explanation),
 				 "%llu connection resets (RST) instead of orderly closes.",

@@ -28,7 +28,7 @@ static void diag_iw(const struct analyzer_totals *t, struct finding *out, size_t
 	uint64_t small = 0;
 	for (int i = 1; i < 10 && i < IW_BUCKETS; i++)
 		small += t->iw_segments[i];
-	struct finding *f = diag_add(out, n, max, FIND_INITIAL_WINDOW, CAUSE_NONE, total, SEV_INFO,
+	struct finding *f = diag_add(out, n, max, FIND_INITIAL_WINDOW, CAUSE_NONE, total,
 				     (double)small * 1e-9);
 	if (!f)
 		return;
@@ -53,7 +53,7 @@ static void diag_reductions(const struct analyzer_totals *t, struct finding *out
 	uint64_t guessed = t->cc_guess[CC_RENO] + t->cc_guess[CC_CUBIC] + t->cc_guess[CC_BBR];
 	if (!red && !guessed)
 		return;
-	struct finding *f = diag_add(out, n, max, FIND_CWND_REDUCTION, CAUSE_NONE, red, SEV_INFO,
+	struct finding *f = diag_add(out, n, max, FIND_CWND_REDUCTION, CAUSE_NONE, red,
 				     (double)red);
 	if (!f)
 		return;
@@ -76,7 +76,7 @@ static void diag_idle(const struct analyzer_totals *t, struct finding *out, size
 	uint64_t idle = t->kind_count[FIND_IDLE_RESTART];
 	if (!idle)
 		return;
-	struct finding *f = diag_add(out, n, max, FIND_IDLE_RESTART, CAUSE_NONE, idle, SEV_LOW,
+	struct finding *f = diag_add(out, n, max, FIND_IDLE_RESTART, CAUSE_NONE, idle,
 				     (double)idle * 100);
 	if (!f)
 		return;

@@ -6,9 +6,10 @@
 
 #include "diagnose.h"
 
-/* Append a finding (NULL when out is full). */
+/* Append a finding (NULL when out is full), its severity findings.def's
+ * for k and c (finding_severity_of). */
 struct finding *diag_add(struct finding *out, size_t *n, size_t max, enum finding_kind k,
-			 enum cause c, uint64_t count, enum severity sev, double impact);
+			 enum cause c, uint64_t count, double impact);
 
 void diag_stalls(const struct analyzer_totals *t, struct finding *out, size_t *n, size_t max);
 void diag_cwnd(const struct analyzer_totals *t, struct finding *out, size_t *n, size_t max);

@@ -11,13 +11,12 @@
 
 struct stall_text {
 	enum cause cause;
-	enum severity sev;
 	const char *what;    /* what happened, after "N stalls (T ms in all): " */
 	const char *remedy;
 };
 
 static const struct stall_text texts[] = {
-	{CAUSE_DELAYED_ACK, SEV_MEDIUM,
+	{CAUSE_DELAYED_ACK,
 	 "data waited for an ACK that the receiver held back: delayed ACK (40 ms "
 	 "minimum on Linux, up to 200 ms) while Nagle kept the sender's next small "
 	 "write until the outstanding one was acknowledged.",
@@ -25,14 +24,14 @@ static const struct stall_text texts[] = {
 	 "TCP_NODELAY, &one, sizeof one)), or send each message with one write "
 	 "(writev) instead of several small ones. TCP_QUICKACK on the receiver only "
 	 "helps until its next delayed ACK."},
-	{CAUSE_CORK, SEV_MEDIUM,
+	{CAUSE_CORK,
 	 "a sub-MSS segment was held back and went out one retransmission timeout "
 	 "after it could have been sent (200 ms plus about an RTT or more): "
 	 "TCP_CORK's ceiling, the kernel's probe timer pushing what the corked "
 	 "socket held (the application corked and never uncorked).",
 	 "Uncork after the last write of each message (setsockopt TCP_CORK 0), or "
 	 "use MSG_MORE on every send but the last one instead of TCP_CORK."},
-	{CAUSE_RTO, SEV_HIGH,
+	{CAUSE_RTO,
 	 "the connection sat idle until a retransmission timeout resent lost data "
 	 "(at least 200 ms on Linux, doubling on each retry): nothing told the "
 	 "sender of the loss sooner (a lost tail, or too little in flight for "
@@ -40,7 +39,7 @@ static const struct stall_text texts[] = {
 	 "Fix the loss (see the retransmissions); keep SACK and tail loss probes on "
 	 "(net.ipv4.tcp_sack=1, net.ipv4.tcp_early_retrans=3); `nstat -az "
 	 "TcpExtTCPTimeouts TcpExtTCPLossProbes` counts them on the sender."},
-	{CAUSE_TLP, SEV_MEDIUM,
+	{CAUSE_TLP,
 	 "the sender had data in flight and heard nothing back until its tail loss "
 	 "probe (RFC 8985, about two RTTs) drew an answer: the end of a flight was "
 	 "lost, or the receiver's ACKs were.",
@@ -48,32 +47,32 @@ static const struct stall_text texts[] = {
 	 "TcpExtTCPLossProbes TcpExtTCPLossProbeRecovery` on the sender with the drop "
 	 "counters of the path (`ip -s link`, `ethtool -S`); ACKs lost on the way "
 	 "back show as a probe that resends nothing."},
-	{CAUSE_ZERO_WINDOW, SEV_MEDIUM,
+	{CAUSE_ZERO_WINDOW,
 	 "the receiver advertised a zero window: its application did not read fast "
 	 "enough and its socket buffer was full.",
 	 "Make the receiving application read sooner or faster; give it a larger "
 	 "buffer (net.ipv4.tcp_rmem; avoid a small fixed SO_RCVBUF); `ss -tm` shows "
 	 "the receive queue."},
-	{CAUSE_RECEIVER_LIMITED, SEV_MEDIUM,
+	{CAUSE_RECEIVER_LIMITED,
 	 "the data in flight filled the receiver's advertised window, so the sender "
 	 "had to wait for it to open.",
 	 "Raise the receiver's buffer limit (net.ipv4.tcp_rmem max) and let "
 	 "autotuning work (do not set SO_RCVBUF); check that window scaling is on "
 	 "(net.ipv4.tcp_window_scaling=1)."},
-	{CAUSE_SENDER_LIMITED, SEV_LOW,
+	{CAUSE_SENDER_LIMITED,
 	 "nothing was in flight and the window was open, yet the same side waited "
 	 "before sending more: the sending application (or its kernel) did not "
 	 "supply data.",
 	 "Look at the sender: its write pattern, CPU, and `ss -ti` (app_limited); if "
 	 "this appeared after a kernel or application upgrade, compare captures "
 	 "taken before and after it."},
-	{CAUSE_APP_IDLE, SEV_INFO,
+	{CAUSE_APP_IDLE,
 	 "the other side spoke next, after think time between a request and its "
 	 "response; bytes outstanding in such a wait are the request itself, "
 	 "acknowledged by the reply that carried the ACK. Not a network fault.",
 	 "Nothing to fix in the network: the time is the application's (server "
 	 "processing or client think time)."},
-	{CAUSE_UNKNOWN, SEV_LOW, "the cause could not be determined.",
+	{CAUSE_UNKNOWN, "the cause could not be determined.",
 	 "Capture on both ends to see which side waited."},
 };
 
@@ -84,7 +83,7 @@ void diag_stalls(const struct analyzer_totals *t, struct finding *out, size_t *n
 		if (!t->stall_n[i])
 			continue;
 		struct finding *f = diag_add(out, n, max, FIND_STALL, texts[k].cause, t->stall_n[i],
-					     texts[k].sev, t->stall_ms[i]);
+					     t->stall_ms[i]);
 		if (!f)
 			continue;
 		const struct stall_worst *w = &t->stall_worst[i];
@@ -117,7 +116,7 @@ void diag_capture_loss(const struct analyzer_totals *t, struct finding *out, siz
 	uint64_t events = t->kind_count[FIND_CAPTURE_LOSS];
 	if (!events)
 		return;
-	struct finding *f = diag_add(out, n, max, FIND_CAPTURE_LOSS, CAUSE_NONE, events, SEV_MEDIUM,
+	struct finding *f = diag_add(out, n, max, FIND_CAPTURE_LOSS, CAUSE_NONE, events,
 				     (double)t->capture_lost_bytes);
 	if (!f)
 		return;

@@ -3,6 +3,8 @@
  */
 #include "findings.h"
 
+#include <stddef.h>
+
 static const struct {
 	const char *name;
 	enum severity sev;
@@ -27,6 +29,25 @@ const char *finding_name(enum finding_kind k)
 enum severity finding_severity(enum finding_kind k)
 {
 	return (unsigned)k < FIND_COUNT ? kinds[k].sev : SEV_INFO;
+}
+
+enum severity finding_severity_of(enum finding_kind k, enum cause c)
+{
+	static const struct {
+		enum finding_kind kind;
+		enum cause cause;
+		enum severity sev;
+	} by_cause[] = {
+#define X(e, n, s, t)
+#define SEV_BY_CAUSE(e, c, s) {FIND_##e, CAUSE_##c, s},
+#include "findings.def"
+#undef SEV_BY_CAUSE
+#undef X
+	};
+	for (size_t i = 0; i < sizeof(by_cause) / sizeof(by_cause[0]); i++)
+		if (by_cause[i].kind == k && by_cause[i].cause == c)
+			return by_cause[i].sev;
+	return finding_severity(k);
 }
 
 const char *finding_meaning(enum finding_kind k)

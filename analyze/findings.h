@@ -88,7 +88,10 @@ struct tcp_event {
 };
 
 const char *finding_name(enum finding_kind k);
+/* A kind's severity (findings.def), and the one of a kind with a cause:
+ * what every view shows for an event or a finding. */
 enum severity finding_severity(enum finding_kind k);
+enum severity finding_severity_of(enum finding_kind k, enum cause c);
 const char *finding_meaning(enum finding_kind k);
 const char *cause_name(enum cause c);
 const char *severity_name(enum severity s);

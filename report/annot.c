@@ -134,7 +134,7 @@ void annot_event_text(const struct tcp_event *ev, char *buf, size_t len)
 	if (ev->flow_id)
 		snprintf(flow, sizeof(flow), "flow %u %s, ", ev->flow_id, flow_dir_name(ev->dir));
 	snprintf(buf, len, "tcplens: %s%s%s (%s%s) - %s", kind, d[0] ? " " : "", d, flow,
-		 severity_name(finding_severity(ev->kind)), finding_meaning(ev->kind));
+		 severity_name(finding_severity_of(ev->kind, ev->cause)), finding_meaning(ev->kind));
 }
 
 /* ---- recording (first pass) ---- */

@@ -303,7 +303,7 @@ static int capture_events(struct baseline_result *res, const struct baseline_con
 			uint64_t x = a->kind_cause[k][c], y = b->kind_cause[k][c];
 			if (x == y)
 				continue;
-			bool harmful = harmful_kind && !(k == FIND_STALL && c == CAUSE_APP_IDLE);
+			bool harmful = finding_severity_of((enum finding_kind)k, (enum cause)c) > SEV_INFO;
 			if (c == CAUSE_NONE)
 				snprintf(what, sizeof(what), "%s", finding_name(k));
 			else

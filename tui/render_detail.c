@@ -125,7 +125,7 @@ static void render_timeline(struct screen *s, const struct view_detail *d,
 		char brief[160];
 		fmt_event(ev, brief, sizeof(brief));
 		double off = ev->ts_ns >= d->first_ts ? (double)(ev->ts_ns - d->first_ts) / 1e9 : 0;
-		enum severity sv = finding_severity(ev->kind);
+		enum severity sv = finding_severity_of(ev->kind, ev->cause);
 		screen_printf(s, row + i, 1,
 			      sv >= SEV_HIGH ? ROLE_ALERT : sv == SEV_MEDIUM ? ROLE_WARN : ROLE_NORMAL,
 			      "%10.6f %7llu %s %-14s %s", off, (unsigned long long)ev->frame,
