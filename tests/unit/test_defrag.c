@@ -137,6 +137,16 @@ static void start(struct run *r)
 	cr_assert_not_null(r->df);
 }
 
+/* A datagram of ver with payload_len bytes to cut, and a reassembler for
+ * it: the datagram's data length (after its IP header). */
+static uint32_t begin(struct whole *w, struct run *r, uint8_t ver, size_t payload_len)
+{
+	struct pb_spec s = spec(ver, payload_len);
+	make_whole(w, &s);
+	start(r);
+	return (uint32_t)(w->len - w->hl);
+}
+
 /* The datagram handed out is the original, byte for byte, and decodes to
  * its TCP segment with good checksums. */
 static void check_original(const struct run *r, const struct whole *w)
@@ -159,10 +169,8 @@ static void check_original(const struct run *r, const struct whole *w)
 Test(defrag, ipv4_in_order)
 {
 	struct whole w;
-	struct pb_spec s = spec(4, 2000);
-	make_whole(&w, &s);
 	struct run r;
-	start(&r);
+	begin(&w, &r, 4, 2000);
 	uint32_t data = (uint32_t)(w.len - w.hl); /* 20 TCP + 2000 */
 	cr_assert_eq(feed(&r, &w, 0, 1480, true, 1), DEFRAG_HELD);
 	cr_assert_eq(feed(&r, &w, 1480, data - 1480, false, 2), DEFRAG_WHOLE);
@@ -217,11 +225,8 @@ Test(defrag, tiny_first_fragment_splits_the_tcp_header)
 Test(defrag, duplicate_and_conflicting_duplicate)
 {
 	struct whole w;
-	struct pb_spec s = spec(4, 2000);
-	make_whole(&w, &s);
-	uint32_t data = (uint32_t)(w.len - w.hl);
 	struct run r;
-	start(&r);
+	uint32_t data = begin(&w, &r, 4, 2000);
 	cr_assert_eq(feed(&r, &w, 0, 1000, true, 1), DEFRAG_HELD);
 	cr_assert_eq(feed(&r, &w, 0, 1000, true, 2), DEFRAG_DUPLICATE);
 	cr_assert_eq(feed(&r, &w, 200, 400, true, 3), DEFRAG_DUPLICATE, "inside a held one");
@@ -238,11 +243,8 @@ Test(defrag, duplicate_and_conflicting_duplicate)
 Test(defrag, overlap_discards_the_datagram)
 {
 	struct whole w;
-	struct pb_spec s = spec(4, 2000);
-	make_whole(&w, &s);
-	uint32_t data = (uint32_t)(w.len - w.hl);
 	struct run r;
-	start(&r);
+	uint32_t data = begin(&w, &r, 4, 2000);
 	cr_assert_eq(feed(&r, &w, 0, 1000, true, 1), DEFRAG_HELD);
 	cr_assert_eq(feed(&r, &w, 800, 400, true, 2), DEFRAG_OVERLAP);
 	cr_assert_eq(feed(&r, &w, 1000, data - 1000, false, 3), DEFRAG_HELD, "starts afresh");
@@ -256,10 +258,8 @@ Test(defrag, overlap_discards_the_datagram)
 Test(defrag, oversize_and_bad_end)
 {
 	struct whole w;
-	struct pb_spec s = spec(4, 2000);
-	make_whole(&w, &s);
 	struct run r;
-	start(&r);
+	begin(&w, &r, 4, 2000);
 	/* offset 65,528 + 16 bytes passes 65,535 */
 	cr_assert_eq(feed(&r, &w, 65528, 16, false, 1), DEFRAG_OVERSIZE);
 	/* two different ends */
@@ -276,11 +276,8 @@ Test(defrag, oversize_and_bad_end)
 Test(defrag, timeout_in_capture_time)
 {
 	struct whole w;
-	struct pb_spec s = spec(4, 2000);
-	make_whole(&w, &s);
-	uint32_t data = (uint32_t)(w.len - w.hl);
 	struct run r;
-	start(&r);
+	uint32_t data = begin(&w, &r, 4, 2000);
 	cr_assert_eq(feed(&r, &w, 0, 1480, true, 0), DEFRAG_HELD);
 	cr_assert_eq(feed(&r, &w, 1480, data - 1480, false, 31 * SEC), DEFRAG_HELD);
 	cr_assert_eq(defrag_counts(r.df)->timed_out, 1);
@@ -294,11 +291,8 @@ Test(defrag, timeout_in_capture_time)
 Test(defrag, full_slots_evict_the_oldest)
 {
 	struct whole w;
-	struct pb_spec s = spec(4, 2000);
-	make_whole(&w, &s);
-	uint32_t data = (uint32_t)(w.len - w.hl);
 	struct run r;
-	start(&r);
+	uint32_t data = begin(&w, &r, 4, 2000);
 	for (uint32_t id = 0; id <= DEFRAG_SLOTS; id++) {
 		size_t len = cut(&w, 0, 1480, true, id, r.frame);
 		cr_assert_eq(feed_cap(&r, len, len, id), DEFRAG_HELD);
@@ -358,11 +352,8 @@ Test(defrag, ipv6_with_extension_headers)
 Test(defrag, ipv6_atomic_fragment)
 {
 	struct whole w;
-	struct pb_spec s = spec(6, 100);
-	make_whole(&w, &s);
-	uint32_t data = (uint32_t)(w.len - w.hl);
 	struct run r;
-	start(&r);
+	uint32_t data = begin(&w, &r, 6, 100);
 	cr_assert_eq(feed(&r, &w, 0, 64, true, 1), DEFRAG_HELD);
 	cr_assert_eq(feed(&r, &w, 0, data, false, 2), DEFRAG_WHOLE);
 	check_original(&r, &w);
@@ -376,11 +367,8 @@ Test(defrag, ipv6_atomic_fragment)
 Test(defrag, snap_length_cut)
 {
 	struct whole w;
-	struct pb_spec s = spec(4, 2000);
-	make_whole(&w, &s);
-	uint32_t data = (uint32_t)(w.len - w.hl);
 	struct run r;
-	start(&r);
+	uint32_t data = begin(&w, &r, 4, 2000);
 	size_t len = cut(&w, 0, 1480, true, 0x4242, r.frame);
 	cr_assert_eq(feed_cap(&r, len, 96, 1), DEFRAG_HELD);
 	cr_assert_eq(feed(&r, &w, 1480, data - 1480, false, 2), DEFRAG_WHOLE);
