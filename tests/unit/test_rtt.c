@@ -175,20 +175,45 @@ Test(rtt, sorted_and_constant_inputs)
 	cr_assert_float_eq(up.max_ms, 10001, 0);
 }
 
-Test(rtt, deterministic)
+/* The worked example of Jain & Chlamtac (CACM 28(10), 1985, table I): 20
+ * observations, and the markers the paper lists after the last one (heights
+ * to two decimals, positions 1-based there). */
+Test(rtt, the_papers_worked_example)
+{
+	static const double obs[20] = {0.02, 0.15, 0.74, 3.39,  0.83,  22.37, 10.15,
+				       15.43, 38.62, 15.92, 34.60, 10.28, 1.47, 0.40,
+				       0.05, 11.39, 0.27, 0.42, 0.09, 11.37};
+	static const double paper_q[5] = {0.02, 0.49, 4.44, 17.20, 38.62};
+	static const int paper_n[5] = {1, 6, 10, 16, 20};
+	struct rtt_stats s;
+	memset(&s, 0, sizeof(s));
+	for (size_t i = 0; i < 20; i++)
+		rtt_stats_add(&s, obs[i]);
+	for (int i = 0; i < 5; i++) {
+		cr_assert_float_eq(s.q[i], paper_q[i], 0.005, "marker %d: %f", i, s.q[i]);
+		cr_assert_eq(s.n[i] + 1, paper_n[i], "marker %d at %d", i, s.n[i] + 1);
+	}
+	cr_assert_float_eq(rtt_stats_p50(&s), 4.44, 0.005);
+}
+
+/* Flows' statistics are kept side by side: one stream's estimate depends on
+ * its own samples only, never on another's added in between (no state
+ * outside the struct). */
+Test(rtt, streams_independent)
 {
 	uint64_t st = 5;
-	struct rtt_stats a, b;
+	struct rtt_stats a, b, alone;
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
-	double v[3000];
-	for (size_t i = 0; i < 3000; i++)
-		v[i] = draw(D_RTTLIKE, &st);
-	for (size_t i = 0; i < 3000; i++)
-		rtt_stats_add(&a, v[i]);
-	for (size_t i = 0; i < 3000; i++)
-		rtt_stats_add(&b, v[i]);
-	cr_assert(memcmp(&a, &b, sizeof(a)) == 0);
+	memset(&alone, 0, sizeof(alone));
+	for (size_t i = 0; i < 3000; i++) {
+		double x = draw(D_RTTLIKE, &st), y = draw(D_RTTLIKE, &st) * 7 + 100;
+		rtt_stats_add(&a, x);
+		rtt_stats_add(&b, y);
+		rtt_stats_add(&alone, x);
+	}
+	cr_assert(memcmp(&a, &alone, sizeof(a)) == 0);
+	cr_assert(rtt_stats_p50(&b) > rtt_stats_p50(&a));
 }
 
 /* ---- any quantile ---- */
