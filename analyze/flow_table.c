@@ -337,14 +337,6 @@ void flow_table_prefetch_flow(const struct flow_table *t, uint32_t hash)
 	}
 }
 
-struct flow *flow_table_lookup(struct flow_table *t, uint8_t ip_ver, uint8_t proto,
-			       const uint8_t *src, uint16_t sport, const uint8_t *dst,
-			       uint16_t dport, int *dir)
-{
-	return flow_table_lookup_hashed(t, flow_hash(ip_ver, proto, src, sport, dst, dport, 0),
-					ip_ver, proto, src, sport, dst, dport, NULL, 0, dir);
-}
-
 struct flow *flow_table_lookup_hashed(struct flow_table *t, uint32_t h, uint8_t ip_ver,
 				      uint8_t proto, const uint8_t *src, uint16_t sport,
 				      const uint8_t *dst, uint16_t dport, const struct tunnel_id *tun,

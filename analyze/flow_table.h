@@ -47,19 +47,15 @@ uint32_t flow_table_hash(uint8_t ip_ver, uint8_t proto, const uint8_t *src, uint
  * the flow it names. */
 void flow_table_prefetch_slot(const struct flow_table *t, uint32_t hash);
 void flow_table_prefetch_flow(const struct flow_table *t, uint32_t hash);
-/* flow_table_lookup with the hash already computed (flow_table_hash), inside
- * tunnel tun (NULL: none; its hash tun_hash), oriented as the packet. A
- * flow whose direction *dir has no tunnel id yet may be returned: the
- * caller records tun->id for it (flow_table_learn_tunnel_id). */
+/* Find the flow of packet endpoints (src, sport) -> (dst, dport) with its
+ * hash already computed (flow_table_hash), inside tunnel tun (NULL: none;
+ * its hash tun_hash). *dir is set to DIR_C2S when src is the flow's client.
+ * NULL when absent. A flow whose direction *dir has no tunnel id yet may be
+ * returned: the caller records tun->id for it (flow_table_learn_tunnel_id). */
 struct flow *flow_table_lookup_hashed(struct flow_table *t, uint32_t hash, uint8_t ip_ver,
 				      uint8_t proto, const uint8_t *src, uint16_t sport,
 				      const uint8_t *dst, uint16_t dport, const struct tunnel_id *tun,
 				      uint32_t tun_hash, int *dir);
-/* Find the flow of packet endpoints (src, sport) -> (dst, dport). *dir is set
- * to DIR_C2S when src is the flow's client. NULL when absent. */
-struct flow *flow_table_lookup(struct flow_table *t, uint8_t ip_ver, uint8_t proto,
-			       const uint8_t *src, uint16_t sport, const uint8_t *dst,
-			       uint16_t dport, int *dir);
 
 /* f, found by flow_table_lookup_hashed for a packet in tunnel tun and
  * direction dir: remember that direction's tunnel id if it had none. */

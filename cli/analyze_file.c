@@ -9,11 +9,6 @@
 #include "capture/capture.h"
 #include "report/report.h"
 
-static void on_packet(void *user, const struct pkt_record *rec)
-{
-	analyzer_packet(user, rec);
-}
-
 int analyze_file_json(const char *path, FILE *out, char *err, size_t errlen)
 {
 	char cerr[CAPTURE_ERRBUF_SIZE] = "";
@@ -43,7 +38,7 @@ int analyze_file_json(const char *path, FILE *out, char *err, size_t errlen)
 	}
 	report_set_analyzer(rep, an);
 	int n;
-	while ((n = capture_dispatch(&src, 256, on_packet, an, cerr)) != CAPTURE_END) {
+	while ((n = capture_dispatch(&src, 256, analyzer_on_packet, an, cerr)) != CAPTURE_END) {
 		if (n < 0) {
 			snprintf(err, errlen, "%s", cerr);
 			goto out_an;

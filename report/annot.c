@@ -34,7 +34,6 @@ struct annot {
 	struct analyzer_sink inner;
 	struct spool_sort *comments;     /* frame -> comment text */
 	struct spool_sort *flows;        /* first_frame -> struct flagged */
-	uint64_t ncomments;
 	/* second pass */
 	char *text;                      /* this frame's comments, NUL-separated */
 	size_t textlen, textcap;
@@ -147,8 +146,6 @@ static void on_event(void *user, const struct flow *f, const struct tcp_event *e
 		annot_event_text(ev, text, sizeof(text));
 		if (spool_sort_add(a->comments, ev->frame, text, (uint32_t)strlen(text)) < 0)
 			a->failed = true;
-		else
-			a->ncomments++;
 	}
 	if (a->inner.event)
 		a->inner.event(a->inner.user, f, ev);
@@ -210,16 +207,6 @@ int annot_finish(struct annot *a)
 		return -1;
 	}
 	return 0;
-}
-
-bool annot_failed(const struct annot *a)
-{
-	return a->failed;
-}
-
-uint64_t annot_count(const struct annot *a)
-{
-	return a->ncomments;
 }
 
 /* ---- reading (second pass) ---- */

@@ -32,9 +32,8 @@ void annot_tee(struct annot *a, struct analyzer_sink *sink);
 
 /* The analysis is over: prepare the frame-ordered reading. 0, or -1 (out of
  * memory or temporary file trouble; the first such error also makes the
- * recording stop, see annot_failed). */
+ * recording stop). */
 int annot_finish(struct annot *a);
-bool annot_failed(const struct annot *a);
 
 /* For each frame of the second pass, in frame order: the comments to attach
  * (*comments, *n, valid until the next call) and whether to write the frame
@@ -44,8 +43,5 @@ int annot_frame(struct annot *a, const struct pkt_record *rec, const char *const
 
 /* The comment text of an event: "tcplens: stall 46.5 ms, cause delayed_ack, ...". */
 void annot_event_text(const struct tcp_event *ev, char *buf, size_t len);
-
-/* Comments recorded. */
-uint64_t annot_count(const struct annot *a);
 
 #endif

@@ -243,11 +243,6 @@ int pcapng_writer_error(const struct pcapng_writer *w)
 	return w->err;
 }
 
-uint64_t pcapng_writer_bytes(const struct pcapng_writer *w)
-{
-	return w->written;
-}
-
 int pcapng_writer_close(struct pcapng_writer *w)
 {
 	if (!w)

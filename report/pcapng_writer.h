@@ -64,9 +64,6 @@ int pcapng_writer_flush(struct pcapng_writer *w);
 /* The errno of the first write error, 0 if none. */
 int pcapng_writer_error(const struct pcapng_writer *w);
 
-/* Bytes handed to the file so far (whole blocks). */
-uint64_t pcapng_writer_bytes(const struct pcapng_writer *w);
-
 /* Flush and free. 0, or -1 if a write failed at any point. */
 int pcapng_writer_close(struct pcapng_writer *w);
 

@@ -100,11 +100,20 @@ static struct flow *ins(struct flow_table *t, const struct ep *e, uint64_t ts)
 }
 
 /* Look up e in the direction given (0: client -> server). */
+
+/* A lookup of a packet outside any tunnel. */
+static struct flow *lookup_untunneled(struct flow_table *t, uint8_t ip_ver, uint8_t proto,
+				      const uint8_t *src, uint16_t sport, const uint8_t *dst,
+				      uint16_t dport, int *dir)
+{
+	return flow_table_lookup_hashed(t, flow_table_hash(ip_ver, proto, src, sport, dst, dport, 0),
+					ip_ver, proto, src, sport, dst, dport, NULL, 0, dir);
+}
 static struct flow *find(struct flow_table *t, const struct ep *e, int from_server, int *dir)
 {
 	if (from_server)
-		return flow_table_lookup(t, e->ver, IPPROTO_TCP, e->s, e->sp, e->c, e->cp, dir);
-	return flow_table_lookup(t, e->ver, IPPROTO_TCP, e->c, e->cp, e->s, e->sp, dir);
+		return lookup_untunneled(t, e->ver, IPPROTO_TCP, e->s, e->sp, e->c, e->cp, dir);
+	return lookup_untunneled(t, e->ver, IPPROTO_TCP, e->c, e->cp, e->s, e->sp, dir);
 }
 
 Test(flow_table, both_directions_ipv4)
@@ -126,30 +135,30 @@ Test(flow_table, both_directions_ipv4)
 	cr_assert_eq(flow_table_count(t), 1);
 
 	int dir = -1;
-	cr_assert_eq(flow_table_lookup(t, 4, IPPROTO_TCP, a, 40000, b, 443, &dir), f);
+	cr_assert_eq(lookup_untunneled(t, 4, IPPROTO_TCP, a, 40000, b, 443, &dir), f);
 	cr_assert_eq(dir, DIR_C2S);
 	dir = -1;
-	cr_assert_eq(flow_table_lookup(t, 4, IPPROTO_TCP, b, 443, a, 40000, &dir), f);
+	cr_assert_eq(lookup_untunneled(t, 4, IPPROTO_TCP, b, 443, a, 40000, &dir), f);
 	cr_assert_eq(dir, DIR_S2C);
 
 	/* Anything else is another flow. */
-	cr_assert_null(flow_table_lookup(t, 4, IPPROTO_TCP, a, 40001, b, 443, &dir));
-	cr_assert_null(flow_table_lookup(t, 4, IPPROTO_TCP, a, 40000, b, 444, &dir));
-	cr_assert_null(flow_table_lookup(t, 4, IPPROTO_TCP, a, 443, b, 40000, &dir));
-	cr_assert_null(flow_table_lookup(t, 4, IPPROTO_UDP, a, 40000, b, 443, &dir));
-	cr_assert_null(flow_table_lookup(t, 4, IPPROTO_TCP, a, 40000, a, 443, &dir));
+	cr_assert_null(lookup_untunneled(t, 4, IPPROTO_TCP, a, 40001, b, 443, &dir));
+	cr_assert_null(lookup_untunneled(t, 4, IPPROTO_TCP, a, 40000, b, 444, &dir));
+	cr_assert_null(lookup_untunneled(t, 4, IPPROTO_TCP, a, 443, b, 40000, &dir));
+	cr_assert_null(lookup_untunneled(t, 4, IPPROTO_UDP, a, 40000, b, 443, &dir));
+	cr_assert_null(lookup_untunneled(t, 4, IPPROTO_TCP, a, 40000, a, 443, &dir));
 	uint8_t a16[16] = {10, 0, 0, 1}, b16[16] = {10, 0, 0, 2};
-	cr_assert_null(flow_table_lookup(t, 6, IPPROTO_TCP, a16, 40000, b16, 443, &dir));
+	cr_assert_null(lookup_untunneled(t, 6, IPPROTO_TCP, a16, 40000, b16, 443, &dir));
 
 	/* Same address, two ports (loopback): still one flow, both ways. */
 	struct flow *g = flow_table_insert(t, 4, IPPROTO_TCP, a, 1111, a, 2222, NULL, 0, 6);
 	cr_assert_neq(g, f);
 	cr_assert_eq(g->id, 2);
-	cr_assert_eq(flow_table_lookup(t, 4, IPPROTO_TCP, a, 2222, a, 1111, &dir), g);
+	cr_assert_eq(lookup_untunneled(t, 4, IPPROTO_TCP, a, 2222, a, 1111, &dir), g);
 	cr_assert_eq(dir, DIR_S2C);
-	cr_assert_eq(flow_table_lookup(t, 4, IPPROTO_TCP, a, 1111, a, 2222, &dir), g);
+	cr_assert_eq(lookup_untunneled(t, 4, IPPROTO_TCP, a, 1111, a, 2222, &dir), g);
 	cr_assert_eq(dir, DIR_C2S);
-	cr_assert_eq(flow_table_lookup(t, 4, IPPROTO_TCP, b, 443, a, 40000, &dir), f);
+	cr_assert_eq(lookup_untunneled(t, 4, IPPROTO_TCP, b, 443, a, 40000, &dir), f);
 	cr_assert_gt(flow_table_memory(t), 0);
 	flow_table_free(t);
 	cr_assert_eq(log_n, 0, "free retires nothing");
@@ -167,23 +176,23 @@ Test(flow_table, both_directions_ipv6)
 	cr_assert_not_null(u);
 	cr_assert_arr_eq(f->key.addr[0], a, 16);
 	int dir;
-	cr_assert_eq(flow_table_lookup(t, 6, IPPROTO_TCP, b, 80, a, 50000, &dir), f);
+	cr_assert_eq(lookup_untunneled(t, 6, IPPROTO_TCP, b, 80, a, 50000, &dir), f);
 	cr_assert_eq(dir, DIR_S2C);
-	cr_assert_eq(flow_table_lookup(t, 6, IPPROTO_TCP, a, 50000, b, 80, &dir), f);
+	cr_assert_eq(lookup_untunneled(t, 6, IPPROTO_TCP, a, 50000, b, 80, &dir), f);
 	cr_assert_eq(dir, DIR_C2S);
 	/* The UDP flow's client is b:53 as inserted. */
-	cr_assert_eq(flow_table_lookup(t, 6, IPPROTO_UDP, a, 50000, b, 53, &dir), u);
+	cr_assert_eq(lookup_untunneled(t, 6, IPPROTO_UDP, a, 50000, b, 53, &dir), u);
 	cr_assert_eq(dir, DIR_S2C);
 	/* Differs only in the last address byte, or the first. */
 	uint8_t c[16];
 	memcpy(c, b, 16);
 	c[15] = 3;
-	cr_assert_null(flow_table_lookup(t, 6, IPPROTO_TCP, a, 50000, c, 80, &dir));
+	cr_assert_null(lookup_untunneled(t, 6, IPPROTO_TCP, a, 50000, c, 80, &dir));
 	memcpy(c, b, 16);
 	c[0] = 0x30;
-	cr_assert_null(flow_table_lookup(t, 6, IPPROTO_TCP, a, 50000, c, 80, &dir));
+	cr_assert_null(lookup_untunneled(t, 6, IPPROTO_TCP, a, 50000, c, 80, &dir));
 	/* IPv4 with the same first four bytes is not this flow. */
-	cr_assert_null(flow_table_lookup(t, 4, IPPROTO_TCP, a, 50000, b, 80, &dir));
+	cr_assert_null(lookup_untunneled(t, 4, IPPROTO_TCP, a, 50000, b, 80, &dir));
 	flow_table_free(t);
 }
 
