@@ -19,6 +19,7 @@
 #include "sack_gap.h"
 #include "stall.h"
 #include "tcp_track.h"
+#include "units.h"
 
 /* Defaults of the caps (struct analyzer_config). Events held for their
  * verdict (checksum fates, SACK holes, resends awaiting a D-SACK), all flows
@@ -395,7 +396,7 @@ static uint16_t giant_reference_mss(const struct flow *f, int dir, const struct 
 		return 0;
 	uint16_t mss = f->half[!dir].mss;
 	if (!mss && ((d->anomalies & ANOM_IP_TOTLEN_ZERO) || (d->rec->hints & PKT_HINT_GSO)))
-		mss = d->ip_ver == 4 ? 1460 : 1440;
+		mss = d->ip_ver == 4 ? TCP_DEFAULT_MSS_V4 : TCP_DEFAULT_MSS_V6;
 	return mss && d->payload_len > mss ? mss : 0;
 }
 

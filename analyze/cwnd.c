@@ -4,6 +4,7 @@
 #include "cwnd.h"
 
 #include "seq.h"
+#include "units.h"
 
 #define SLOW_START_GROWTH 1.5
 #define IDLE_COLLAPSE 0.75
@@ -31,7 +32,7 @@ static uint32_t full_segment(const struct flow *f, int dir)
 	 * most TCP options take (40 bytes): a sender of small messages only
 	 * never sent a full segment. */
 	uint32_t m = f->half[dir].max_payload;
-	uint32_t mss = f->half[!dir].mss ? f->half[!dir].mss : 1460;
+	uint32_t mss = f->half[!dir].mss ? f->half[!dir].mss : TCP_DEFAULT_MSS_V4;
 	uint32_t floor = mss > 40 ? mss - 40 : mss;
 	return m > floor ? m : floor;
 }

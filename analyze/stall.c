@@ -4,8 +4,8 @@
 #include "stall.h"
 
 #include "seq.h"
+#include "units.h"
 
-#define NS_PER_MS 1000000.0
 #define STALL_FLOOR_NS 10000000ull /* 10 ms */
 /* TCP_CORK's ceiling (stall.h): after full-sized segments, from the last
  * move (up to 260 ms, or the RTT-aware ceiling when later); after the
@@ -172,7 +172,7 @@ static enum cause classify(const struct flow *f, int dir, const struct pkt_decod
 		 * size: the sender's last one (a small writer sends small
 		 * segments; on loopback the MSS alone, 65483, would call
 		 * every wait receiver-limited). */
-		uint32_t next = st->last_seg[w] ? st->last_seg[w] : 1460;
+		uint32_t next = st->last_seg[w] ? st->last_seg[w] : TCP_DEFAULT_MSS_V4;
 		if (st->rwnd[w] && out + next > st->rwnd[w])
 			return CAUSE_RECEIVER_LIMITED;
 		/* Ended by the receiver's pure ACK: it held the ACK back (to be

@@ -14,8 +14,8 @@
 #include "sack_gap.h"
 #include "seq.h"
 #include "stall.h"
+#include "units.h"
 
-#define NS_PER_MS 1000000.0
 /* Linux TCP_RTO_MIN: a retransmission after a silence this long (or longer
  * than the RTT-based estimate) is taken for a timeout. */
 
