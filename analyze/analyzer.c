@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csum_fate.h"
 #include "cwnd.h"
+#include "csum_judge.h"
 #include "csum_verify.h"
 #include "decode.h"
 #include "event_sink.h"
@@ -39,6 +39,7 @@ struct analyzer {
 	struct held_pool *held;
 	struct round_store *rounds;
 	struct tcp_ctx tcp;
+	struct csum_judge judge;  /* its pools and sink are the ones above */
 	struct analyzer_totals tot;
 	struct pkt_prepared prep; /* scratch: one frame at a time, when the
 				   * record comes unprepared */
@@ -281,6 +282,8 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg, const struct an
 	a->tcp.sink = &a->events;
 	a->tcp.held = a->held;
 	a->tcp.rounds = a->rounds;
+	a->judge = (struct csum_judge){a->held, &a->events, a->cfg.no_offload_signature,
+				       &a->tot.csum_unverifiable};
 	return a;
 }
 
@@ -363,30 +366,6 @@ static struct flow *flow_for(struct analyzer *a, const struct pkt_prepared *pp,
 	return f;
 }
 
-/* Which side made an offload artifact. A segment that was not merged got
- * its seed from the sending host's stack: tx, whichever way the capture
- * saw it go (a virtual link such as veth hands the receiver the sender's
- * unfinished checksum). A merged giant is GRO/LRO on the receiver when the
- * same sender's other segments arrived with valid checksums, TSO/GSO on the
- * sender when they carry the seed too (a datagram the sender fragmented
- * has a good sum whatever its offload: not counted); only then does the
- * capture's direction break the tie. */
-static enum csum_side artifact_side(const struct flow *f, int dir, const struct pkt_decoded *d)
-{
-	const struct tcp_half *h = &f->half[dir];
-	if (!d->giant_mss)
-		return CSUM_SIDE_TX;
-	if (flow_csum_ok_offload_evidence(f, dir))
-		return CSUM_SIDE_RX;
-	if (h->csum_offload_side[CSUM_SIDE_TX])
-		return CSUM_SIDE_TX;
-	if (d->dir == PKT_DIR_OUT)
-		return CSUM_SIDE_TX;
-	if (d->dir == PKT_DIR_IN)
-		return CSUM_SIDE_RX;
-	return CSUM_SIDE_UNKNOWN;
-}
-
 /* The MSS a TCP payload is measured against for giant segments: the one
  * the receiver announced. Without it, only frames that are giants by their
  * own headers (IPv4 total length 0, a GSO hint) are, against Ethernet's. */
@@ -398,85 +377,6 @@ static uint16_t giant_reference_mss(const struct flow *f, int dir, const struct 
 	if (!mss && ((d->anomalies & ANOM_IP_TOTLEN_ZERO) || (d->rec->hints & PKT_HINT_GSO)))
 		mss = d->ip_ver == 4 ? TCP_DEFAULT_MSS_V4 : TCP_DEFAULT_MSS_V6;
 	return mss && d->payload_len > mss ? mss : 0;
-}
-
-/* The outer UDP checksum of a tunneled frame, counted for its flow: Local
- * Checksum Offload and a GSO seed are artifacts; a mismatch neither explains
- * is damage on the underlay, and the receiving tunnel endpoint drops the
- * frame as it would for a bad inner sum. True when it was damage. */
-static bool outer_damaged(struct flow *f, int dir, const struct pkt_prepared *pp)
-{
-	struct flow_cold *cold = flow_cold(f);
-	enum csum_verdict o = (enum csum_verdict)pp->outer_verdict;
-	bool bad = o == CSUM_BAD && !pp->outer_lco;
-	if (cold) {
-		cold->outer_lco[dir] += o == CSUM_BAD && pp->outer_lco;
-		cold->outer_seed[dir] += o == CSUM_OFFLOAD;
-		cold->outer_bad[dir] += bad;
-	}
-	return bad;
-}
-
-static void check_l4_checksum(struct analyzer *a, struct flow *f, int dir,
-			      const struct pkt_prepared *pp, struct pkt_decoded *d)
-{
-	struct tcp_half *h = &f->half[dir];
-	uint16_t expected = pp->l4_expected;
-	enum csum_verdict v = (enum csum_verdict)pp->l4_verdict;
-	uint16_t found = d->l4_csum;
-	if (d->tun.kind != TUN_NONE && d->tun.udp && outer_damaged(f, dir, pp) && v != CSUM_BAD) {
-		v = CSUM_BAD; /* the event names the outer field */
-		found = d->tun.udp_csum;
-		expected = pp->outer_expected;
-	}
-	if (v == CSUM_OFFLOAD && a->cfg.no_offload_signature &&
-	    !(d->rec->hints & PKT_HINT_CSUM_NOT_READY))
-		v = d->l4_cap < d->l4_len ? CSUM_UNVERIFIABLE : CSUM_BAD;
-	d->l4_verdict = (uint8_t)v;
-	if (v == CSUM_OK) {
-		h->csum_ok++;
-		struct flow_cold *cold = (d->anomalies & ANOM_REASSEMBLED) ? flow_cold(f) : NULL;
-		if (cold)
-			cold->csum_ok_fragmented[dir]++;
-		return;
-	}
-	if (v == CSUM_UNVERIFIABLE) {
-		a->tot.csum_unverifiable++;
-		return;
-	}
-	if (v != CSUM_OFFLOAD && v != CSUM_BAD)
-		return;
-	struct tcp_event ev;
-	event_init(&ev, f, d, dir, v == CSUM_OFFLOAD ? FIND_CSUM_OFFLOAD : FIND_CSUM_BAD);
-	ev.proto = d->l4proto == IPPROTO_TCP ? CAUSE_TCP : CAUSE_UDP;
-	ev.u.csum.found = found;
-	ev.u.csum.expected = expected;
-	if (v == CSUM_OFFLOAD) {
-		static const uint8_t side_cause[] = {CAUSE_UNKNOWN, CAUSE_TX, CAUSE_RX};
-		enum csum_side side = artifact_side(f, dir, d);
-		ev.cause = side_cause[side];
-		h->csum_offload++;
-		h->csum_offload_side[side]++;
-		struct flow_cold *cold = d->dir != PKT_DIR_UNKNOWN ? flow_cold(f) : NULL;
-		if (cold) {
-			cold->csum_offload_in[dir] += d->dir == PKT_DIR_IN;
-			cold->csum_offload_out[dir] += d->dir == PKT_DIR_OUT;
-		}
-		event_emit(&a->events, f, &ev);
-		return;
-	}
-	h->csum_bad++;
-	if (d->l4proto != IPPROTO_TCP) {
-		/* UDP is never resent: no way to learn a fate (samples/udp.pcap). */
-		ev.cause = CAUSE_UNKNOWN;
-		event_emit(&a->events, f, &ev);
-		return;
-	}
-	/* The SYN and the FIN take a sequence number each: a damaged SYN is
-	 * dropped when it is sent again, accepted when the SYN-ACK acks it. */
-	uint32_t space = d->payload_len + ((d->flags & TCP_SYN) ? 1u : 0u) +
-			 ((d->flags & TCP_FIN) ? 1u : 0u);
-	csum_fate_hold(a->held, f, dir, d->seq, d->seq + space, &ev, &a->events);
 }
 
 /* The sums and the flow hash of a decoded frame. */
@@ -589,25 +489,6 @@ static void advance_clock(struct analyzer *a, uint64_t ts_ns)
 	flow_table_expire(a->flows, a->clock);
 }
 
-/* A wrong IPv4 header checksum. A field of 0x0000 is what IPv4 header
- * checksum offload leaves in a capture taken on the sending host (Windows,
- * FreeBSD; Linux always sums the header in software): an artifact, side tx,
- * unless the evidence says the wire carried it. The frame came in (the
- * source gives the direction), or its TCP/UDP checksum is damaged too, or
- * --test-no-offload-signature. */
-static void ip_csum_event(struct analyzer *a, struct flow *f, int dir, const struct pkt_prepared *pp,
-			  const struct pkt_decoded *d, uint16_t found, uint16_t expected)
-{
-	bool offload = found == 0 && !a->cfg.no_offload_signature && d->dir != PKT_DIR_IN &&
-		       !(pp->l4_done && pp->l4_verdict == CSUM_BAD);
-	struct tcp_event ev;
-	event_init(&ev, f, d, dir, offload ? FIND_IP_CSUM_OFFLOAD : FIND_IP_CSUM_BAD);
-	ev.cause = offload ? CAUSE_TX : CAUSE_NONE;
-	ev.u.csum.found = found;
-	ev.u.csum.expected = expected;
-	event_emit(&a->events, f, &ev);
-}
-
 /* A frame's capture-wide part: damaged frames, frames without a flow (an
  * IPv4 header checksum error on ICMP...), the TCP/UDP counts. True when the
  * frame goes on to its flow. */
@@ -631,7 +512,7 @@ static bool frame_part(struct analyzer *a, const struct pkt_record *rec, struct 
 			t->other_ip += !d->ip_frag;
 		}
 		if (pp->ip_ok == 0)
-			ip_csum_event(a, NULL, DIR_C2S, pp, d, d->ip_csum, pp->ip_expected);
+			csum_judge_ip(&a->judge, NULL, DIR_C2S, pp, d, d->ip_csum, pp->ip_expected);
 		return false;
 	}
 	if (d->l4proto == IPPROTO_TCP)
@@ -725,12 +606,12 @@ static void flow_part(struct analyzer *a, const struct pkt_record *rec, struct p
 	flow_table_touch(a->flows, f, rec->ts_ns, a->clock);
 
 	if (pp->ip_ok == 0)
-		ip_csum_event(a, f, dir, pp, d, d->ip_csum, pp->ip_expected);
+		csum_judge_ip(&a->judge, f, dir, pp, d, d->ip_csum, pp->ip_expected);
 	if (pp->outer_ip_ok == 0) /* the tunnel's outer IPv4 header */
-		ip_csum_event(a, f, dir, pp, d, d->tun.ip_csum, pp->outer_ip_expected);
+		csum_judge_ip(&a->judge, f, dir, pp, d, d->tun.ip_csum, pp->outer_ip_expected);
 	d->giant_mss = giant_reference_mss(f, dir, d);
 	if (pp->l4_done)
-		check_l4_checksum(a, f, dir, pp, d);
+		csum_judge_l4(&a->judge, f, dir, pp, d);
 	if (d->l4proto == IPPROTO_TCP) {
 		tcp_track_segment(&a->tcp, f, dir, d);
 		if (a->sink.segment)
