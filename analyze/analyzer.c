@@ -3,7 +3,6 @@
  */
 #include "analyzer.h"
 
-#include <arpa/inet.h>
 
 #include <netinet/in.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include "sack_gap.h"
 #include "stall.h"
 #include "tcp_track.h"
+#include "totals.h"
 #include "units.h"
 
 /* Defaults of the caps (struct analyzer_config). Events held for their
@@ -57,33 +57,6 @@ struct analyzer {
 	uint64_t absorbed_held_overflow, absorbed_rounds_pool_full;
 };
 
-/* An event's part in the capture-wide totals (every event counts, also one
- * over its flow's cap). In the order events happen: sums of doubles and the
- * setup quantiles depend on it. */
-static void acct_event(struct analyzer_totals *t, const struct tcp_event *ev, bool in_flow)
-{
-	t->kind_count[ev->kind]++;
-	t->cause_count[ev->kind][ev->cause]++;
-	if (!in_flow)
-		return;
-	if (ev->kind == FIND_SYN_RETRANSMIT)
-		setup_stats_syn_retry(&t->setup, ev->u.syn.after_ms);
-	if (ev->kind == FIND_INITIAL_WINDOW) {
-		uint32_t seg = ev->u.iw.segments;
-		t->iw_segments[seg < IW_BUCKETS - 1 ? seg : IW_BUCKETS - 1]++;
-		t->iw_limit[ev->cause]++;
-	}
-	if (ev->kind == FIND_CWND_REDUCTION)
-		t->reduction_ratio_sum += ev->u.reduction.ratio;
-	if (ev->kind == FIND_SACK_GAP)
-		t->gap_fill_ms += ev->u.gap.fill_ms;
-	if (ev->kind == FIND_GIANT_SEGMENT) {
-		double m = ev->u.giant.multiple;
-		int b = m < 2 ? 0 : m < 4 ? 1 : m < 8 ? 2 : m < 16 ? 3 : m < 32 ? 4 : 5;
-		t->giant_by_multiple[b]++;
-	}
-}
-
 static void on_event(void *ctx, struct flow *f, const struct tcp_event *ev)
 {
 	struct analyzer *a = ctx;
@@ -113,117 +86,9 @@ static void on_event(void *ctx, struct flow *f, const struct tcp_event *ev)
 		a->recorder.event(a->recorder.user, f, ev, write);
 		return;
 	}
-	acct_event(&a->tot, ev, f != NULL);
+	totals_event(&a->tot, ev, f != NULL);
 	if (write && a->sink.event)
 		a->sink.event(a->sink.user, f, ev);
-}
-
-void host_stats_name(const struct host_stats *h, const char *other, char *buf, size_t len)
-{
-	if (!h->ip_ver)
-		snprintf(buf, len, "%s", other);
-	else
-		inet_ntop(h->ip_ver == 4 ? AF_INET : AF_INET6, h->addr, buf, (socklen_t)len);
-}
-
-static struct host_stats *host_find(struct analyzer_totals *t, const struct flow *f, int side)
-{
-	size_t alen = f->key.ip_ver == 4 ? 4 : 16;
-	for (size_t i = 0; i < t->nhosts; i++)
-		if (t->hosts[i].ip_ver == f->key.ip_ver && !memcmp(t->hosts[i].addr, f->key.addr[side], alen))
-			return &t->hosts[i];
-	if (t->nhosts == ANALYZER_MAX_HOSTS)
-		return &t->hosts_other;
-	struct host_stats *h = &t->hosts[t->nhosts++];
-	h->ip_ver = f->key.ip_ver;
-	memcpy(h->addr, f->key.addr[side], alen);
-	return h;
-}
-
-/* Fold a finished flow's checksum counters into its hosts'. Only hosts with
- * something to say are kept, so the cap goes to the interesting ones. */
-static void host_account(struct analyzer_totals *t, const struct flow *f)
-{
-	for (int d = 0; d < 2; d++) {
-		const struct tcp_half *hf = &f->half[d];
-		uint32_t ip_off = f->cold ? f->cold->ip_csum_offload[d] : 0;
-		if (!hf->csum_bad && !hf->csum_offload && !hf->giants && !ip_off)
-			continue;
-		struct host_stats *h = host_find(t, f, d);
-		h->segments += hf->packets;
-		h->csum_ok += hf->csum_ok;
-		for (int s = 0; s < 3; s++)
-			h->offload[s] += hf->csum_offload_side[s];
-		if (f->half[!d].csum_offload_side[CSUM_SIDE_TX])
-			h->offload_tx_local += hf->csum_offload_side[CSUM_SIDE_TX];
-		if (f->cold) {
-			h->offload_in += f->cold->csum_offload_in[d];
-			h->offload_out += f->cold->csum_offload_out[d];
-		}
-		h->bad += hf->csum_bad;
-		h->bad_dropped += hf->csum_bad_dropped;
-		h->bad_accepted += hf->csum_bad_accepted;
-		h->resent_ms += hf->csum_resent_ms;
-		h->giants += hf->giants;
-		h->ip_offload += ip_off;
-	}
-}
-
-static void stall_account(struct analyzer_totals *t, const struct flow *f)
-{
-	for (int i = 0; i < STALL_CAUSES; i++) {
-		double ms = flow_stall_cause_ms(f, (size_t)i);
-		if (ms <= 0)
-			continue;
-		t->stall_ms[i] += ms;
-		t->stall_n[i] += flow_stall_cause_n(f, (size_t)i);
-		struct stall_worst *w = &t->stall_worst[i];
-		if (ms > w->ms) {
-			w->flow_id = f->id;
-			w->key = f->key;
-			w->ms = ms;
-			w->n = flow_stall_cause_n(f, (size_t)i);
-			w->life_ms = (double)(f->last_ts - f->first_ts) / 1e6;
-		}
-	}
-}
-
-/* A flow's part in the capture-wide totals as it stands: at its end, in the
- * order flows end (the host table keeps the first hosts to end; ties in the
- * worst-stall lists go to the first); for a live view, of every open flow. */
-static void acct_flow_state(struct analyzer_totals *t, const struct flow *f)
-{
-	for (int d = 0; d < 2; d++) {
-		t->retrans_bytes += f->half[d].retrans_bytes;
-		t->capture_lost_bytes += f->half[d].capture_lost_bytes;
-		t->reordered += f->half[d].reordered;
-	}
-	t->flows_with_capture_loss += f->half[0].capture_lost_bytes || f->half[1].capture_lost_bytes;
-	t->rounds_not_listed += f->cw[0].rounds.not_listed + f->cw[1].rounds.not_listed;
-	host_account(t, f);
-	stall_account(t, f);
-	setup_stats_flow_end(&t->setup, f);
-}
-
-/* An ended flow's part: its state, how it ended, its congestion control. */
-static void acct_flow_end(struct analyzer_totals *t, const struct flow *f,
-			  enum flow_retire_reason why)
-{
-	if (why == RETIRE_EVICTED)
-		t->flows_evicted++;
-	if (f->key.proto == IPPROTO_TCP && f->half[0].payload_bytes + f->half[1].payload_bytes)
-		t->cc_guess[f->cc_guess]++;
-	acct_flow_state(t, f);
-	t->dup_frames += f->cold ? f->cold->dup_frames : 0;
-}
-
-/* A new flow's part: counted, and a client's SYN is a connection attempt
- * for the accept rate. */
-static void acct_flow_new(struct analyzer_totals *t, const struct flow *f)
-{
-	t->flows++;
-	if (f->client_from_syn)
-		setup_stats_new_connection(&t->setup, f->first_ts);
 }
 
 static void on_retire(void *user, struct flow *f, enum flow_retire_reason why)
@@ -243,7 +108,7 @@ static void on_retire(void *user, struct flow *f, enum flow_retire_reason why)
 	if (a->shard) {
 		a->recorder.flow_end(a->recorder.user, f, why);
 	} else {
-		acct_flow_end(&a->tot, f, why);
+		totals_flow_end(&a->tot, f, why);
 		if (a->sink.flow_end)
 			a->sink.flow_end(a->sink.user, f, why);
 	}
@@ -359,7 +224,7 @@ static struct flow *flow_for(struct analyzer *a, const struct pkt_prepared *pp,
 	if (a->shard)
 		a->recorder.flow_new(a->recorder.user, f);
 	else
-		acct_flow_new(&a->tot, f);
+		totals_flow_new(&a->tot, f);
 	f->state = FLOW_MIDSTREAM;
 	f->half[0].wscale = f->half[1].wscale = -1;
 	*dir = src_client ? DIR_C2S : DIR_S2C;
@@ -729,14 +594,14 @@ void analyzer_frame(struct analyzer *a, const struct pkt_record *rec)
 void analyzer_replay_event(struct analyzer *a, const struct flow *f, const struct tcp_event *ev,
 			   bool write)
 {
-	acct_event(&a->tot, ev, f != NULL);
+	totals_event(&a->tot, ev, f != NULL);
 	if (write && a->sink.event)
 		a->sink.event(a->sink.user, f, ev);
 }
 
 void analyzer_replay_flow_new(struct analyzer *a, const struct flow *f)
 {
-	acct_flow_new(&a->tot, f);
+	totals_flow_new(&a->tot, f);
 }
 
 void analyzer_replay_flow_end(struct analyzer *a, struct flow *f, enum flow_retire_reason why,
@@ -749,7 +614,7 @@ void analyzer_replay_flow_end(struct analyzer *a, struct flow *f, enum flow_reti
 			round_store_append(a->rounds, &f->cw[d].rounds, &rounds[d][i]);
 		f->cw[d].rounds.not_listed = not_listed;
 	}
-	acct_flow_end(&a->tot, f, why);
+	totals_flow_end(&a->tot, f, why);
 	if (a->sink.flow_end)
 		a->sink.flow_end(a->sink.user, f, why);
 	round_store_release(a->rounds, &f->cw[0].rounds);
@@ -809,7 +674,7 @@ const struct analyzer_totals *analyzer_totals(const struct analyzer *a)
  * flows with some, as at its end). */
 static void snapshot_one(void *user, const struct flow *f)
 {
-	acct_flow_state(user, f);
+	totals_flow_state(user, f);
 }
 
 void analyzer_snapshot_totals(const struct analyzer *a, struct analyzer_totals *out)
