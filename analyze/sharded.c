@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "../capture/readahead.h"
+#include "idmap.h"
 
 #define CHUNKS 8                 /* per shard, between it and the merge */
 #define CHUNK_FLUSH (1u << 20)   /* a chunk is handed over past this many bytes */
@@ -75,15 +76,6 @@ struct chunk {
 	uint8_t *buf;
 	size_t len, cap;
 	bool ends_batch;         /* the shard's last chunk of a batch (or of its end) */
-};
-
-/* The merge's map from a shard's flow ids to the merged ones: open
- * addressing, (shard id << 32 | merged id), backward-shift deletion; as large
- * as the shard's open flows. */
-struct idmap {
-	uint64_t *slot;
-	size_t cap, n;
-	unsigned bits;
 };
 
 struct shard {
@@ -406,79 +398,6 @@ static void *shard_main(void *arg)
 
 /* ---- the merge ---- */
 
-static int idmap_grow(struct idmap *m)
-{
-	unsigned bits = m->bits ? m->bits + 1 : 10;
-	size_t cap = (size_t)1 << bits;
-	uint64_t *slot = calloc(cap, sizeof(*slot));
-	if (!slot)
-		return -1;
-	for (size_t i = 0; i < m->cap; i++) {
-		uint64_t v = m->slot[i];
-		if (!v)
-			continue;
-		size_t j = (size_t)(((v >> 32) * 0x9e3779b97f4a7c15ull) >> (64 - bits));
-		while (slot[j])
-			j = (j + 1) & (cap - 1);
-		slot[j] = v;
-	}
-	free(m->slot);
-	m->slot = slot;
-	m->cap = cap;
-	m->bits = bits;
-	return 0;
-}
-
-static size_t idmap_home(const struct idmap *m, uint32_t key)
-{
-	return (size_t)(((uint64_t)key * 0x9e3779b97f4a7c15ull) >> (64 - m->bits));
-}
-
-static void idmap_put(struct idmap *m, uint32_t key, uint32_t val)
-{
-	if ((m->n + 1) * 2 > m->cap && idmap_grow(m) < 0)
-		return; /* out of memory: the flow keeps its shard's id */
-	size_t i = idmap_home(m, key);
-	while (m->slot[i])
-		i = (i + 1) & (m->cap - 1);
-	m->slot[i] = (uint64_t)key << 32 | val;
-	m->n++;
-}
-
-/* The merged id of key (removed when take), or key itself when unknown. */
-static uint32_t idmap_get(struct idmap *m, uint32_t key, bool take)
-{
-	if (!m->cap)
-		return key;
-	size_t mask = m->cap - 1, i = idmap_home(m, key);
-	for (;; i = (i + 1) & mask) {
-		uint64_t v = m->slot[i];
-		if (!v)
-			return key;
-		if ((uint32_t)(v >> 32) == key)
-			break;
-	}
-	uint32_t val = (uint32_t)m->slot[i];
-	if (!take)
-		return val;
-	size_t j = i;
-	for (;;) {
-		j = (j + 1) & mask;
-		uint64_t v = m->slot[j];
-		if (!v)
-			break;
-		size_t home = idmap_home(m, (uint32_t)(v >> 32));
-		int movable = (i <= j) ? (home <= i || home > j) : (home <= i && home > j);
-		if (movable) {
-			m->slot[i] = v;
-			i = j;
-		}
-	}
-	m->slot[i] = 0;
-	m->n--;
-	return val;
-}
-
 static void chunk_release(struct sharded *s, struct shard *sh)
 {
 	pthread_mutex_lock(&s->lock);
@@ -734,7 +653,7 @@ void sharded_free(struct sharded *s)
 		analyzer_free(sh->an);
 		for (unsigned c = 0; c < CHUNKS; c++)
 			free(sh->chunk[c].buf);
-		free(sh->ids.slot);
+		idmap_free(&sh->ids);
 	}
 	for (unsigned r = 0; r < RING_MAX; r++)
 		free(s->owners[r]);
