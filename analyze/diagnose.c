@@ -253,187 +253,221 @@ static void count_list(char *buf, size_t len, const uint64_t *cc, const struct c
 	}
 }
 
-static void diag_tcp(const struct analyzer_totals *t, struct finding *out, size_t *n, size_t max)
+static void diag_retransmissions(const struct analyzer_totals *t, struct finding *out, size_t *n,
+				 size_t max)
 {
 	uint64_t rt = t->kind_count[FIND_RETRANSMISSION];
-	if (rt) {
-		uint64_t cc[CAUSE_COUNT];
-		memcpy(cc, t->cause_count[FIND_RETRANSMISSION], sizeof(cc));
-		cc[CAUSE_UNKNOWN] += cc[CAUSE_NONE];
-		/* Mostly spurious: the network lost (almost) nothing. */
-		bool spurious = 2 * cc[CAUSE_SPURIOUS] > rt;
-		struct finding *f = diag_add(out, n, max, FIND_RETRANSMISSION, CAUSE_NONE, rt,
-					     (double)t->retrans_bytes + (double)rt);
-		if (f && spurious) /* as bad as the spurious resends it mostly is */
-			f->severity = finding_severity_of(FIND_RETRANSMISSION, CAUSE_SPURIOUS);
-		if (f) {
-			static const struct counted why[] = {
-				{CAUSE_FAST, "after duplicate ACKs or SACKs (fast retransmit)"},
-				{CAUSE_RTO, "after a timeout (RTO)"},
-				{CAUSE_TLP, "as tail loss probes"},
-				{CAUSE_SPURIOUS, "spurious (the receiver had the bytes already: a "
-						 "D-SACK said so, or they were acknowledged before)"},
-				{CAUSE_UNKNOWN, "undetermined"},
-			};
-			char list[512];
-			count_list(list, sizeof(list), cc, why, sizeof(why) / sizeof(why[0]));
-			snprintf(f->explanation, sizeof(f->explanation),
-				 "%llu %s sent again (%llu bytes, %.2f%% of the payload): %s.",
-				 (unsigned long long)rt, rt == 1 ? "segment was" : "segments were",
-				 (unsigned long long)t->retrans_bytes,
-				 pct(t->retrans_bytes, t->payload_bytes), list);
-			if (spurious)
-				snprintf(f->remedy, sizeof(f->remedy),
-					 "Not loss: the resent bytes had arrived. Reordering on the "
-					 "path makes a sender resend what was only late (holes filled "
-					 "by the original, see sack_gap); find what reorders (per-packet "
-					 "ECMP or LAG hashing, multipath). A timeout shorter than a delay "
-					 "spike does it too. `nstat -az TcpExtTCPDSACKRecv "
-					 "TcpExtTCPSACKReorder` on the sender counts the D-SACKs and reorderings it saw.");
-			else
-				snprintf(f->remedy, sizeof(f->remedy),
-					 "Loss on the path or at a receiver: compare `nstat -az "
-					 "TcpRetransSegs` with the interface drop counters (`ip -s link`, "
-					 "`ethtool -S`) on both hosts; timeouts cost far more than fast "
-					 "retransmits.");
-		}
+	if (!rt)
+		return;
+	uint64_t cc[CAUSE_COUNT];
+	memcpy(cc, t->cause_count[FIND_RETRANSMISSION], sizeof(cc));
+	cc[CAUSE_UNKNOWN] += cc[CAUSE_NONE];
+	/* Mostly spurious: the network lost (almost) nothing. */
+	bool spurious = 2 * cc[CAUSE_SPURIOUS] > rt;
+	struct finding *f = diag_add(out, n, max, FIND_RETRANSMISSION, CAUSE_NONE, rt,
+				     (double)t->retrans_bytes + (double)rt);
+	if (f && spurious) /* as bad as the spurious resends it mostly is */
+		f->severity = finding_severity_of(FIND_RETRANSMISSION, CAUSE_SPURIOUS);
+	if (f) {
+		static const struct counted why[] = {
+			{CAUSE_FAST, "after duplicate ACKs or SACKs (fast retransmit)"},
+			{CAUSE_RTO, "after a timeout (RTO)"},
+			{CAUSE_TLP, "as tail loss probes"},
+			{CAUSE_SPURIOUS, "spurious (the receiver had the bytes already: a "
+					 "D-SACK said so, or they were acknowledged before)"},
+			{CAUSE_UNKNOWN, "undetermined"},
+		};
+		char list[512];
+		count_list(list, sizeof(list), cc, why, sizeof(why) / sizeof(why[0]));
+		snprintf(f->explanation, sizeof(f->explanation),
+			 "%llu %s sent again (%llu bytes, %.2f%% of the payload): %s.",
+			 (unsigned long long)rt, rt == 1 ? "segment was" : "segments were",
+			 (unsigned long long)t->retrans_bytes,
+			 pct(t->retrans_bytes, t->payload_bytes), list);
+		if (spurious)
+			snprintf(f->remedy, sizeof(f->remedy),
+				 "Not loss: the resent bytes had arrived. Reordering on the "
+				 "path makes a sender resend what was only late (holes filled "
+				 "by the original, see sack_gap); find what reorders (per-packet "
+				 "ECMP or LAG hashing, multipath). A timeout shorter than a delay "
+				 "spike does it too. `nstat -az TcpExtTCPDSACKRecv "
+				 "TcpExtTCPSACKReorder` on the sender counts the D-SACKs and reorderings it saw.");
+		else
+			snprintf(f->remedy, sizeof(f->remedy),
+				 "Loss on the path or at a receiver: compare `nstat -az "
+				 "TcpRetransSegs` with the interface drop counters (`ip -s link`, "
+				 "`ethtool -S`) on both hosts; timeouts cost far more than fast "
+				 "retransmits.");
 	}
+}
+
+static void diag_sack_gaps(const struct analyzer_totals *t, struct finding *out, size_t *n,
+			   size_t max)
+{
 	uint64_t gaps = t->kind_count[FIND_SACK_GAP];
-	if (gaps) {
-		const uint64_t *cc = t->cause_count[FIND_SACK_GAP];
-		struct finding *f = diag_add(out, n, max, FIND_SACK_GAP, CAUSE_NONE, gaps,
-					     t->gap_fill_ms);
-		if (f) {
-			static const struct counted fills[] = {
-				{CAUSE_FAST, "by fast retransmit"},
-				{CAUSE_RTO, "by a timeout (RTO)"},
-				{CAUSE_TLP, "by a tail loss probe"},
-				{CAUSE_ORIGINAL, "by the original arriving late (reordering: sooner "
-						 "than any resend could have been acknowledged)"},
-				{CAUSE_UNKNOWN, "later, without a resend the capture saw (it missed "
-						"the resend, or the original came over an RTT late)"},
-				{CAUSE_NEVER, "never (the connection ended first)"},
-			};
-			char how[512];
-			count_list(how, sizeof(how), cc, fills, sizeof(fills) / sizeof(fills[0]));
-			snprintf(f->explanation, sizeof(f->explanation),
-				 "Receivers reported %llu %s with SACK (data missing below data "
-				 "they had): open %.1f ms on average. Filled: %s.",
-				 (unsigned long long)gaps, gaps == 1 ? "hole" : "holes",
-				 t->gap_fill_ms / (double)gaps, how);
-			if (2 * cc[CAUSE_ORIGINAL] > gaps)
-				snprintf(f->remedy, sizeof(f->remedy),
-					 "Reordering, not loss: the missing segments came, only late. "
-					 "Find what reorders on the path (per-packet ECMP or LAG "
-					 "hashing, multipath); resends it caused are spurious (see "
-					 "retransmission).");
-			else
-				snprintf(f->remedy, sizeof(f->remedy),
-					 "Each hole is a lost (or badly reordered) segment: see the "
-					 "retransmissions for where the loss is; holes filled by "
-					 "timeouts cost the most.");
-		}
+	if (!gaps)
+		return;
+	const uint64_t *cc = t->cause_count[FIND_SACK_GAP];
+	struct finding *f = diag_add(out, n, max, FIND_SACK_GAP, CAUSE_NONE, gaps,
+				     t->gap_fill_ms);
+	if (f) {
+		static const struct counted fills[] = {
+			{CAUSE_FAST, "by fast retransmit"},
+			{CAUSE_RTO, "by a timeout (RTO)"},
+			{CAUSE_TLP, "by a tail loss probe"},
+			{CAUSE_ORIGINAL, "by the original arriving late (reordering: sooner "
+					 "than any resend could have been acknowledged)"},
+			{CAUSE_UNKNOWN, "later, without a resend the capture saw (it missed "
+					"the resend, or the original came over an RTT late)"},
+			{CAUSE_NEVER, "never (the connection ended first)"},
+		};
+		char how[512];
+		count_list(how, sizeof(how), cc, fills, sizeof(fills) / sizeof(fills[0]));
+		snprintf(f->explanation, sizeof(f->explanation),
+			 "Receivers reported %llu %s with SACK (data missing below data "
+			 "they had): open %.1f ms on average. Filled: %s.",
+			 (unsigned long long)gaps, gaps == 1 ? "hole" : "holes",
+			 t->gap_fill_ms / (double)gaps, how);
+		if (2 * cc[CAUSE_ORIGINAL] > gaps)
+			snprintf(f->remedy, sizeof(f->remedy),
+				 "Reordering, not loss: the missing segments came, only late. "
+				 "Find what reorders on the path (per-packet ECMP or LAG "
+				 "hashing, multipath); resends it caused are spurious (see "
+				 "retransmission).");
+		else
+			snprintf(f->remedy, sizeof(f->remedy),
+				 "Each hole is a lost (or badly reordered) segment: see the "
+				 "retransmissions for where the loss is; holes filled by "
+				 "timeouts cost the most.");
 	}
+}
+
+static void diag_zero_windows(const struct analyzer_totals *t, struct finding *out, size_t *n,
+			      size_t max)
+{
 	uint64_t zw = t->kind_count[FIND_ZERO_WINDOW];
-	if (zw) {
-		struct finding *f = diag_add(out, n, max, FIND_ZERO_WINDOW, CAUSE_NONE, zw,
-					     (double)zw * 10);
-		if (f) {
-			snprintf(f->explanation, sizeof(f->explanation),
-				 "%llu frames advertised a zero receive window: the receiving "
-				 "application did not read fast enough and its socket buffer filled, "
-				 "so the sender had to wait.",
-				 (unsigned long long)zw);
-			snprintf(f->remedy, sizeof(f->remedy),
-				 "Make the receiver read faster, or give it a larger buffer "
-				 "(SO_RCVBUF, net.ipv4.tcp_rmem); `ss -tm` shows the receive queue.");
-		}
+	if (!zw)
+		return;
+	struct finding *f = diag_add(out, n, max, FIND_ZERO_WINDOW, CAUSE_NONE, zw,
+				     (double)zw * 10);
+	if (f) {
+		snprintf(f->explanation, sizeof(f->explanation),
+			 "%llu frames advertised a zero receive window: the receiving "
+			 "application did not read fast enough and its socket buffer filled, "
+			 "so the sender had to wait.",
+			 (unsigned long long)zw);
+		snprintf(f->remedy, sizeof(f->remedy),
+			 "Make the receiver read faster, or give it a larger buffer "
+			 "(SO_RCVBUF, net.ipv4.tcp_rmem); `ss -tm` shows the receive queue.");
 	}
+}
+
+static void diag_syn_retries(const struct analyzer_totals *t, struct finding *out, size_t *n,
+			     size_t max)
+{
 	uint64_t syn = t->kind_count[FIND_SYN_RETRANSMIT];
-	if (syn) {
-		struct finding *f = diag_add(out, n, max, FIND_SYN_RETRANSMIT, CAUSE_NONE, syn,
-					     (double)syn * 1000);
-		if (f) {
-			const uint64_t *g = t->setup.syn_gap;
-			const struct server_stats *worst = NULL;
-			for (uint32_t i = 0; i < t->setup.nservers; i++) {
-				const struct server_stats *v = &t->setup.servers[i];
-				if (v->syn_retries + v->synack_retries &&
-				    (!worst || v->syn_retries + v->synack_retries >
-						       worst->syn_retries + worst->synack_retries))
-					worst = v;
-			}
-			char who[160] = "";
-			if (worst) {
-				char ep[64];
-				server_stats_endpoint(worst, ep, sizeof(ep));
-				snprintf(who, sizeof(who),
-					 " Most at %s: %llu SYN and %llu SYN-ACK retries over %llu "
-					 "connections, handshake p99 %.0f ms.",
-					 ep, (unsigned long long)worst->syn_retries,
-					 (unsigned long long)worst->synack_retries,
-					 (unsigned long long)worst->connections,
-					 server_handshake_quantile(worst, 0.99));
-			}
-			snprintf(f->explanation, sizeof(f->explanation),
-				 "%llu SYNs or SYN-ACKs were sent again: each retry costs the client "
-				 "at least a second (the initial RTO). Either the SYN was lost, or the "
-				 "server's listen queue was full and it dropped the SYN. Retry "
-				 "intervals: %llu ~1 s (Linux with tcp_syn_linear_timeouts), %llu ~2 s, "
-				 "%llu ~4 s, %llu 8 s or more (exponential backoff), %llu other.%s",
-				 (unsigned long long)syn, (unsigned long long)g[SYN_GAP_1S],
-				 (unsigned long long)g[SYN_GAP_2S], (unsigned long long)g[SYN_GAP_4S],
-				 (unsigned long long)g[SYN_GAP_8S_PLUS],
-				 (unsigned long long)g[SYN_GAP_OTHER], who);
-			snprintf(f->remedy, sizeof(f->remedy),
-				 "On the server check `nstat -az TcpExtListenOverflows TcpExtListenDrops` "
-				 "(and `ss -ltn`: Recv-Q against Send-Q); if they grow, accept() faster "
-				 "or raise the backlog (listen() argument and net.core.somaxconn). If "
-				 "they do not, the SYNs were lost on the way: look at the path.");
+	if (!syn)
+		return;
+	struct finding *f = diag_add(out, n, max, FIND_SYN_RETRANSMIT, CAUSE_NONE, syn,
+				     (double)syn * 1000);
+	if (f) {
+		const uint64_t *g = t->setup.syn_gap;
+		const struct server_stats *worst = NULL;
+		for (uint32_t i = 0; i < t->setup.nservers; i++) {
+			const struct server_stats *v = &t->setup.servers[i];
+			if (v->syn_retries + v->synack_retries &&
+			    (!worst || v->syn_retries + v->synack_retries >
+					       worst->syn_retries + worst->synack_retries))
+				worst = v;
 		}
+		char who[160] = "";
+		if (worst) {
+			char ep[64];
+			server_stats_endpoint(worst, ep, sizeof(ep));
+			snprintf(who, sizeof(who),
+				 " Most at %s: %llu SYN and %llu SYN-ACK retries over %llu "
+				 "connections, handshake p99 %.0f ms.",
+				 ep, (unsigned long long)worst->syn_retries,
+				 (unsigned long long)worst->synack_retries,
+				 (unsigned long long)worst->connections,
+				 server_handshake_quantile(worst, 0.99));
+		}
+		snprintf(f->explanation, sizeof(f->explanation),
+			 "%llu SYNs or SYN-ACKs were sent again: each retry costs the client "
+			 "at least a second (the initial RTO). Either the SYN was lost, or the "
+			 "server's listen queue was full and it dropped the SYN. Retry "
+			 "intervals: %llu ~1 s (Linux with tcp_syn_linear_timeouts), %llu ~2 s, "
+			 "%llu ~4 s, %llu 8 s or more (exponential backoff), %llu other.%s",
+			 (unsigned long long)syn, (unsigned long long)g[SYN_GAP_1S],
+			 (unsigned long long)g[SYN_GAP_2S], (unsigned long long)g[SYN_GAP_4S],
+			 (unsigned long long)g[SYN_GAP_8S_PLUS],
+			 (unsigned long long)g[SYN_GAP_OTHER], who);
+		snprintf(f->remedy, sizeof(f->remedy),
+			 "On the server check `nstat -az TcpExtListenOverflows TcpExtListenDrops` "
+			 "(and `ss -ltn`: Recv-Q against Send-Q); if they grow, accept() faster "
+			 "or raise the backlog (listen() argument and net.core.somaxconn). If "
+			 "they do not, the SYNs were lost on the way: look at the path.");
 	}
+}
+
+static void diag_giants(const struct analyzer_totals *t, struct finding *out, size_t *n, size_t max)
+{
 	uint64_t giants = t->kind_count[FIND_GIANT_SEGMENT];
-	if (giants) {
-		struct finding *f = diag_add(out, n, max, FIND_GIANT_SEGMENT, CAUSE_NONE, giants,
-					     (double)giants * 1e-6);
-		if (f) {
-			snprintf(f->explanation, sizeof(f->explanation),
-				 "%llu segments are larger than the peer's MSS: segmentation offload "
-				 "(TSO/GSO, on the sender) or receive offload (GRO/LRO, on the receiver) "
-				 "merged them above the capture point (%llu made by TSO/GSO on the "
-				 "sender, %llu by GRO/LRO on the receiver, %llu undetermined). They are "
-				 "not on the wire in this form%s. Sizes in MSS multiples: %llu under 2, "
-				 "%llu 2-4, %llu 4-8, %llu 8-16, %llu 16-32, %llu 32 or more.",
-				 (unsigned long long)giants,
-				 (unsigned long long)t->cause_count[FIND_GIANT_SEGMENT][CAUSE_TSO_GSO],
-				 (unsigned long long)t->cause_count[FIND_GIANT_SEGMENT][CAUSE_GRO_LRO],
-				 (unsigned long long)t->cause_count[FIND_GIANT_SEGMENT][CAUSE_UNKNOWN],
-				 giants * 10 >= t->data_segments ? ": this capture was taken above offload"
-								 : "",
-				 (unsigned long long)t->giant_by_multiple[0],
-				 (unsigned long long)t->giant_by_multiple[1],
-				 (unsigned long long)t->giant_by_multiple[2],
-				 (unsigned long long)t->giant_by_multiple[3],
-				 (unsigned long long)t->giant_by_multiple[4],
-				 (unsigned long long)t->giant_by_multiple[5]);
-			snprintf(f->remedy, sizeof(f->remedy),
-				 "Nothing to fix. To see wire-sized segments, capture on the wire, or "
-				 "turn offload off while capturing (`ethtool -K IFACE tso off gso off "
-				 "gro off`), knowing it changes the timing you measure.");
-		}
+	if (!giants)
+		return;
+	struct finding *f = diag_add(out, n, max, FIND_GIANT_SEGMENT, CAUSE_NONE, giants,
+				     (double)giants * 1e-6);
+	if (f) {
+		snprintf(f->explanation, sizeof(f->explanation),
+			 "%llu segments are larger than the peer's MSS: segmentation offload "
+			 "(TSO/GSO, on the sender) or receive offload (GRO/LRO, on the receiver) "
+			 "merged them above the capture point (%llu made by TSO/GSO on the "
+			 "sender, %llu by GRO/LRO on the receiver, %llu undetermined). They are "
+			 "not on the wire in this form%s. Sizes in MSS multiples: %llu under 2, "
+			 "%llu 2-4, %llu 4-8, %llu 8-16, %llu 16-32, %llu 32 or more.",
+			 (unsigned long long)giants,
+			 (unsigned long long)t->cause_count[FIND_GIANT_SEGMENT][CAUSE_TSO_GSO],
+			 (unsigned long long)t->cause_count[FIND_GIANT_SEGMENT][CAUSE_GRO_LRO],
+			 (unsigned long long)t->cause_count[FIND_GIANT_SEGMENT][CAUSE_UNKNOWN],
+			 giants * 10 >= t->data_segments ? ": this capture was taken above offload"
+							 : "",
+			 (unsigned long long)t->giant_by_multiple[0],
+			 (unsigned long long)t->giant_by_multiple[1],
+			 (unsigned long long)t->giant_by_multiple[2],
+			 (unsigned long long)t->giant_by_multiple[3],
+			 (unsigned long long)t->giant_by_multiple[4],
+			 (unsigned long long)t->giant_by_multiple[5]);
+		snprintf(f->remedy, sizeof(f->remedy),
+			 "Nothing to fix. To see wire-sized segments, capture on the wire, or "
+			 "turn offload off while capturing (`ethtool -K IFACE tso off gso off "
+			 "gro off`), knowing it changes the timing you measure.");
 	}
+}
+
+static void diag_resets(const struct analyzer_totals *t, struct finding *out, size_t *n, size_t max)
+{
 	uint64_t rst = t->kind_count[FIND_RST];
-	if (rst) {
-		struct finding *f = diag_add(out, n, max, FIND_RST, CAUSE_NONE, rst, (double)rst);
-		if (f) {
-			snprintf(f->explanation, sizeof(f->explanation),
-				 "%llu connection resets (RST) instead of orderly closes.",
-				 (unsigned long long)rst);
-			snprintf(f->remedy, sizeof(f->remedy),
-				 "Often deliberate (a client closing with unread data, SO_LINGER 0); "
-				 "a RST right after a SYN means no listener on that port.");
-		}
+	if (!rst)
+		return;
+	struct finding *f = diag_add(out, n, max, FIND_RST, CAUSE_NONE, rst, (double)rst);
+	if (f) {
+		snprintf(f->explanation, sizeof(f->explanation),
+			 "%llu connection resets (RST) instead of orderly closes.",
+			 (unsigned long long)rst);
+		snprintf(f->remedy, sizeof(f->remedy),
+			 "Often deliberate (a client closing with unread data, SO_LINGER 0); "
+			 "a RST right after a SYN means no listener on that port.");
 	}
+}
+
+static void diag_tcp(const struct analyzer_totals *t, struct finding *out, size_t *n, size_t max)
+{
+	diag_retransmissions(t, out, n, max);
+	diag_sack_gaps(t, out, n, max);
+	diag_zero_windows(t, out, n, max);
+	diag_syn_retries(t, out, n, max);
+	diag_giants(t, out, n, max);
+	diag_resets(t, out, n, max);
 }
 
 static int by_rank(const void *a, const void *b)
