@@ -37,9 +37,8 @@ enum {
 	OPT_METRICS_INTERVAL,
 };
 
-void options_usage(FILE *out)
-{
-	fputs(
+/* The --help text: data, one string. */
+static const char usage_text[] =
 "Usage: tcplens -r FILE [options] [BPF expression]\n"
 "       tcplens -i IFACE [--engine tpacket3|pcap] [options] [BPF expression]\n"
 "       tcplens --nfqueue N [options]\n"
@@ -163,8 +162,11 @@ void options_usage(FILE *out)
 "  --replay[=SPEED]     with -r FILE: feed the capture at its recorded pace (x SPEED;\n"
 "                       max = no pacing) as if live; opens the TUI when stdout is a\n"
 "                       terminal; the report is the offline report of the file\n"
-"",
-	      out);
+"";
+
+void options_usage(FILE *out)
+{
+	fputs(usage_text, out);
 }
 
 static int parse_u64(const char *s, uint64_t *v)
