@@ -297,12 +297,18 @@ static int flows_advance(struct annot *a, const struct pkt_record *rec)
 }
 
 /* Does rec belong to a flagged flow under way? (The set holds the flows
- * with findings that overlap this moment: a handful, scanned linearly.) */
+ * with findings that overlap this moment: a handful, scanned linearly.) An
+ * IP fragment is kept whatever its flow: it has no ports to tell, and a
+ * flagged flow's datagram must stay whole in the file (its first fragments
+ * come before the flow's first frame, the one that completed it). */
 static bool in_flagged_flow(const struct annot *a, const struct pkt_record *rec)
 {
 	struct pkt_decoded d;
-	if (!a->nact || decode_packet(rec, &d) != DECODE_OK || (d.l4proto != 6 && d.l4proto != 17) ||
-	    d.ip_later_frag)
+	if (decode_packet(rec, &d) != DECODE_OK)
+		return false;
+	if (d.ip_frag)
+		return true;
+	if (!a->nact || (d.l4proto != 6 && d.l4proto != 17))
 		return false;
 	struct fkey k;
 	fkey_make(&k, d.ip_ver, d.l4proto, d.src, d.sport, d.dst, d.dport);
