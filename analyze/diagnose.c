@@ -233,14 +233,8 @@ static void diag_checksums(const struct analyzer_totals *t, struct finding *out,
 	}
 }
 
-/* "N what, M what" for the causes that happened (zero counts left out). */
-struct counted {
-	enum cause c;
-	const char *what;
-};
-
-static void count_list(char *buf, size_t len, const uint64_t *cc, const struct counted *items,
-		       size_t nitems)
+void count_list(char *buf, size_t len, const uint64_t *cc, const struct counted *items,
+		size_t nitems)
 {
 	size_t used = 0;
 	buf[0] = 0;

@@ -32,14 +32,22 @@ static void diag_iw(const struct analyzer_totals *t, struct finding *out, size_t
 				     (double)small * 1e-9);
 	if (!f)
 		return;
+	uint64_t cc[CAUSE_COUNT] = {0};
+	cc[CAUSE_CWND] = cw;
+	cc[CAUSE_RWND] = rw;
+	cc[CAUSE_APP] = app;
+	static const struct counted limits[] = {
+		{CAUSE_CWND, "limited by the sender's congestion window"},
+		{CAUSE_RWND, "limited by the receiver's initial window"},
+		{CAUSE_APP, "limited by a response shorter than the window"},
+	};
+	char by[256];
+	count_list(by, sizeof(by), cc, limits, sizeof(limits) / sizeof(limits[0]));
 	snprintf(f->explanation, sizeof(f->explanation),
-		 "%llu first flights after a handshake (most common: %s). Limited by the "
-		 "sender's congestion window %llu times, by the receiver's initial window %llu, "
-		 "by a response shorter than the window %llu. RFC 6928 allows 10 segments "
-		 "(Linux's default); an IW of 3-4 (RFC 3390) costs an extra round trip or two "
-		 "for every response above ~4 kB.",
-		 (unsigned long long)total, common, (unsigned long long)cw, (unsigned long long)rw,
-		 (unsigned long long)app);
+		 "%llu first flight%s after a handshake (most common: %s): %s. RFC 6928 allows "
+		 "10 segments (Linux's default); an IW of 3-4 (RFC 3390) costs an extra round "
+		 "trip or two for every response above ~4 kB.",
+		 (unsigned long long)total, total == 1 ? "" : "s", common, by);
 	snprintf(f->remedy, sizeof(f->remedy),
 		 "For a small cwnd-limited IW, raise it on the sender's route (`ip route change "
 		 "<route> initcwnd 10`); for an rwnd-limited one, the receiver's (`initrwnd 10`, "
@@ -57,15 +65,33 @@ static void diag_reductions(const struct analyzer_totals *t, struct finding *out
 				     (double)red);
 	if (!f)
 		return;
+	/* The finding counts reductions: with none, it says so, and the guesses
+	 * come from elsewhere (BBR's pacing, a loss without a cut). */
+	char cut[200] = "0 window cuts after loss were seen. ";
+	if (red)
+		snprintf(cut, sizeof(cut),
+			 "Senders cut their window %llu time%s after loss, to %.2f of it on average "
+			 "(about 0.5 is Reno, about 0.7 CUBIC; BBR barely reduces). ",
+			 (unsigned long long)red, red == 1 ? "" : "s",
+			 t->reduction_ratio_sum / (double)red);
+	char guess[160] = "";
+	static const char *const cc_name[] = {[CC_RENO] = "reno", [CC_CUBIC] = "cubic",
+					      [CC_BBR] = "bbr"};
+	static const int cc_order[] = {CC_RENO, CC_CUBIC, CC_BBR};
+	size_t used = 0;
+	for (size_t i = 0; i < 3; i++) {
+		uint64_t k = t->cc_guess[cc_order[i]];
+		if (!k || used >= sizeof(guess))
+			continue;
+		int w = snprintf(guess + used, sizeof(guess) - used, "%s%s for %llu connection%s",
+				 used ? ", " : "", cc_name[cc_order[i]], (unsigned long long)k,
+				 k == 1 ? "" : "s");
+		used += w > 0 ? (size_t)w : 0;
+	}
 	snprintf(f->explanation, sizeof(f->explanation),
-		 "Senders cut their window %llu time(s) after loss, to %.2f of it on average "
-		 "(about 0.5 is Reno, about 0.7 CUBIC; BBR barely reduces). Algorithm guessed "
-		 "from that: reno %llu, cubic %llu, bbr %llu connections (unknown where no loss "
-		 "was seen, where every resend was spurious and the cut undone, or where one "
-		 "cut alone could be any of them).",
-		 (unsigned long long)red, red ? t->reduction_ratio_sum / (double)red : 0,
-		 (unsigned long long)t->cc_guess[CC_RENO], (unsigned long long)t->cc_guess[CC_CUBIC],
-		 (unsigned long long)t->cc_guess[CC_BBR]);
+		 "%sAlgorithm guessed%s: %s (unknown where no loss was seen, where every resend "
+		 "was spurious and the cut undone, or where one cut alone could be any of them).",
+		 cut, red ? " from that" : "", guessed ? guess : "none");
 	snprintf(f->remedy, sizeof(f->remedy),
 		 "Reductions follow loss: fix the loss first. `sysctl "
 		 "net.ipv4.tcp_congestion_control` (and `ss -ti`) shows the algorithm in use.");
@@ -81,10 +107,10 @@ static void diag_idle(const struct analyzer_totals *t, struct finding *out, size
 	if (!f)
 		return;
 	snprintf(f->explanation, sizeof(f->explanation),
-		 "%llu times a sender resumed after an idle longer than its RTO with a much "
+		 "%llu time%s a sender resumed after an idle longer than its RTO with a much "
 		 "smaller window than before: slow start after idle (RFC 5681 §4.1; Linux halves "
 		 "the window per RTO of idle). Each burst after a pause starts slow again.",
-		 (unsigned long long)idle);
+		 (unsigned long long)idle, idle == 1 ? "" : "s");
 	snprintf(f->remedy, sizeof(f->remedy),
 		 "For long-lived connections with bursty traffic (HTTP/2, RPC, databases): "
 		 "`sysctl -w net.ipv4.tcp_slow_start_after_idle=0` on the sender.");

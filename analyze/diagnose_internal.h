@@ -11,6 +11,15 @@
 struct finding *diag_add(struct finding *out, size_t *n, size_t max, enum finding_kind k,
 			 enum cause c, uint64_t count, double impact);
 
+/* "N what, M what" for the causes that happened (zero counts left out):
+ * cc is indexed by cause. */
+struct counted {
+	enum cause c;
+	const char *what;
+};
+void count_list(char *buf, size_t len, const uint64_t *cc, const struct counted *items,
+		size_t nitems);
+
 void diag_stalls(const struct analyzer_totals *t, struct finding *out, size_t *n, size_t max);
 void diag_cwnd(const struct analyzer_totals *t, struct finding *out, size_t *n, size_t max);
 void diag_capture_loss(const struct analyzer_totals *t, struct finding *out, size_t *n, size_t max);

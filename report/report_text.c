@@ -355,8 +355,9 @@ static void print_chart(FILE *out, const struct text_flow *tf)
 		flow_dir_name(tf->rounds_dir), tf->rounds_dir == DIR_C2S ? c : sv,
 		tf->rounds_dir == DIR_C2S ? sv : c, cc_guess_name(f->cc_guess));
 	if (h->iw_segments)
-		fprintf(out, "  initial window %u segments (%u bytes), limited by %s\n", h->iw_segments,
-			h->iw_bytes, cause_name(h->iw_limit));
+		fprintf(out, "  initial window %u segment%s (%u bytes), limited by %s\n",
+			h->iw_segments, h->iw_segments == 1 ? "" : "s", h->iw_bytes,
+			cause_name(h->iw_limit));
 	fprintf(out, "  round  segs  flight (each # = %.1f segments)%*s limit phase\n",
 		peak / 40.0, 13, "");
 	for (uint16_t i = 0; i < tf->nrounds; i++) {
@@ -458,8 +459,8 @@ static void event_brief(const struct tcp_event *ev, char *buf, size_t len)
 			 (unsigned long long)ev->u.stall.outstanding);
 		break;
 	case FIND_INITIAL_WINDOW:
-		snprintf(buf, len, "%u segments, %u bytes (MSS %u), limited by %s", ev->u.iw.segments,
-			 ev->u.iw.bytes, ev->u.iw.mss, c);
+		snprintf(buf, len, "%u segment%s, %u bytes (MSS %u), limited by %s", ev->u.iw.segments,
+			 ev->u.iw.segments == 1 ? "" : "s", ev->u.iw.bytes, ev->u.iw.mss, c);
 		break;
 	case FIND_CWND_REDUCTION:
 		snprintf(buf, len, "%llu -> %llu bytes (x%.2f)",

@@ -126,7 +126,7 @@ EVIDENCE = {
                  ["seq", "bytes", "fill_ms~1", "filled_by"]),
     "stall": (r"([\d.]+) ms until frame (\d+), cause (\w+), (\d+) bytes outstanding",
               ["duration_ms~1", "end_frame", "cause", "outstanding_bytes"]),
-    "initial_window": (r"(\d+) segments, (\d+) bytes \(MSS (\d+)\), limited by (\w+)",
+    "initial_window": (r"(\d+) segments?, (\d+) bytes \(MSS (\d+)\), limited by (\w+)",
                        ["segments", "bytes", "mss", "limit"]),
     "cwnd_reduction": (r"(\d+) -> (\d+) bytes \(x([\d.]+)\)", ["before_bytes", "after_bytes", "ratio~2"]),
     "idle_restart": (r"idle ([\d.]+) ms, (\d+) -> (\d+) bytes", ["idle_ms~1", "before_bytes", "after_bytes"]),
