@@ -135,8 +135,9 @@ static void close_round(struct cwnd_ctx *c, struct flow *f, int dir)
 	struct cwnd_round r = {
 		.t_ns = w->start_ts,
 		.flight_bytes = flight,
-		.flight_segments = (uint16_t)((flight + full / 2) / full > 65535 ? 65535
-										: (flight + full / 2) / full),
+		/* rounded up: a 100-byte flight is one segment, never none */
+		.flight_segments = (uint16_t)((flight + full - 1) / full > 65535 ? 65535
+										 : (flight + full - 1) / full),
 		.limit = (uint8_t)limit,
 		.phase = (uint8_t)phase,
 	};

@@ -358,11 +358,15 @@ static void print_chart(FILE *out, const struct text_flow *tf)
 		fprintf(out, "  initial window %u segment%s (%u bytes), limited by %s\n",
 			h->iw_segments, h->iw_segments == 1 ? "" : "s", h->iw_bytes,
 			cause_name(h->iw_limit));
-	fprintf(out, "  round  segs  flight (each # = %.1f segments)%*s limit phase\n",
-		peak / 40.0, 13, "");
+	/* Whole segments per #: 40 columns hold the peak. */
+	uint32_t per = (peak + 39) / 40;
+	char scale[48];
+	int sl = snprintf(scale, sizeof(scale), "flight (each # = %u segment%s)", per,
+			  per == 1 ? "" : "s");
+	fprintf(out, "  round  segs  %-*s limit phase\n", sl > 40 ? sl : 40, scale);
 	for (uint16_t i = 0; i < tf->nrounds; i++) {
 		const struct cwnd_round *r = &tf->rounds[i];
-		int bar = (int)((r->flight_segments * 40 + peak - 1) / peak);
+		int bar = (int)((r->flight_segments + per - 1) / per);
 		char bars[41];
 		memset(bars, '#', (size_t)bar);
 		bars[bar] = 0;
