@@ -306,7 +306,8 @@ static void prepare_datagram(struct defrag_datagram *dg, struct pkt_prepared *pp
 		d->tun = dg->tun;
 	d->anomalies |= ANOM_REASSEMBLED;
 	prepare_decoded(pp);
-	pp->wire_extra = dg->wire_bytes > dg->rec.wirelen ? dg->wire_bytes - dg->rec.wirelen : 0;
+	uint64_t extra = dg->wire_bytes > dg->rec.wirelen ? dg->wire_bytes - dg->rec.wirelen : 0;
+	pp->wire_extra = extra > UINT32_MAX ? UINT32_MAX : (uint32_t)extra;
 	dg->rec.prep = pp;
 }
 

@@ -2,13 +2,14 @@
  * analyze/defrag.c — see defrag.h.
  *
  * A slot holds one datagram: the first fragment's header just before a
- * 64 KB data area, and the ranges that arrived, sorted and disjoint.
- * Adjacent ranges merge, as Linux merges fragments into runs, so a
- * duplicate is whatever lies inside one run (inet_frag_queue_insert's
- * IPFRAG_DUP) and a datagram in order is one range whatever its fragment
- * count. A range cut by the snap length is kept apart from its neighbours:
- * the datagram is then handed out cut where its first missing byte is, as a
- * frame cut by the snap length is.
+ * 64 KB data area, and the runs that arrived, sorted and disjoint, as
+ * Linux keeps them (inet_frag_queue_insert): a fragment that starts where
+ * the highest run ends extends it, any other starts a run of its own; a
+ * fragment inside one run is a duplicate (IPFRAG_DUP), any other overlap
+ * discards the datagram (IPFRAG_OVERLAP). So a datagram in order is one run
+ * whatever its fragment count. A run cut by the snap length is extended no
+ * further: the datagram is handed out cut where its first missing byte is,
+ * as a frame cut by the snap length is.
  */
 #include "defrag.h"
 
@@ -21,10 +22,10 @@
 
 #define HDR_ROOM 512u            /* the longest first-fragment header kept */
 #define DATA_ROOM 65536u
-#define MAX_RANGES 128u          /* holes a datagram may have at once */
+#define MAX_RANGES 1024u         /* runs a datagram may have at once (Linux: memory) */
 #define IP_MAX 65535u
 
-struct range {
+struct range {             /* a run of contiguous fragments */
 	uint32_t off, end;       /* of the datagram's data (after its header) */
 	uint32_t cap_end;        /* captured up to here (<= end) */
 };
@@ -42,13 +43,13 @@ struct slot {
 	uint64_t first_ts;       /* the timeout runs from the first arrival */
 	uint64_t first_frame;
 	uint32_t fragments;
-	uint32_t wire_bytes;     /* the kept fragments' frame lengths */
+	uint64_t wire_bytes;     /* the kept fragments' frame lengths */
 	bool has_first, has_end;
 	uint32_t end;            /* the data's length, once the last fragment came */
 	uint16_t hdr_len;
 	uint8_t *buf;            /* HDR_ROOM + DATA_ROOM, allocated once */
 	uint32_t nranges;
-	struct range range[MAX_RANGES];
+	struct range *range;     /* MAX_RANGES, allocated with buf */
 	/* the first fragment's frame facts */
 	uint8_t dir, hints, vlan_valid;
 	uint16_t vlan_tci;
@@ -73,9 +74,12 @@ void defrag_free(struct defrag *df)
 {
 	if (!df)
 		return;
-	for (unsigned i = 0; i < DEFRAG_SLOTS; i++)
+	for (unsigned i = 0; i < DEFRAG_SLOTS; i++) {
 		free(df->slot[i].buf);
+		free(df->slot[i].range);
+	}
 	free(df->atomic.buf);
+	free(df->atomic.range);
 	free(df);
 }
 
@@ -92,7 +96,10 @@ static void slot_drop(struct slot *s)
 static bool same_datagram(const struct slot *s, const struct pkt_record *rec,
 			  const struct pkt_decoded *d)
 {
-	return s->used && s->id == d->frag_id && s->ip_ver == d->ip_ver && s->proto == d->l4proto &&
+	/* IPv6 keys on addresses and id alone (RFC 8200 §4.5): only the first
+	 * fragment's next header counts. */
+	return s->used && s->id == d->frag_id && s->ip_ver == d->ip_ver &&
+	       (d->ip_ver == 6 || s->proto == d->l4proto) &&
 	       s->iface == rec->iface && !memcmp(s->src, d->src, 16) && !memcmp(s->dst, d->dst, 16) &&
 	       s->tun_kind == d->tun.kind &&
 	       (s->tun_kind == TUN_NONE ||
@@ -145,6 +152,8 @@ static bool slot_open(struct slot *s, const struct pkt_record *rec, const struct
 {
 	if (!s->buf && !(s->buf = malloc(HDR_ROOM + DATA_ROOM)))
 		return false;
+	if (!s->range && !(s->range = malloc(MAX_RANGES * sizeof(*s->range))))
+		return false;
 	s->used = true;
 	s->ip_ver = d->ip_ver;
 	s->proto = d->l4proto;
@@ -196,59 +205,55 @@ static bool keep_header(struct slot *s, const struct pkt_record *rec, const stru
 	return true;
 }
 
-/* i: the first range ending after off (nranges when none). */
-static uint32_t first_after(const struct slot *s, uint32_t off)
+/* Where [off, end) goes among the runs, as inet_frag_queue_insert decides:
+ * DEFRAG_HELD with *at the run to extend (*extend) or the place for a new
+ * one; DEFRAG_DUPLICATE with *at the run holding it; else DEFRAG_OVERLAP. */
+static enum defrag_result place(const struct slot *s, uint32_t off, uint32_t end, uint32_t *at,
+				bool *extend)
 {
-	uint32_t i = 0;
-	while (i < s->nranges && s->range[i].end <= off)
-		i++;
-	return i;
-}
-
-/* [off, end) inside one run of contiguous ranges from i on: a duplicate. */
-static bool inside_run(const struct slot *s, uint32_t i, uint32_t off, uint32_t end)
-{
-	if (i >= s->nranges || s->range[i].off > off)
-		return false;
-	for (; i < s->nranges; i++) {
-		if (s->range[i].end >= end)
-			return true;
-		if (i + 1 < s->nranges && s->range[i + 1].off != s->range[i].end)
-			return false;
+	*extend = false;
+	uint32_t n = s->nranges;
+	if (n && end > s->range[n - 1].end) { /* past the highest run: the common case */
+		const struct range *t = &s->range[n - 1];
+		if (off < t->end)
+			return DEFRAG_OVERLAP;
+		*at = n - 1;
+		*extend = off == t->end && t->cap_end == t->end;
+		if (!*extend)
+			*at = n;
+		return DEFRAG_HELD;
 	}
-	return false;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct range *r = &s->range[i];
+		if (end <= r->off) {
+			*at = i;
+			return DEFRAG_HELD;
+		}
+		if (off >= r->end)
+			continue;
+		*at = i;
+		return off >= r->off && end <= r->end ? DEFRAG_DUPLICATE : DEFRAG_OVERLAP;
+	}
+	*at = n;
+	return DEFRAG_HELD;
 }
 
-/* Do a duplicate's captured bytes differ from those held? */
+/* Do a duplicate's captured bytes differ from those its run holds? */
 static bool conflicts(const struct slot *s, uint32_t i, uint32_t off, uint32_t cap_end,
 		      const uint8_t *data)
 {
-	for (; i < s->nranges && s->range[i].off < cap_end; i++) {
-		uint32_t a = s->range[i].off > off ? s->range[i].off : off;
-		uint32_t b = s->range[i].cap_end < cap_end ? s->range[i].cap_end : cap_end;
-		if (a < b && memcmp(s->buf + HDR_ROOM + a, data + (a - off), b - a))
-			return true;
-	}
-	return false;
+	const struct range *r = &s->range[i];
+	uint32_t b = r->cap_end < cap_end ? r->cap_end : cap_end;
+	return off < b && memcmp(s->buf + HDR_ROOM + off, data, b - off) != 0;
 }
 
-/* Put [off, end) in at i (no overlap), merged with whole neighbours. */
-static bool insert_range(struct slot *s, uint32_t i, uint32_t off, uint32_t end, uint32_t cap_end)
+/* Put [off, end) in at i: extending run i, or as a new run there. */
+static bool insert_range(struct slot *s, uint32_t i, bool extend, uint32_t off, uint32_t end,
+			 uint32_t cap_end)
 {
-	bool whole = cap_end == end;
-	if (i > 0 && whole && s->range[i - 1].end == off && s->range[i - 1].cap_end == off) {
-		struct range *p = &s->range[i - 1];
-		p->end = p->cap_end = end;
-		if (i < s->nranges && s->range[i].off == end && s->range[i].cap_end == s->range[i].end) {
-			p->end = p->cap_end = s->range[i].end;
-			memmove(&s->range[i], &s->range[i + 1], (s->nranges - i - 1) * sizeof(*p));
-			s->nranges--;
-		}
-		return true;
-	}
-	if (i < s->nranges && whole && s->range[i].off == end &&
-	    s->range[i].cap_end == s->range[i].end) {
-		s->range[i].off = off;
+	if (extend) {
+		s->range[i].end = end;
+		s->range[i].cap_end = cap_end;
 		return true;
 	}
 	if (s->nranges == MAX_RANGES)
@@ -334,6 +339,13 @@ enum defrag_result defrag_add(struct defrag *df, const struct pkt_record *rec,
 	if (rec->ts_ns > df->clock)
 		df->clock = rec->ts_ns;
 	expire(df);
+	/* A length taken from the frame (total length 0: a giant) is no
+	 * fragment's: a jumbogram is never fragmented (RFC 2675), Linux drops
+	 * it. */
+	if (d->anomalies & ANOM_IP_TOTLEN_ZERO) {
+		df->n.bad++;
+		return DEFRAG_UNFIT;
+	}
 	uint32_t off = d->frag_offset;
 	uint32_t len = d->ip_len > d->ip_hlen ? d->ip_len - d->ip_hlen : 0;
 	uint32_t cap = d->ip_cap > d->ip_hlen ? d->ip_cap - d->ip_hlen : 0;
@@ -347,6 +359,10 @@ enum defrag_result defrag_add(struct defrag *df, const struct pkt_record *rec,
 	}
 	if (cap > len)
 		cap = len;
+	if (len > IP_MAX) { /* (off + len must not wrap) */
+		df->n.bad++;
+		return DEFRAG_OVERSIZE;
+	}
 	uint32_t end = off + len;
 	if (!len) {
 		df->n.bad++;
@@ -378,13 +394,14 @@ enum defrag_result defrag_add(struct defrag *df, const struct pkt_record *rec,
 		goto discard;
 	}
 	const uint8_t *data = d->ip + d->ip_hlen;
-	uint32_t i = first_after(s, off);
-	if (i < s->nranges && s->range[i].off < end) {
-		if (inside_run(s, i, off, end)) {
-			df->n.duplicates++;
-			return conflicts(s, i, off, off + cap, data) ? DEFRAG_DUP_CONFLICT
-								    : DEFRAG_DUPLICATE;
-		}
+	uint32_t i;
+	bool extend;
+	enum defrag_result where = place(s, off, end, &i, &extend);
+	if (where == DEFRAG_DUPLICATE) {
+		df->n.duplicates++;
+		return conflicts(s, i, off, off + cap, data) ? DEFRAG_DUP_CONFLICT : DEFRAG_DUPLICATE;
+	}
+	if (where == DEFRAG_OVERLAP) {
 		r = DEFRAG_OVERLAP;
 		goto discard;
 	}
@@ -394,7 +411,7 @@ enum defrag_result defrag_add(struct defrag *df, const struct pkt_record *rec,
 			slot_drop(s);
 		return DEFRAG_UNFIT;
 	}
-	if (!insert_range(s, i, off, end, off + cap)) {
+	if (!insert_range(s, i, extend, off, end, off + cap)) {
 		r = DEFRAG_UNFIT;
 		goto discard;
 	}

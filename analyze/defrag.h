@@ -66,7 +66,7 @@ struct defrag_datagram {
 	uint16_t vlan[2];
 	struct pkt_tunnel tun;    /* kind TUN_NONE, or the tunnel (no pointers) */
 	uint32_t fragments;       /* how many it was made of */
-	uint32_t wire_bytes;      /* their frames' lengths on the wire, summed */
+	uint64_t wire_bytes;      /* their frames' lengths on the wire, summed */
 	uint64_t first_frame;     /* the first fragment to arrive */
 };
 

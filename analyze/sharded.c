@@ -524,9 +524,11 @@ static void merge_batch(struct sharded *s, const struct capture_batch *b, const 
 		int o = own[i];
 		if (o < 0) {
 			/* A fragment that completed a datagram: its owner analyzed
-			 * it at this frame (shard_batch). */
-			while ((sh = next_of(s, rec->frame, PHASE_OWN, &h)))
-				replay(s, sh, h);
+			 * it at this frame (shard_batch). Only a fragment can: the
+			 * shards are not waited for on other frames. */
+			if (((const struct pkt_prepared *)rec->prep)->dec.ip_frag)
+				while ((sh = next_of(s, rec->frame, PHASE_OWN, &h)))
+					replay(s, sh, h);
 			continue;
 		}
 		sh = &s->shard[o];

@@ -34,6 +34,7 @@ struct annot {
 	struct analyzer_sink inner;
 	struct spool_sort *comments;     /* frame -> comment text */
 	struct spool_sort *flows;        /* first_frame -> struct flagged */
+	uint64_t nflagged;               /* flows recorded there */
 	/* second pass */
 	char *text;                      /* this frame's comments, NUL-separated */
 	size_t textlen, textcap;
@@ -160,6 +161,8 @@ static void on_flow_end(void *user, const struct flow *f, enum flow_retire_reaso
 			  f->key.addr[1], f->key.port[1]);
 		if (spool_sort_add(a->flows, f->first_frame, &r, sizeof(r)) < 0)
 			a->failed = true;
+		else
+			a->nflagged++;
 	}
 	if (a->inner.flow_end)
 		a->inner.flow_end(a->inner.user, f, why);
@@ -298,16 +301,17 @@ static int flows_advance(struct annot *a, const struct pkt_record *rec)
 
 /* Does rec belong to a flagged flow under way? (The set holds the flows
  * with findings that overlap this moment: a handful, scanned linearly.) An
- * IP fragment is kept whatever its flow: it has no ports to tell, and a
- * flagged flow's datagram must stay whole in the file (its first fragments
- * come before the flow's first frame, the one that completed it). */
+ * IP fragment is kept whatever its flow when any flow is flagged: it has no
+ * ports to tell, and a flagged flow's datagram must stay whole in the file
+ * (its first fragments come before the flow's first frame, the one that
+ * completed it). */
 static bool in_flagged_flow(const struct annot *a, const struct pkt_record *rec)
 {
 	struct pkt_decoded d;
 	if (decode_packet(rec, &d) != DECODE_OK)
 		return false;
 	if (d.ip_frag)
-		return true;
+		return a->nflagged > 0;
 	if (!a->nact || (d.l4proto != 6 && d.l4proto != 17))
 		return false;
 	struct fkey k;

@@ -429,3 +429,59 @@ Test(defrag, randomized_orders)
 		defrag_free(r.df);
 	}
 }
+
+/* Linux's runs: a fragment filling a hole between two runs is a run of its
+ * own, so one spanning two runs overlaps (the datagram is discarded), where
+ * merging the runs would have called it a duplicate. */
+Test(defrag, span_of_two_runs_overlaps_as_linux)
+{
+	struct whole w;
+	struct run r;
+	uint32_t data = begin(&w, &r, 4, 2000);
+	cr_assert_eq(feed(&r, &w, 8, 8, true, 1), DEFRAG_HELD);
+	cr_assert_eq(feed(&r, &w, 0, 8, true, 2), DEFRAG_HELD);
+	cr_assert_eq(feed(&r, &w, 0, 16, true, 3), DEFRAG_OVERLAP);
+	cr_assert_eq(defrag_counts(r.df)->overlaps, 1);
+	/* in order, the same bytes are one run: a duplicate */
+	cr_assert_eq(feed(&r, &w, 0, 8, true, 4), DEFRAG_HELD);
+	cr_assert_eq(feed(&r, &w, 8, 8, true, 5), DEFRAG_HELD);
+	cr_assert_eq(feed(&r, &w, 0, 16, true, 6), DEFRAG_DUPLICATE);
+	cr_assert_eq(feed(&r, &w, 16, data - 16, false, 7), DEFRAG_WHOLE);
+	check_original(&r, &w);
+	defrag_free(r.df);
+}
+
+/* A fragment whose length comes from the frame (total length 0, a wire
+ * length near 2^32) is refused, never summed into an offset that wraps. */
+Test(defrag, total_length_zero_refused)
+{
+	struct whole w;
+	struct run r;
+	begin(&w, &r, 4, 2000);
+	size_t len = cut(&w, 65528, 980, false, 0x4242, r.frame);
+	r.frame[2] = r.frame[3] = 0; /* total length 0 */
+	r.frame[10] = r.frame[11] = 0;
+	pb_wr16(r.frame + 10, (uint16_t)~pb_sum(r.frame, w.hl, 0));
+	struct pkt_record rec = pb_record(r.frame, len, DLT_RAW);
+	rec.wirelen = 0xffffffffu;
+	struct pkt_decoded d;
+	cr_assert_eq(decode_packet(&rec, &d), DECODE_OK);
+	cr_assert(d.ip_frag);
+	cr_assert_eq(defrag_add(r.df, &rec, &d, &r.dg), DEFRAG_UNFIT);
+	defrag_free(r.df);
+}
+
+/* IPv6 keys on addresses and identification only: a later fragment naming
+ * another next header still belongs to the datagram (RFC 8200 §4.5). */
+Test(defrag, ipv6_key_without_next_header)
+{
+	struct whole w;
+	struct run r;
+	uint32_t data = begin(&w, &r, 6, 2000);
+	cr_assert_eq(feed(&r, &w, 0, 1232, true, 1), DEFRAG_HELD);
+	size_t len = cut(&w, 1232, data - 1232, false, 0x4242, r.frame);
+	r.frame[w.hl] = 59; /* the fragment header's next header: "no next header" */
+	cr_assert_eq(feed_cap(&r, len, len, 2), DEFRAG_WHOLE);
+	check_original(&r, &w);
+	defrag_free(r.df);
+}
