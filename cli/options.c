@@ -83,7 +83,8 @@ static const char usage_text[] =
 "                       (one object a line: start, event..., flow..., end) or html\n"
 "                       (one self-contained page: diagnosis, flows table, graphs)\n"
 "  -o FILE              write the report to FILE; the format follows the extension\n"
-"                       (.txt, .json, .jsonl, .html) unless --format says otherwise\n"
+"                       (.txt, .json, .jsonl, .html; another one is refused,\n"
+"                       none is text) unless --format says otherwise\n"
 "  -q, --quiet          do not list malformed frames on stderr\n"
 "\n"
 "Annotated capture (for Wireshark; needs -r FILE: written by a second pass):\n"
@@ -167,6 +168,37 @@ static const char usage_text[] =
 void options_usage(FILE *out)
 {
 	fputs(usage_text, out);
+}
+
+/* What getopt refused, said so: the argument a short option lacks, or an
+ * option it does not know. */
+static void refused_option(int argc, char **argv, char *err, size_t errlen)
+{
+	static const struct {
+		char opt;
+		const char *what;
+	} args[] = {
+		{'r', "the capture file to read ('-' for standard input)"},
+		{'i', "the interface to capture on"},
+		{'o', "the report file to write"},
+		{'c', "how many frames to read"},
+		{'s', "the snap length in bytes"},
+		{'w', "the annotated pcapng file to write"},
+		{'Z', "the user to run as after opening the capture"},
+	};
+	const char *last = optind > 0 && optind - 1 < argc ? argv[optind - 1] : "?";
+	for (size_t i = 0; optopt && i < sizeof(args) / sizeof(args[0]); i++)
+		if (optopt == args[i].opt) {
+			snprintf(err, errlen, "-%c needs an argument: %s (see --help)", optopt,
+				 args[i].what);
+			return;
+		}
+	if (optopt > 0 && optopt < 128)
+		snprintf(err, errlen, "unknown option -%c (see --help)", optopt);
+	else if (optopt) /* a long option that takes an argument */
+		snprintf(err, errlen, "%s needs an argument (see --help)", last);
+	else
+		snprintf(err, errlen, "unknown option '%s' (see --help)", last);
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -541,10 +573,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 			break;
 		case '?':
 		default:
-			if (optopt)
-				snprintf(err, errlen, "unknown option or missing argument: -%c (see --help)", optopt);
-			else
-				snprintf(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
+			refused_option(argc, argv, err, errlen);
 			return -1;
 		}
 	}
@@ -603,6 +632,16 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	}
 	if (o->format < 0 && o->out_path) {
 		o->format = report_format_from_path(o->out_path);
+		/* A name without an extension (/dev/null, a fifo) is text; one
+		 * with an extension tcplens does not write is a mistake. */
+		const char *base = strrchr(o->out_path, '/');
+		const char *dot = strrchr(base ? base + 1 : o->out_path, '.');
+		if (o->format < 0 && dot && dot[1]) {
+			snprintf(err, errlen, "-o %s: tcplens writes no '%s' report; name it .txt, "
+				 ".json, .jsonl, .html, or say --format text|json|jsonl|html",
+				 o->out_path, dot);
+			return -1;
+		}
 		if (o->format < 0)
 			o->format = REPORT_TEXT;
 	}

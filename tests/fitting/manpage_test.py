@@ -86,6 +86,15 @@ def main():
     r = subprocess.run([tcplens, "--no-such-option"], capture_output=True, text=True)
     if r.returncode != 2 or "unknown option" not in r.stderr:
         fail("an unknown option is not refused: %r" % r.stderr)
+    # what getopt refuses is said so (issue 18): the missing file, an -o
+    # extension tcplens does not write
+    r = subprocess.run([tcplens, "-r"], capture_output=True, text=True)
+    if r.returncode != 2 or "-r needs an argument: the capture file" not in r.stderr:
+        fail("-r without a file: %r" % r.stderr)
+    r = subprocess.run([tcplens, "-r", "-", "-o", "r.xml"], capture_output=True, text=True,
+                       stdin=subprocess.DEVNULL)
+    if r.returncode != 2 or "no '.xml' report" not in r.stderr or ".jsonl" not in r.stderr:
+        fail("-o r.xml is not refused with the known extensions: %r" % r.stderr)
     print("help and man page name the same %d long and %d short options" % (len(hl), len(hs)))
 
     r = subprocess.run(["groff", "-man", "-Tutf8", "-ww", "-z", page], capture_output=True,
