@@ -154,7 +154,6 @@ struct pkt_decoded {
 	uint16_t ip_csum;         /* IPv4 header checksum field */
 	uint8_t ttl;
 	bool ip_frag;             /* a fragment (any, first included) */
-	bool ip_later_frag;       /* offset != 0: no L4 header here */
 	/* A fragment (ip_frag): what reassembly needs (analyze/defrag.h), with
 	 * frag_id below. Its l4proto is the datagram's (IPv6: the fragment
 	 * header's next header), its data starts ip_hlen bytes into ip (IPv6:

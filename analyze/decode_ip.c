@@ -52,7 +52,6 @@ static int decode_ipv4(const uint8_t *b, size_t len, size_t wirelen, struct pkt_
 	d->ip_id = rd_be16(b, len, 4);
 	uint16_t frag = rd_be16(b, len, 6);
 	d->ip_frag = (frag & 0x3fff) != 0;          /* MF set or offset != 0 */
-	d->ip_later_frag = (frag & 0x1fff) != 0;
 	if (d->ip_frag) {
 		d->anomalies |= ANOM_IP_FRAGMENT;
 		d->frag_more = (frag & 0x2000) != 0;
@@ -142,7 +141,6 @@ static int decode_ipv6(const uint8_t *b, size_t len, size_t wirelen, struct pkt_
 				return DECODE_SHORT_IP6_EXT;
 			uint16_t fo = rd_be16(b, len, off + 2);
 			d->ip_frag = true;
-			d->ip_later_frag = (fo & 0xfff8) != 0;
 			d->anomalies |= ANOM_IP_FRAGMENT;
 			d->frag_id = rd_be32(b, len, off + 4);
 			d->ip_id = (uint16_t)d->frag_id;

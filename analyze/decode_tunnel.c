@@ -181,7 +181,7 @@ int decode_tunnel(struct pkt_decoded *d)
 
 int decode_ip_tunnel(struct pkt_decoded *d)
 {
-	if (d->tun.kind != TUN_NONE || d->ip_later_frag || d->ip_frag)
+	if (d->tun.kind != TUN_NONE || d->ip_frag)
 		return DECODE_NOT_IP;
 	const uint8_t *g = d->l4;
 	size_t cap = d->l4_cap, wire = d->l4_len;

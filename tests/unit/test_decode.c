@@ -435,7 +435,7 @@ Test(decode_ip, ipv4_fragments)
 	size_t n = pb_build(buf, sizeof(buf), NULL, 0, &s, NULL);
 	cr_assert_eq(decode_buf(buf, n, DLT_RAW, &d), DECODE_OK);
 	cr_assert(d.ip_frag);
-	cr_assert_not(d.ip_later_frag);
+	cr_assert_eq(d.frag_offset, 0);
 	cr_assert(d.anomalies & ANOM_IP_FRAGMENT);
 	/* Described for reassembly (analyze/defrag.h), its TCP header left
 	 * to the datagram. */
@@ -457,7 +457,7 @@ Test(decode_ip, ipv4_fragments)
 	buf[9] = IPPROTO_TCP; /* the datagram's protocol */
 	cr_assert_eq(decode_buf(buf, n, DLT_RAW, &d), DECODE_OK);
 	cr_assert(d.ip_frag);
-	cr_assert(d.ip_later_frag);
+	cr_assert_neq(d.frag_offset, 0);
 	cr_assert(d.anomalies & ANOM_IP_FRAGMENT);
 	cr_assert_eq(d.l4proto, IPPROTO_TCP);
 	cr_assert_eq(d.sport, 0);
@@ -471,7 +471,7 @@ Test(decode_ip, ipv4_fragments)
 	n = pb_build(buf, sizeof(buf), NULL, 0, &s, NULL);
 	cr_assert_eq(decode_buf(buf, n, DLT_RAW, &d), DECODE_OK);
 	cr_assert(d.ip_frag);
-	cr_assert(d.ip_later_frag);
+	cr_assert_neq(d.frag_offset, 0);
 
 	/* DF alone is not a fragment. */
 	s = tcp4();
@@ -479,7 +479,7 @@ Test(decode_ip, ipv4_fragments)
 	n = pb_build(buf, sizeof(buf), NULL, 0, &s, NULL);
 	cr_assert_eq(decode_buf(buf, n, DLT_RAW, &d), DECODE_OK);
 	cr_assert_not(d.ip_frag);
-	cr_assert_not(d.ip_later_frag);
+	cr_assert_eq(d.frag_offset, 0);
 	cr_assert_eq(d.anomalies & ANOM_IP_FRAGMENT, 0);
 }
 
@@ -652,7 +652,7 @@ Test(decode_ip6, extension_chain)
 	cr_assert_eq(d.frag_nh_at, 40 + 8); /* destination options names it */
 	cr_assert_eq(d.ip_len, 102);
 	cr_assert(d.ip_frag);
-	cr_assert_not(d.ip_later_frag);
+	cr_assert_eq(d.frag_offset, 0);
 	cr_assert(d.frag_more);
 	cr_assert_eq(d.frag_offset, 0);
 	cr_assert(d.anomalies & ANOM_IP_FRAGMENT);
@@ -694,7 +694,7 @@ Test(decode_ip6, later_fragment)
 	size_t n = pb_build(buf, sizeof(buf), NULL, 0, &s, NULL);
 	cr_assert_eq(decode_buf(buf, n, DLT_RAW, &d), DECODE_OK);
 	cr_assert(d.ip_frag);
-	cr_assert(d.ip_later_frag);
+	cr_assert_neq(d.frag_offset, 0);
 	cr_assert_eq(d.ip_id, 9);
 	cr_assert_eq(d.sport, 0);
 	cr_assert_eq(d.seq, 0);
@@ -1058,7 +1058,7 @@ static void check_decoded_within(const struct pkt_decoded *d, const uint8_t *dat
 {
 	cr_assert(d->ip >= data && d->ip + d->ip_cap <= data + k, "ip outside the capture");
 	cr_assert_leq(d->ip_cap, d->ip_len);
-	if (d->ip_later_frag || (d->l4proto != IPPROTO_TCP && d->l4proto != IPPROTO_UDP))
+	if (d->ip_frag || (d->l4proto != IPPROTO_TCP && d->l4proto != IPPROTO_UDP))
 		return;
 	cr_assert(d->l4 >= d->ip && d->l4 + d->l4_cap <= data + k, "l4 outside the capture");
 	cr_assert_leq(d->l4_cap, d->l4_len);
@@ -1088,7 +1088,7 @@ static void sweep(const uint8_t *frame, size_t n, int linktype)
 			/* The verifiers read the decoded bytes: ASan watches. */
 			uint16_t exp;
 			(void)csum_verify_ipv4_header(&d, &exp);
-			if (!d.ip_later_frag &&
+			if (!d.ip_frag &&
 			    (d.l4proto == IPPROTO_TCP || d.l4proto == IPPROTO_UDP))
 				(void)csum_verify_l4(&d, &exp);
 		}
@@ -1238,7 +1238,7 @@ Test(decode_trunc, random_bytes)
 			check_decoded_within(&d, b, n);
 			uint16_t exp;
 			(void)csum_verify_ipv4_header(&d, &exp);
-			if (!d.ip_later_frag &&
+			if (!d.ip_frag &&
 			    (d.l4proto == IPPROTO_TCP || d.l4proto == IPPROTO_UDP))
 				(void)csum_verify_l4(&d, &exp);
 		}
