@@ -1,11 +1,15 @@
 /*
  * analyze/findings.h — finding kinds, causes and the event record every
- * detector emits. The kinds come from findings.def; the report, the JSONL
- * stream and the TUI all name them through finding_name().
+ * detector emits, and the table that says how each kind's payload is named
+ * and shown. All of it comes from findings.def: the report, the JSONL
+ * stream, the TUI and the pcapng comments name a kind through
+ * finding_name(), rank it by finding_weight(), write its fields by walking
+ * finding_fields() and word it with finding_describe().
  */
 #ifndef TCPLENS_FINDINGS_H
 #define TCPLENS_FINDINGS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum severity {
@@ -16,7 +20,7 @@ enum severity {
 };
 
 enum finding_kind {
-#define X(e, name, sev, text) FIND_##e,
+#define X(e, name, sev, weight, text) FIND_##e,
 #include "findings.def"
 #undef X
 	FIND_COUNT
@@ -93,6 +97,51 @@ const char *finding_name(enum finding_kind k);
 enum severity finding_severity(enum finding_kind k);
 enum severity finding_severity_of(enum finding_kind k, enum cause c);
 const char *finding_meaning(enum finding_kind k);
+/* How much one event of kind k weighs in flow_badness ("worst first"). */
+double finding_weight(enum finding_kind k);
+
+/* One payload field of a kind (a FIELD row of findings.def). */
+enum finding_field_type {
+	FT_HEX16,   /* uint16_t, "0x%04x" */
+	FT_U32,
+	FT_U64,
+	FT_DBL1,    /* double: JSON 3 decimals, text 1 */
+	FT_DBL2,    /* double: JSON 3 decimals, text 2 */
+	FT_CAUSE,   /* the event's cause, as its word */
+	FT_PROTO,   /* the event's proto, as its word */
+	FT_BOOL,    /* uint8_t */
+	FT_LABEL,   /* no value, no JSON key: text alone */
+};
+enum finding_form {
+	FORM_BRIEF = 0,  /* one line for a narrow view */
+	FORM_FULL = 1,   /* everything: text report, pcapng comments */
+};
+struct finding_field {
+	const char *key;          /* JSON key; "" for FT_LABEL */
+	unsigned char key_len;
+	unsigned char type;       /* enum finding_field_type */
+	unsigned char when;       /* enum cause: CAUSE_NONE = every event */
+	unsigned char form;       /* the shortest form that shows it */
+	unsigned short offset;    /* of the value in struct tcp_event */
+	const char *text;         /* see findings.def */
+};
+/* Kind k's fields in JSON order (*n of them; NULL and 0 for an unknown kind). */
+const struct finding_field *finding_fields(enum finding_kind k, size_t *n);
+/* Whether ev carries field fd (its WHEN holds). */
+static inline int finding_field_present(const struct finding_field *fd, const struct tcp_event *ev)
+{
+	return fd->when == CAUSE_NONE || fd->when == ev->cause;
+}
+/* A field's value in ev, as an integer (HEX16, U32, U64, BOOL, CAUSE,
+ * PROTO) or a double (DBL1, DBL2). */
+uint64_t finding_field_uint(const struct finding_field *fd, const struct tcp_event *ev);
+double finding_field_double(const struct finding_field *fd, const struct tcp_event *ev);
+/* The words kind k's CAUSE field may hold, space-separated ("" if none). */
+const char *finding_cause_words(enum finding_kind k);
+/* What ev says, without its kind: "46.5 ms, cause delayed_ack, 1448 bytes
+ * outstanding, until frame 812" (FORM_FULL) or the same without the FULL-only
+ * fields (FORM_BRIEF). Always NUL-terminated; cut to len. */
+void finding_describe(const struct tcp_event *ev, enum finding_form form, char *buf, size_t len);
 const char *cause_name(enum cause c);
 const char *severity_name(enum severity s);
 const char *flow_dir_name(enum flow_dir d);

@@ -46,13 +46,15 @@ void flow_endpoint(const struct flow_key *k, int i, char *buf, size_t len)
 
 double flow_badness(const struct flow *f)
 {
-	const uint32_t *k = f->kind_count;
 	/* Think time is not lost time. */
 	double lost_ms = f->stall.total_ms - flow_stall_cause_ms(f, stall_cause_index(CAUSE_APP_IDLE));
-	return lost_ms + 1000.0 * (k[FIND_CSUM_BAD] + k[FIND_IP_CSUM_BAD] + k[FIND_SYN_RETRANSMIT]) +
-	       10.0 * (k[FIND_RETRANSMISSION] + k[FIND_STALL] + k[FIND_CAPTURE_LOSS]) +
-	       5.0 * k[FIND_ZERO_WINDOW] + 1.0 * (k[FIND_RST] + k[FIND_SACK_GAP]) +
-	       0.001 * (k[FIND_CSUM_OFFLOAD] + k[FIND_GIANT_SEGMENT]);
+	/* Summed in thousandths of a weight, exactly: the order of the kinds
+	 * cannot change a ranking. */
+	uint64_t milli = 0;
+	for (int k = 0; k < FIND_COUNT; k++)
+		milli += (uint64_t)f->kind_count[k] *
+			 (uint64_t)(finding_weight((enum finding_kind)k) * 1000.0 + 0.5);
+	return lost_ms + (double)milli / 1000.0;
 }
 
 struct flow_cold *flow_cold(struct flow *f)

@@ -290,7 +290,8 @@ static inline uint64_t flow_half_rtt_min_ns(const struct tcp_half *h)
 void flow_endpoint(const struct flow_key *k, int i, char *buf, size_t len);
 
 /* How bad a flow is, for "worst first" lists: stalled time (think time
- * excluded) in ms, plus weights for corruption, SYN retries, resends... */
+ * excluded) in ms, plus each event times its kind's weight (findings.def:
+ * 1000 for corruption or a SYN retry, 10 for a resend or stall...). */
 double flow_badness(const struct flow *f);
 
 /* Linux's RTO as the capture sees it: srtt + max(4 rttvar, TCP_RTO_MIN)

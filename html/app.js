@@ -1,6 +1,7 @@
-// html/app.js — the HTML report's own script: reads the two JSON blocks
+// html/app.js — the HTML report's own script: reads the three JSON blocks
 // tcplens wrote into the page (#tcplens-report: the schema-1 report;
-// #tcplens-samples: decimated segments of the worst flows) and draws the
+// #tcplens-samples: decimated segments of the worst flows;
+// #tcplens-vocabulary: findings.def's kinds) and draws the
 // diagnosis, the sortable connections table and, per graphed flow, a
 // time-sequence graph and a flight-per-round graph with uPlot. Everything
 // is drawn from the data: the C side writes no drawing code.
@@ -54,14 +55,17 @@
     console.error(err);
   }
 
-  // Same weights as flow_badness() in analyze/flow.c (counts from events).
-  function badness(f, kinds) {
-    const k = (n) => kinds[n] || 0;
+  // flow_badness() of analyze/flow.c: stalled time but think time, plus each
+  // event times its kind's weight (findings.def, in #tcplens-vocabulary).
+  // Summed in thousandths, as the C code sums, so the ranking is the same.
+  function badness(f, kinds, vocab) {
     const st = f.stalls || { total_ms: 0, by_cause: {} };
     const lost = st.total_ms - ((st.by_cause || {}).app_idle || 0);
-    return lost + 1000 * (k('csum_bad') + k('ip_csum_bad') + k('syn_retransmit')) +
-      10 * (k('retransmission') + k('stall') + k('capture_loss')) + 5 * k('zero_window') +
-      k('rst') + k('sack_gap') + 0.001 * (k('csum_offload') + k('giant_segment'));
+    let milli = 0;
+    for (const [kind, n] of Object.entries(kinds)) {
+      milli += n * Math.round(((vocab[kind] || {}).weight || 0) * 1000);
+    }
+    return lost + milli / 1000;
   }
 
   function header(rep) {
@@ -458,6 +462,7 @@
   function main() {
     const rep = JSON.parse($('tcplens-report').textContent);
     const samples = JSON.parse($('tcplens-samples').textContent);
+    const vocab = JSON.parse($('tcplens-vocabulary').textContent);
     header(rep);
     findings(rep);
     const byFlow = new Map(), kinds = new Map();
@@ -478,7 +483,7 @@
           .replace(/, tunnel [^,]*/, ''),
         retrans: f.retransmissions ?? 0, stalls: st.count ?? 0, stalled_ms: st.total_ms ?? 0,
         rtt: (f.rtt_ms || {}).p50, cc: f.cc_guess || f.proto, events: f.events ?? 0,
-        score: badness(f, kinds.get(f.id) || {}),
+        score: badness(f, kinds.get(f.id) || {}, vocab),
       };
     });
     rows.sort((a, b) => b.score - a.score || b.bytes - a.bytes || a.id - b.id);

@@ -62,74 +62,9 @@ static void fkey_make(struct fkey *k, uint8_t ip_ver, uint8_t proto, const uint8
 
 void annot_event_text(const struct tcp_event *ev, char *buf, size_t len)
 {
-	const char *kind = finding_name(ev->kind), *c = cause_name(ev->cause);
+	const char *kind = finding_name(ev->kind);
 	char d[200];
-	switch ((enum finding_kind)ev->kind) {
-	case FIND_CSUM_OFFLOAD:
-		snprintf(d, sizeof(d), "%s checksum 0x%04x, pseudo-header sum 0x%04x, side %s: harmless",
-			 cause_name(ev->proto), ev->u.csum.found, ev->u.csum.expected, c);
-		break;
-	case FIND_CSUM_BAD:
-		snprintf(d, sizeof(d), "%s checksum 0x%04x, expected 0x%04x, fate %s",
-			 cause_name(ev->proto), ev->u.csum.found, ev->u.csum.expected, c);
-		if (ev->cause == CAUSE_DROPPED) {
-			size_t n = strlen(d);
-			snprintf(d + n, sizeof(d) - n, " (resent %.1f ms later)", ev->u.csum.resent_ms);
-		}
-		break;
-	case FIND_IP_CSUM_BAD:
-		snprintf(d, sizeof(d), "IPv4 header checksum 0x%04x, expected 0x%04x", ev->u.csum.found,
-			 ev->u.csum.expected);
-		break;
-	case FIND_IP_CSUM_OFFLOAD:
-		snprintf(d, sizeof(d), "IPv4 header checksum 0x%04x, expected 0x%04x, side %s: "
-			 "header checksum offload", ev->u.csum.found, ev->u.csum.expected, c);
-		break;
-	case FIND_GIANT_SEGMENT:
-		snprintf(d, sizeof(d), "%u bytes = %.1f x MSS %u, cause %s", ev->u.giant.bytes,
-			 ev->u.giant.multiple, ev->u.giant.mss, c);
-		break;
-	case FIND_RETRANSMISSION:
-		snprintf(d, sizeof(d), "seq %u (relative), %u bytes, cause %s", ev->u.retrans.seq,
-			 ev->u.retrans.bytes, c);
-		break;
-	case FIND_CAPTURE_LOSS:
-		snprintf(d, sizeof(d), "seq %u (relative), %u bytes acknowledged but never captured",
-			 ev->u.retrans.seq, ev->u.retrans.bytes);
-		break;
-	case FIND_SACK_GAP:
-		snprintf(d, sizeof(d), "seq %u (relative), %u bytes, open %.1f ms, filled by %s",
-			 ev->u.gap.seq, ev->u.gap.bytes, ev->u.gap.fill_ms, c);
-		break;
-	case FIND_STALL:
-		snprintf(d, sizeof(d), "%.1f ms, cause %s, %llu bytes outstanding, ends at frame %llu",
-			 ev->u.stall.duration_ms, c, (unsigned long long)ev->u.stall.outstanding,
-			 (unsigned long long)ev->u.stall.end_frame);
-		break;
-	case FIND_INITIAL_WINDOW:
-		snprintf(d, sizeof(d), "%u segments, %u bytes (MSS %u), limit %s", ev->u.iw.segments,
-			 ev->u.iw.bytes, ev->u.iw.mss, c);
-		break;
-	case FIND_CWND_REDUCTION:
-		snprintf(d, sizeof(d), "%llu -> %llu bytes (ratio %.2f)",
-			 (unsigned long long)ev->u.reduction.before,
-			 (unsigned long long)ev->u.reduction.after, ev->u.reduction.ratio);
-		break;
-	case FIND_IDLE_RESTART:
-		snprintf(d, sizeof(d), "after %.1f ms idle, %llu -> %llu bytes", ev->u.idle.idle_ms,
-			 (unsigned long long)ev->u.idle.before, (unsigned long long)ev->u.idle.after);
-		break;
-	case FIND_SYN_RETRANSMIT:
-		snprintf(d, sizeof(d), "%s retry %u, %.1f ms after the previous one",
-			 ev->u.syn.synack ? "SYN-ACK" : "SYN", ev->u.syn.attempt, ev->u.syn.after_ms);
-		break;
-	case FIND_ZERO_WINDOW:
-	case FIND_RST:
-	case FIND_COUNT:
-	default:
-		d[0] = 0;
-		break;
-	}
+	finding_describe(ev, FORM_FULL, d, sizeof(d));
 	char flow[40] = "";
 	if (ev->flow_id)
 		snprintf(flow, sizeof(flow), "flow %u %s, ", ev->flow_id, flow_dir_name(ev->dir));

@@ -57,16 +57,15 @@ static int on_header(void *user, const char *version, json_t *source)
 	return 0;
 }
 
-/* The enumerated word of an event (cause, side, fate, limit or filled_by:
- * whichever its kind has). */
-static const char *event_word(json_t *ev)
+/* The enumerated word of an event of kind k: its CAUSE field (cause, side,
+ * fate, limit or filled_by, as findings.def names it), NULL if it has none. */
+static const char *event_word(json_t *ev, enum finding_kind k)
 {
-	static const char *const keys[] = {"cause", "side", "fate", "limit", "filled_by"};
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const char *s = json_string_value(json_object_get(ev, keys[i]));
-		if (s)
-			return s;
-	}
+	size_t n;
+	const struct finding_field *fd = finding_fields(k, &n);
+	for (size_t i = 0; i < n; i++)
+		if (fd[i].type == FT_CAUSE)
+			return json_string_value(json_object_get(ev, fd[i].key));
 	return NULL;
 }
 
@@ -79,7 +78,7 @@ static int on_event(void *user, json_t *ev)
 		d->unknown_kinds++;
 		return 0;
 	}
-	const char *w = event_word(ev);
+	const char *w = event_word(ev, (enum finding_kind)k);
 	int c = w ? cause_index(w) : CAUSE_NONE;
 	d->kind_cause[k][c < 0 ? CAUSE_UNKNOWN : c]++;
 	return 0;

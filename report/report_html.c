@@ -1,14 +1,16 @@
 /*
  * report/report_html.c — the HTML report: one self-contained page (the
  * template and uPlot are compiled into the binary from html/, see
- * html_page.h) with the data spliced in as two JSON blocks:
+ * html_page.h) with the data spliced in as three JSON blocks:
  *
  *   <script type="application/json" id="tcplens-report">  the schema-1 JSON
  *       report, byte for byte what --format json writes, with every '<'
  *       written as \u003c (JSON has '<' only inside strings) so no "</script"
  *       or "<!--" can end the block;
  *   <script type="application/json" id="tcplens-samples">  the segment
- *       samples of the worst flows (html_sampler.h): numbers and words only.
+ *       samples of the worst flows (html_sampler.h): numbers and words only;
+ *   <script type="application/json" id="tcplens-vocabulary">  findings.def's
+ *       kinds: severity, ranking weight, meaning (no '<' in any of them).
  *
  * The C side emits data; drawing is the page's JavaScript (html/app.js).
  * Memory is bounded: the JSON goes through a temporary file, the samples
@@ -152,6 +154,21 @@ static void samples_object(struct jw *w, const struct html_sampler *hs, enum ts_
 	jw_obj_close(w);
 }
 
+/* findings.def for the page: each kind's severity, weight ("worst first")
+ * and meaning, so the page ranks and words findings as the other views do. */
+static void vocabulary_object(struct jw *w)
+{
+	jw_obj_open(w, NULL);
+	for (int k = 0; k < FIND_COUNT; k++) {
+		jw_obj_open(w, finding_name(k));
+		jw_word(w, "severity", severity_name(finding_severity(k)));
+		jw_fixed3(w, "weight", finding_weight(k));
+		jw_string(w, "meaning", finding_meaning(k));
+		jw_obj_close(w);
+	}
+	jw_obj_close(w);
+}
+
 static int html_finish(struct report *r, const struct analyzer *a, const struct capture_stats *cs)
 {
 	struct html_priv *p = r->priv;
@@ -169,6 +186,10 @@ static int html_finish(struct report *r, const struct analyzer *a, const struct 
 	struct jw w;
 	jw_init(&w, r->out);
 	samples_object(&w, p->hs, r->meta.precision);
+	jw_flush(&w);
+	fputs("</script>\n<script type=\"application/json\" id=\"tcplens-vocabulary\">", r->out);
+	jw_init(&w, r->out);
+	vocabulary_object(&w);
 	jw_flush(&w);
 	fputs("</script>\n", r->out);
 	fwrite(tcplens_page_tail, 1, tcplens_page_tail_len, r->out);

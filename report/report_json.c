@@ -29,13 +29,6 @@ struct json_priv {
 	char spool_buf[1u << 16]; /* the spool's stdio buffer (not st_blksize's 4 KiB) */
 };
 
-static void hex16(struct jw *w, const char *key, uint16_t v)
-{
-	char b[8];
-	snprintf(b, sizeof(b), "0x%04x", v);
-	jw_word(w, key, b);
-}
-
 /* The fields of one event, inside an open object. */
 static void event_fields(struct jw *w, const struct tcp_event *ev, enum ts_precision p)
 {
@@ -47,76 +40,39 @@ static void event_fields(struct jw *w, const struct tcp_event *ev, enum ts_preci
 		jw_null(w, "flow");
 	jw_word(w, "dir", flow_dir_name(ev->dir));
 	jw_word(w, "kind", finding_name(ev->kind));
-	const char *c = cause_name(ev->cause);
-	switch ((enum finding_kind)ev->kind) {
-	case FIND_CSUM_OFFLOAD:
-	case FIND_CSUM_BAD:
-		jw_word(w, "proto", cause_name(ev->proto));
-		hex16(w, "found", ev->u.csum.found);
-		hex16(w, "expected", ev->u.csum.expected);
-		jw_word(w, ev->kind == FIND_CSUM_OFFLOAD ? "side" : "fate", c);
-		if (ev->kind == FIND_CSUM_BAD && ev->cause == CAUSE_DROPPED)
-			jw_fixed3(w, "resent_after_ms", ev->u.csum.resent_ms);
-		break;
-	case FIND_IP_CSUM_BAD:
-	case FIND_IP_CSUM_OFFLOAD:
-		hex16(w, "found", ev->u.csum.found);
-		hex16(w, "expected", ev->u.csum.expected);
-		if (ev->kind == FIND_IP_CSUM_OFFLOAD)
-			jw_word(w, "side", c);
-		break;
-	case FIND_GIANT_SEGMENT:
-		jw_uint(w, "bytes", ev->u.giant.bytes);
-		jw_uint(w, "mss", ev->u.giant.mss);
-		jw_fixed3(w, "multiple", ev->u.giant.multiple);
-		jw_word(w, "cause", c);
-		break;
-	case FIND_RETRANSMISSION:
-		jw_uint(w, "seq", ev->u.retrans.seq);
-		jw_uint(w, "bytes", ev->u.retrans.bytes);
-		jw_word(w, "cause", c);
-		break;
-	case FIND_CAPTURE_LOSS:
-		jw_uint(w, "seq", ev->u.retrans.seq);
-		jw_uint(w, "bytes", ev->u.retrans.bytes);
-		break;
-	case FIND_SACK_GAP:
-		jw_uint(w, "seq", ev->u.gap.seq);
-		jw_uint(w, "bytes", ev->u.gap.bytes);
-		jw_fixed3(w, "fill_ms", ev->u.gap.fill_ms);
-		jw_word(w, "filled_by", c);
-		break;
-	case FIND_STALL:
-		jw_fixed3(w, "duration_ms", ev->u.stall.duration_ms);
-		jw_word(w, "cause", c);
-		jw_uint(w, "outstanding_bytes", ev->u.stall.outstanding);
-		jw_uint(w, "end_frame", ev->u.stall.end_frame);
-		break;
-	case FIND_INITIAL_WINDOW:
-		jw_uint(w, "segments", ev->u.iw.segments);
-		jw_uint(w, "bytes", ev->u.iw.bytes);
-		jw_uint(w, "mss", ev->u.iw.mss);
-		jw_word(w, "limit", c);
-		break;
-	case FIND_CWND_REDUCTION:
-		jw_uint(w, "before_bytes", ev->u.reduction.before);
-		jw_uint(w, "after_bytes", ev->u.reduction.after);
-		jw_fixed3(w, "ratio", ev->u.reduction.ratio);
-		break;
-	case FIND_IDLE_RESTART:
-		jw_fixed3(w, "idle_ms", ev->u.idle.idle_ms);
-		jw_uint(w, "before_bytes", ev->u.idle.before);
-		jw_uint(w, "after_bytes", ev->u.idle.after);
-		break;
-	case FIND_SYN_RETRANSMIT:
-		jw_uint(w, "attempt", ev->u.syn.attempt);
-		jw_fixed3(w, "after_ms", ev->u.syn.after_ms);
-		jw_bool(w, "synack", ev->u.syn.synack);
-		break;
-	case FIND_ZERO_WINDOW:
-	case FIND_RST:
-	case FIND_COUNT:
-		break;
+	/* The payload, as findings.def lists it. */
+	size_t n;
+	const struct finding_field *fds = finding_fields((enum finding_kind)ev->kind, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct finding_field *fd = &fds[i];
+		if (!finding_field_present(fd, ev))
+			continue;
+		switch ((enum finding_field_type)fd->type) {
+		case FT_HEX16: {
+			char b[8];
+			snprintf(b, sizeof(b), "0x%04x", (unsigned)finding_field_uint(fd, ev));
+			jw_word_k(w, fd->key, fd->key_len, b);
+			break;
+		}
+		case FT_U32:
+		case FT_U64:
+			jw_uint_k(w, fd->key, fd->key_len, finding_field_uint(fd, ev));
+			break;
+		case FT_DBL1:
+		case FT_DBL2:
+			jw_fixed3_k(w, fd->key, fd->key_len, finding_field_double(fd, ev));
+			break;
+		case FT_CAUSE:
+		case FT_PROTO:
+			jw_word_k(w, fd->key, fd->key_len,
+				  cause_name((enum cause)finding_field_uint(fd, ev)));
+			break;
+		case FT_BOOL:
+			jw_bool_k(w, fd->key, fd->key_len, finding_field_uint(fd, ev) != 0);
+			break;
+		case FT_LABEL:
+			break;
+		}
 	}
 }
 

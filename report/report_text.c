@@ -421,77 +421,6 @@ static void print_setup(struct report *r, const struct analyzer *a)
 			(double)peak / s->rate_bucket_s, s->rate_bucket_s);
 }
 
-static void event_brief(const struct tcp_event *ev, char *buf, size_t len)
-{
-	const char *c = cause_name(ev->cause);
-	switch ((enum finding_kind)ev->kind) {
-	case FIND_CSUM_OFFLOAD:
-		snprintf(buf, len, "%s checksum 0x%04x (correct 0x%04x), side %s",
-			 cause_name(ev->proto), ev->u.csum.found, ev->u.csum.expected, c);
-		break;
-	case FIND_CSUM_BAD:
-		snprintf(buf, len, "%s checksum 0x%04x, correct 0x%04x, fate %s", cause_name(ev->proto),
-			 ev->u.csum.found, ev->u.csum.expected, c);
-		break;
-	case FIND_IP_CSUM_BAD:
-		snprintf(buf, len, "IPv4 header checksum 0x%04x, correct 0x%04x", ev->u.csum.found,
-			 ev->u.csum.expected);
-		break;
-	case FIND_IP_CSUM_OFFLOAD:
-		snprintf(buf, len, "IPv4 header checksum 0x%04x (correct 0x%04x), side %s",
-			 ev->u.csum.found, ev->u.csum.expected, c);
-		break;
-	case FIND_GIANT_SEGMENT:
-		snprintf(buf, len, "%u bytes = %.1f x MSS %u, cause %s", ev->u.giant.bytes,
-			 ev->u.giant.multiple, ev->u.giant.mss, c);
-		break;
-	case FIND_RETRANSMISSION:
-		snprintf(buf, len, "seq %u, %u bytes, cause %s", ev->u.retrans.seq,
-			 ev->u.retrans.bytes, c);
-		break;
-	case FIND_CAPTURE_LOSS:
-		snprintf(buf, len, "seq %u, %u bytes never captured", ev->u.retrans.seq,
-			 ev->u.retrans.bytes);
-		break;
-	case FIND_SACK_GAP:
-		snprintf(buf, len, "seq %u, %u bytes, filled after %.1f ms by %s", ev->u.gap.seq,
-			 ev->u.gap.bytes, ev->u.gap.fill_ms, c);
-		break;
-	case FIND_STALL:
-		snprintf(buf, len, "%.1f ms until frame %llu, cause %s, %llu bytes outstanding",
-			 ev->u.stall.duration_ms, (unsigned long long)ev->u.stall.end_frame, c,
-			 (unsigned long long)ev->u.stall.outstanding);
-		break;
-	case FIND_INITIAL_WINDOW:
-		snprintf(buf, len, "%u segment%s, %u bytes (MSS %u), limited by %s", ev->u.iw.segments,
-			 ev->u.iw.segments == 1 ? "" : "s", ev->u.iw.bytes, ev->u.iw.mss, c);
-		break;
-	case FIND_CWND_REDUCTION:
-		snprintf(buf, len, "%llu -> %llu bytes (x%.2f)",
-			 (unsigned long long)ev->u.reduction.before,
-			 (unsigned long long)ev->u.reduction.after, ev->u.reduction.ratio);
-		break;
-	case FIND_IDLE_RESTART:
-		snprintf(buf, len, "idle %.1f ms, %llu -> %llu bytes", ev->u.idle.idle_ms,
-			 (unsigned long long)ev->u.idle.before, (unsigned long long)ev->u.idle.after);
-		break;
-	case FIND_SYN_RETRANSMIT:
-		/* "retry N" is the JSON's attempt: the Nth time it was sent again. */
-		snprintf(buf, len, "%s retry %u, %.1f ms after the previous",
-			 ev->u.syn.synack ? "SYN-ACK" : "SYN", ev->u.syn.attempt, ev->u.syn.after_ms);
-		break;
-	case FIND_ZERO_WINDOW:
-		snprintf(buf, len, "window 0 advertised");
-		break;
-	case FIND_RST:
-		snprintf(buf, len, "reset");
-		break;
-	case FIND_COUNT:
-		buf[0] = 0;
-		break;
-	}
-}
-
 static void print_examples(struct report *r, const struct analyzer *a)
 {
 	struct text_priv *p = r->priv;
@@ -510,7 +439,7 @@ static void print_examples(struct report *r, const struct analyzer *a)
 		for (uint32_t i = 0; i < p->nexamples[k]; i++) {
 			const struct tcp_event *ev = &p->examples[k][i];
 			char brief[160], flow[24];
-			event_brief(ev, brief, sizeof(brief));
+			finding_describe(ev, FORM_FULL, brief, sizeof(brief));
 			if (ev->flow_id)
 				snprintf(flow, sizeof(flow), "flow %u %s", ev->flow_id,
 					 flow_dir_name(ev->dir));

@@ -1,6 +1,7 @@
 /*
  * tui/fmt.h — short human forms of numbers and events for narrow columns:
- * durations, rates, sizes, a one-line event. Pure string formatting.
+ * durations, rates, sizes. Pure string formatting (an event's one line is
+ * finding_describe's FORM_BRIEF).
  */
 #ifndef TCPLENS_TUI_FMT_H
 #define TCPLENS_TUI_FMT_H
@@ -16,8 +17,5 @@ void fmt_ms(double ms, char *buf, size_t len);
 void fmt_count(double v, char *buf, size_t len);
 /* "512B", "12.3kB", "4.5MB" */
 void fmt_bytes(uint64_t b, char *buf, size_t len);
-/* What an event says, in one line without its kind ("1203.4ms, cause
- * delayed_ack, 1448 bytes outstanding"). */
-void fmt_event(const struct tcp_event *ev, char *buf, size_t len);
 
 #endif

@@ -123,7 +123,7 @@ static void render_timeline(struct screen *s, const struct view_detail *d,
 			break;
 		const struct tcp_event *ev = &d->events[k];
 		char brief[160];
-		fmt_event(ev, brief, sizeof(brief));
+		finding_describe(ev, FORM_BRIEF, brief, sizeof(brief));
 		double off = ev->ts_ns >= d->first_ts ? (double)(ev->ts_ns - d->first_ts) / 1e9 : 0;
 		enum severity sv = finding_severity_of(ev->kind, ev->cause);
 		screen_printf(s, row + i, 1,

@@ -110,31 +110,36 @@ def check_findings(name, doc):
 
 # What an evidence line shows of each kind: regex groups -> (field, type).
 EVIDENCE = {
-    "csum_offload": (r"(\w+) checksum (0x[0-9a-f]{4}) \(correct (0x[0-9a-f]{4})\), side (\w+)",
+    "csum_offload": (r"(\w+) checksum (0x[0-9a-f]{4}), correct (0x[0-9a-f]{4}), side (\w+)$",
                      ["proto", "found", "expected", "side"]),
-    "csum_bad": (r"(\w+) checksum (0x[0-9a-f]{4}), correct (0x[0-9a-f]{4}), fate (\w+)",
-                 ["proto", "found", "expected", "fate"]),
-    "ip_csum_bad": (r"IPv4 header checksum (0x[0-9a-f]{4}), correct (0x[0-9a-f]{4})",
+    "csum_bad": (r"(\w+) checksum (0x[0-9a-f]{4}), correct (0x[0-9a-f]{4}), fate (\w+)"
+                 r"(?:, resent after ([\d.]+) ms)?$",
+                 ["proto", "found", "expected", "fate", "resent_after_ms~1"]),
+    "ip_csum_bad": (r"IPv4 header checksum (0x[0-9a-f]{4}), correct (0x[0-9a-f]{4})$",
                     ["found", "expected"]),
-    "ip_csum_offload": (r"IPv4 header checksum (0x[0-9a-f]{4}) \(correct (0x[0-9a-f]{4})\), side (\w+)",
+    "ip_csum_offload": (r"IPv4 header checksum (0x[0-9a-f]{4}), correct (0x[0-9a-f]{4}), side (\w+)$",
                         ["found", "expected", "side"]),
-    "giant_segment": (r"(\d+) bytes = ([\d.]+) x MSS (\d+), cause (\w+)",
-                      ["bytes", "multiple~1", "mss", "cause"]),
-    "retransmission": (r"seq (\d+), (\d+) bytes, cause (\w+)", ["seq", "bytes", "cause"]),
-    "capture_loss": (r"seq (\d+), (\d+) bytes never captured", ["seq", "bytes"]),
-    "sack_gap": (r"seq (\d+), (\d+) bytes, filled after ([\d.]+) ms by (\w+)",
+    "giant_segment": (r"(\d+) bytes?, MSS (\d+) \(([\d.]+) x MSS\), cause (\w+)$",
+                      ["bytes", "mss", "multiple~1", "cause"]),
+    "retransmission": (r"seq (\d+), (\d+) bytes?, cause (\w+)$", ["seq", "bytes", "cause"]),
+    "capture_loss": (r"seq (\d+), (\d+) bytes? never captured$", ["seq", "bytes"]),
+    "sack_gap": (r"seq (\d+), (\d+) bytes?, open ([\d.]+) ms, filled by (\w+)$",
                  ["seq", "bytes", "fill_ms~1", "filled_by"]),
-    "stall": (r"([\d.]+) ms until frame (\d+), cause (\w+), (\d+) bytes outstanding",
-              ["duration_ms~1", "end_frame", "cause", "outstanding_bytes"]),
-    "initial_window": (r"(\d+) segments?, (\d+) bytes \(MSS (\d+)\), limited by (\w+)",
+    "stall": (r"([\d.]+) ms, cause (\w+), (\d+) bytes? outstanding, until frame (\d+)$",
+              ["duration_ms~1", "cause", "outstanding_bytes", "end_frame"]),
+    "initial_window": (r"(\d+) segments?, (\d+) bytes? \(MSS (\d+)\), limited by (\w+)$",
                        ["segments", "bytes", "mss", "limit"]),
-    "cwnd_reduction": (r"(\d+) -> (\d+) bytes \(x([\d.]+)\)", ["before_bytes", "after_bytes", "ratio~2"]),
-    "idle_restart": (r"idle ([\d.]+) ms, (\d+) -> (\d+) bytes", ["idle_ms~1", "before_bytes", "after_bytes"]),
-    "syn_retransmit": (r"(SYN-ACK|SYN) retry (\d+), ([\d.]+) ms after the previous",
-                       ["synack", "attempt", "after_ms~1"]),
-    "zero_window": (r"window 0 advertised", []),
-    "rst": (r"reset", []),
+    "cwnd_reduction": (r"(\d+) -> (\d+) bytes \(x([\d.]+)\)$",
+                       ["before_bytes", "after_bytes", "ratio~2"]),
+    "idle_restart": (r"idle ([\d.]+) ms, window (\d+) -> (\d+) bytes$",
+                     ["idle_ms~1", "before_bytes", "after_bytes"]),
+    "syn_retransmit": (r"retry (\d+), ([\d.]+) ms after the previous, (SYN-ACK|SYN)$",
+                       ["attempt", "after_ms~1", "synack"]),
+    "zero_window": (r"window 0 advertised$", []),
+    "rst": (r"reset$", []),
 }
+# Every count is followed by its noun in the right number ("1 byte", "2 bytes").
+PLURAL = re.compile(r"(?<![\w.])(\d+) (byte|segment)(s?)\b")
 
 
 def same(field, want, got):
@@ -178,8 +183,16 @@ def check_evidence(name, doc, text):
         if not mm:
             fail(name, f"evidence {kind} frame {frame}: unexpected words {brief!r}")
             continue
-        if not any(all(same(fld, e[fld.split("~")[0]], g) for fld, g in zip(fields, mm.groups()))
-                   for e in cands):
+        for num, noun, s_ in PLURAL.findall(brief):
+            if (num == "1") != (s_ == ""):
+                fail(name, f"evidence {kind} frame {frame}: '{num} {noun}{s_}' in {brief!r}")
+
+        def shows(e, fld, g):
+            key = fld.split("~")[0]
+            if g is None:       # an optional field the line leaves out: so does the JSON
+                return key not in e
+            return key in e and same(fld, e[key], g)
+        if not any(all(shows(e, fld, g) for fld, g in zip(fields, mm.groups())) for e in cands):
             fail(name, f"evidence {kind} frame {frame}: {brief!r} is not the JSON event "
                        f"{json.dumps(cands[0])[:200]}")
 

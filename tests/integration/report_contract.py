@@ -22,7 +22,7 @@ KINDS = {
     "sack_gap": {"seq": int, "bytes": int, "fill_ms": (int, float),
                  "filled_by": {"fast", "rto", "tlp", "never", "unknown", "original"}},
     "capture_loss": {"seq": int, "bytes": int},
-    "stall": {"duration_ms": (int, float), "outstanding_bytes": int,
+    "stall": {"duration_ms": (int, float), "outstanding_bytes": int, "end_frame": int,
               # tlp and unknown: extensions of design.md (README, stall.h)
               "cause": {"delayed_ack", "cork", "sender_limited", "rto", "zero_window",
                         "receiver_limited", "app_idle", "tlp", "unknown"}},
