@@ -9,8 +9,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "analyze/findings.h"
-
 /* "850us", "12.3ms", "4.56s", "12m03s"; "-" when ms < 0. */
 void fmt_ms(double ms, char *buf, size_t len);
 /* "950", "12.3k", "4.56M", "1.2G" */

@@ -94,62 +94,58 @@ static struct tcp_event event(enum finding_kind k, enum cause c)
 	return ev;
 }
 
-Test(findings, describe_full_and_brief)
+/* ev in form says exactly want. */
+static void says(const struct tcp_event *ev, enum finding_form form, const char *want)
 {
 	char b[200];
+	finding_describe(ev, form, b, sizeof(b));
+	cr_assert_str_eq(b, want);
+}
+
+Test(findings, describe_full_and_brief)
+{
 	struct tcp_event ev = event(FIND_STALL, CAUSE_DELAYED_ACK);
 	ev.u.stall.duration_ms = 46.54;
 	ev.u.stall.outstanding = 1448;
 	ev.u.stall.end_frame = 812;
-	finding_describe(&ev, FORM_FULL, b, sizeof(b));
-	cr_assert_str_eq(b, "46.5 ms, cause delayed_ack, 1448 bytes outstanding, until frame 812");
-	finding_describe(&ev, FORM_BRIEF, b, sizeof(b));
-	cr_assert_str_eq(b, "46.5 ms, cause delayed_ack");
+	says(&ev, FORM_FULL, "46.5 ms, cause delayed_ack, 1448 bytes outstanding, until frame 812");
+	says(&ev, FORM_BRIEF, "46.5 ms, cause delayed_ack");
 
 	/* The brief form drops the first field: no leading separator. */
 	ev = event(FIND_RETRANSMISSION, CAUSE_RTO);
 	ev.u.retrans.seq = 2897;
 	ev.u.retrans.bytes = 1;
-	finding_describe(&ev, FORM_FULL, b, sizeof(b));
-	cr_assert_str_eq(b, "seq 2897, 1 byte, cause rto");
-	finding_describe(&ev, FORM_BRIEF, b, sizeof(b));
-	cr_assert_str_eq(b, "1 byte, cause rto");
+	says(&ev, FORM_FULL, "seq 2897, 1 byte, cause rto");
+	says(&ev, FORM_BRIEF, "1 byte, cause rto");
 }
 
 Test(findings, describe_conditional_bool_label)
 {
-	char b[200];
 	struct tcp_event ev = event(FIND_CSUM_BAD, CAUSE_DROPPED);
 	ev.proto = CAUSE_TCP;
 	ev.u.csum.found = 0x1c46;
 	ev.u.csum.expected = 0x8a2f;
 	ev.u.csum.resent_ms = 201.25;
-	finding_describe(&ev, FORM_FULL, b, sizeof(b));
-	cr_assert_str_eq(b, "tcp checksum 0x1c46, correct 0x8a2f, fate dropped, resent after 201.2 ms");
+	says(&ev, FORM_FULL, "tcp checksum 0x1c46, correct 0x8a2f, fate dropped, resent after 201.2 ms");
 	ev.cause = CAUSE_ACCEPTED;
-	finding_describe(&ev, FORM_FULL, b, sizeof(b));
-	cr_assert_str_eq(b, "tcp checksum 0x1c46, correct 0x8a2f, fate accepted");
+	says(&ev, FORM_FULL, "tcp checksum 0x1c46, correct 0x8a2f, fate accepted");
 
 	ev = event(FIND_SYN_RETRANSMIT, CAUSE_NONE);
 	ev.u.syn.attempt = 2;
 	ev.u.syn.after_ms = 2000;
 	ev.u.syn.synack = 1;
-	finding_describe(&ev, FORM_FULL, b, sizeof(b));
-	cr_assert_str_eq(b, "retry 2, 2000.0 ms after the previous, SYN-ACK");
+	says(&ev, FORM_FULL, "retry 2, 2000.0 ms after the previous, SYN-ACK");
 	ev.u.syn.synack = 0;
-	finding_describe(&ev, FORM_BRIEF, b, sizeof(b));
-	cr_assert_str_eq(b, "retry 2, 2000.0 ms after the previous, SYN");
+	says(&ev, FORM_BRIEF, "retry 2, 2000.0 ms after the previous, SYN");
 
 	ev = event(FIND_ZERO_WINDOW, CAUSE_NONE);
-	finding_describe(&ev, FORM_FULL, b, sizeof(b));
-	cr_assert_str_eq(b, "window 0 advertised");
+	says(&ev, FORM_FULL, "window 0 advertised");
 
 	ev = event(FIND_INITIAL_WINDOW, CAUSE_CWND);
 	ev.u.iw.segments = 1;
 	ev.u.iw.bytes = 100;
 	ev.u.iw.mss = 1448;
-	finding_describe(&ev, FORM_FULL, b, sizeof(b));
-	cr_assert_str_eq(b, "1 segment, 100 bytes (MSS 1448), limited by cwnd");
+	says(&ev, FORM_FULL, "1 segment, 100 bytes (MSS 1448), limited by cwnd");
 }
 
 Test(findings, describe_cuts_to_the_buffer)
@@ -170,7 +166,5 @@ Test(findings, describe_cuts_to_the_buffer)
 	}
 	/* An unknown kind says nothing rather than reading a stranger's fields. */
 	ev.kind = FIND_COUNT;
-	char b[16] = "x";
-	finding_describe(&ev, FORM_FULL, b, sizeof(b));
-	cr_assert_str_eq(b, "");
+	says(&ev, FORM_FULL, "");
 }
