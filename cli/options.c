@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "replay.h"
+#include "regress.h"
 #include "report/report.h"
 
 enum {
@@ -241,11 +241,11 @@ static int parse_cap_option(int c, const char *arg, struct options *o, char *err
 		return -1;
 	}
 	if (c == OPT_MAX_HELD)
-		o->max_held = (size_t)v;
+		o->run.max_held = (size_t)v;
 	else if (c == OPT_MAX_HELD_PER_FLOW)
-		o->max_held_per_flow = (uint32_t)v;
+		o->run.max_held_per_flow = (uint32_t)v;
 	else
-		o->max_rounds = (size_t)v;
+		o->run.max_rounds = (size_t)v;
 	return 0;
 }
 
@@ -257,24 +257,24 @@ static int parse_live_option(int c, const char *arg, struct options *o, char *er
 	char *end;
 	switch (c) {
 	case 'i':
-		o->interface = arg;
+		o->run.interface = arg;
 		return 0;
 	case 'Z':
-		o->user = arg;
+		o->run.user = arg;
 		return 0;
 	case OPT_NO_OFFLOAD_SIGNATURE:
-		o->no_offload_signature = 1;
+		o->run.no_offload_signature = 1;
 		return 0;
 	case OPT_ENGINE:
 		if (strcmp(arg, "tpacket3") && strcmp(arg, "pcap")) {
 			snprintf(err, errlen, "--engine is tpacket3 or pcap, not '%s'", arg);
 			return -1;
 		}
-		o->engine = arg;
+		o->run.engine = arg;
 		return 0;
 	case OPT_DURATION:
-		o->duration = strtod(arg, &end);
-		if (end == arg || *end || !(o->duration > 0) || o->duration > 1e9) {
+		o->run.duration = strtod(arg, &end);
+		if (end == arg || *end || !(o->run.duration > 0) || o->run.duration > 1e9) {
 			snprintf(err, errlen, "--duration wants a positive number of seconds, not '%s'", arg);
 			return -1;
 		}
@@ -302,15 +302,15 @@ static int parse_live_option(int c, const char *arg, struct options *o, char *er
 		return -1;
 	}
 	if (c == OPT_NFQUEUE)
-		o->nfqueue = (int)v;
+		o->run.nfqueue = (int)v;
 	else if (c == 's')
-		o->snaplen = (int)v;
+		o->run.snaplen = (int)v;
 	else if (c == OPT_RING_BLOCK)
-		o->ring_block_kib = (unsigned)v;
+		o->run.ring_block_kib = (unsigned)v;
 	else if (c == OPT_RING_BLOCKS)
-		o->ring_blocks = (unsigned)v;
+		o->run.ring_blocks = (unsigned)v;
 	else
-		o->ring_timeout_ms = (unsigned)v;
+		o->run.ring_timeout_ms = (unsigned)v;
 	return 0;
 }
 
@@ -320,22 +320,22 @@ static int parse_replay_option(int c, const char *arg, struct options *o, char *
 {
 	switch (c) {
 	case 'w':
-		o->write_path = arg;
+		o->run.write_path = arg;
 		return 0;
 	case OPT_WRITE_FLAGGED:
-		o->write_flagged = 1;
+		o->run.write_flagged = 1;
 		return 0;
 	case OPT_BASELINE:
-		o->baseline = arg;
+		o->run.baseline = arg;
 		return 0;
 	}
-	if (o->ntolerance == OPTIONS_MAX_TOLERANCES) {
+	if (o->run.ntolerance == OPTIONS_MAX_TOLERANCES) {
 		snprintf(err, errlen, "too many --tolerance options (join them: a=1%%,b=2)");
 		return -1;
 	}
-	if (replay_tolerance_check(arg, err, errlen) < 0)
+	if (regress_tolerance_check(arg, err, errlen) < 0)
 		return -1;
-	o->tolerance[o->ntolerance++] = arg;
+	o->run.tolerance[o->run.ntolerance++] = arg;
 	return 0;
 }
 
@@ -344,32 +344,32 @@ static int parse_replay_option(int c, const char *arg, struct options *o, char *
  * --format text|json; -w needs a capture file it can read twice. */
 static int replay_options_check(struct options *o, char *err, size_t errlen)
 {
-	if (o->ntolerance && !o->baseline) {
+	if (o->run.ntolerance && !o->run.baseline) {
 		snprintf(err, errlen, "--tolerance goes with --baseline (or tcplens diff / check)");
 		return -1;
 	}
-	if (o->write_flagged && !o->write_path) {
+	if (o->run.write_flagged && !o->run.write_path) {
 		snprintf(err, errlen, "--write-flagged goes with -w OUT.pcapng");
 		return -1;
 	}
-	if (o->write_path && (!o->read_file || !strcmp(o->read_file, "-"))) {
+	if (o->run.write_path && (!o->run.read_file || !strcmp(o->run.read_file, "-"))) {
 		snprintf(err, errlen, "-w needs -r FILE: the annotated pcapng is written by a "
 			 "second pass over the capture file (save standard input to a file first)");
 		return -1;
 	}
-	if (!o->baseline)
+	if (!o->run.baseline)
 		return 0;
-	if (o->format == REPORT_JSONL) {
+	if (o->run.format == REPORT_JSONL) {
 		snprintf(err, errlen, "--baseline prints the comparison as text or json, not jsonl");
 		return -1;
 	}
-	if (o->out_path && !strcmp(o->out_path, "-")) {
+	if (o->run.out_path && !strcmp(o->run.out_path, "-")) {
 		snprintf(err, errlen, "--baseline prints the comparison on standard output: -o - "
 			 "would mix the report into it");
 		return -1;
 	}
-	o->compare_json = o->format == REPORT_JSON;
-	o->format = REPORT_JSON;
+	o->run.compare_json = o->run.format == REPORT_JSON;
+	o->run.format = REPORT_JSON;
 	return 0;
 }
 
@@ -380,7 +380,7 @@ static int parse_metrics_option(int c, const char *arg, struct options *o, char 
 {
 	char *end;
 	if (c == OPT_METRICS_FILE) {
-		o->metrics_file = arg;
+		o->run.metrics_file = arg;
 		return 0;
 	}
 	if (c == OPT_METRICS) {
@@ -391,11 +391,11 @@ static int parse_metrics_option(int c, const char *arg, struct options *o, char 
 				 "[::1]:9911), not '%s'", arg);
 			return -1;
 		}
-		o->metrics_listen = arg;
+		o->run.metrics_listen = arg;
 		return 0;
 	}
-	o->metrics_interval = strtod(arg, &end);
-	if (end == arg || *end || !(o->metrics_interval >= 0.1) || o->metrics_interval > 86400) {
+	o->run.metrics_interval = strtod(arg, &end);
+	if (end == arg || *end || !(o->run.metrics_interval >= 0.1) || o->run.metrics_interval > 86400) {
 		snprintf(err, errlen, "--metrics-interval wants 0.1..86400 seconds, not '%s'", arg);
 		return -1;
 	}
@@ -407,19 +407,19 @@ static int parse_tui_option(int c, const char *arg, struct options *o, char *err
 {
 	char *end;
 	if (c != OPT_REPLAY) {
-		o->tui = c == OPT_TUI;
+		o->run.tui = c == OPT_TUI;
 		return 0;
 	}
-	o->replay = 1;
-	o->replay_speed = 1;
+	o->run.replay = 1;
+	o->run.replay_speed = 1;
 	if (!arg)
 		return 0;
 	if (!strcmp(arg, "max")) {
-		o->replay_speed = 0;
+		o->run.replay_speed = 0;
 		return 0;
 	}
-	o->replay_speed = strtod(arg, &end);
-	if (end == arg || *end || !(o->replay_speed > 0) || o->replay_speed > 1e6) {
+	o->run.replay_speed = strtod(arg, &end);
+	if (end == arg || *end || !(o->run.replay_speed > 0) || o->run.replay_speed > 1e6) {
 		snprintf(err, errlen, "--replay=SPEED wants a positive number or max, not '%s'", arg);
 		return -1;
 	}
@@ -430,11 +430,11 @@ static int parse_tui_option(int c, const char *arg, struct options *o, char *err
  * with nothing else (--baseline prints its comparison there). */
 static int tui_options_check(struct options *o, char *err, size_t errlen)
 {
-	if (o->replay && !o->read_file) {
+	if (o->run.replay && !o->run.read_file) {
 		snprintf(err, errlen, "--replay paces a saved capture: give it with -r FILE");
 		return -1;
 	}
-	if (o->tui == 1 && o->baseline) {
+	if (o->run.tui == 1 && o->run.baseline) {
 		snprintf(err, errlen, "--tui and --baseline both want the terminal: choose one");
 		return -1;
 	}
@@ -473,9 +473,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		{0, 0, 0, 0},
 	};
 	memset(o, 0, sizeof(*o));
-	o->format = -1;
-	o->nfqueue = -1;
-	o->tui = -1;
+	pipeline_config_init(&o->run);
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -484,20 +482,20 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	while ((c = getopt_long(argc, argv, "+r:i:o:c:s:w:Z:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			o->read_file = optarg;
+			o->run.read_file = optarg;
 			break;
 		case 'o':
-			o->out_path = optarg;
+			o->run.out_path = optarg;
 			break;
 		case 'c':
-			if (parse_u64(optarg, &o->count) < 0 || !o->count) {
+			if (parse_u64(optarg, &o->run.count) < 0 || !o->run.count) {
 				snprintf(err, errlen, "-c wants a positive number of frames, not '%s'", optarg);
 				return -1;
 			}
 			break;
 		case OPT_FORMAT:
-			o->format = report_format_parse(optarg);
-			if (o->format < 0) {
+			o->run.format = report_format_parse(optarg);
+			if (o->run.format < 0) {
 				snprintf(err, errlen, "--format is text, json, jsonl or html, not '%s'", optarg);
 				return -1;
 			}
@@ -507,14 +505,14 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 				snprintf(err, errlen, "--max-flows wants 1..100000000, not '%s'", optarg);
 				return -1;
 			}
-			o->max_flows = (size_t)v;
+			o->run.max_flows = (size_t)v;
 			break;
 		case OPT_MAX_EVENTS:
 			if (parse_u64(optarg, &v) < 0 || v == 0 || v > UINT32_MAX) {
 				snprintf(err, errlen, "--max-events wants a positive number, not '%s'", optarg);
 				return -1;
 			}
-			o->max_events = (uint32_t)v;
+			o->run.max_events = (uint32_t)v;
 			break;
 		case OPT_MAX_HELD:
 		case OPT_MAX_HELD_PER_FLOW:
@@ -528,10 +526,10 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 					 optarg);
 				return -1;
 			}
-			o->threads = (int)v;
+			o->run.threads = (int)v;
 			break;
 		case 'q':
-			o->quiet = 1;
+			o->run.quiet = 1;
 			break;
 		case 'h':
 			o->help = 1;
@@ -577,7 +575,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 			return -1;
 		}
 	}
-	int inputs = !!o->read_file + !!o->interface + (o->nfqueue >= 0);
+	int inputs = !!o->run.read_file + !!o->run.interface + (o->run.nfqueue >= 0);
 	if (!inputs) {
 		/* `tcplens trace.pcap`: a bare word is a BPF filter, as in
 		 * tcpdump, but the user meant the file. */
@@ -597,22 +595,22 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		snprintf(err, errlen, "-r, -i and --nfqueue each name the input: give one");
 		return -1;
 	}
-	if (o->read_file && (o->engine || o->duration > 0 || o->user)) {
+	if (o->run.read_file && (o->run.engine || o->run.duration > 0 || o->run.user)) {
 		snprintf(err, errlen, "--engine, --duration and -Z are for live capture (-i, --nfqueue)");
 		return -1;
 	}
-	if (o->nfqueue >= 0 && o->engine) {
+	if (o->run.nfqueue >= 0 && o->run.engine) {
 		snprintf(err, errlen, "--engine is for -i; --nfqueue is its own engine");
 		return -1;
 	}
-	if (o->nfqueue >= 0 && optind < argc) {
+	if (o->run.nfqueue >= 0 && optind < argc) {
 		snprintf(err, errlen, "--nfqueue takes no BPF expression: choose the packets in "
 			 "the iptables/nftables rule that queues them");
 		return -1;
 	}
 	if (optind < argc) {
-		o->filter = join_words(argc - optind, argv + optind);
-		if (!o->filter) {
+		o->run.filter = join_words(argc - optind, argv + optind);
+		if (!o->run.filter) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
@@ -621,37 +619,37 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		return -1;
 	if (tui_options_check(o, err, errlen) < 0)
 		return -1;
-	if (o->metrics_listen && o->read_file) {
+	if (o->run.metrics_listen && o->run.read_file) {
 		snprintf(err, errlen, "--metrics serves while live (-i, --nfqueue); for a capture "
 			 "file use --metrics-file PATH");
 		return -1;
 	}
-	if (o->metrics_interval > 0 && !o->metrics_file) {
+	if (o->run.metrics_interval > 0 && !o->run.metrics_file) {
 		snprintf(err, errlen, "--metrics-interval goes with --metrics-file PATH");
 		return -1;
 	}
-	if (o->format < 0 && o->out_path) {
-		o->format = report_format_from_path(o->out_path);
+	if (o->run.format < 0 && o->run.out_path) {
+		o->run.format = report_format_from_path(o->run.out_path);
 		/* A name without an extension (/dev/null, a fifo) is text; one
 		 * with an extension tcplens does not write is a mistake. */
-		const char *base = strrchr(o->out_path, '/');
-		const char *dot = strrchr(base ? base + 1 : o->out_path, '.');
-		if (o->format < 0 && dot && dot[1]) {
+		const char *base = strrchr(o->run.out_path, '/');
+		const char *dot = strrchr(base ? base + 1 : o->run.out_path, '.');
+		if (o->run.format < 0 && dot && dot[1]) {
 			snprintf(err, errlen, "-o %s: tcplens writes no '%s' report; name it .txt, "
 				 ".json, .jsonl, .html, or say --format text|json|jsonl|html",
-				 o->out_path, dot);
+				 o->run.out_path, dot);
 			return -1;
 		}
-		if (o->format < 0)
-			o->format = REPORT_TEXT;
+		if (o->run.format < 0)
+			o->run.format = REPORT_TEXT;
 	}
-	if (o->format < 0)
-		o->format = REPORT_TEXT;
+	if (o->run.format < 0)
+		o->run.format = REPORT_TEXT;
 	return 0;
 }
 
 void options_free(struct options *o)
 {
-	free(o->filter);
-	o->filter = NULL;
+	free(o->run.filter);
+	o->run.filter = NULL;
 }

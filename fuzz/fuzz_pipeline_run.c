@@ -45,33 +45,24 @@ bool fuzz_run_begin(struct fuzz_run *r, int fmt, int linktype, enum ts_precision
 		r->out = devnull();
 	else if (!(r->out = open_memstream(&r->buf, &r->len)))
 		return false;
-	struct report_meta meta = {
-		.source_kind = "file",
-		.source_name = "fuzz",
-		.linktype = linktype,
-		.precision = prec,
-	};
-	r->rep = report_new(r->fmt, r->out, &meta, err, sizeof(err));
-	if (!r->rep)
+	struct pipeline_config cfg;
+	pipeline_config_init(&cfg);
+	cfg.out = r->out;
+	cfg.format = fmt;
+	cfg.max_flows = FUZZ_MAX_FLOWS;
+	cfg.max_events = FUZZ_MAX_EVENTS_PER_FLOW;
+	cfg.no_offload_signature = no_offload_signature;
+	struct pipeline_source_info si = {.kind = "file", .name = "fuzz", .linktype = linktype,
+					  .precision = prec};
+	if (!(r->pl = pipeline_begin(&cfg, &si, err, sizeof(err))))
 		fuzz_fail(err);  /* begin writes a header only: cannot fail */
-	struct analyzer_sink sink;
-	report_bind(r->rep, &sink);
-	struct analyzer_config cfg = {
-		.max_flows = FUZZ_MAX_FLOWS,
-		.max_events_per_flow = FUZZ_MAX_EVENTS_PER_FLOW,
-		.no_offload_signature = no_offload_signature,
-	};
-	r->an = analyzer_new(&cfg, &sink);
-	if (!r->an)
-		fuzz_fail("analyzer_new failed");
-	report_set_analyzer(r->rep, r->an);
 	return true;
 }
 
 void fuzz_run_packet(void *user, const struct pkt_record *rec)
 {
 	struct fuzz_run *r = user;
-	analyzer_packet(r->an, rec);
+	pipeline_packet(r->pl, rec);
 }
 
 /* The reader must accept what the writer wrote. */
@@ -96,12 +87,10 @@ static void check_read_back(struct fuzz_run *r)
 
 void fuzz_run_end(struct fuzz_run *r, uint64_t packets)
 {
-	analyzer_finish(r->an);
+	char err[256];
 	struct capture_stats cs = {.packets = packets};
-	if (report_finish(r->rep, r->an, &cs) < 0)
-		fuzz_fail(r->rep->err);
-	analyzer_free(r->an);
-	report_free(r->rep);
+	if (pipeline_end(r->pl, &cs, err, sizeof(err)) < 0)
+		fuzz_fail(err);
 	if (r->fmt != REPORT_TEXT) {
 		if (fclose(r->out) != 0)
 			fuzz_fail("open_memstream write failed");

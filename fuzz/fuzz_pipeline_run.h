@@ -1,7 +1,8 @@
 /*
- * fuzz/fuzz_pipeline_run.h — the offline pipeline for the fuzz harnesses:
- * analyzer -> report writer (text, JSON or JSONL) with small caps, so a
- * flood of flows or events reaches the eviction and truncation paths.
+ * fuzz/fuzz_pipeline_run.h — the pipeline (pipeline/pipeline.h: the
+ * binary's analyzer and report writer, bound the same way) for the fuzz
+ * harnesses, with small caps, so a flood of flows or events reaches the
+ * eviction and truncation paths; text, JSON or JSONL.
  *
  * JSON and JSONL reports are written to memory and read back by the report
  * reader (report_digest_load_stream): whatever the writer writes must be a
@@ -14,6 +15,7 @@
 #include <stddef.h>
 
 #include "capture/capture.h"
+#include "pipeline/pipeline.h"
 #include "report/report.h"
 
 /* Small caps: a few hundred frames can overflow them. */
@@ -21,8 +23,7 @@
 #define FUZZ_MAX_EVENTS_PER_FLOW 16
 
 struct fuzz_run {
-	struct analyzer *an;
-	struct report *rep;
+	struct pipeline *pl;
 	FILE *out;
 	char *buf;        /* open_memstream's buffer (JSON, JSONL) */
 	size_t len;

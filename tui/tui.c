@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "input.h"
-#include "pace.h"
 #include "render.h"
 #include "retain.h"
 #include "screen.h"
@@ -22,6 +22,14 @@
 
 #define TUI_REDRAW_S 0.1     /* at most ~10 redraws a second */
 #define TUI_ROWS_CAP 4096    /* flows in the table */
+
+/* The monotonic clock in seconds: it paces redraws, nothing else. */
+static double redraw_clock(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 struct tui {
 	struct tui_config cfg;
@@ -169,7 +177,7 @@ static void redraw(struct tui *t, bool rebuild)
 	input_clamp(&t->st, &t->view, &t->lay);
 	render(&t->scr, &t->view, &t->st);
 	blit(&t->scr);
-	t->last_draw = pace_clock();
+	t->last_draw = redraw_clock();
 }
 
 static void handle_key(struct tui *t, int key)
@@ -213,7 +221,7 @@ bool tui_tick(struct tui *t)
 	bool keys = drain_keys(t);
 	if (t->quit)
 		return true;
-	double now = pace_clock();
+	double now = redraw_clock();
 	/* After the end nothing changes: redraw for keys only. */
 	if (keys || (!t->ended && now - t->last_draw >= TUI_REDRAW_S))
 		redraw(t, true);
@@ -224,7 +232,7 @@ bool tui_wait(struct tui *t, double max_s)
 {
 	if (!t->started)
 		return false;
-	double left = TUI_REDRAW_S - (pace_clock() - t->last_draw);
+	double left = TUI_REDRAW_S - (redraw_clock() - t->last_draw);
 	if (left > max_s)
 		left = max_s;
 	if (left > 0) {

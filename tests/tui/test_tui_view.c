@@ -12,7 +12,7 @@
 #include "analyze/analyzer.h"
 #include "capture/capture.h"
 #include "tui/input.h"
-#include "tui/pace.h"
+#include "pipeline/pace.h"
 #include "tui/render.h"
 #include "tui/retain.h"
 #include "tui/screen.h"

@@ -1,8 +1,8 @@
 /*
- * cli/replay.c — `tcplens diff`, `tcplens check` and --baseline (see
- * replay.h): argument parsing, the capture corpus walk, the summary table.
+ * cli/regress.c — `tcplens diff` and `tcplens check` (see regress.h):
+ * argument parsing, the capture corpus walk, the summary table.
  */
-#include "replay.h"
+#include "regress.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,15 +14,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "analyze_file.h"
-#include "report/baseline.h"
+#include "pipeline/pipeline.h"
+#include "report/report.h"
+#include "report/baseline_run.h"
 #include "report/report_digest.h"
 
 #define MAX_TOLERANCES 32
-#define TEXT_ITEMS 40        /* differences listed by diff/--baseline in text */
 #define CHECK_ITEMS 3        /* listed under a regressed capture by check */
 
-struct replay_opts {
+struct regress_opts {
 	struct baseline_config cfg;
 	bool json, update, verbose;
 	const char *reports;     /* check: where the saved reports are */
@@ -39,73 +39,16 @@ __attribute__((format(printf, 3, 4))) static int fmt(char *buf, size_t len, cons
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-bool replay_is_command(const char *word)
+bool regress_is_command(const char *word)
 {
 	return !strcmp(word, "diff") || !strcmp(word, "check");
 }
 
-int replay_tolerance_check(const char *spec, char *err, size_t errlen)
+int regress_tolerance_check(const char *spec, char *err, size_t errlen)
 {
 	struct baseline_config c;
 	baseline_config_init(&c);
 	return baseline_tolerance_parse(&c, spec, err, errlen);
-}
-
-static int config_from(struct baseline_config *c, const char *const *tol, size_t ntol)
-{
-	char err[256];
-	baseline_config_init(c);
-	for (size_t i = 0; i < ntol; i++)
-		if (baseline_tolerance_parse(c, tol[i], err, sizeof(err)) < 0) {
-			fprintf(stderr, "tcplens: %s\n", err);
-			return -1;
-		}
-	return 0;
-}
-
-/* Compare two digests and print; returns an exit status. */
-static int compare_print(struct report_digest *old, struct report_digest *cur,
-			 const struct baseline_config *cfg, bool json, FILE *out)
-{
-	struct baseline_result res;
-	if (baseline_compare(old, cur, cfg, &res) < 0) {
-		fprintf(stderr, "tcplens: out of memory comparing the reports\n");
-		return REPLAY_ERROR;
-	}
-	int rc = json ? baseline_print_json(out, &res, cfg)
-		      : baseline_print_text(out, &res, cfg, TEXT_ITEMS);
-	int status = rc < 0 ? REPLAY_ERROR : res.regressions ? REPLAY_REGRESSED : REPLAY_OK;
-	if (rc < 0)
-		fprintf(stderr, "tcplens: write error on the comparison output\n");
-	baseline_result_free(&res);
-	return status;
-}
-
-int replay_baseline(const char *baseline_path, FILE *report, const char *report_path,
-		    const char *const *tolerances, size_t ntol, bool json, FILE *out)
-{
-	struct baseline_config cfg;
-	struct report_digest old, cur;
-	char err[512];
-	if (config_from(&cfg, tolerances, ntol) < 0)
-		return REPLAY_ERROR;
-	if (report_digest_load(&old, baseline_path, err, sizeof(err)) < 0) {
-		fprintf(stderr, "tcplens: --baseline %s\n", err);
-		report_digest_free(&old);
-		return REPLAY_ERROR;
-	}
-	int rc = report ? report_digest_load_stream(&cur, report, report_path, err, sizeof(err))
-			: report_digest_load(&cur, report_path, err, sizeof(err));
-	int status;
-	if (rc < 0) {
-		fprintf(stderr, "tcplens: the new report: %s\n", err);
-		status = REPLAY_ERROR;
-	} else {
-		status = compare_print(&old, &cur, &cfg, json, out);
-	}
-	report_digest_free(&old);
-	report_digest_free(&cur);
-	return status;
 }
 
 static void usage(FILE *out)
@@ -120,7 +63,7 @@ static void usage(FILE *out)
 /* Options shared by diff and check; argv[0] is the command. Returns the
  * index of the first operand, -1 on an error (message printed), -2 after
  * printing the help. */
-static int parse(int argc, char **argv, struct replay_opts *o)
+static int parse(int argc, char **argv, struct regress_opts *o)
 {
 	static const struct option longopts[] = {
 		{"tolerance", required_argument, NULL, 't'},
@@ -176,24 +119,24 @@ static int parse(int argc, char **argv, struct replay_opts *o)
 
 static int cmd_diff(int argc, char **argv)
 {
-	struct replay_opts o;
+	struct regress_opts o;
 	int first = parse(argc, argv, &o);
 	if (first < 0)
-		return first == -2 ? REPLAY_OK : REPLAY_ERROR;
+		return first == -2 ? BASELINE_OK : BASELINE_ERROR;
 	if (argc - first != 2 || o.update || o.reports) {
 		fprintf(stderr, "tcplens diff: wants two reports: BASELINE.json CURRENT.json\n");
 		usage(stderr);
-		return REPLAY_ERROR;
+		return BASELINE_ERROR;
 	}
 	struct report_digest a, b;
 	char err[512];
-	int status = REPLAY_ERROR;
+	int status = BASELINE_ERROR;
 	memset(&b, 0, sizeof(b));
 	if (report_digest_load(&a, argv[first], err, sizeof(err)) < 0 ||
 	    report_digest_load(&b, argv[first + 1], err, sizeof(err)) < 0)
 		fprintf(stderr, "tcplens diff: %s\n", err);
 	else
-		status = compare_print(&a, &b, &o.cfg, o.json, stdout);
+		status = baseline_compare_print(&a, &b, &o.cfg, o.json, stdout);
 	report_digest_free(&a);
 	report_digest_free(&b);
 	return status;
@@ -323,7 +266,7 @@ static void row_json_begin(struct check_totals *t, const char *cap, const char *
 	json_decref(r);
 }
 
-static void row_error(struct check_totals *t, const struct replay_opts *o, const char *cap,
+static void row_error(struct check_totals *t, const struct regress_opts *o, const char *cap,
 		      const char *rep, const char *msg)
 {
 	t->errors++;
@@ -340,7 +283,7 @@ static void row_error(struct check_totals *t, const struct replay_opts *o, const
 }
 
 /* One capture of the corpus. */
-static void check_one(const struct replay_opts *o, struct check_totals *t, const char *cap,
+static void check_one(const struct regress_opts *o, struct check_totals *t, const char *cap,
 		      const char *rep)
 {
 	char err[1024];
@@ -352,7 +295,16 @@ static void check_one(const struct replay_opts *o, struct check_totals *t, const
 	struct report_digest old, cur;
 	memset(&old, 0, sizeof(old));
 	memset(&cur, 0, sizeof(cur));
-	if (analyze_file_json(cap, tmp, err, sizeof(err)) < 0) {
+	struct pipeline_config pc;
+	pipeline_config_init(&pc);
+	pc.read_file = cap;
+	pc.out = tmp;
+	pc.format = REPORT_JSON;
+	pc.quiet = 1;          /* damaged frames are counted in the report */
+	pc.err = err;
+	pc.errlen = sizeof(err);
+	pc.tui = 0;
+	if (pipeline_run(&pc) != 0) {
 		row_error(t, o, cap, rep, err);
 		goto out;
 	}
@@ -432,14 +384,14 @@ out:
 
 static int cmd_check(int argc, char **argv)
 {
-	struct replay_opts o;
+	struct regress_opts o;
 	int first = parse(argc, argv, &o);
 	if (first < 0)
-		return first == -2 ? REPLAY_OK : REPLAY_ERROR;
+		return first == -2 ? BASELINE_OK : BASELINE_ERROR;
 	if (argc - first != 1) {
 		fprintf(stderr, "tcplens check: wants one directory of captures\n");
 		usage(stderr);
-		return REPLAY_ERROR;
+		return BASELINE_ERROR;
 	}
 	char dir[4096], rdir[4096];
 	snprintf(dir, sizeof(dir), "%s", argv[first]);
@@ -450,19 +402,19 @@ static int cmd_check(int argc, char **argv)
 	char **names = list_captures(dir, &n);
 	if (n < 0) {
 		fprintf(stderr, "tcplens check: cannot read the directory %s: %s\n", dir, strerror(errno));
-		return REPLAY_ERROR;
+		return BASELINE_ERROR;
 	}
 	if (n == 0) {
 		fprintf(stderr, "tcplens check: no captures (*.pcap, *.pcapng) in %s\n", dir);
 		free(names);
-		return REPLAY_ERROR;
+		return BASELINE_ERROR;
 	}
 	if (o.update && !is_dir(rdir)) {
 		fprintf(stderr, "tcplens check: the reports directory %s does not exist\n", rdir);
 		for (int i = 0; i < n; i++)
 			free(names[i]);
 		free(names);
-		return REPLAY_ERROR;
+		return BASELINE_ERROR;
 	}
 	struct check_totals t = {.first_json = true};
 	char tol[512];
@@ -497,11 +449,11 @@ static int cmd_check(int argc, char **argv)
 		       t.ok, t.regressed, t.errors, tol);
 	}
 	if (fflush(stdout) != 0)
-		return REPLAY_ERROR;
-	return t.errors ? REPLAY_ERROR : t.regressed ? REPLAY_REGRESSED : REPLAY_OK;
+		return BASELINE_ERROR;
+	return t.errors ? BASELINE_ERROR : t.regressed ? BASELINE_REGRESSED : BASELINE_OK;
 }
 
-int replay_command(int argc, char **argv)
+int regress_command(int argc, char **argv)
 {
 	if (!strcmp(argv[0], "diff"))
 		return cmd_diff(argc, argv);

@@ -1,12 +1,12 @@
 /*
- * tui/pace.h — paced replay of a saved capture: each packet is handed to the
+ * pipeline/pace.h — paced replay of a saved capture: each packet is handed to the
  * analyzer when its offset from the first packet, divided by the speed, has
  * elapsed on a monotonic clock. The clock only paces: the analysis sees the
  * same packets in the same order as offline, so its report is identical.
  * Pausing stops the clock (the time paused is not counted).
  */
-#ifndef TCPLENS_TUI_PACE_H
-#define TCPLENS_TUI_PACE_H
+#ifndef TCPLENS_PIPELINE_PACE_H
+#define TCPLENS_PIPELINE_PACE_H
 
 #include <signal.h>
 #include <stdbool.h>

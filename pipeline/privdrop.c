@@ -1,5 +1,5 @@
 /*
- * cli/privdrop.c — see privdrop.h. Capabilities are set with the raw capset
+ * pipeline/privdrop.c — see privdrop.h. Capabilities are set with the raw capset
  * system call (no libcap dependency): version 3, two 32-bit words.
  */
 #include "privdrop.h"

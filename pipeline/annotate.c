@@ -1,5 +1,5 @@
 /*
- * cli/annotate.c — see annotate.h. The second pass: capture file -> annot
+ * pipeline/annotate.c — see annotate.h. The second pass: capture file -> annot
  * (comments, keep or skip) -> pcapng writer, whole blocks only, stopping
  * cleanly on SIGINT/SIGTERM.
  */
@@ -118,7 +118,7 @@ static int same_file(const char *a, const char *b)
 	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-struct annotate *annotate_begin(const struct options *o, struct analyzer_sink *sink, char *err,
+struct annotate *annotate_begin(const struct pipeline_config *o, struct analyzer_sink *sink, char *err,
 				size_t errlen)
 {
 	if (same_file(o->write_path, o->read_file) ||
@@ -146,7 +146,7 @@ struct annotate *annotate_begin(const struct options *o, struct analyzer_sink *s
 	return an;
 }
 
-int annotate_write(struct annotate *an, const struct options *o, char *err, size_t errlen)
+int annotate_write(struct annotate *an, const struct pipeline_config *o, char *err, size_t errlen)
 {
 	char cerr[CAPTURE_ERRBUF_SIZE] = "";
 	if (annot_finish(an->annot) < 0) {

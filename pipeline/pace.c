@@ -1,11 +1,11 @@
 /*
- * tui/pace.c — see pace.h.
+ * pipeline/pace.c — see pace.h.
  */
 #include "pace.h"
 
 #include <time.h>
 
-#include "tui.h"
+#include "tui/tui.h"
 
 void pace_init(struct pace *p, double speed)
 {

@@ -1,5 +1,5 @@
 /*
- * cli/privdrop.h — giving up privileges once the capture is open (live
+ * pipeline/privdrop.h — giving up privileges once the capture is open (live
  * capture only; called by main before the first packet is analyzed, so no
  * packet is parsed with privileges).
  */

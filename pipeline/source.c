@@ -1,0 +1,117 @@
+/*
+ * pipeline/source.c — see source.h.
+ */
+#include "source.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analyze/analyzer.h"
+#include "capture/readahead.h"
+
+/* The engine -i/--nfqueue asks for; NULL with err set when not built. */
+static const struct capture_ops *live_engine(const struct pipeline_config *c, char *err,
+					     size_t len)
+{
+	(void)err;
+	(void)len;
+	if (c->nfqueue >= 0) {
+#ifdef TCPLENS_HAVE_NFQUEUE
+		return &capture_nfqueue_ops;
+#else
+		snprintf(err, len, "--nfqueue is not in this build (libnetfilter_queue was missing)");
+		return NULL;
+#endif
+	}
+	if (c->engine && !strcmp(c->engine, "pcap"))
+		return &capture_pcap_live_ops;
+#ifdef __linux__
+	/* tpacket3 by default; "any" has no single link layer: libpcap cooks it */
+	if (c->engine || strcmp(c->interface, "any"))
+		return &capture_tpacket3_ops;
+	return &capture_pcap_live_ops;
+#else
+	if (c->engine) {
+		snprintf(err, len, "--engine tpacket3 needs Linux");
+		return NULL;
+	}
+	return &capture_pcap_live_ops;
+#endif
+}
+
+/* -r FILE, regular files only (a pipe can block a reader that fills 512
+ * frames ahead, after the analysis stopped: -c, a signal): read ahead on a
+ * second thread (--threads 2 and up, or by default with two CPUs online),
+ * else in batches on this thread; frame by frame from standard input. */
+static enum read_mode file_mode(const struct pipeline_config *c)
+{
+	struct stat st;
+	if (!strcmp(c->read_file, "-") || stat(c->read_file, &st) < 0 || !S_ISREG(st.st_mode))
+		return READ_FRAMES;
+	if (c->threads == 1)
+		return READ_BATCHED;
+	if (c->threads >= 3)
+		return READ_SHARDED;
+	return c->threads == 2 || sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? READ_AHEAD : READ_BATCHED;
+}
+
+int source_open(const struct pipeline_config *c, enum read_mode most, struct capture_source *src,
+		struct capture_source *inner, char *err, size_t errlen)
+{
+	char cerr[CAPTURE_ERRBUF_SIZE] = "";
+	bool live = !c->read_file;
+	const struct capture_ops *ops = live ? live_engine(c, cerr, sizeof(cerr)) : &capture_file_ops;
+	struct capture_config cc = {
+		.name = live ? c->interface : c->read_file,
+		.bpf = c->filter,
+		.snaplen = c->snaplen,
+		.ring_block_size = c->ring_block_kib * 1024u,
+		.ring_blocks = c->ring_blocks,
+		.ring_timeout_ms = c->ring_timeout_ms,
+		.queue_num = c->nfqueue,
+	};
+	if (!ops || capture_open(src, ops, &cc, cerr) < 0) {
+		snprintf(err, errlen, "%s", cerr);
+		return -1;
+	}
+	enum read_mode mode = live ? READ_FRAMES : file_mode(c);
+	if (mode > most)
+		mode = most;
+	if (mode == READ_FRAMES)
+		return mode;
+	/* Read, decode and checksum in batches of frames, on a second thread
+	 * ahead of the analysis or on this one (capture/readahead.h); the
+	 * shards decode their own slices. */
+	*inner = *src;
+	int rc = mode == READ_BATCHED
+			 ? capture_batched_start(src, inner, sizeof(struct pkt_prepared),
+						 analyzer_prepare, NULL, cerr)
+			 : capture_readahead_start(src, inner, sizeof(struct pkt_prepared),
+						   mode == READ_SHARDED ? NULL : analyzer_prepare,
+						   NULL, cerr);
+	if (rc < 0) {
+		*src = *inner;
+		if (!c->quiet)
+			fprintf(stderr, "tcplens: %s; reading frame by frame\n", cerr);
+		return READ_FRAMES;
+	}
+	return mode;
+}
+
+int source_live_stats(struct capture_source *src, struct capture_stats *cs)
+{
+	if (!strcmp(src->kind, "file"))
+		return 0;
+	capture_stats(src, cs);
+	return 1;
+}
+
+bool source_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	if (!a || !b || stat(a, &sa) < 0 || stat(b, &sb) < 0)
+		return false;
+	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
