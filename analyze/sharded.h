@@ -24,9 +24,10 @@
  * evenly between the shards, so a capture that reaches one is cut where its
  * shard filled up; sharded_finish says when that may have happened.
  *
- * Only for the report sinks (text, JSON, JSONL): the merge hands the sink's
- * event callback a flow holding only its id and key, and there is no
- * per-segment observer.
+ * What the merge hands the sink: events with a flow holding only its id
+ * and key (the report writers and -w's recorder read the event; the flow's
+ * counts come with its end), ended flows whole, and no per-segment observer
+ * (so the HTML report, which samples segments, is not sharded).
  */
 #ifndef TCPLENS_SHARDED_H
 #define TCPLENS_SHARDED_H

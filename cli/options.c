@@ -136,7 +136,7 @@ static const char usage_text[] =
 "                       second thread, ahead of the analysis (the default with\n"
 "                       2+ CPUs); 1 does it on one thread, 512 frames at a time;\n"
 "                       3 to 33 also shard the analysis by flow over N-1 threads\n"
-"                       (text, JSON, JSONL). The report is the same whatever N,\n"
+"                       (all but --format html). Output is the same whatever N,\n"
 "                       unless a cap (--max-flows...) is reached: shards split it\n"
 "\n"
 "  -h, --help           this help;  -V, --version   the version\n"

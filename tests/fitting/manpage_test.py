@@ -22,7 +22,7 @@ import sys
 FOREIGN = re.compile(r"iptables|nft ")
 LONG = re.compile(r"(?<![\w-])--([a-z][a-z0-9-]*)")
 SHORT = re.compile(r"(?<![\w-])-([a-zA-Z])(?=[\s,\]\[/)|]|$)")
-# options of the diff and check commands (their own parser, cli/replay.c)
+# options of the diff and check commands (their own parser, cli/regress.c)
 COMMAND_OPTS = {"update", "reports", "verbose"}
 
 

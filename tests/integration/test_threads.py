@@ -225,6 +225,55 @@ for name in ("reqresp.pcapng", "corrupt.pcap"):
         failed += 1
         print(f"FAIL: {name} through a FIFO differs from the file: {p.stderr[:200]}")
 
+# What else the pipeline writes (pipeline/pipeline.c), the same at every
+# thread count: the annotated pcapng (-w, --write-flagged: comments from the
+# merged events, flags from the merged flow ends) and the Prometheus file
+# (the merged totals). --threads 3+ shard these too; HTML alone stays on one
+# analysis thread (its samples are per segment) and says so.
+def same_outputs(name, path, outputs, *args):
+    global passed, failed
+    got = {}
+    for t in [1] + [t for t in THREADS if t >= 3]:
+        files = [os.path.join(tmp, f"out-{t}.{ext}") for ext in outputs]
+        argv = list(args)
+        for ext, f in zip(outputs, files):
+            argv += {"pcapng": ["-w", f], "prom": ["--metrics-file", f]}[ext]
+        rc, out, err = run(t, path, *argv)
+        blobs = []
+        for f in files:
+            with open(f, "rb") as fh:
+                blobs.append(fh.read())
+        got[t] = (rc, out, blobs)
+    rc, out, blobs = got[1]
+    if rc != 0 or (not out and "-o" not in args) or any(len(b) < 1000 for b in blobs):
+        failed += 1
+        print(f"FAIL: {name}: the --threads 1 run is no reference (exit {rc}, "
+              f"{[len(b) for b in blobs]} bytes)")
+        return
+    differ = [t for t, v in got.items() if v != got[1]]
+    if differ:
+        failed += 1
+        print(f"FAIL: {name}: --threads 1 and {differ} differ")
+    else:
+        passed += 1
+        print(f"ok: {name} ({', '.join(f'{len(b)} bytes' for b in blobs)})")
+
+
+for cap in ("many.pcap", "burst.pcap", "open.pcap"):
+    path = os.path.join(tmp, cap)
+    same_outputs(f"{cap} -w and --metrics-file", path, ("pcapng", "prom"), "--format", "json",
+                 "--max-held", "200000")
+    same_outputs(f"{cap} -w --write-flagged", path, ("pcapng",), "--write-flagged",
+                 "-o", "/dev/null", "--max-held", "200000")
+for t in [t for t in THREADS if t >= 3]:
+    rc, out, err = run(t, many, "--format", "html")
+    if rc == 0 and out == run(1, many, "--format", "html")[1] and b"--format html needs" in err:
+        passed += 1
+        print(f"ok: --threads {t} --format html: one analysis thread, the same page, a note")
+    else:
+        failed += 1
+        print(f"FAIL: --threads {t} --format html: exit {rc}: {err[:200]}")
+
 # A cap reached: the shards split it, so the report may differ, and says so.
 for cap in (["--max-flows", "300"], ["--max-held", "100"]):
     for t in [t for t in THREADS if t >= 3]:
