@@ -199,6 +199,53 @@ static int ethertype_from_version(const uint8_t *b, size_t len, size_t off, uint
 	return DECODE_OK;
 }
 
+/* PPP: HDLC-like framing (address 0xff, control 0x03) may precede the
+ * protocol, which may be one byte (an odd value: PFC). */
+static int decode_ppp(const uint8_t *b, size_t len, struct pkt_decoded *d, size_t *l3_off,
+		      uint16_t *ethertype)
+{
+	size_t o = len >= 2 && b[0] == 0xff && b[1] == 0x03 ? 2 : 0;
+	if (len < o + 1)
+		return DECODE_SHORT_LINK;
+	uint16_t proto = (b[o] & 1) ? b[o] : (len >= o + 2 ? rd_be16(b, len, o) : 0);
+	o += (b[o] & 1) ? 1 : 2;
+	d->link_encap |= LINK_ENCAP_PPP;
+	*l3_off = o;
+	if (proto == PPP_MPLS_UC || proto == PPP_MPLS_MC) {
+		*ethertype = ETH_P_MPLS_UC;
+		return walk_shims(b, len, d, l3_off, ethertype);
+	}
+	*ethertype = ppp_to_ethertype(proto);
+	return *ethertype ? DECODE_OK : DECODE_NOT_IP;
+}
+
+#ifdef DLT_NFLOG
+/* NFLOG: nflog_hdr (family, version, resource id), then TLVs whose length
+ * and type are in the logging host's byte order (little endian on every
+ * host tcplens knows; big endian tried when that makes no sense), padded to
+ * 4; the packet is NFULA_PAYLOAD (9). */
+static int decode_nflog(const uint8_t *b, size_t len, size_t *l3_off, uint16_t *ethertype)
+{
+	if (len < 4)
+		return DECODE_SHORT_LINK;
+	for (int big = 0; big < 2; big++) {
+		size_t o = 4;
+		while (len >= o + 4) {
+			uint16_t tl = big ? rd_be16(b, len, o) : rd_le16(b, len, o);
+			uint16_t ty = big ? rd_be16(b, len, o + 2) : rd_le16(b, len, o + 2);
+			if (tl < 4 || len < o + tl)
+				break;
+			if ((ty & 0x7fff) == 9) {
+				*l3_off = o + 4;
+				return ethertype_from_version(b, o + tl, o + 4, ethertype);
+			}
+			o += ((size_t)tl + 3) & ~(size_t)3;
+		}
+	}
+	return DECODE_NOT_IP;
+}
+#endif
+
 int decode_link(const struct pkt_record *rec, struct pkt_decoded *d, size_t *l3_off,
 		uint16_t *ethertype)
 {
@@ -257,23 +304,8 @@ int decode_link(const struct pkt_record *rec, struct pkt_decoded *d, size_t *l3_
 		break;
 	}
 	case DLT_PPP:
-	case DLT_PPP_SERIAL: {
-		/* HDLC-like framing (address 0xff, control 0x03) may precede
-		 * the protocol, which may be one byte (an odd value: PFC). */
-		size_t o = len >= 2 && b[0] == 0xff && b[1] == 0x03 ? 2 : 0;
-		if (len < o + 1)
-			return DECODE_SHORT_LINK;
-		uint16_t proto = (b[o] & 1) ? b[o] : (len >= o + 2 ? rd_be16(b, len, o) : 0);
-		o += (b[o] & 1) ? 1 : 2;
-		d->link_encap |= LINK_ENCAP_PPP;
-		*l3_off = o;
-		if (proto == PPP_MPLS_UC || proto == PPP_MPLS_MC) {
-			*ethertype = ETH_P_MPLS_UC;
-			return walk_shims(b, len, d, l3_off, ethertype);
-		}
-		*ethertype = ppp_to_ethertype(proto);
-		return *ethertype ? DECODE_OK : DECODE_NOT_IP;
-	}
+	case DLT_PPP_SERIAL:
+		return decode_ppp(b, len, d, l3_off, ethertype);
 	case DLT_IEEE802_11:
 		return decode_80211(b, len, 0, d, l3_off, ethertype);
 	case DLT_IEEE802_11_RADIO: { /* radiotap: version 0, its length, then 802.11 */
@@ -292,29 +324,8 @@ int decode_link(const struct pkt_record *rec, struct pkt_decoded *d, size_t *l3_
 		*ethertype = rd_be16(b, len, 2);
 		return walk_shims(b, len, d, l3_off, ethertype);
 #ifdef DLT_NFLOG
-	case DLT_NFLOG: {
-		/* nflog_hdr (family, version, resource id), then TLVs whose
-		 * length and type are in the logging host's byte order (little
-		 * endian on every host tcplens knows; big endian tried when that
-		 * makes no sense), padded to 4; the packet is NFULA_PAYLOAD (9). */
-		if (len < 4)
-			return DECODE_SHORT_LINK;
-		for (int big = 0; big < 2; big++) {
-			size_t o = 4;
-			while (len >= o + 4) {
-				uint16_t tl = big ? rd_be16(b, len, o) : rd_le16(b, len, o);
-				uint16_t ty = big ? rd_be16(b, len, o + 2) : rd_le16(b, len, o + 2);
-				if (tl < 4 || len < o + tl)
-					break;
-				if ((ty & 0x7fff) == 9) {
-					*l3_off = o + 4;
-					return ethertype_from_version(b, o + tl, o + 4, ethertype);
-				}
-				o += ((size_t)tl + 3) & ~(size_t)3;
-			}
-		}
-		return DECODE_NOT_IP;
-	}
+	case DLT_NFLOG:
+		return decode_nflog(b, len, l3_off, ethertype);
 #endif
 	default:
 		return DECODE_NOT_IP;

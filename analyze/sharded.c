@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../capture/readahead.h"
 #include "idmap.h"
 
 #define CHUNKS 8                 /* per shard, between it and the merge */
@@ -98,7 +97,7 @@ struct shard {
 };
 
 struct sharded {
-	struct capture_source *src;
+	struct sharded_feed feed;
 	struct analyzer *merge;
 	unsigned n;
 	unsigned ring;           /* the read-ahead's batches */
@@ -112,7 +111,7 @@ struct sharded {
 	 * decoded headers. */
 	int8_t *owners[RING_MAX];
 	unsigned batch_max;
-	struct capture_batch batch[RING_MAX]; /* handed out, by number % ring */
+	struct sharded_batch batch[RING_MAX]; /* handed out, by number % ring */
 	uint64_t posted;         /* batches handed out (locked) */
 	bool drain, quit;        /* (locked) */
 	/* merge side */
@@ -317,7 +316,7 @@ static void on_rec_diag(void *user, uint64_t frame, const char *msg)
 
 /* ---- the shard thread ---- */
 
-static void shard_batch(struct shard *sh, const struct capture_batch *b, const int8_t *own)
+static void shard_batch(struct shard *sh, const struct sharded_batch *b, const int8_t *own)
 {
 	int me = (int)sh->index;
 	for (unsigned i = 0; i < LOOKAHEAD && i < b->n; i++)
@@ -346,7 +345,7 @@ static void shard_batch(struct shard *sh, const struct capture_batch *b, const i
 /* Decode and sum this shard's slice of the batch (every n-th frame: the
  * reader only reads), then wait until every shard has done its own: a
  * shard's flows have frames in every slice. False when told to stop. */
-static bool shard_prepare(struct shard *sh, const struct capture_batch *b, unsigned slot)
+static bool shard_prepare(struct shard *sh, const struct sharded_batch *b, unsigned slot)
 {
 	struct sharded *s = sh->s;
 	int8_t *own = s->owners[slot];
@@ -374,7 +373,7 @@ static void *shard_main(void *arg)
 			pthread_cond_wait(&s->work, &s->lock);
 		bool quit = s->quit;
 		bool drain = !quit && seq == s->posted;
-		struct capture_batch b = {0};
+		struct sharded_batch b = {0};
 		if (!quit && !drain)
 			b = s->batch[seq % s->ring];
 		pthread_mutex_unlock(&s->lock);
@@ -512,7 +511,7 @@ static struct shard *next_of(struct sharded *s, uint64_t frame, uint8_t phase,
 	return best;
 }
 
-static void merge_batch(struct sharded *s, const struct capture_batch *b, const int8_t *own)
+static void merge_batch(struct sharded *s, const struct sharded_batch *b, const int8_t *own)
 {
 	const struct rec_hdr *h;
 	struct shard *sh;
@@ -551,7 +550,7 @@ static void merge_end(struct sharded *s)
 
 /* ---- the calling thread ---- */
 
-static void post(struct sharded *s, const struct capture_batch *b)
+static void post(struct sharded *s, const struct sharded_batch *b)
 {
 	pthread_mutex_lock(&s->lock);
 	s->batch[s->posted % s->ring] = *b;
@@ -565,8 +564,8 @@ static void post(struct sharded *s, const struct capture_batch *b)
 static void feed(struct sharded *s, uint64_t limit)
 {
 	while (!s->took_end && s->posted - s->merged < DEPTH) {
-		struct capture_batch b;
-		if ((limit && s->frames_posted >= limit) || capture_readahead_take(s->src, &b) < 0) {
+		struct sharded_batch b;
+		if ((limit && s->frames_posted >= limit) || s->feed.take(s->feed.user, &b) < 0) {
 			s->took_end = true;
 			s->end_rc = CAPTURE_END;
 			return;
@@ -588,11 +587,11 @@ static void feed(struct sharded *s, uint64_t limit)
 /* Merge the oldest batch handed out; its frame count. */
 static unsigned merge_next(struct sharded *s)
 {
-	const struct capture_batch *b = &s->batch[s->merged % s->ring];
+	const struct sharded_batch *b = &s->batch[s->merged % s->ring];
 	unsigned n = b->n;
 	merge_batch(s, b, s->owners[s->merged % s->ring]);
 	s->merged++;
-	capture_readahead_give_back(s->src);
+	s->feed.give_back(s->feed.user);
 	return n;
 }
 
@@ -673,11 +672,11 @@ static size_t share(size_t cap, unsigned n, size_t floor)
 	return v < floor ? floor : v;
 }
 
-struct sharded *sharded_new(struct capture_source *src, struct analyzer *merge, unsigned shards,
+struct sharded *sharded_new(const struct sharded_feed *feed, struct analyzer *merge, unsigned shards,
 			    char *errbuf, size_t errlen)
 {
-	if (shards < 1 || shards > SHARDED_MAX || capture_readahead_ring() > RING_MAX ||
-	    capture_readahead_ring() < DEPTH + 1) {
+	if (shards < 1 || shards > SHARDED_MAX || feed->ring > RING_MAX ||
+	    feed->ring < DEPTH + 1) {
 		snprintf(errbuf, errlen, "cannot shard the analysis %u ways", shards);
 		return NULL;
 	}
@@ -686,15 +685,15 @@ struct sharded *sharded_new(struct capture_source *src, struct analyzer *merge, 
 		snprintf(errbuf, errlen, "out of memory for the shards");
 		return NULL;
 	}
-	s->src = src;
+	s->feed = *feed;
 	s->merge = merge;
 	s->n = shards;
-	s->ring = capture_readahead_ring();
+	s->ring = feed->ring;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->work, NULL);
 	pthread_cond_init(&s->done, NULL);
 	pthread_cond_init(&s->prepared, NULL);
-	s->batch_max = capture_readahead_batch_max();
+	s->batch_max = feed->batch_max;
 	for (unsigned r = 0; r < s->ring; r++)
 		if (!(s->owners[r] = malloc(s->batch_max))) {
 			snprintf(errbuf, errlen, "out of memory for the shards");

@@ -41,12 +41,32 @@
 
 struct sharded;
 
-/* Start `shards` threads over src (a capture_readahead_start source whose
- * records have a struct pkt_prepared scratch left unfilled: prepare NULL;
- * the shards fill it, each a slice of every batch) for
- * the merging analyzer `merge` (its config gives the caps to split). Returns
- * NULL with errbuf set when memory or threads are short. */
-struct sharded *sharded_new(struct capture_source *src, struct analyzer *merge, unsigned shards,
+/*
+ * The frames, in batches in capture order, prepared records (rec->prep: a
+ * struct pkt_prepared, left unfilled: the shards fill it, each a slice of
+ * every batch). The pipeline feeds it from the read-ahead ring
+ * (capture/readahead.h); the sharded analysis knows nothing of the source.
+ */
+struct sharded_batch {
+	const struct pkt_record *rec; /* rec[0..n) */
+	unsigned n;
+	int end;                      /* 0, or CAPTURE_END / CAPTURE_ERR after these */
+	const char *err;              /* CAPTURE_ERR's message */
+};
+struct sharded_feed {
+	void *user;
+	/* The next batch; -1 when there is none (the last one had end set). */
+	int (*take)(void *user, struct sharded_batch *out);
+	/* The oldest batch taken is done with (every thread is past it). */
+	void (*give_back)(void *user);
+	unsigned ring;                /* batches that may be held at once */
+	unsigned batch_max;           /* most records in a batch */
+};
+
+/* Start `shards` threads over feed for the merging analyzer `merge` (its
+ * config gives the caps to split). Returns NULL with errbuf set when memory
+ * or threads are short, or the feed's ring does not suit. */
+struct sharded *sharded_new(const struct sharded_feed *feed, struct analyzer *merge, unsigned shards,
 			    char *errbuf, size_t errlen);
 
 /* Analyze and merge the next batch, handing the shards the ones after it as

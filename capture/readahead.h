@@ -36,7 +36,7 @@ typedef void (*capture_lookahead_fn)(void *user, const struct pkt_record *rec);
  * Wrap the open source inner into src and start the reader thread. With
  * scratch_size > 0 every record gets a scratch area (rec->prep); prepare, when
  * not NULL, fills it on the reader thread, else it is the consumer's to fill
- * (analyze/sharded.c has its shards do it). src takes
+ * (a consumer with threads of its own, the sharded analysis, does). src takes
  * inner over (capture_close(src) stops the thread and closes inner); inner's
  * struct must stay in place until then. src's name, kind, linktype and
  * precision are inner's. Returns 0, or -1 with errbuf set (inner untouched).
@@ -60,7 +60,7 @@ int capture_batched_start(struct capture_source *src, struct capture_source *inn
 
 /*
  * Whole batches, for a consumer that hands them to threads of its own
- * (analyze/sharded.c), on a source from capture_readahead_start: the next
+ * (the pipeline feeds the sharded analysis so), on a source from capture_readahead_start: the next
  * batch in file order (waiting for the reader). Up to capture_readahead_ring()
  * may be held at once; each is given back, oldest first, when every thread
  * is done with it. Not mixed with capture_dispatch on the same source.

@@ -441,140 +441,142 @@ static int tui_options_check(struct options *o, char *err, size_t errlen)
 	return 0;
 }
 
-int options_parse(int argc, char **argv, struct options *o, char *err, size_t errlen)
+static const struct option longopts[] = {
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+	{"max-events", required_argument, NULL, OPT_MAX_EVENTS},
+	{"max-held", required_argument, NULL, OPT_MAX_HELD},
+	{"max-held-per-flow", required_argument, NULL, OPT_MAX_HELD_PER_FLOW},
+	{"max-rounds", required_argument, NULL, OPT_MAX_ROUNDS},
+	{"threads", required_argument, NULL, OPT_THREADS},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{"nfqueue", required_argument, NULL, OPT_NFQUEUE},
+	{"tui", no_argument, NULL, OPT_TUI},
+	{"no-tui", no_argument, NULL, OPT_NO_TUI},
+	{"replay", optional_argument, NULL, OPT_REPLAY},
+	{"baseline", required_argument, NULL, OPT_BASELINE},
+	{"duration", required_argument, NULL, OPT_DURATION},
+	{"engine", required_argument, NULL, OPT_ENGINE},
+	{"ring-block", required_argument, NULL, OPT_RING_BLOCK},
+	{"ring-blocks", required_argument, NULL, OPT_RING_BLOCKS},
+	{"ring-timeout", required_argument, NULL, OPT_RING_TIMEOUT},
+	{"test-no-offload-signature", no_argument, NULL, OPT_NO_OFFLOAD_SIGNATURE},
+	{"tolerance", required_argument, NULL, OPT_TOLERANCE},
+	{"write-flagged", no_argument, NULL, OPT_WRITE_FLAGGED},
+	{"metrics", required_argument, NULL, OPT_METRICS},
+	{"metrics-file", required_argument, NULL, OPT_METRICS_FILE},
+	{"metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL},
+	{0, 0, 0, 0},
+};
+
+/* One option of the main command line: 0, 1 when parsing stops (--help,
+ * --version), or -1 with err set. */
+static int parse_option(int c, const char *arg, int argc, char **argv, struct options *o,
+			char *err, size_t errlen)
 {
-	static const struct option longopts[] = {
-		{"format", required_argument, NULL, OPT_FORMAT},
-		{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
-		{"max-events", required_argument, NULL, OPT_MAX_EVENTS},
-		{"max-held", required_argument, NULL, OPT_MAX_HELD},
-		{"max-held-per-flow", required_argument, NULL, OPT_MAX_HELD_PER_FLOW},
-		{"max-rounds", required_argument, NULL, OPT_MAX_ROUNDS},
-		{"threads", required_argument, NULL, OPT_THREADS},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{"nfqueue", required_argument, NULL, OPT_NFQUEUE},
-		{"tui", no_argument, NULL, OPT_TUI},
-		{"no-tui", no_argument, NULL, OPT_NO_TUI},
-		{"replay", optional_argument, NULL, OPT_REPLAY},
-		{"baseline", required_argument, NULL, OPT_BASELINE},
-		{"duration", required_argument, NULL, OPT_DURATION},
-		{"engine", required_argument, NULL, OPT_ENGINE},
-		{"ring-block", required_argument, NULL, OPT_RING_BLOCK},
-		{"ring-blocks", required_argument, NULL, OPT_RING_BLOCKS},
-		{"ring-timeout", required_argument, NULL, OPT_RING_TIMEOUT},
-		{"test-no-offload-signature", no_argument, NULL, OPT_NO_OFFLOAD_SIGNATURE},
-		{"tolerance", required_argument, NULL, OPT_TOLERANCE},
-		{"write-flagged", no_argument, NULL, OPT_WRITE_FLAGGED},
-		{"metrics", required_argument, NULL, OPT_METRICS},
-		{"metrics-file", required_argument, NULL, OPT_METRICS_FILE},
-		{"metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL},
-		{0, 0, 0, 0},
-	};
-	memset(o, 0, sizeof(*o));
-	pipeline_config_init(&o->run);
-	optind = 1;
-	opterr = 0;
-	int c;
 	uint64_t v;
-	/* '+': stop at the first word that is not an option: the BPF expression. */
-	while ((c = getopt_long(argc, argv, "+r:i:o:c:s:w:Z:qhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			o->run.read_file = optarg;
-			break;
-		case 'o':
-			o->run.out_path = optarg;
-			break;
-		case 'c':
-			if (parse_u64(optarg, &o->run.count) < 0 || !o->run.count) {
-				snprintf(err, errlen, "-c wants a positive number of frames, not '%s'", optarg);
-				return -1;
-			}
-			break;
-		case OPT_FORMAT:
-			o->run.format = report_format_parse(optarg);
-			if (o->run.format < 0) {
-				snprintf(err, errlen, "--format is text, json, jsonl or html, not '%s'", optarg);
-				return -1;
-			}
-			break;
-		case OPT_MAX_FLOWS:
-			if (parse_u64(optarg, &v) < 0 || v == 0 || v > 100000000) {
-				snprintf(err, errlen, "--max-flows wants 1..100000000, not '%s'", optarg);
-				return -1;
-			}
-			o->run.max_flows = (size_t)v;
-			break;
-		case OPT_MAX_EVENTS:
-			if (parse_u64(optarg, &v) < 0 || v == 0 || v > UINT32_MAX) {
-				snprintf(err, errlen, "--max-events wants a positive number, not '%s'", optarg);
-				return -1;
-			}
-			o->run.max_events = (uint32_t)v;
-			break;
-		case OPT_MAX_HELD:
-		case OPT_MAX_HELD_PER_FLOW:
-		case OPT_MAX_ROUNDS:
-			if (parse_cap_option(c, optarg, o, err, errlen) < 0)
-				return -1;
-			break;
-		case OPT_THREADS:
-			if (parse_u64(optarg, &v) < 0 || v < 1 || v > OPT_THREADS_MAX) {
-				snprintf(err, errlen, "--threads wants 1 to %d, not '%s'", OPT_THREADS_MAX,
-					 optarg);
-				return -1;
-			}
-			o->run.threads = (int)v;
-			break;
-		case 'q':
-			o->run.quiet = 1;
-			break;
-		case 'h':
-			o->help = 1;
-			return 0;
-		case 'V':
-			o->version = 1;
-			return 0;
-		case 'i':
-		case 'Z':
-		case 's':
-		case OPT_NFQUEUE:
-		case OPT_DURATION:
-		case OPT_ENGINE:
-		case OPT_RING_BLOCK:
-		case OPT_RING_BLOCKS:
-		case OPT_RING_TIMEOUT:
-		case OPT_NO_OFFLOAD_SIGNATURE:
-			if (parse_live_option(c, optarg, o, err, errlen) < 0)
-				return -1;
-			break;
-		case 'w':
-		case OPT_WRITE_FLAGGED:
-		case OPT_BASELINE:
-		case OPT_TOLERANCE:
-			if (parse_replay_option(c, optarg, o, err, errlen) < 0)
-				return -1;
-			break;
-		case OPT_METRICS:
-		case OPT_METRICS_FILE:
-		case OPT_METRICS_INTERVAL:
-			if (parse_metrics_option(c, optarg, o, err, errlen) < 0)
-				return -1;
-			break;
-		case OPT_TUI:
-		case OPT_NO_TUI:
-		case OPT_REPLAY:
-			if (parse_tui_option(c, optarg, o, err, errlen) < 0)
-				return -1;
-			break;
-		case '?':
-		default:
-			refused_option(argc, argv, err, errlen);
+	switch (c) {
+	case 'r':
+		o->run.read_file = arg;
+		break;
+	case 'o':
+		o->run.out_path = arg;
+		break;
+	case 'c':
+		if (parse_u64(arg, &o->run.count) < 0 || !o->run.count) {
+			snprintf(err, errlen, "-c wants a positive number of frames, not '%s'", arg);
 			return -1;
 		}
+		break;
+	case OPT_FORMAT:
+		o->run.format = report_format_parse(arg);
+		if (o->run.format < 0) {
+			snprintf(err, errlen, "--format is text, json, jsonl or html, not '%s'", arg);
+			return -1;
+		}
+		break;
+	case OPT_MAX_FLOWS:
+		if (parse_u64(arg, &v) < 0 || v == 0 || v > 100000000) {
+			snprintf(err, errlen, "--max-flows wants 1..100000000, not '%s'", arg);
+			return -1;
+		}
+		o->run.max_flows = (size_t)v;
+		break;
+	case OPT_MAX_EVENTS:
+		if (parse_u64(arg, &v) < 0 || v == 0 || v > UINT32_MAX) {
+			snprintf(err, errlen, "--max-events wants a positive number, not '%s'", arg);
+			return -1;
+		}
+		o->run.max_events = (uint32_t)v;
+		break;
+	case OPT_MAX_HELD:
+	case OPT_MAX_HELD_PER_FLOW:
+	case OPT_MAX_ROUNDS:
+		if (parse_cap_option(c, arg, o, err, errlen) < 0)
+			return -1;
+		break;
+	case OPT_THREADS:
+		if (parse_u64(arg, &v) < 0 || v < 1 || v > OPT_THREADS_MAX) {
+			snprintf(err, errlen, "--threads wants 1 to %d, not '%s'", OPT_THREADS_MAX,
+				 arg);
+			return -1;
+		}
+		o->run.threads = (int)v;
+		break;
+	case 'q':
+		o->run.quiet = 1;
+		break;
+	case 'h':
+		o->help = 1;
+		return 1;
+	case 'V':
+		o->version = 1;
+		return 1;
+	case 'i':
+	case 'Z':
+	case 's':
+	case OPT_NFQUEUE:
+	case OPT_DURATION:
+	case OPT_ENGINE:
+	case OPT_RING_BLOCK:
+	case OPT_RING_BLOCKS:
+	case OPT_RING_TIMEOUT:
+	case OPT_NO_OFFLOAD_SIGNATURE:
+		if (parse_live_option(c, arg, o, err, errlen) < 0)
+			return -1;
+		break;
+	case 'w':
+	case OPT_WRITE_FLAGGED:
+	case OPT_BASELINE:
+	case OPT_TOLERANCE:
+		if (parse_replay_option(c, arg, o, err, errlen) < 0)
+			return -1;
+		break;
+	case OPT_METRICS:
+	case OPT_METRICS_FILE:
+	case OPT_METRICS_INTERVAL:
+		if (parse_metrics_option(c, arg, o, err, errlen) < 0)
+			return -1;
+		break;
+	case OPT_TUI:
+	case OPT_NO_TUI:
+	case OPT_REPLAY:
+		if (parse_tui_option(c, arg, o, err, errlen) < 0)
+			return -1;
+		break;
+	case '?':
+	default:
+		refused_option(argc, argv, err, errlen);
+		return -1;
 	}
+	return 0;
+}
+
+/* Exactly one input, and the options that go with it. */
+static int input_check(int argc, char **argv, struct options *o, char *err, size_t errlen)
+{
 	int inputs = !!o->run.read_file + !!o->run.interface + (o->run.nfqueue >= 0);
 	if (!inputs) {
 		/* `tcplens trace.pcap`: a bare word is a BPF filter, as in
@@ -615,6 +617,12 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 			return -1;
 		}
 	}
+	return 0;
+}
+
+/* Options that need others (--metrics-interval, --baseline...). */
+static int combination_check(struct options *o, char *err, size_t errlen)
+{
 	if (replay_options_check(o, err, errlen) < 0)
 		return -1;
 	if (tui_options_check(o, err, errlen) < 0)
@@ -628,6 +636,12 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		snprintf(err, errlen, "--metrics-interval goes with --metrics-file PATH");
 		return -1;
 	}
+	return 0;
+}
+
+/* --format, else from -o's extension, else text. */
+static int format_resolve(struct options *o, char *err, size_t errlen)
+{
 	if (o->run.format < 0 && o->run.out_path) {
 		o->run.format = report_format_from_path(o->run.out_path);
 		/* A name without an extension (/dev/null, a fifo) is text; one
@@ -646,6 +660,24 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	if (o->run.format < 0)
 		o->run.format = REPORT_TEXT;
 	return 0;
+}
+
+int options_parse(int argc, char **argv, struct options *o, char *err, size_t errlen)
+{
+	memset(o, 0, sizeof(*o));
+	pipeline_config_init(&o->run);
+	optind = 1;
+	opterr = 0;
+	int c;
+	/* '+': stop at the first word that is not an option: the BPF expression. */
+	while ((c = getopt_long(argc, argv, "+r:i:o:c:s:w:Z:qhV", longopts, NULL)) != -1) {
+		int rc = parse_option(c, optarg, argc, argv, o, err, errlen);
+		if (rc)
+			return rc < 0 ? -1 : 0;
+	}
+	if (input_check(argc, argv, o, err, errlen) < 0 || combination_check(o, err, errlen) < 0)
+		return -1;
+	return format_resolve(o, err, errlen);
 }
 
 void options_free(struct options *o)

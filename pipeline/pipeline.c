@@ -354,9 +354,12 @@ static int run_bind(struct pipeline *p, bool use_tui)
 		return PIPELINE_EXIT_INPUT;
 	capture_readahead_set_lookahead(&p->src, analyzer_lookahead, p->an);
 	/* The merge replays what the subscribers receive. */
-	if (p->mode == READ_SHARDED &&
-	    !(p->shards = sharded_new(&p->src, p->an, (unsigned)c->threads - 1, err, sizeof(err))))
-		return fail(c, "%s; try --threads 2", err);
+	if (p->mode == READ_SHARDED) {
+		struct sharded_feed feed;
+		source_sharded_feed(&p->src, &feed);
+		if (!(p->shards = sharded_new(&feed, p->an, (unsigned)c->threads - 1, err, sizeof(err))))
+			return fail(c, "%s; try --threads 2", err);
+	}
 	return 0;
 }
 

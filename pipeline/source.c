@@ -100,6 +100,27 @@ int source_open(const struct pipeline_config *c, enum read_mode most, struct cap
 	return mode;
 }
 
+static int feed_take(void *src, struct sharded_batch *out)
+{
+	struct capture_batch b;
+	if (capture_readahead_take(src, &b) < 0)
+		return -1;
+	*out = (struct sharded_batch){.rec = b.rec, .n = b.n, .end = b.end, .err = b.err};
+	return 0;
+}
+
+static void feed_give_back(void *src)
+{
+	capture_readahead_give_back(src);
+}
+
+void source_sharded_feed(struct capture_source *src, struct sharded_feed *feed)
+{
+	*feed = (struct sharded_feed){.user = src, .take = feed_take, .give_back = feed_give_back,
+				      .ring = capture_readahead_ring(),
+				      .batch_max = capture_readahead_batch_max()};
+}
+
 int source_live_stats(struct capture_source *src, struct capture_stats *cs)
 {
 	if (!strcmp(src->kind, "file"))

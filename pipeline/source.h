@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "analyze/sharded.h"
 #include "capture/capture.h"
 #include "pipeline.h"
 
@@ -30,6 +31,10 @@ enum read_mode {
 int source_open(const struct pipeline_config *cfg, enum read_mode most,
 		struct capture_source *src, struct capture_source *inner, char *err,
 		size_t errlen);
+
+/* The batches of a READ_SHARDED source, as the sharded analysis takes them
+ * (analyze/sharded.h). */
+void source_sharded_feed(struct capture_source *src, struct sharded_feed *feed);
 
 /* A live engine's statistics; 0 for a file (nothing to tell while reading). */
 int source_live_stats(struct capture_source *src, struct capture_stats *cs);
