@@ -21,13 +21,6 @@
 #include "totals.h"
 #include "units.h"
 
-/* Defaults of the caps (struct analyzer_config). Events held for their
- * verdict (checksum fates, SACK holes, resends awaiting a D-SACK), all flows
- * together and per flow list; congestion-window rounds kept for the report,
- * all flows together. */
-#define HELD_CAPACITY 8192
-#define HELD_PER_FLOW 64
-#define ROUND_CAPACITY (1u << 20)
 /* analyzer_lookahead: frames between pulling a slot and pulling its flow. */
 #define LOOKAHEAD_LAG 8
 
@@ -123,21 +116,21 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg, const struct an
 		return NULL;
 	a->cfg = *cfg;
 	if (!a->cfg.max_flows)
-		a->cfg.max_flows = 1000000;
+		a->cfg.max_flows = ANALYZER_DEFAULT_MAX_FLOWS;
 	if (!a->cfg.max_events_per_flow)
-		a->cfg.max_events_per_flow = 100000;
+		a->cfg.max_events_per_flow = ANALYZER_DEFAULT_EVENTS_PER_FLOW;
 	if (!a->cfg.closed_linger_ns)
-		a->cfg.closed_linger_ns = 1000000000ull;
+		a->cfg.closed_linger_ns = ANALYZER_DEFAULT_LINGER_NS;
 	a->sink = *sink;
 	a->events.emit = on_event;
 	a->events.ctx = a;
 	a->flows = flow_table_new(a->cfg.max_flows, a->cfg.closed_linger_ns, on_retire, a);
 	if (!a->cfg.max_held)
-		a->cfg.max_held = HELD_CAPACITY;
+		a->cfg.max_held = ANALYZER_DEFAULT_MAX_HELD;
 	if (!a->cfg.max_held_per_flow)
-		a->cfg.max_held_per_flow = HELD_PER_FLOW;
+		a->cfg.max_held_per_flow = ANALYZER_DEFAULT_HELD_PER_FLOW;
 	if (!a->cfg.max_rounds)
-		a->cfg.max_rounds = ROUND_CAPACITY;
+		a->cfg.max_rounds = ANALYZER_DEFAULT_MAX_ROUNDS;
 	a->held = held_pool_new(a->cfg.max_held, a->cfg.max_held_per_flow);
 	a->rounds = round_store_new(a->cfg.max_rounds);
 	if (!a->flows || !a->held || !a->rounds) {
@@ -642,11 +635,6 @@ void analyzer_absorb(struct analyzer *a, const struct analyzer *shard)
 uint64_t analyzer_pool_overflows(const struct analyzer *a)
 {
 	return held_pool_overflow(a->held) + round_store_pool_full(a->rounds);
-}
-
-void analyzer_on_packet(void *analyzer, const struct pkt_record *rec)
-{
-	analyzer_packet(analyzer, rec);
 }
 
 /* The pools' own counters, and the reassembly's, copied into the totals. */

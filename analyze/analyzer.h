@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "../capture/capture.h"
+#include "common/units.h"
 #include "decode.h"
 #include "defrag.h"
 #include "findings.h"
@@ -24,6 +25,14 @@
 #include "setup_stats.h"
 
 struct pkt_decoded;
+
+/* The caps' defaults (struct analyzer_config: 0 means these). */
+#define ANALYZER_DEFAULT_MAX_FLOWS 1000000u
+#define ANALYZER_DEFAULT_EVENTS_PER_FLOW 100000u
+#define ANALYZER_DEFAULT_LINGER_NS NS_PER_S_U64
+#define ANALYZER_DEFAULT_MAX_HELD 8192u
+#define ANALYZER_DEFAULT_HELD_PER_FLOW 64u
+#define ANALYZER_DEFAULT_MAX_ROUNDS (1u << 20)
 
 struct analyzer_config {
 	size_t max_flows;              /* flow table capacity (default 1,000,000) */
@@ -181,8 +190,6 @@ void analyzer_lookahead(void *analyzer, const struct pkt_record *rec);
 /* Analyze one frame. Never fails: damaged frames are counted and reported
  * through sink->diag. Uses rec->prep when set (see analyzer_prepare). */
 void analyzer_packet(struct analyzer *a, const struct pkt_record *rec);
-/* capture_packet_fn adapter: user is the analyzer. */
-void analyzer_on_packet(void *analyzer, const struct pkt_record *rec);
 
 /* End of capture: every open flow ends (in id order). */
 void analyzer_finish(struct analyzer *a);

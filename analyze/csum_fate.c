@@ -5,6 +5,7 @@
 #include "csum_fate.h"
 
 #include "seq.h"
+#include "common/units.h"
 
 struct fate_ctx {
 	struct flow *f;
@@ -21,7 +22,7 @@ static void write_event(struct held *h, struct flow *f, enum cause fate,
 {
 	h->ev.cause = (uint8_t)fate;
 	if (fate == CAUSE_DROPPED && h->flag)
-		h->ev.u.csum.resent_ms = (double)(h->t - h->ev.ts_ns) / 1e6;
+		h->ev.u.csum.resent_ms = (double)(h->t - h->ev.ts_ns) / NS_PER_MS;
 	event_emit(sink, f, &h->ev);
 }
 

@@ -5,6 +5,7 @@
 
 #include "seq.h"
 #include "units.h"
+#include "common/units.h"
 
 #define SLOW_START_GROWTH 1.5
 #define IDLE_COLLAPSE 0.75
@@ -161,7 +162,7 @@ static void close_round(struct cwnd_ctx *c, struct flow *f, int dir)
 	if (w->post_idle && w->last_full_flight && limit != CAUSE_APP &&
 	    flight < IDLE_COLLAPSE * w->last_full_flight) {
 		struct tcp_event ev = {0};
-		ev.u.idle.idle_ms = (double)w->idle_ns / 1e6;
+		ev.u.idle.idle_ms = (double)w->idle_ns / NS_PER_MS;
 		ev.u.idle.before = w->last_full_flight;
 		ev.u.idle.after = flight;
 		emit_simple(c, f, dir, w, FIND_IDLE_RESTART, &ev);

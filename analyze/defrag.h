@@ -25,10 +25,11 @@
 #include <stdint.h>
 
 #include "decode.h"
+#include "common/units.h"
 
 #define DEFRAG_SLOTS 64
-#define DEFRAG_TIMEOUT_V4_NS (30ull * 1000000000ull)
-#define DEFRAG_TIMEOUT_V6_NS (60ull * 1000000000ull)
+#define DEFRAG_TIMEOUT_V4_NS (30 * NS_PER_S_U64)
+#define DEFRAG_TIMEOUT_V6_NS (60 * NS_PER_S_U64)
 
 enum defrag_result {
 	DEFRAG_HELD = 0,      /* kept; the datagram is not whole yet */

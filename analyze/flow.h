@@ -19,6 +19,7 @@
 #include "sack_board.h"
 #include "round_store.h"
 #include "seq_ranges.h"
+#include "common/units.h"
 
 /* Endpoints of a flow, client first once known. */
 struct flow_key {
@@ -302,7 +303,7 @@ double flow_badness(const struct flow *f);
  * per-flow marks below keep, in 4 bytes instead of 8. */
 static inline uint32_t flow_ms(const struct flow *f, uint64_t ts_ns)
 {
-	uint64_t ms = ts_ns > f->first_ts ? (ts_ns - f->first_ts) / 1000000u : 0;
+	uint64_t ms = ts_ns > f->first_ts ? (ts_ns - f->first_ts) / NS_PER_MS_U64 : 0;
 	return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
 }
 

@@ -6,6 +6,7 @@
 
 #include "dsack.h"
 #include "seq.h"
+#include "common/units.h"
 
 /* Holes one ACK can show: the gaps of the SACK board under its blocks. */
 #define GAP_CANDIDATES 16
@@ -30,7 +31,7 @@ static void write_gap(struct held *h, struct flow *f, uint64_t ts, enum cause fi
 		      const struct event_sink *sink)
 {
 	h->ev.cause = (uint8_t)filled_by;
-	h->ev.u.gap.fill_ms = ts > h->ev.ts_ns ? (double)(ts - h->ev.ts_ns) / 1e6 : 0;
+	h->ev.u.gap.fill_ms = ts > h->ev.ts_ns ? (double)(ts - h->ev.ts_ns) / NS_PER_MS : 0;
 	event_emit(sink, f, &h->ev);
 }
 
@@ -49,7 +50,7 @@ static enum cause filled_by(const struct held *h, const struct gap_ctx *c)
 		uint64_t turn = flow_half_rtt_min_ns(&f->half[!c->dir]) / 4 * 3;
 		return c->ts >= h->t + turn ? (enum cause)h->cause : CAUSE_ORIGINAL;
 	}
-	uint64_t rtt = f->rtt.count ? (uint64_t)(f->rtt.min_ms * 1e6) : 0; /* ms to ns */
+	uint64_t rtt = f->rtt.count ? (uint64_t)(f->rtt.min_ms * NS_PER_MS) : 0;
 	if (rtt && c->ts >= h->ev.ts_ns && c->ts - h->ev.ts_ns < rtt / 4 * 3)
 		return CAUSE_ORIGINAL;
 	return CAUSE_UNKNOWN;

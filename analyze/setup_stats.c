@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/units.h"
 
 void server_stats_endpoint(const struct server_stats *v, char *buf, size_t len)
 {
@@ -22,7 +23,7 @@ void server_stats_endpoint(const struct server_stats *v, char *buf, size_t len)
 
 void setup_stats_new_connection(struct setup_stats *s, uint64_t ts_ns)
 {
-	uint64_t sec = ts_ns / 1000000000ull;
+	uint64_t sec = ts_ns / NS_PER_S_U64;
 	if (!s->rate_bucket_s) {
 		s->rate_bucket_s = 1;
 		s->rate_origin_s = sec;
@@ -101,7 +102,7 @@ void setup_stats_flow_end(struct setup_stats *s, const struct flow *f)
 	v->synack_retries += sv->syn_count > 1 ? sv->syn_count - 1u : 0;
 	v->resets += c->rst_seen || sv->rst_seen;
 	if (f->hs_ack_ts && f->syn_ts && f->hs_ack_ts >= f->syn_ts) {
-		double ms = (double)(f->hs_ack_ts - f->syn_ts) / 1e6;
+		double ms = (double)(f->hs_ack_ts - f->syn_ts) / NS_PER_MS;
 		if (v->handshakes < SETUP_EXACT)
 			v->hs_first[v->handshakes] = ms;
 		v->handshakes++;

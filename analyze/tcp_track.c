@@ -15,6 +15,7 @@
 #include "seq.h"
 #include "stall.h"
 #include "units.h"
+#include "common/units.h"
 
 /* Linux TCP_RTO_MIN: a retransmission after a silence this long (or longer
  * than the RTT-based estimate) is taken for a timeout. */
@@ -204,7 +205,7 @@ static enum cause retrans_cause(const struct flow *f, int dir, uint32_t end, uin
 	 * (the signal never reached the sender, or came after it gave up). */
 	uint32_t now_ms = flow_ms(f, ts);
 	uint64_t signal_age = now_ms > peer->loss_signal_ms
-				      ? (uint64_t)(now_ms - peer->loss_signal_ms) * 1000000u
+				      ? (uint64_t)(now_ms - peer->loss_signal_ms) * NS_PER_MS_U64
 				      : 0;
 	if ((peer->dupacks >= 3 || peer->sack_seen) &&
 	    (signal_age < rto * 9 / 10 || (h->episode_rto && silence < rto * 2 * 9 / 10)))
@@ -291,7 +292,7 @@ static void on_fill(void *user, uint32_t left, uint32_t right, uint64_t opened)
 	 * from there to here, which is the whole path. A fill well inside one
 	 * (3/4 of the smallest RTT seen, for jitter) is the original, reordered
 	 * on its way here. */
-	uint64_t rtt = c->f->rtt.count ? (uint64_t)(c->f->rtt.min_ms * NS_PER_MS) : 1000000;
+	uint64_t rtt = c->f->rtt.count ? (uint64_t)(c->f->rtt.min_ms * NS_PER_MS) : NS_PER_MS_U64;
 	if (c->ts < opened || c->ts - opened < rtt / 4 * 3)
 		c->reordered = true;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "stall.h"
+#include "common/units.h"
 
 /* An event's part in the capture-wide totals (every event counts, also one
  * over its flow's cap). In the order events happen: sums of doubles and the
@@ -102,7 +103,7 @@ static void stall_account(struct analyzer_totals *t, const struct flow *f)
 			w->key = f->key;
 			w->ms = ms;
 			w->n = flow_stall_cause_n(f, (size_t)i);
-			w->life_ms = (double)(f->last_ts - f->first_ts) / 1e6;
+			w->life_ms = (double)(f->last_ts - f->first_ts) / NS_PER_MS;
 		}
 	}
 }

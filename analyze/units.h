@@ -5,7 +5,7 @@
 #ifndef TCPLENS_UNITS_H
 #define TCPLENS_UNITS_H
 
-#define NS_PER_MS 1000000.0
+#include "common/units.h"  /* NS_PER_MS and the other time units */
 
 /* The MSS of an Ethernet path (MTU 1500 less the IP and TCP headers), for
  * a connection whose handshake the capture missed. */

@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "common/units.h"
 
 #define BT_SHB 0x0A0D0D0Au
 #define BT_IDB 1u
@@ -167,7 +168,7 @@ static uint64_t to_ns(const struct pcapng_iface *i, uint64_t ts)
 {
 	unsigned __int128 v = ts;
 	if (i->tsresol_pow2) {
-		v = (v * 1000000000u) >> (i->tsresol_exp > 63 ? 63 : i->tsresol_exp);
+		v = (v * NS_PER_S_U64) >> (i->tsresol_exp > 63 ? 63 : i->tsresol_exp);
 	} else if (i->tsresol_exp <= 9) {
 		for (int k = i->tsresol_exp; k < 9; k++)
 			v *= 10;
@@ -175,7 +176,7 @@ static uint64_t to_ns(const struct pcapng_iface *i, uint64_t ts)
 		for (int k = 9; k < i->tsresol_exp && k < 40; k++)
 			v /= 10;
 	}
-	v += (unsigned __int128)(__int128)i->tsoffset_s * 1000000000u;
+	v += (unsigned __int128)(__int128)i->tsoffset_s * NS_PER_S_U64;
 	return (uint64_t)v;
 }
 

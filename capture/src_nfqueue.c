@@ -35,6 +35,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include "common/units.h"
 
 #define NFQ_BATCH 32
 #define NFQ_BUFSZ (65536 + 4096)           /* a whole GSO packet and its attributes */
@@ -106,7 +107,7 @@ static int nfq_on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg, struct n
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	struct pkt_record rec = {
-		.ts_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec,
+		.ts_ns = (uint64_t)now.tv_sec * NS_PER_S_U64 + (uint64_t)now.tv_nsec,
 		.frame = ++p->frame_no,
 		.caplen = (uint32_t)len,
 		.wirelen = (uint32_t)len,

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/units.h"
 
 struct plive_priv {
 	pcap_t *pcap;
@@ -34,7 +35,7 @@ static void plive_on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_ch
 	struct plive_priv *p = (struct plive_priv *)arg;
 	uint64_t frac = (uint64_t)h->ts.tv_usec * (p->nsec ? 1u : 1000u);
 	struct pkt_record rec = {
-		.ts_ns = (uint64_t)h->ts.tv_sec * 1000000000ull + frac,
+		.ts_ns = (uint64_t)h->ts.tv_sec * NS_PER_S_U64 + frac,
 		.frame = ++p->frame_no,
 		.caplen = h->caplen,
 		.wirelen = h->len,

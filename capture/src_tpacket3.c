@@ -34,6 +34,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "common/units.h"
 
 #ifndef TP_STATUS_GSO_TCP
 #define TP_STATUS_GSO_TCP (1 << 8)   /* Linux 6.3 (tp_status bits: kernel-facts.md) */
@@ -260,7 +261,7 @@ static void tp3_deliver(struct tp3_priv *p, const struct tpacket3_hdr *h, captur
 		p->block_losing = 1;
 	}
 	struct pkt_record rec = {
-		.ts_ns = (uint64_t)h->tp_sec * 1000000000ull + h->tp_nsec,
+		.ts_ns = (uint64_t)h->tp_sec * NS_PER_S_U64 + h->tp_nsec,
 		.frame = ++p->frame_no,
 		.caplen = h->tp_snaplen,
 		.wirelen = h->tp_len,

@@ -6,17 +6,11 @@
 #include <time.h>
 
 #include "tui/tui.h"
+#include "common/mono_clock.h"
 
 void pace_init(struct pace *p, double speed)
 {
 	*p = (struct pace){.speed = speed};
-}
-
-double pace_clock(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 double pace_due_in(struct pace *p, uint64_t ts_ns, double now)
@@ -28,7 +22,7 @@ double pace_due_in(struct pace *p, uint64_t ts_ns, double now)
 	}
 	if (p->speed <= 0 || ts_ns <= p->first_ts)
 		return 0;
-	double offset = (double)(ts_ns - p->first_ts) / 1e9 / p->speed;
+	double offset = (double)(ts_ns - p->first_ts) / NS_PER_S / p->speed;
 	double at = p->paused ? p->paused_at : now;
 	return p->wall0 + offset - at;
 }
@@ -49,7 +43,7 @@ bool pace_wait(struct pace *p, uint64_t ts_ns, struct tui *t, volatile sig_atomi
 	for (;;) {
 		if (stop && *stop)
 			return true;
-		double now = pace_clock();
+		double now = mono_clock_s();
 		if (t)
 			pace_set_paused(p, tui_paused(t), now);
 		double due = pace_due_in(p, ts_ns, now);
@@ -60,7 +54,7 @@ bool pace_wait(struct pace *p, uint64_t ts_ns, struct tui *t, volatile sig_atomi
 			if (tui_wait(t, wait))
 				return true;
 		} else {
-			struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)(wait * 1e9)};
+			struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)(wait * NS_PER_S)};
 			nanosleep(&ts, NULL);
 		}
 	}

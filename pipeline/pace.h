@@ -23,13 +23,12 @@ struct pace {
 };
 
 void pace_init(struct pace *p, double speed);
-/* Seconds until the packet stamped ts_ns is due at clock now (<= 0: due).
+/* Seconds until the packet stamped ts_ns is due at clock now (mono_clock_s;
+ * <= 0: due).
  * The first call anchors the replay. Pure: now is the caller's. */
 double pace_due_in(struct pace *p, uint64_t ts_ns, double now);
 /* Stop or restart the clock at now. */
 void pace_set_paused(struct pace *p, bool paused, double now);
-/* The monotonic clock in seconds. */
-double pace_clock(void);
 /* Wait until the packet is due, and while the TUI is paused. With a TUI the
  * wait is spent answering keys and redrawing; without, sleeping. Returns
  * true when the user quit or *stop was set (a signal). */

@@ -19,6 +19,7 @@
 #include "annotate.h"
 #include "capture/ifinfo.h"
 #include "capture/readahead.h"
+#include "common/mono_clock.h"
 #include "pace.h"
 #include "privdrop.h"
 #include "progress.h"
@@ -374,7 +375,7 @@ static int run_loop(struct pipeline *p)
 	for (uint64_t batches = 0;; batches++) {
 		if (p->live || (batches & 255) == 0)
 			progress_tick(&pg, &p->src, p->seen, false);
-		if (stop_requested || (c->duration > 0 && progress_clock() - pg.started >= c->duration))
+		if (stop_requested || (c->duration > 0 && mono_clock_s() - pg.started >= c->duration))
 			break;
 		if (p->met && p->live && metrics_tick(p->met, p->an, err, sizeof(err)) < 0)
 			fprintf(stderr, "tcplens: metrics: %s\n", err);

@@ -4,30 +4,23 @@
 #include "progress.h"
 
 #include <stdio.h>
-#include <time.h>
 
 #include "source.h"
+#include "common/mono_clock.h"
 
 #define BYTES_PER_MB 1e6
-
-double progress_clock(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void progress_start(struct progress *pg, bool enabled, bool live)
 {
 	*pg = (struct progress){.enabled = enabled, .every = live ? 1.0 : 0.5};
-	pg->started = pg->last = progress_clock();
+	pg->started = pg->last = mono_clock_s();
 }
 
 void progress_tick(struct progress *pg, struct capture_source *src, uint64_t frames, bool done)
 {
 	if (!pg->enabled || (done && pg->last <= pg->started))
 		return;
-	double t = progress_clock();
+	double t = mono_clock_s();
 	if (!done && t - pg->last < pg->every)
 		return;
 	if (t - pg->started < 1.0 && !done)

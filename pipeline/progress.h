@@ -18,8 +18,6 @@ struct progress {
 	double every;     /* seconds between lines */
 };
 
-/* The monotonic clock in seconds. */
-double progress_clock(void);
 /* Start the clock (always: --duration reads it); the line shows only when
  * enabled. */
 void progress_start(struct progress *pg, bool enabled, bool live);

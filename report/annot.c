@@ -12,10 +12,11 @@
 
 #include "analyze/decode.h"
 #include "spool_sort.h"
+#include "common/units.h"
 
 #define COMMENT_MAX 512
 #define SWEEP_EVERY 65536
-#define LINGER_NS (60ull * 1000000000ull)  /* an ended flow leaves the set this much later */
+#define LINGER_NS (60 * NS_PER_S_U64)  /* an ended flow leaves the set this much later */
 
 /* Endpoints, lower (address, port) first, so both directions agree. */
 struct fkey {

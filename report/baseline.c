@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "analyze/stall.h"
+#include "analyze/units.h"
 
 static const char *const metric_names[] = {
 	[BL_EVENTS] = "events",
@@ -23,7 +24,7 @@ static const char *const metric_names[] = {
 /* The smallest difference that counts as one unit, for ranking. */
 static const double metric_floor[] = {
 	[BL_EVENTS] = 1, [BL_STALL_MS] = 10, [BL_RETRANS] = 1, [BL_IW] = 1,
-	[BL_CC] = 1,     [BL_CAPTURE_LOSS] = 1460, [BL_FLOWS] = 1,
+	[BL_CC] = 1,     [BL_CAPTURE_LOSS] = TCP_DEFAULT_MSS_V4, /* a segment */ [BL_FLOWS] = 1,
 };
 
 const char *baseline_metric_name(enum bl_metric m)

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "common/units.h"
 
 #define JW_MAX_DEPTH 16
 
@@ -184,13 +185,13 @@ static inline void jw_word_k(struct jw *w, const char *key, size_t klen, const c
 static inline void jw_ts_k(struct jw *w, const char *key, size_t klen, uint64_t ts_ns,
 			   unsigned digits)
 {
-	uint64_t frac = ts_ns % 1000000000u;
+	uint64_t frac = ts_ns % NS_PER_S_U64;
 	if (digits != 9) {
 		digits = 6;
 		frac /= 1000;
 	}
 	char *p = jw_prefix(w, key, klen);
-	size_t n = jw_fmt_u64(p, ts_ns / 1000000000u);
+	size_t n = jw_fmt_u64(p, ts_ns / NS_PER_S_U64);
 	p[n++] = '.';
 	jw_fmt_u64_padded(p + n, frac, digits);
 	w->len += n + digits;

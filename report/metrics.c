@@ -20,6 +20,7 @@
 
 #include "analyze/stall.h"
 #include "version.h"
+#include "common/mono_clock.h"
 
 struct metrics {
 	struct metrics_config cfg;
@@ -84,7 +85,7 @@ static void stalls(struct out *o, const struct analyzer_totals *t)
 	     "Time connections spent stalled, by cause (app_idle is think time, not a fault).");
 	for (int i = 0; i < STALL_CAUSES; i++)
 		put(o, "tcplens_stalled_seconds_total{cause=\"%s\"} %.6f\n", cause_name(stall_causes[i]),
-		    t->stall_ms[i] / 1000.0);
+		    t->stall_ms[i] / MS_PER_S);
 	head(o, "tcplens_stalls_total", "counter", "Stalls, by cause.");
 	for (int i = 0; i < STALL_CAUSES; i++)
 		put(o, "tcplens_stalls_total{cause=\"%s\"} %llu\n", cause_name(stall_causes[i]),
@@ -126,8 +127,8 @@ int metrics_render(const struct metrics_input *in, char *buf, size_t len)
 	head(&o, "tcplens_last_packet_timestamp_seconds", "gauge",
 	     "Capture time of the last frame read (seconds since the epoch).");
 	put(&o, "tcplens_last_packet_timestamp_seconds %llu.%09llu\n",
-	    (unsigned long long)(t->last_ts / 1000000000ull),
-	    (unsigned long long)(t->last_ts % 1000000000ull));
+	    (unsigned long long)(t->last_ts / NS_PER_S_U64),
+	    (unsigned long long)(t->last_ts % NS_PER_S_U64));
 	return o.overflow ? -1 : (int)o.used;
 }
 
@@ -169,13 +170,6 @@ int metrics_write_file(const char *path, const char *text, size_t n, char *err, 
 	return 0;
 }
 
-static double mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 struct metrics *metrics_new(const struct metrics_config *cfg, char *err, size_t errlen)
 {
 	struct metrics *m = calloc(1, sizeof(*m));
@@ -196,7 +190,7 @@ struct metrics *metrics_new(const struct metrics_config *cfg, char *err, size_t 
 		metrics_free(m);
 		return NULL;
 	}
-	m->last_check = m->last_write = mono_s();
+	m->last_check = m->last_write = mono_clock_s();
 	return m;
 }
 
@@ -219,7 +213,7 @@ static const char *render_live(void *user, size_t *n)
 
 int metrics_tick(struct metrics *m, const struct analyzer *an, char *err, size_t errlen)
 {
-	double now = mono_s();
+	double now = mono_clock_s();
 	if (now - m->last_check < 0.02)
 		return 0;
 	m->last_check = now;

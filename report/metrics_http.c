@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "common/mono_clock.h"
 
 #define REQ_MAX 2048
 #define RESP_HEAD_MAX 256
@@ -35,13 +36,6 @@ struct metrics_http {
 	int lfd;
 	struct slot slot[METRICS_HTTP_SLOTS];
 };
-
-static double mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* "ADDR:PORT" or "[ADDR]:PORT" into host and port (in place copies). */
 static int split_listen(const char *s, char *host, size_t hlen, char *port, size_t plen)
@@ -209,7 +203,7 @@ static void slot_step(struct slot *s, double now, metrics_render_fn render, void
 
 void metrics_http_poll(struct metrics_http *h, metrics_render_fn render, void *user)
 {
-	double now = mono_s();
+	double now = mono_clock_s();
 	const char *text = NULL;
 	size_t tn = 0;
 	for (int i = 0; i < METRICS_HTTP_SLOTS; i++) {

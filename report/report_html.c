@@ -23,6 +23,7 @@
 #include "html_sampler.h"
 #include "jw.h"
 #include "report.h"
+#include "common/units.h"
 
 struct html_priv {
 	FILE *tmp;                /* the JSON report */
@@ -107,7 +108,7 @@ static void stream_array(struct jw *w, const char *key, const struct hs_stream *
 		const struct hs_point *q = &st->p[i];
 		jw_arr_open(w, NULL);
 		/* a capture's clock may step back: such a point sits at t0 */
-		jw_fixed3(w, NULL, q->t_ns > st->t0 ? (double)(q->t_ns - st->t0) / 1e6 : 0.0);
+		jw_fixed3(w, NULL, q->t_ns > st->t0 ? (double)(q->t_ns - st->t0) / NS_PER_MS : 0.0);
 		jw_uint(w, NULL, q->a);
 		jw_uint(w, NULL, q->b);
 		if (flags)

@@ -20,6 +20,7 @@
 #include "jw.h"
 #include "report.h"
 #include "version.h"
+#include "common/units.h"
 
 struct json_priv {
 	FILE *spool;           /* events, one object a line (JSON document only) */
@@ -232,7 +233,7 @@ static void flow_object(struct jw *w, const char *key, const struct flow *f,
 		opt_uint(w, "s2c", s->mss, s->mss != 0);
 		jw_obj_close(w);
 		if (f->hs_ack_ts && f->syn_ts && f->hs_ack_ts >= f->syn_ts)
-			jw_fixed3(w, "handshake_ms", (double)(f->hs_ack_ts - f->syn_ts) / 1e6);
+			jw_fixed3(w, "handshake_ms", (double)(f->hs_ack_ts - f->syn_ts) / NS_PER_MS);
 		else
 			jw_null(w, "handshake_ms");
 		jw_obj_open(w, "rtt_ms");
@@ -261,7 +262,7 @@ static void flow_object(struct jw *w, const char *key, const struct flow *f,
 			if (flow_stall_cause_ms(f, (size_t)i) > 0)
 				jw_fixed3(w, cause_name(stall_causes[i]), flow_stall_cause_ms(f, (size_t)i));
 		jw_obj_close(w);
-		double life = f->last_ts > f->first_ts ? (double)(f->last_ts - f->first_ts) / 1e6 : 0;
+		double life = f->last_ts > f->first_ts ? (double)(f->last_ts - f->first_ts) / NS_PER_MS : 0;
 		jw_fixed3(w, "share_of_life", life > 0 ? f->stall.total_ms / life : 0);
 		jw_obj_close(w);
 		jw_obj_open(w, "cwnd_rounds");

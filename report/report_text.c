@@ -16,6 +16,7 @@
 #include "analyze/stall.h"
 #include "report.h"
 #include "version.h"
+#include "common/units.h"
 
 #define TEXT_TOP_FLOWS 20
 #define TEXT_EXAMPLES 5
@@ -168,12 +169,12 @@ static void human_bytes(uint64_t b, char *buf, size_t len)
 
 static void utc(uint64_t ts_ns, char *buf, size_t len)
 {
-	time_t s = (time_t)(ts_ns / 1000000000ull);
+	time_t s = (time_t)(ts_ns / NS_PER_S_U64);
 	struct tm tm;
 	gmtime_r(&s, &tm);
 	char d[32];
 	strftime(d, sizeof(d), "%Y-%m-%d %H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%06llu", d, (unsigned long long)(ts_ns % 1000000000ull / 1000));
+	snprintf(buf, len, "%s.%06llu", d, (unsigned long long)(ts_ns % NS_PER_S_U64 / NS_PER_US_U64));
 }
 
 /* What IP reassembly made of the fragments (capture.ip_reassembly). */
@@ -225,7 +226,7 @@ static void print_header(struct report *r, const struct analyzer *a, const struc
 	utc(t->first_ts, t0, sizeof(t0));
 	utc(t->last_ts, t1, sizeof(t1));
 	fprintf(out, "Capture: %llu frames, %s, %.3f s: %s to %s UTC\n",
-		(unsigned long long)t->frames, b, (double)(t->last_ts - t->first_ts) / 1e9, t0,
+		(unsigned long long)t->frames, b, (double)(t->last_ts - t->first_ts) / NS_PER_S, t0,
 		t1 + 11);
 	fprintf(out, "         %llu TCP connection%s, %llu UDP flow%s", (unsigned long long)p->tcp_flows,
 		p->tcp_flows == 1 ? "" : "s", (unsigned long long)p->udp_flows,

@@ -14,6 +14,7 @@
 #include "analyze/stall.h"
 #include "fmt.h"
 #include "render.h"
+#include "common/units.h"
 
 #define AXIS 8
 
@@ -65,7 +66,7 @@ static void render_summary(struct screen *s, const struct view_detail *d, int ro
 	fmt_ms(r.rtt_ms, rtt, sizeof(rtt));
 	fmt_ms(f->rtt.count ? f->rtt.min_ms : -1, mn, sizeof(mn));
 	fmt_ms(f->rtt.count ? f->rtt.max_ms : -1, mx, sizeof(mx));
-	fmt_ms(f->syn_ts && f->hs_ack_ts > f->syn_ts ? (double)(f->hs_ack_ts - f->syn_ts) / 1e6 : -1,
+	fmt_ms(f->syn_ts && f->hs_ack_ts > f->syn_ts ? (double)(f->hs_ack_ts - f->syn_ts) / NS_PER_MS : -1,
 	       hs, sizeof(hs));
 	/* The tunnel and link encapsulations, as the JSON and the text say. */
 	char tun[96] = "", name[64], over[64];
@@ -124,7 +125,7 @@ static void render_timeline(struct screen *s, const struct view_detail *d,
 		const struct tcp_event *ev = &d->events[k];
 		char brief[160];
 		finding_describe(ev, FORM_BRIEF, brief, sizeof(brief));
-		double off = ev->ts_ns >= d->first_ts ? (double)(ev->ts_ns - d->first_ts) / 1e9 : 0;
+		double off = ev->ts_ns >= d->first_ts ? (double)(ev->ts_ns - d->first_ts) / NS_PER_S : 0;
 		enum severity sv = finding_severity_of(ev->kind, ev->cause);
 		screen_printf(s, row + i, 1,
 			      sv >= SEV_HIGH ? ROLE_ALERT : sv == SEV_MEDIUM ? ROLE_WARN : ROLE_NORMAL,

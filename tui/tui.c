@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "input.h"
@@ -19,17 +18,11 @@
 #include "screen.h"
 #include "theme.h"
 #include "view.h"
+#include "common/mono_clock.h"
 
 #define TUI_REDRAW_S 0.1     /* at most ~10 redraws a second */
 #define TUI_ROWS_CAP 4096    /* flows in the table */
 
-/* The monotonic clock in seconds: it paces redraws, nothing else. */
-static double redraw_clock(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 struct tui {
 	struct tui_config cfg;
@@ -177,7 +170,7 @@ static void redraw(struct tui *t, bool rebuild)
 	input_clamp(&t->st, &t->view, &t->lay);
 	render(&t->scr, &t->view, &t->st);
 	blit(&t->scr);
-	t->last_draw = redraw_clock();
+	t->last_draw = mono_clock_s();
 }
 
 static void handle_key(struct tui *t, int key)
@@ -221,7 +214,7 @@ bool tui_tick(struct tui *t)
 	bool keys = drain_keys(t);
 	if (t->quit)
 		return true;
-	double now = redraw_clock();
+	double now = mono_clock_s();
 	/* After the end nothing changes: redraw for keys only. */
 	if (keys || (!t->ended && now - t->last_draw >= TUI_REDRAW_S))
 		redraw(t, true);
@@ -232,7 +225,7 @@ bool tui_wait(struct tui *t, double max_s)
 {
 	if (!t->started)
 		return false;
-	double left = TUI_REDRAW_S - (redraw_clock() - t->last_draw);
+	double left = TUI_REDRAW_S - (mono_clock_s() - t->last_draw);
 	if (left > max_s)
 		left = max_s;
 	if (left > 0) {

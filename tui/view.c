@@ -10,6 +10,7 @@
 
 #include "analyze/cwnd.h"
 #include "analyze/stall.h"
+#include "common/units.h"
 
 static const char *const col_names[COL_COUNT] = {
 	[COL_WORST] = "worst",     [COL_CLIENT] = "client",   [COL_SERVER] = "server",
@@ -73,7 +74,7 @@ void view_row_fill(struct flow_row *r, const struct flow *f, bool open)
 	flow_endpoint(&f->key, 1, r->server, sizeof(r->server));
 	r->state = state_name(f);
 	r->score = flow_badness(f);
-	double life = f->last_ts > f->first_ts ? (double)(f->last_ts - f->first_ts) / 1e9 : 0;
+	double life = f->last_ts > f->first_ts ? (double)(f->last_ts - f->first_ts) / NS_PER_S : 0;
 	uint64_t payload = f->half[0].payload_bytes + f->half[1].payload_bytes;
 	r->mbps = life > 0 ? payload * 8.0 / life / 1e6 : 0;
 	r->rtt_ms = f->rtt.count ? rtt_stats_p50(&f->rtt) : -1;
@@ -238,11 +239,11 @@ static void build_header(struct view *v, const struct view_input *in, const stru
 	h->mode = in->live ? "live" : !in->replay ? "browse" : in->speed > 0 ? "replay" : "replay max";
 	h->frames = t->frames;
 	h->bytes = t->bytes;
-	h->elapsed_s = t->last_ts > t->first_ts ? (double)(t->last_ts - t->first_ts) / 1e9 : 0;
+	h->elapsed_s = t->last_ts > t->first_ts ? (double)(t->last_ts - t->first_ts) / NS_PER_S : 0;
 	/* The rate since the previous frame, in capture time; the average
 	 * when no capture time passed (browse, or a quiet link). */
 	double dt = t->last_ts > in->prev_last_ts && in->prev_last_ts ?
-			    (double)(t->last_ts - in->prev_last_ts) / 1e9 : 0;
+			    (double)(t->last_ts - in->prev_last_ts) / NS_PER_S : 0;
 	if (dt > 0 && t->frames >= in->prev_frames) {
 		h->pps = (double)(t->frames - in->prev_frames) / dt;
 		h->mbps = (double)(t->bytes - in->prev_bytes) * 8 / dt / 1e6;

@@ -40,6 +40,11 @@ static void on_end(void *u, const struct flow *f, enum flow_retire_reason why)
 	retain_flow_end(u, f, why);
 }
 
+static void on_packet(void *an, const struct pkt_record *rec)
+{
+	analyzer_packet(an, rec);
+}
+
 /* Analyze a sample; finish = end of capture (browse), else open flows stay. */
 static void load(struct fixture *x, const char *name, bool finish, int w, int h)
 {
@@ -54,7 +59,7 @@ static void load(struct fixture *x, const char *name, bool finish, int w, int h)
 	struct capture_config cc = {.name = path};
 	struct capture_source src;
 	cr_assert_eq(capture_open(&src, &capture_file_ops, &cc, err), 0, "%s", err);
-	while (capture_dispatch(&src, 256, analyzer_on_packet, x->an, err) > 0)
+	while (capture_dispatch(&src, 256, on_packet, x->an, err) > 0)
 		;
 	capture_close(&src);
 	if (finish)
