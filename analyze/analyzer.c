@@ -69,7 +69,7 @@ static void on_event(void *ctx, struct flow *f, const struct tcp_event *ev)
 		}
 		if (f->events >= a->cfg.max_events_per_flow) {
 			f->events_dropped++;
-			a->tot.events_dropped++;
+			a->tot.flow_part.events_dropped++;
 			write = false;
 		} else {
 			f->events++;
@@ -141,7 +141,7 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg, const struct an
 	a->tcp.held = a->held;
 	a->tcp.rounds = a->rounds;
 	a->judge = (struct csum_judge){a->held, &a->events, a->cfg.no_offload_signature,
-				       &a->tot.csum_unverifiable};
+				       &a->tot.flow_part.csum_unverifiable};
 	return a;
 }
 
@@ -442,7 +442,7 @@ static bool seen_elsewhere(struct flow *f, const struct pkt_record *rec, const s
  * TCP tracked and every detector run. */
 static void flow_part(struct analyzer *a, const struct pkt_record *rec, struct pkt_prepared *pp)
 {
-	struct analyzer_totals *t = &a->tot;
+	struct flow_part_counts *counts = &a->tot.flow_part;
 	struct pkt_decoded *d = &pp->dec;
 	int dir = DIR_C2S;
 	struct flow *f = flow_for(a, pp, d, &dir);
@@ -459,8 +459,8 @@ static void flow_part(struct analyzer *a, const struct pkt_record *rec, struct p
 	h->packets++;
 	h->bytes += rec->wirelen + pp->wire_extra;
 	h->payload_bytes += d->payload_len;
-	t->payload_bytes += d->payload_len;
-	t->data_segments += d->l4proto == IPPROTO_TCP && d->payload_len;
+	counts->payload_bytes += d->payload_len;
+	counts->data_segments += d->l4proto == IPPROTO_TCP && d->payload_len;
 	f->last_frame = rec->frame;
 	flow_table_touch(a->flows, f, rec->ts_ns, a->clock);
 
@@ -623,11 +623,11 @@ void analyzer_replay_diag(struct analyzer *a, uint64_t frame, const char *msg)
 
 void analyzer_absorb(struct analyzer *a, const struct analyzer *shard)
 {
-	const struct analyzer_totals *s = &shard->tot;
-	a->tot.payload_bytes += s->payload_bytes;
-	a->tot.data_segments += s->data_segments;
-	a->tot.csum_unverifiable += s->csum_unverifiable;
-	a->tot.events_dropped += s->events_dropped;
+	const struct flow_part_counts *s = &shard->tot.flow_part;
+	struct flow_part_counts *m = &a->tot.flow_part;
+#define FLOW_PART_SUM(name) m->name += s->name;
+	FLOW_PART_COUNTERS(FLOW_PART_SUM)
+#undef FLOW_PART_SUM
 	a->absorbed_held_overflow += held_pool_overflow(shard->held);
 	a->absorbed_rounds_pool_full += round_store_pool_full(shard->rounds);
 }

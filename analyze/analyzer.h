@@ -103,8 +103,29 @@ void host_stats_name(const struct host_stats *h, const char *other, char *buf, s
 #define GIANT_BUCKETS 6
 #define IW_BUCKETS 33         /* 0..31 segments, 32 = more */       /* payload / MSS: <2, <4, <8, <16, <32, >=32 */
 
+/*
+ * The capture-wide counters a frame's flow part adds to, as it analyzes
+ * the frame in its flow. (The rest of the totals come from each frame's
+ * capture-wide part and from the events and flow ends, which the sharded
+ * merge replays in one analyzer's order.) Shards count these on their own;
+ * the merge sums them, member by member from this one list
+ * (analyzer_absorb): a counter the flow part adds goes here, and merges
+ * with no other edit. The flow part is handed only this struct.
+ */
+#define FLOW_PART_COUNTERS(X)                                                   \
+	X(payload_bytes)      /* TCP/UDP payload bytes */                        \
+	X(data_segments)      /* TCP segments with payload */                    \
+	X(csum_unverifiable)  /* segments cut by the snap length */              \
+	X(events_dropped)     /* events over the per-flow cap (counted here) */
+struct flow_part_counts {
+#define FLOW_PART_MEMBER(name) uint64_t name;
+	FLOW_PART_COUNTERS(FLOW_PART_MEMBER)
+#undef FLOW_PART_MEMBER
+};
+
 /* Capture-wide counters; exact even when per-flow event caps drop events. */
 struct analyzer_totals {
+	struct flow_part_counts flow_part;
 	uint64_t frames;          /* frames read (after the BPF filter) */
 	uint64_t bytes;           /* their wire bytes */
 	uint64_t tcp_segments;    /* frames carrying TCP (a giant counts once) */
@@ -116,19 +137,15 @@ struct analyzer_totals {
 				   * its datagram, once whole: defrag.h) */
 	struct defrag_counts defrag;
 	uint64_t dup_frames;      /* a packet's copy from another interface (not analyzed) */
-	uint64_t csum_unverifiable; /* segments cut by the snap length */
 	uint64_t first_ts, last_ts;
 	uint64_t flows;           /* flows created */
 	uint64_t flows_evicted;   /* open flows pushed out by the table cap */
-	uint64_t events_dropped;  /* events over the per-flow cap (counted here) */
 	uint64_t held_overflow;   /* events written early: held pool or list full */
 	uint64_t rounds_not_listed; /* cwnd rounds analyzed but not kept (ended flows) */
 	uint64_t rounds_pool_full;  /* ... of them because the rounds pool was full */
 	uint64_t kind_count[FIND_COUNT];
 	uint64_t cause_count[FIND_COUNT][CAUSE_COUNT];
 	uint64_t retrans_bytes;
-	uint64_t payload_bytes;
-	uint64_t data_segments;   /* TCP segments with payload */
 	uint64_t capture_lost_bytes;
 	double gap_fill_ms;       /* sum over sack_gap events */
 	uint64_t reordered;
@@ -247,8 +264,8 @@ void analyzer_replay_flow_new(struct analyzer *a, const struct flow *f);
 void analyzer_replay_flow_end(struct analyzer *a, struct flow *f, enum flow_retire_reason why,
 			      const struct cwnd_round *rounds[2], const uint16_t nrounds[2]);
 void analyzer_replay_diag(struct analyzer *a, uint64_t frame, const char *msg);
-/* After the last replay: a shard's counts that do not depend on order
- * (payload bytes, unverifiable checksums, events over caps, pool overflows). */
+/* After the last replay: a shard's counts that do not depend on order (its
+ * FLOW_PART_COUNTERS, each one, and its pools' overflows). */
 void analyzer_absorb(struct analyzer *a, const struct analyzer *shard);
 /* Events written early because the held pool was full, plus rounds not
  * listed because the rounds pool was: a cap was reached. */

@@ -277,7 +277,7 @@ static void diag_retransmissions(const struct analyzer_totals *t, struct finding
 			 "%llu %s sent again (%llu bytes, %.2f%% of the payload): %s.",
 			 (unsigned long long)rt, rt == 1 ? "segment was" : "segments were",
 			 (unsigned long long)t->retrans_bytes,
-			 pct(t->retrans_bytes, t->payload_bytes), list);
+			 pct(t->retrans_bytes, t->flow_part.payload_bytes), list);
 		if (spurious)
 			snprintf(f->remedy, sizeof(f->remedy),
 				 "Not loss: the resent bytes had arrived. Reordering on the "
@@ -423,7 +423,7 @@ static void diag_giants(const struct analyzer_totals *t, struct finding *out, si
 			 (unsigned long long)t->cause_count[FIND_GIANT_SEGMENT][CAUSE_TSO_GSO],
 			 (unsigned long long)t->cause_count[FIND_GIANT_SEGMENT][CAUSE_GRO_LRO],
 			 (unsigned long long)t->cause_count[FIND_GIANT_SEGMENT][CAUSE_UNKNOWN],
-			 giants * 10 >= t->data_segments ? ": this capture was taken above offload"
+			 giants * 10 >= t->flow_part.data_segments ? ": this capture was taken above offload"
 							 : "",
 			 (unsigned long long)t->giant_by_multiple[0],
 			 (unsigned long long)t->giant_by_multiple[1],

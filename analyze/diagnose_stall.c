@@ -120,9 +120,9 @@ void diag_capture_loss(const struct analyzer_totals *t, struct finding *out, siz
 				     (double)t->capture_lost_bytes);
 	if (!f)
 		return;
-	double share = t->payload_bytes + t->capture_lost_bytes
+	double share = t->flow_part.payload_bytes + t->capture_lost_bytes
 			       ? 100.0 * (double)t->capture_lost_bytes /
-					 (double)(t->payload_bytes + t->capture_lost_bytes)
+					 (double)(t->flow_part.payload_bytes + t->capture_lost_bytes)
 			       : 0;
 	snprintf(f->explanation, sizeof(f->explanation),
 		 "The capture missed %llu bytes (%.2f%% of the data, in %llu holes over %llu "

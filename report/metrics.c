@@ -121,7 +121,7 @@ int metrics_render(const struct metrics_input *in, char *buf, size_t len)
 	one(&o, "tcplens_flows_open", "gauge", "Flows tracked right now.", in->flows_open);
 	one(&o, "tcplens_events_not_written_total", "counter",
 	    "Events over the per-flow cap (--max-events), counted but not written.",
-	    t->events_dropped);
+	    t->flow_part.events_dropped);
 	findings(&o, t);
 	stalls(&o, t);
 	head(&o, "tcplens_last_packet_timestamp_seconds", "gauge",

@@ -351,12 +351,12 @@ static void capture_object(struct jw *w, const struct analyzer *a, const struct 
 	}
 	if (t->dup_frames) /* an extension: only from multi-interface sources */
 		jw_uint(w, "duplicates_across_interfaces", t->dup_frames);
-	jw_uint(w, "csum_unverifiable", t->csum_unverifiable);
+	jw_uint(w, "csum_unverifiable", t->flow_part.csum_unverifiable);
 	jw_uint(w, "flows", t->flows);
 	jw_uint(w, "flows_evicted", t->flows_evicted);
 	jw_uint(w, "max_flows", analyzer_config(a)->max_flows);
 	jw_uint(w, "events_per_flow_cap", analyzer_config(a)->max_events_per_flow);
-	jw_uint(w, "events_not_written", t->events_dropped);
+	jw_uint(w, "events_not_written", t->flow_part.events_dropped);
 	jw_uint(w, "max_held", analyzer_config(a)->max_held);
 	jw_uint(w, "max_held_per_flow", analyzer_config(a)->max_held_per_flow);
 	jw_uint(w, "held_overflow", t->held_overflow);

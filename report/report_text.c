@@ -244,9 +244,9 @@ static void print_header(struct report *r, const struct analyzer *a, const struc
 	if (t->malformed)
 		fprintf(out, "         %llu malformed frames skipped (listed on stderr)\n",
 			(unsigned long long)t->malformed);
-	if (t->csum_unverifiable)
+	if (t->flow_part.csum_unverifiable)
 		fprintf(out, "         %llu segments cut by the snap length: checksums unverifiable\n",
-			(unsigned long long)t->csum_unverifiable);
+			(unsigned long long)t->flow_part.csum_unverifiable);
 	if (cs->kernel_drops_known)
 		fprintf(out, "         kernel dropped %llu frames during capture%s\n",
 			(unsigned long long)cs->kernel_drops,
@@ -254,9 +254,9 @@ static void print_header(struct report *r, const struct analyzer *a, const struc
 	if (t->flows_evicted)
 		fprintf(out, "         %llu open flows evicted (table cap %zu): raise --max-flows\n",
 			(unsigned long long)t->flows_evicted, analyzer_config(a)->max_flows);
-	if (t->events_dropped)
+	if (t->flow_part.events_dropped)
 		fprintf(out, "         %llu events over the per-flow cap were counted, not listed\n",
-			(unsigned long long)t->events_dropped);
+			(unsigned long long)t->flow_part.events_dropped);
 	if (t->held_overflow)
 		fprintf(out, "         %llu events written before their verdict (held-event caps: "
 			"--max-held, --max-held-per-flow)\n", (unsigned long long)t->held_overflow);
