@@ -126,6 +126,7 @@ struct sharded {
 	struct flow_cold scratch_cold;
 	struct flow ev_flow;     /* what an event's sink call gets: id and key */
 	struct shard shard[SHARDED_MAX];
+	uint64_t out_of_order;       /* records merged after their place (a broken invariant) */
 };
 
 /* ---- which shard ---- */
@@ -483,13 +484,16 @@ static void replay(struct sharded *s, struct shard *sh, const struct rec_hdr *h)
 	}
 }
 
-/* Records left in a shard's batch (none, unless the keys went wrong: they
- * are merged rather than lost), then its batch's last chunk back. */
+/* Records left in a shard's batch (none, unless an invariant broke: they
+ * are counted, then merged rather than lost), then its batch's last chunk
+ * back. */
 static void end_batch(struct sharded *s, struct shard *sh)
 {
 	const struct rec_hdr *h;
-	while ((h = head(s, sh)))
+	while ((h = head(s, sh))) {
+		s->out_of_order++;
 		replay(s, sh, h);
+	}
 	chunk_release(s, sh);
 }
 
@@ -642,6 +646,11 @@ int sharded_finish(struct sharded *s, uint64_t *frames)
 	}
 	capped |= analyzer_totals(s->merge)->flows_evicted > 0;
 	return capped;
+}
+
+uint64_t sharded_out_of_order(const struct sharded *s)
+{
+	return s->out_of_order;
 }
 
 void sharded_free(struct sharded *s)

@@ -20,6 +20,16 @@
  * aggregates (host table, setup quantiles, sums of doubles) are fed in the
  * single order, so the report is --threads 1's byte for byte.
  *
+ * The invariants the merge rests on: (1) each frame has one owner (its flow
+ * hash picks the shard; a fragment is reassembled by all, analyzed by the
+ * owner of the datagram it completes); (2) within a shard, records come in
+ * key order, because a flow's records are made while one of its own frames
+ * or the clock is being handled, and the flow table's linger order is the
+ * order of last_frame (the touch order); (3) last_frame is unique per flow,
+ * so no two shards' records share a key. A record the merge did not find at
+ * its place is counted (sharded_out_of_order) and merged at the batch's end,
+ * and the pipeline says so: a bug, never silently absorbed.
+ *
  * One exception: the caps (--max-flows, --max-held, --max-rounds) are split
  * evenly between the shards, so a capture that reaches one is cut where its
  * shard filled up; sharded_finish says when that may have happened.
@@ -80,6 +90,9 @@ int sharded_step(struct sharded *s, uint64_t limit, char *errbuf);
  * by it (after an early stop) in *frames; 1 when some shard reached a cap
  * (the report may then differ from --threads 1's), else 0. */
 int sharded_finish(struct sharded *s, uint64_t *frames);
+
+/* Records merged after their place (0 unless an invariant above broke). */
+uint64_t sharded_out_of_order(const struct sharded *s);
 
 /* Stops the threads (if sharded_finish was not called) and frees. */
 void sharded_free(struct sharded *s);

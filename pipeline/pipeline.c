@@ -402,6 +402,12 @@ static int run_loop(struct pipeline *p)
 				"share of it, so this report can differ from --threads 1's\n",
 				c->threads, c->threads - 1);
 		p->seen += more;
+		uint64_t late = sharded_out_of_order(p->shards);
+		if (late)
+			fprintf(stderr, "tcplens: --threads %d: %llu analysis records came out of "
+				"order (a tcplens bug: please report it with the capture); run "
+				"--threads 2 for the report one analyzer makes\n", c->threads,
+				(unsigned long long)late);
 	}
 	progress_tick(&pg, &p->src, p->seen, true);
 	return status;

@@ -179,6 +179,7 @@ static void compare(const char *name, size_t max_flows)
 		uint64_t more;
 		cr_assert_eq(sharded_finish(s, &more), 0, "%s: a cap was reached", name);
 		frames += more;
+		cr_assert_eq(sharded_out_of_order(s), 0, "%s: records out of order", name);
 		analyzer_finish(merge);
 		const struct analyzer_totals *t = analyzer_totals(merge);
 		const char *what = name;
