@@ -46,6 +46,8 @@ struct analyzer {
 	 * the capture-wide totals and hands to the sink goes here instead. */
 	struct analyzer_recorder recorder;
 	bool shard;
+	/* An ending flow's rounds, handed with it (struct flow_rounds). */
+	struct cwnd_round round_scratch[2][ROUNDS_PER_DIR];
 	/* Merging analyzer: the shards' pool overflows (analyzer_absorb). */
 	uint64_t absorbed_held_overflow, absorbed_rounds_pool_full;
 };
@@ -98,12 +100,18 @@ static void on_retire(void *user, struct flow *f, enum flow_retire_reason why)
 		struct cwnd_ctx cc = {&a->events, a->rounds, 0};
 		cwnd_flush(&cc, f);
 	}
+	struct flow_rounds fr;
+	for (int d = 0; d < 2; d++) {
+		fr.r[d] = a->round_scratch[d];
+		fr.n[d] = round_store_copy(a->rounds, &f->cw[d].rounds, a->round_scratch[d],
+					   ROUNDS_PER_DIR);
+	}
 	if (a->shard) {
-		a->recorder.flow_end(a->recorder.user, f, why);
+		a->recorder.flow_end(a->recorder.user, f, why, &fr);
 	} else {
 		totals_flow_end(&a->tot, f, why);
 		if (a->sink.flow_end)
-			a->sink.flow_end(a->sink.user, f, why);
+			a->sink.flow_end(a->sink.user, f, why, &fr);
 	}
 	round_store_release(a->rounds, &f->cw[0].rounds);
 	round_store_release(a->rounds, &f->cw[1].rounds);
@@ -598,21 +606,12 @@ void analyzer_replay_flow_new(struct analyzer *a, const struct flow *f)
 	totals_flow_new(&a->tot, f);
 }
 
-void analyzer_replay_flow_end(struct analyzer *a, struct flow *f, enum flow_retire_reason why,
-			      const struct cwnd_round *rounds[2], const uint16_t nrounds[2])
+void analyzer_replay_flow_end(struct analyzer *a, const struct flow *f, enum flow_retire_reason why,
+			      const struct flow_rounds *rounds)
 {
-	for (int d = 0; d < 2; d++) {
-		uint32_t not_listed = f->cw[d].rounds.not_listed;
-		memset(&f->cw[d].rounds, 0, sizeof(f->cw[d].rounds));
-		for (uint16_t i = 0; i < nrounds[d]; i++)
-			round_store_append(a->rounds, &f->cw[d].rounds, &rounds[d][i]);
-		f->cw[d].rounds.not_listed = not_listed;
-	}
 	totals_flow_end(&a->tot, f, why);
 	if (a->sink.flow_end)
-		a->sink.flow_end(a->sink.user, f, why);
-	round_store_release(a->rounds, &f->cw[0].rounds);
-	round_store_release(a->rounds, &f->cw[1].rounds);
+		a->sink.flow_end(a->sink.user, f, why, rounds);
 }
 
 void analyzer_replay_diag(struct analyzer *a, uint64_t frame, const char *msg)
@@ -683,9 +682,10 @@ const struct analyzer_config *analyzer_config(const struct analyzer *a)
 	return &a->cfg;
 }
 
-const struct round_store *analyzer_rounds(const struct analyzer *a)
+uint16_t analyzer_open_flow_rounds(const struct analyzer *a, const struct flow *f, int dir,
+				   struct cwnd_round *out, uint16_t max)
 {
-	return a->rounds;
+	return round_store_copy(a->rounds, &f->cw[dir].rounds, out, max);
 }
 
 size_t analyzer_flows_open(const struct analyzer *a)

@@ -58,8 +58,11 @@ struct analyzer_sink {
 	/* A final event (its verdict will not change). f is NULL for events
 	 * outside any flow (an IPv4 header checksum error on ICMP, say). */
 	void (*event)(void *user, const struct flow *f, const struct tcp_event *ev);
-	/* A flow leaves the analysis: the last call that mentions it. */
-	void (*flow_end)(void *user, const struct flow *f, enum flow_retire_reason why);
+	/* A flow leaves the analysis: the last call that mentions it. With its
+	 * listed congestion-window rounds (f->cw[d].rounds says how many were
+	 * left out): the flow and rounds are all a subscriber needs. */
+	void (*flow_end)(void *user, const struct flow *f, enum flow_retire_reason why,
+			 const struct flow_rounds *rounds);
 	/* A frame that could not be analyzed, and why ("IP header cut short").
 	 * Called with diag_user: diagnostics usually go elsewhere than events. */
 	void (*diag)(void *diag_user, uint64_t frame, const char *msg);
@@ -234,7 +237,8 @@ struct analyzer_recorder {
 	/* write: false for an event over its flow's cap (counted, not written) */
 	void (*event)(void *user, const struct flow *f, const struct tcp_event *ev, bool write);
 	void (*flow_new)(void *user, const struct flow *f);
-	void (*flow_end)(void *user, const struct flow *f, enum flow_retire_reason why);
+	void (*flow_end)(void *user, const struct flow *f, enum flow_retire_reason why,
+			 const struct flow_rounds *rounds);
 	void (*diag)(void *user, uint64_t frame, const char *msg);
 };
 
@@ -257,12 +261,12 @@ const struct pkt_record *analyzer_shard_fragment(struct analyzer *a, const struc
 /* The merging analyzer: a frame's capture-wide part only. */
 void analyzer_frame(struct analyzer *a, const struct pkt_record *rec);
 /* Replays, in order. f: the shard's flow (for flow_end a copy, with the
- * merged id; its round lists are rebuilt from rounds[d][0..nrounds[d])). */
+ * merged id, and its rounds as the shard listed them). */
 void analyzer_replay_event(struct analyzer *a, const struct flow *f, const struct tcp_event *ev,
 			   bool write);
 void analyzer_replay_flow_new(struct analyzer *a, const struct flow *f);
-void analyzer_replay_flow_end(struct analyzer *a, struct flow *f, enum flow_retire_reason why,
-			      const struct cwnd_round *rounds[2], const uint16_t nrounds[2]);
+void analyzer_replay_flow_end(struct analyzer *a, const struct flow *f, enum flow_retire_reason why,
+			      const struct flow_rounds *rounds);
 void analyzer_replay_diag(struct analyzer *a, uint64_t frame, const char *msg);
 /* After the last replay: a shard's counts that do not depend on order (its
  * FLOW_PART_COUNTERS, each one, and its pools' overflows). */
@@ -273,7 +277,9 @@ uint64_t analyzer_pool_overflows(const struct analyzer *a);
 
 const struct analyzer_config *analyzer_config(const struct analyzer *a);
 size_t analyzer_flows_open(const struct analyzer *a);
-/* Where flows' congestion-window rounds are kept (valid during flow_end). */
-const struct round_store *analyzer_rounds(const struct analyzer *a);
+/* An open flow's listed rounds so far (a live view's detail; f from
+ * analyzer_each_open_flow), copied into out[0..max): the count. */
+uint16_t analyzer_open_flow_rounds(const struct analyzer *a, const struct flow *f, int dir,
+				   struct cwnd_round *out, uint16_t max);
 
 #endif

@@ -112,14 +112,16 @@ uint64_t round_store_pool_full(const struct round_store *s)
 	return s->pool_full;
 }
 
-void round_store_each(const struct round_store *s, const struct round_list *l, round_fn fn,
-		      void *user)
+uint16_t round_store_copy(const struct round_store *s, const struct round_list *l,
+			  struct cwnd_round *out, uint16_t max)
 {
-	for (uint32_t i = l->head; i; i = blk(s, i)->next) {
+	uint16_t n = 0;
+	for (uint32_t i = l->head; i && n < max; i = blk(s, i)->next) {
 		const struct round_block *b = blk(s, i);
-		for (uint8_t k = 0; k < b->n; k++)
-			fn(user, &b->r[k]);
+		for (uint8_t k = 0; k < b->n && n < max; k++)
+			out[n++] = b->r[k];
 	}
+	return n;
 }
 
 void round_store_release(struct round_store *s, struct round_list *l)

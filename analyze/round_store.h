@@ -28,6 +28,14 @@ enum round_phase { PHASE_SLOW_START = 0, PHASE_CONGESTION_AVOIDANCE, PHASE_RECOV
 
 const char *round_phase_name(enum round_phase p);
 
+/* A flow's listed rounds, each direction's in order (r[d][0..n[d])): what a
+ * subscriber gets with an ended flow, so it needs nothing of the analyzer's
+ * store. Valid during the call. */
+struct flow_rounds {
+	const struct cwnd_round *r[2];
+	uint16_t n[2];
+};
+
 /* A direction's list: head/tail block indices + 1, and counts. */
 struct round_list {
 	uint32_t head, tail;
@@ -44,10 +52,9 @@ void round_store_append(struct round_store *s, struct round_list *l, const struc
 /* Rounds counted as not listed because the pool was exhausted (not because
  * their direction had ROUNDS_PER_DIR already). */
 uint64_t round_store_pool_full(const struct round_store *s);
-/* Visit a list in order. */
-typedef void (*round_fn)(void *user, const struct cwnd_round *r);
-void round_store_each(const struct round_store *s, const struct round_list *l, round_fn fn,
-		      void *user);
+/* Copy a list, in order, into out[0..max): the count copied. */
+uint16_t round_store_copy(const struct round_store *s, const struct round_list *l,
+			  struct cwnd_round *out, uint16_t max);
 /* Give a list's blocks back to the pool. */
 void round_store_release(struct round_store *s, struct round_list *l);
 

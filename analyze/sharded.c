@@ -260,22 +260,11 @@ static void on_rec_flow_new(void *user, const struct flow *f)
 	rec_done(sh);
 }
 
-struct round_copy {
-	struct cwnd_round *dst;
-	uint16_t n, max;
-};
-
-static void copy_round(void *user, const struct cwnd_round *r)
-{
-	struct round_copy *c = user;
-	if (c->n < c->max)
-		c->dst[c->n++] = *r;
-}
-
-static void on_rec_flow_end(void *user, const struct flow *f, enum flow_retire_reason why)
+static void on_rec_flow_end(void *user, const struct flow *f, enum flow_retire_reason why,
+			    const struct flow_rounds *rounds)
 {
 	struct shard *sh = user;
-	uint16_t nr[2] = {f->cw[0].rounds.stored, f->cw[1].rounds.stored};
+	const uint16_t *nr = rounds->n;
 	size_t len = sizeof(struct rec_flow_end) + sizeof(struct flow) +
 		     (f->cold ? sizeof(struct flow_cold) : 0) +
 		     ((size_t)nr[0] + nr[1]) * sizeof(struct cwnd_round);
@@ -294,9 +283,8 @@ static void on_rec_flow_end(void *user, const struct flow *f, enum flow_retire_r
 		p += sizeof(*f->cold);
 	}
 	for (int d = 0; d < 2; d++) {
-		struct round_copy c = {(struct cwnd_round *)p, 0, nr[d]};
-		round_store_each(analyzer_rounds(sh->an), &f->cw[d].rounds, copy_round, &c);
-		r->nrounds[d] = c.n;
+		memcpy(p, rounds->r[d], (size_t)nr[d] * sizeof(struct cwnd_round));
+		r->nrounds[d] = nr[d];
 		p += (size_t)nr[d] * sizeof(struct cwnd_round);
 	}
 	rec_done(sh);
@@ -470,10 +458,12 @@ static void replay(struct sharded *s, struct shard *sh, const struct rec_hdr *h)
 			p += sizeof(s->scratch_cold);
 		}
 		f->id = idmap_get(&sh->ids, f->id, true);
-		const struct cwnd_round *rounds[2];
-		rounds[0] = (const struct cwnd_round *)p;
-		rounds[1] = rounds[0] + r->nrounds[0];
-		analyzer_replay_flow_end(s->merge, f, (enum flow_retire_reason)h->why, rounds, r->nrounds);
+		struct flow_rounds fr;
+		fr.r[0] = (const struct cwnd_round *)p;
+		fr.r[1] = fr.r[0] + r->nrounds[0];
+		fr.n[0] = r->nrounds[0];
+		fr.n[1] = r->nrounds[1];
+		analyzer_replay_flow_end(s->merge, f, (enum flow_retire_reason)h->why, &fr);
 		break;
 	}
 	case REC_DIAG: {

@@ -88,7 +88,8 @@ static void on_event(void *user, const struct flow *f, const struct tcp_event *e
 		a->inner.event(a->inner.user, f, ev);
 }
 
-static void on_flow_end(void *user, const struct flow *f, enum flow_retire_reason why)
+static void on_flow_end(void *user, const struct flow *f, enum flow_retire_reason why,
+			const struct flow_rounds *rounds)
 {
 	struct annot *a = user;
 	if (a->flagged_only && !a->failed && f->events + f->events_dropped > 0) {
@@ -101,7 +102,7 @@ static void on_flow_end(void *user, const struct flow *f, enum flow_retire_reaso
 			a->nflagged++;
 	}
 	if (a->inner.flow_end)
-		a->inner.flow_end(a->inner.user, f, why);
+		a->inner.flow_end(a->inner.user, f, why, rounds);
 }
 
 struct annot *annot_new(bool flagged_only)

@@ -44,10 +44,11 @@ static void sink_event(void *user, const struct flow *f, const struct tcp_event 
 	r->ops->event(r, f, ev);
 }
 
-static void sink_flow_end(void *user, const struct flow *f, enum flow_retire_reason why)
+static void sink_flow_end(void *user, const struct flow *f, enum flow_retire_reason why,
+			  const struct flow_rounds *rounds)
 {
 	struct report *r = user;
-	r->ops->flow_end(r, f, why);
+	r->ops->flow_end(r, f, why, rounds);
 }
 
 static void sink_segment(void *user, const struct flow *f, int dir, const struct pkt_decoded *d)

@@ -38,7 +38,8 @@ struct report;
 struct report_ops {
 	int (*begin)(struct report *r);
 	void (*event)(struct report *r, const struct flow *f, const struct tcp_event *ev);
-	void (*flow_end)(struct report *r, const struct flow *f, enum flow_retire_reason why);
+	void (*flow_end)(struct report *r, const struct flow *f, enum flow_retire_reason why,
+			 const struct flow_rounds *rounds);
 	int (*finish)(struct report *r, const struct analyzer *a, const struct capture_stats *cs);
 	void (*free_priv)(struct report *r);
 	/* Optional: every TCP segment (the analyzer's segment observer). */

@@ -63,11 +63,12 @@ static void html_event(struct report *r, const struct flow *f, const struct tcp_
 	p->json->ops->event(p->json, f, ev);
 }
 
-static void html_flow_end(struct report *r, const struct flow *f, enum flow_retire_reason why)
+static void html_flow_end(struct report *r, const struct flow *f, enum flow_retire_reason why,
+			  const struct flow_rounds *rounds)
 {
 	struct html_priv *p = r->priv;
 	p->json->an = r->an;
-	p->json->ops->flow_end(p->json, f, why);
+	p->json->ops->flow_end(p->json, f, why, rounds);
 	if (f->key.proto == 6)
 		html_sampler_flow_end(p->hs, f);
 }

@@ -146,13 +146,13 @@ static void round_object(void *user, const struct cwnd_round *r)
 	jw_obj_close(rw->w);
 }
 
-static void rounds_array(struct jw *w, const char *key, const struct round_store *rounds,
-			 const struct round_list *l, enum ts_precision p)
+static void rounds_array(struct jw *w, const char *key, const struct cwnd_round *r, uint16_t n,
+			 enum ts_precision p)
 {
 	jw_arr_open(w, key);
 	struct round_writer rw = {w, p};
-	if (rounds)
-		round_store_each(rounds, l, round_object, &rw);
+	for (uint16_t i = 0; i < n; i++)
+		round_object(&rw, &r[i]);
 	jw_arr_close(w);
 }
 
@@ -197,7 +197,7 @@ static void encap_object(struct jw *w, const struct flow *f)
 
 static void flow_object(struct jw *w, const char *key, const struct flow *f,
 			enum flow_retire_reason why, enum ts_precision p,
-			const struct round_store *rounds)
+			const struct flow_rounds *rounds)
 {
 	char ep[64];
 	const struct tcp_half *c = &f->half[DIR_C2S], *s = &f->half[DIR_S2C];
@@ -266,8 +266,8 @@ static void flow_object(struct jw *w, const char *key, const struct flow *f,
 		jw_fixed3(w, "share_of_life", life > 0 ? f->stall.total_ms / life : 0);
 		jw_obj_close(w);
 		jw_obj_open(w, "cwnd_rounds");
-		rounds_array(w, "c2s", rounds, &f->cw[DIR_C2S].rounds, p);
-		rounds_array(w, "s2c", rounds, &f->cw[DIR_S2C].rounds, p);
+		rounds_array(w, "c2s", rounds->r[DIR_C2S], rounds->n[DIR_C2S], p);
+		rounds_array(w, "s2c", rounds->r[DIR_S2C], rounds->n[DIR_S2C], p);
 		jw_obj_close(w);
 		jw_obj_open(w, "cwnd_rounds_not_listed");
 		jw_uint(w, "c2s", f->cw[DIR_C2S].rounds.not_listed);
@@ -529,12 +529,13 @@ static void json_event(struct report *r, const struct flow *f, const struct tcp_
 	jw_obj_close(&p->spool_w);
 }
 
-static void json_flow_end(struct report *r, const struct flow *f, enum flow_retire_reason why)
+static void json_flow_end(struct report *r, const struct flow *f, enum flow_retire_reason why,
+			  const struct flow_rounds *rounds)
 {
 	struct json_priv *p = r->priv;
 	p->nflows++;
 	jw_newline(&p->w);
-	flow_object(&p->w, NULL, f, why, r->meta.precision, r->an ? analyzer_rounds(r->an) : NULL);
+	flow_object(&p->w, NULL, f, why, r->meta.precision, rounds);
 }
 
 static int copy_spool(FILE *spool, FILE *out)
@@ -625,13 +626,14 @@ static void jsonl_event(struct report *r, const struct flow *f, const struct tcp
 	fflush(r->out); /* a stream: a reader downstream sees each event now */
 }
 
-static void jsonl_flow_end(struct report *r, const struct flow *f, enum flow_retire_reason why)
+static void jsonl_flow_end(struct report *r, const struct flow *f, enum flow_retire_reason why,
+			   const struct flow_rounds *rounds)
 {
 	struct jw w;
 	jw_init(&w, r->out);
 	jw_obj_open(&w, NULL);
 	jw_word(&w, "type", "flow");
-	flow_object(&w, "flow", f, why, r->meta.precision, r->an ? analyzer_rounds(r->an) : NULL);
+	flow_object(&w, "flow", f, why, r->meta.precision, rounds);
 	jw_obj_close(&w);
 	jw_newline(&w);
 	jw_flush(&w);

@@ -79,14 +79,8 @@ static int worse(const struct text_flow *a, const struct text_flow *b)
 	return a->f.id < b->f.id;
 }
 
-static void keep_round(void *user, const struct cwnd_round *r)
-{
-	struct text_flow *tf = user;
-	if (tf->nrounds < TEXT_ROUNDS)
-		tf->rounds[tf->nrounds++] = *r;
-}
-
-static void text_flow_end(struct report *r, const struct flow *f, enum flow_retire_reason why)
+static void text_flow_end(struct report *r, const struct flow *f, enum flow_retire_reason why,
+			  const struct flow_rounds *rounds)
 {
 	struct text_priv *p = r->priv;
 	p->nflows++;
@@ -121,8 +115,9 @@ static void text_flow_end(struct report *r, const struct flow *f, enum flow_reti
 	tf->score = score;
 	tf->rounds_dir = f->half[DIR_C2S].payload_bytes >= f->half[DIR_S2C].payload_bytes ? DIR_C2S
 											  : DIR_S2C;
-	if (r->an)
-		round_store_each(analyzer_rounds(r->an), &f->cw[tf->rounds_dir].rounds, keep_round, tf);
+	uint16_t n = rounds->n[tf->rounds_dir];
+	tf->nrounds = n < TEXT_ROUNDS ? n : TEXT_ROUNDS;
+	memcpy(tf->rounds, rounds->r[tf->rounds_dir], tf->nrounds * sizeof(tf->rounds[0]));
 }
 
 /* Print text wrapped at TEXT_WIDTH: `first` opens the first line, `indent`

@@ -83,14 +83,8 @@ const struct timeline *retain_open_timeline(const struct retain *r, uint32_t flo
 	return flow_id && t->flow_id == flow_id ? t : NULL;
 }
 
-static void keep_round(void *user, const struct cwnd_round *c)
-{
-	struct retained_flow *rf = user;
-	if (rf->nrounds < RETAIN_ROUNDS)
-		rf->rounds[rf->nrounds++] = *c;
-}
-
-void retain_flow_end(struct retain *r, const struct flow *f, enum flow_retire_reason why)
+void retain_flow_end(struct retain *r, const struct flow *f, enum flow_retire_reason why,
+		     const struct flow_rounds *rounds)
 {
 	r->ended++;
 	double score = flow_badness(f);
@@ -116,9 +110,9 @@ void retain_flow_end(struct retain *r, const struct flow *f, enum flow_retire_re
 		rf->score = score;
 		rf->nrounds = 0;
 		rf->rounds_dir = (uint8_t)tui_busier_dir(f);
-		if (r->an)
-			round_store_each(analyzer_rounds(r->an), &f->cw[rf->rounds_dir].rounds,
-					 keep_round, rf);
+		uint16_t n = rounds->n[rf->rounds_dir];
+		rf->nrounds = n < RETAIN_ROUNDS ? n : RETAIN_ROUNDS;
+		memcpy(rf->rounds, rounds->r[rf->rounds_dir], rf->nrounds * sizeof(rf->rounds[0]));
 		if (slot->flow_id == f->id)
 			rf->tl = *slot;
 		else

@@ -47,7 +47,6 @@ struct retain {
 	size_t nflows;
 	uint64_t ended;                 /* flows that ended, kept or not */
 	struct timeline *slots;         /* TIMELINE_SLOTS */
-	const struct analyzer *an;      /* for the rounds of ending flows */
 };
 
 /* 0, or -1 when out of memory. */
@@ -55,7 +54,9 @@ int retain_init(struct retain *r);
 void retain_free(struct retain *r);
 /* Sink calls (f may be NULL for events outside flows: not kept). */
 void retain_event(struct retain *r, const struct flow *f, const struct tcp_event *ev);
-void retain_flow_end(struct retain *r, const struct flow *f, enum flow_retire_reason why);
+/* An ended flow, with its rounds (the busier sender's first RETAIN_ROUNDS kept). */
+void retain_flow_end(struct retain *r, const struct flow *f, enum flow_retire_reason why,
+		     const struct flow_rounds *rounds);
 
 /* The timeline of a flow still open, or NULL. */
 const struct timeline *retain_open_timeline(const struct retain *r, uint32_t flow_id);

@@ -46,13 +46,13 @@ static void on_event(void *user, const struct flow *f, const struct tcp_event *e
 	retain_event(&t->ret, f, ev);
 }
 
-static void on_flow_end(void *user, const struct flow *f, enum flow_retire_reason why)
+static void on_flow_end(void *user, const struct flow *f, enum flow_retire_reason why,
+			const struct flow_rounds *rounds)
 {
 	struct tui *t = user;
-	/* retain first: the report's flow_end may release the flow's rounds */
-	retain_flow_end(&t->ret, f, why);
+	retain_flow_end(&t->ret, f, why, rounds);
 	if (t->next.flow_end)
-		t->next.flow_end(t->next.user, f, why);
+		t->next.flow_end(t->next.user, f, why, rounds);
 }
 
 struct tui *tui_new(const struct tui_config *cfg)
@@ -81,7 +81,6 @@ void tui_bind(struct tui *t, struct analyzer_sink *sink)
 void tui_set_analyzer(struct tui *t, const struct analyzer *a)
 {
 	t->an = a;
-	t->ret.an = a;
 }
 
 int tui_start(struct tui *t, char *err, size_t len)

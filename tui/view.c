@@ -148,13 +148,6 @@ static void add_row(struct build_ctx *c, const struct flow *f, bool open)
 		v->nrows++;
 }
 
-static void keep_round(void *user, const struct cwnd_round *r)
-{
-	struct view_detail *d = user;
-	if (d->nrounds < RETAIN_ROUNDS)
-		d->rounds[d->nrounds++] = *r;
-}
-
 static void copy_timeline(struct view_detail *d, const struct timeline *t)
 {
 	d->nevents = 0;
@@ -187,7 +180,7 @@ static void on_open_flow(void *user, const struct flow *f)
 	d->rounds_dir = (uint8_t)tui_busier_dir(f);
 	const struct round_list *l = &f->cw[d->rounds_dir].rounds;
 	d->rounds_total = l->stored + l->not_listed;
-	round_store_each(analyzer_rounds(c->an), l, keep_round, d);
+	d->nrounds = analyzer_open_flow_rounds(c->an, f, d->rounds_dir, d->rounds, RETAIN_ROUNDS);
 }
 
 /* ---- sorting ---- */

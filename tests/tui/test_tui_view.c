@@ -35,9 +35,10 @@ static void on_event(void *u, const struct flow *f, const struct tcp_event *ev)
 	retain_event(u, f, ev);
 }
 
-static void on_end(void *u, const struct flow *f, enum flow_retire_reason why)
+static void on_end(void *u, const struct flow *f, enum flow_retire_reason why,
+		   const struct flow_rounds *rounds)
 {
-	retain_flow_end(u, f, why);
+	retain_flow_end(u, f, why, rounds);
 }
 
 static void on_packet(void *an, const struct pkt_record *rec)
@@ -55,7 +56,6 @@ static void load(struct fixture *x, const char *name, bool finish, int w, int h)
 	struct analyzer_sink sink = {.user = &x->ret, .event = on_event, .flow_end = on_end};
 	struct analyzer_config cfg = {0};
 	x->an = analyzer_new(&cfg, &sink);
-	x->ret.an = x->an;
 	struct capture_config cc = {.name = path};
 	struct capture_source src;
 	cr_assert_eq(capture_open(&src, &capture_file_ops, &cc, err), 0, "%s", err);
@@ -271,7 +271,8 @@ Test(tui_retain, bounded_worst_kept)
 		struct tcp_event ev = {.flow_id = id, .kind = FIND_RETRANSMISSION};
 		for (int e = 0; e < 60; e++)
 			retain_event(&r, f, &ev);
-		retain_flow_end(&r, f, RETIRE_END);
+		struct flow_rounds none = {{NULL, NULL}, {0, 0}};
+		retain_flow_end(&r, f, RETIRE_END, &none);
 	}
 	cr_assert_eq(r.nflows, RETAIN_FLOWS);
 	cr_assert_eq(r.ended, RETAIN_FLOWS + 100);

@@ -93,7 +93,8 @@ static void on_event(void *user, const struct flow *f, const struct tcp_event *e
 	mix(c, f ? f->id : 0);
 }
 
-static void on_flow_end(void *user, const struct flow *f, enum flow_retire_reason why)
+static void on_flow_end(void *user, const struct flow *f, enum flow_retire_reason why,
+			const struct flow_rounds *rounds)
 {
 	struct calls *c = user;
 	c->flow_ends++;
@@ -105,6 +106,12 @@ static void on_flow_end(void *user, const struct flow *f, enum flow_retire_reaso
 	mix(c, f->half[1].bytes);
 	mix(c, f->first_frame);
 	mix(c, f->last_frame);
+	for (int d = 0; d < 2; d++)
+		for (uint16_t i = 0; i < rounds->n[d]; i++) {
+			mix(c, rounds->r[d][i].t_ns);
+			mix(c, rounds->r[d][i].flight_bytes);
+			mix(c, (uint64_t)rounds->r[d][i].limit << 8 | rounds->r[d][i].phase);
+		}
 }
 
 static struct analyzer *analyzer_for(struct calls *c, size_t max_flows)

@@ -49,9 +49,11 @@ static void sink_event(void *user, const struct flow *f, const struct tcp_event 
 	cr_assert_eq(ev->flow_id, e->flow_id, "event flow_id %u, flow %u", ev->flow_id, e->flow_id);
 }
 
-static void sink_end(void *user, const struct flow *f, enum flow_retire_reason why)
+static void sink_end(void *user, const struct flow *f, enum flow_retire_reason why,
+		     const struct flow_rounds *rounds)
 {
 	(void)user;
+	(void)rounds;
 	cr_assert_lt(rec_n, REC_MAX);
 	struct rec_entry *e = &rec_v[rec_n++];
 	memset(e, 0, sizeof(*e));
