@@ -52,7 +52,7 @@ struct analyzer {
 	uint64_t absorbed_held_overflow, absorbed_rounds_pool_full;
 };
 
-static void on_event(void *ctx, struct flow *f, const struct tcp_event *ev)
+static void on_event(void *ctx, struct flow *f, const struct finding_event *ev)
 {
 	struct analyzer *a = ctx;
 	bool write = true;
@@ -164,12 +164,12 @@ void analyzer_free(struct analyzer *a)
 	free(a);
 }
 
-static void diag(struct analyzer *a, const struct pkt_record *rec, const char *what)
+static void damaged(struct analyzer *a, const struct pkt_record *rec, const char *what)
 {
 	if (a->shard)
-		a->recorder.diag(a->recorder.user, rec->frame, what);
-	else if (a->sink.diag)
-		a->sink.diag(a->sink.diag_user, rec->frame, what);
+		a->recorder.damaged(a->recorder.user, rec->frame, what);
+	else if (a->sink.damaged)
+		a->sink.damaged(a->sink.damaged_user, rec->frame, what);
 }
 
 /* The identity of the tunnel d came in, oriented as the packet. */
@@ -369,11 +369,11 @@ static bool frame_part(struct analyzer *a, const struct pkt_record *rec, struct 
 		return false;
 	}
 	if (d->anomalies & ANOM_TCP_OPT_BAD)
-		diag(a, rec, "malformed TCP option list (options after the fault ignored)");
+		damaged(a, rec, "malformed TCP option list (options after the fault ignored)");
 	if (rc != DECODE_OK || !pp->has_flow) {
 		if (rc != DECODE_OK) {
 			t->malformed++;
-			diag(a, rec, decode_strerror(rc));
+			damaged(a, rec, decode_strerror(rc));
 		} else {
 			t->fragments += d->ip_frag;
 			t->other_ip += !d->ip_frag;
@@ -455,7 +455,7 @@ static void flow_part(struct analyzer *a, const struct pkt_record *rec, struct p
 	int dir = DIR_C2S;
 	struct flow *f = flow_for(a, pp, d, &dir);
 	if (!f) {
-		diag(a, rec, "out of memory for a new flow (skipped)");
+		damaged(a, rec, "out of memory for a new flow (skipped)");
 		return;
 	}
 	if ((rec->hints & PKT_HINT_MULTI_IFACE) && seen_elsewhere(f, rec, d)) {
@@ -490,7 +490,7 @@ static void flow_part(struct analyzer *a, const struct pkt_record *rec, struct p
 
 /* What a fragment reassembly dropped, said once (by the analyzer that
  * reports: not a shard). */
-static void defrag_diag(struct analyzer *a, const struct pkt_record *rec, enum defrag_result r)
+static void defrag_damaged(struct analyzer *a, const struct pkt_record *rec, enum defrag_result r)
 {
 	static const char *const why[] = {
 		[DEFRAG_DUP_CONFLICT] = "IP fragment repeats one already held with different "
@@ -505,7 +505,7 @@ static void defrag_diag(struct analyzer *a, const struct pkt_record *rec, enum d
 				 "before the last, or headers over 512 bytes)",
 	};
 	if (!a->shard && r < sizeof(why) / sizeof(why[0]) && why[r])
-		diag(a, rec, why[r]);
+		damaged(a, rec, why[r]);
 }
 
 /* A fragment goes to its datagram. The fragment that makes it whole hands
@@ -518,19 +518,19 @@ static const struct pkt_record *reassembled(struct analyzer *a, const struct pkt
 		return NULL;
 	if (!a->defrag && !(a->defrag = defrag_new())) {
 		if (!a->shard)
-			diag(a, rec, "out of memory for IP reassembly (fragment skipped)");
+			damaged(a, rec, "out of memory for IP reassembly (fragment skipped)");
 		return NULL;
 	}
 	if (pp->ip_ok == 0) {
 		defrag_reject(a->defrag);
 		if (!a->shard)
-			diag(a, rec, "IP fragment with a wrong header checksum, which its receiver "
+			damaged(a, rec, "IP fragment with a wrong header checksum, which its receiver "
 				     "drops");
 		return NULL;
 	}
 	enum defrag_result r = defrag_add(a->defrag, rec, &pp->dec, &a->datagram);
 	if (r != DEFRAG_WHOLE) {
-		defrag_diag(a, rec, r);
+		defrag_damaged(a, rec, r);
 		return NULL;
 	}
 	prepare_datagram(&a->datagram, &a->datagram_prep);
@@ -593,7 +593,7 @@ void analyzer_frame(struct analyzer *a, const struct pkt_record *rec)
 		frame_part(a, dg, dg->prep);
 }
 
-void analyzer_replay_event(struct analyzer *a, const struct flow *f, const struct tcp_event *ev,
+void analyzer_merge_event(struct analyzer *a, const struct flow *f, const struct finding_event *ev,
 			   bool write)
 {
 	totals_event(&a->tot, ev, f != NULL);
@@ -601,12 +601,12 @@ void analyzer_replay_event(struct analyzer *a, const struct flow *f, const struc
 		a->sink.event(a->sink.user, f, ev);
 }
 
-void analyzer_replay_flow_new(struct analyzer *a, const struct flow *f)
+void analyzer_merge_flow_new(struct analyzer *a, const struct flow *f)
 {
 	totals_flow_new(&a->tot, f);
 }
 
-void analyzer_replay_flow_end(struct analyzer *a, const struct flow *f, enum flow_retire_reason why,
+void analyzer_merge_flow_end(struct analyzer *a, const struct flow *f, enum flow_retire_reason why,
 			      const struct flow_rounds *rounds)
 {
 	totals_flow_end(&a->tot, f, why);
@@ -614,10 +614,10 @@ void analyzer_replay_flow_end(struct analyzer *a, const struct flow *f, enum flo
 		a->sink.flow_end(a->sink.user, f, why, rounds);
 }
 
-void analyzer_replay_diag(struct analyzer *a, uint64_t frame, const char *msg)
+void analyzer_merge_damaged(struct analyzer *a, uint64_t frame, const char *msg)
 {
-	if (a->sink.diag)
-		a->sink.diag(a->sink.diag_user, frame, msg);
+	if (a->sink.damaged)
+		a->sink.damaged(a->sink.damaged_user, frame, msg);
 }
 
 void analyzer_absorb(struct analyzer *a, const struct analyzer *shard)

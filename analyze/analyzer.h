@@ -57,16 +57,16 @@ struct analyzer_sink {
 	void *user;
 	/* A final event (its verdict will not change). f is NULL for events
 	 * outside any flow (an IPv4 header checksum error on ICMP, say). */
-	void (*event)(void *user, const struct flow *f, const struct tcp_event *ev);
+	void (*event)(void *user, const struct flow *f, const struct finding_event *ev);
 	/* A flow leaves the analysis: the last call that mentions it. With its
 	 * listed congestion-window rounds (f->cw[d].rounds says how many were
 	 * left out): the flow and rounds are all a subscriber needs. */
 	void (*flow_end)(void *user, const struct flow *f, enum flow_retire_reason why,
 			 const struct flow_rounds *rounds);
 	/* A frame that could not be analyzed, and why ("IP header cut short").
-	 * Called with diag_user: diagnostics usually go elsewhere than events. */
-	void (*diag)(void *diag_user, uint64_t frame, const char *msg);
-	void *diag_user;
+	 * Called with damaged_user: these messages usually go elsewhere than events. */
+	void (*damaged)(void *damaged_user, uint64_t frame, const char *msg);
+	void *damaged_user;
 	/* Optional per-packet observer (NULL costs nothing): every TCP segment
 	 * of a flow, after tracking (f->half[dir] already counts it: rwnd,
 	 * retransmissions). d is valid only during the call (d->rec: time,
@@ -208,7 +208,7 @@ void analyzer_prepare(void *unused, const struct pkt_record *rec, void *scratch)
 void analyzer_lookahead(void *analyzer, const struct pkt_record *rec);
 
 /* Analyze one frame. Never fails: damaged frames are counted and reported
- * through sink->diag. Uses rec->prep when set (see analyzer_prepare). */
+ * through sink->damaged. Uses rec->prep when set (see analyzer_prepare). */
 void analyzer_packet(struct analyzer *a, const struct pkt_record *rec);
 
 /* End of capture: every open flow ends (in id order). */
@@ -235,11 +235,11 @@ void analyzer_each_open_flow(const struct analyzer *a, flow_each_fn fn, void *us
 struct analyzer_recorder {
 	void *user;
 	/* write: false for an event over its flow's cap (counted, not written) */
-	void (*event)(void *user, const struct flow *f, const struct tcp_event *ev, bool write);
+	void (*event)(void *user, const struct flow *f, const struct finding_event *ev, bool write);
 	void (*flow_new)(void *user, const struct flow *f);
 	void (*flow_end)(void *user, const struct flow *f, enum flow_retire_reason why,
 			 const struct flow_rounds *rounds);
-	void (*diag)(void *user, uint64_t frame, const char *msg);
+	void (*damaged)(void *user, uint64_t frame, const char *msg);
 };
 
 /* A shard; cfg's caps are its own share of them. */
@@ -262,12 +262,12 @@ const struct pkt_record *analyzer_shard_fragment(struct analyzer *a, const struc
 void analyzer_frame(struct analyzer *a, const struct pkt_record *rec);
 /* Replays, in order. f: the shard's flow (for flow_end a copy, with the
  * merged id, and its rounds as the shard listed them). */
-void analyzer_replay_event(struct analyzer *a, const struct flow *f, const struct tcp_event *ev,
+void analyzer_merge_event(struct analyzer *a, const struct flow *f, const struct finding_event *ev,
 			   bool write);
-void analyzer_replay_flow_new(struct analyzer *a, const struct flow *f);
-void analyzer_replay_flow_end(struct analyzer *a, const struct flow *f, enum flow_retire_reason why,
+void analyzer_merge_flow_new(struct analyzer *a, const struct flow *f);
+void analyzer_merge_flow_end(struct analyzer *a, const struct flow *f, enum flow_retire_reason why,
 			      const struct flow_rounds *rounds);
-void analyzer_replay_diag(struct analyzer *a, uint64_t frame, const char *msg);
+void analyzer_merge_damaged(struct analyzer *a, uint64_t frame, const char *msg);
 /* After the last replay: a shard's counts that do not depend on order (its
  * FLOW_PART_COUNTERS, each one, and its pools' overflows). */
 void analyzer_absorb(struct analyzer *a, const struct analyzer *shard);

@@ -27,12 +27,12 @@ static void write_event(struct held *h, struct flow *f, enum cause fate,
 }
 
 void csum_fate_hold(struct held_pool *pool, struct flow *f, int dir, uint32_t seq, uint32_t end,
-		    const struct tcp_event *ev, const struct event_sink *sink)
+		    const struct finding_event *ev, const struct event_sink *sink)
 {
 	/* Nothing to follow (no sequence space: a pure ACK or RST), or no
 	 * room: written now, fate unknown (never an empty fate). */
 	if (seq == end || !held_hold(pool, &f->csum_held, ev, dir, seq, end)) {
-		struct tcp_event now = *ev;
+		struct finding_event now = *ev;
 		now.cause = CAUSE_UNKNOWN;
 		event_emit(sink, f, &now);
 	}

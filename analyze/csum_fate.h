@@ -25,7 +25,7 @@
  * fate is known. Segments without sequence space (pure ACKs, RSTs) are
  * written at once, fate unknown: nothing the peer does tells. */
 void csum_fate_hold(struct held_pool *pool, struct flow *f, int dir, uint32_t seq, uint32_t end,
-		    const struct tcp_event *ev, const struct event_sink *sink);
+		    const struct finding_event *ev, const struct event_sink *sink);
 
 /* Sequence space [seq, end) (data, SYN, FIN) was sent in direction dir at
  * ts: a resend of held bytes? */

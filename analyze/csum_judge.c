@@ -79,7 +79,7 @@ void csum_judge_l4(const struct csum_judge *j, struct flow *f, int dir, const st
 	}
 	if (v != CSUM_OFFLOAD && v != CSUM_BAD)
 		return;
-	struct tcp_event ev;
+	struct finding_event ev;
 	event_init(&ev, f, d, dir, v == CSUM_OFFLOAD ? FIND_CSUM_OFFLOAD : FIND_CSUM_BAD);
 	ev.proto = d->l4proto == IPPROTO_TCP ? CAUSE_TCP : CAUSE_UDP;
 	ev.u.csum.found = found;
@@ -123,7 +123,7 @@ void csum_judge_ip(const struct csum_judge *j, struct flow *f, int dir, const st
 {
 	bool offload = found == 0 && !j->no_offload_signature && d->dir != PKT_DIR_IN &&
 		       !(pp->l4_done && pp->l4_verdict == CSUM_BAD);
-	struct tcp_event ev;
+	struct finding_event ev;
 	event_init(&ev, f, d, dir, offload ? FIND_IP_CSUM_OFFLOAD : FIND_IP_CSUM_BAD);
 	ev.cause = offload ? CAUSE_TX : CAUSE_NONE;
 	ev.u.csum.found = found;

@@ -51,7 +51,7 @@ static bool first_flight_seen(const struct flow *f, int dir)
 static void emit_iw(struct cwnd_ctx *c, struct flow *f, int dir, const struct cwnd_state *w,
 		    enum cause limit)
 {
-	struct tcp_event ev = {0};
+	struct finding_event ev = {0};
 	ev.ts_ns = w->start_ts;
 	ev.frame = w->start_frame;
 	ev.flow_id = f->id;
@@ -68,7 +68,7 @@ static void emit_iw(struct cwnd_ctx *c, struct flow *f, int dir, const struct cw
 }
 
 static void emit_simple(struct cwnd_ctx *c, struct flow *f, int dir, const struct cwnd_state *w,
-			enum finding_kind k, struct tcp_event *ev)
+			enum finding_kind k, struct finding_event *ev)
 {
 	ev->ts_ns = w->start_ts;
 	ev->frame = w->start_frame;
@@ -100,7 +100,7 @@ static void measure_reduction(struct cwnd_ctx *c, struct flow *f, int dir, uint3
 	w->reductions++;
 	w->ratio_sum += (float)ratio;
 	if (ratio < REDUCTION_MAX) {
-		struct tcp_event ev = {0};
+		struct finding_event ev = {0};
 		ev.u.reduction.before = w->before_loss;
 		ev.u.reduction.after = after;
 		ev.u.reduction.ratio = ratio;
@@ -161,7 +161,7 @@ static void close_round(struct cwnd_ctx *c, struct flow *f, int dir)
 	 * was larger (the window held at least that flight). */
 	if (w->post_idle && w->last_full_flight && limit != CAUSE_APP &&
 	    flight < IDLE_COLLAPSE * w->last_full_flight) {
-		struct tcp_event ev = {0};
+		struct finding_event ev = {0};
 		ev.u.idle.idle_ms = (double)w->idle_ns / NS_PER_MS;
 		ev.u.idle.before = w->last_full_flight;
 		ev.u.idle.after = flight;

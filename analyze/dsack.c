@@ -42,7 +42,7 @@ bool dsack_block(const struct pkt_decoded *d, struct tcp_sack_block *out)
 }
 
 void dsack_hold(struct held_pool *pool, struct flow *f, int dir, uint32_t seq, uint32_t end,
-		uint64_t ts_ns, const struct tcp_event *ev, const struct event_sink *sink)
+		uint64_t ts_ns, const struct finding_event *ev, const struct event_sink *sink)
 {
 	struct held *h = held_hold(pool, &f->retrans_held, ev, dir, seq, end);
 	if (!h)

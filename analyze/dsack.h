@@ -40,7 +40,7 @@
 
 /* Hold the resend ev of [seq, end) of direction dir, seen at ts_ns. */
 void dsack_hold(struct held_pool *pool, struct flow *f, int dir, uint32_t seq, uint32_t end,
-		uint64_t ts_ns, const struct tcp_event *ev, const struct event_sink *sink);
+		uint64_t ts_ns, const struct finding_event *ev, const struct event_sink *sink);
 /* d is an ACK from the receiver of direction data_dir. */
 void dsack_on_ack(struct held_pool *pool, struct flow *f, int data_dir,
 		  const struct pkt_decoded *d, const struct event_sink *sink);

@@ -22,7 +22,7 @@ static const struct {
 
 /* A field's C type must be what its TYPE says: checked at compile time. */
 #define FT_CTYPE(m) \
-	_Generic((((struct tcp_event *)0)->m), uint8_t: 1, uint16_t: 2, uint32_t: 4, \
+	_Generic((((struct finding_event *)0)->m), uint8_t: 1, uint16_t: 2, uint32_t: 4, \
 		 uint64_t: 8, double: 'd', default: 0)
 #define FT_WANT_HEX16 2
 #define FT_WANT_U32 4
@@ -47,7 +47,7 @@ static const struct field_row {
 #define X(e, n, s, w, t)
 #define FIELD(k, key, type, m, when, form, text) \
 	{FIND_##k, {key, sizeof(key "") - 1, FT_##type, CAUSE_##when, FORM_##form, \
-		    offsetof(struct tcp_event, m), text}},
+		    offsetof(struct finding_event, m), text}},
 #include "findings.def"
 #undef FIELD
 #undef X
@@ -139,7 +139,7 @@ const struct finding_field *finding_fields(enum finding_kind k, size_t *n)
 	return &kind_fields[kind_first[k]];
 }
 
-uint64_t finding_field_uint(const struct finding_field *fd, const struct tcp_event *ev)
+uint64_t finding_field_uint(const struct finding_field *fd, const struct finding_event *ev)
 {
 	const unsigned char *p = (const unsigned char *)ev + fd->offset;
 	switch ((enum finding_field_type)fd->type) {
@@ -170,7 +170,7 @@ uint64_t finding_field_uint(const struct finding_field *fd, const struct tcp_eve
 	return 0;
 }
 
-double finding_field_double(const struct finding_field *fd, const struct tcp_event *ev)
+double finding_field_double(const struct finding_field *fd, const struct finding_event *ev)
 {
 	if (fd->type != FT_DBL1 && fd->type != FT_DBL2)
 		return (double)finding_field_uint(fd, ev);
@@ -188,7 +188,7 @@ const char *finding_cause_words(enum finding_kind k)
 }
 
 /* Append one field's text to buf at *at. */
-static void describe_field(const struct finding_field *fd, const struct tcp_event *ev, char *buf,
+static void describe_field(const struct finding_field *fd, const struct finding_event *ev, char *buf,
 			   size_t len, size_t *at)
 {
 	char v[32];
@@ -245,7 +245,7 @@ static void describe_field(const struct finding_field *fd, const struct tcp_even
 		*at += (size_t)n < len - *at ? (size_t)n : len - *at - 1;
 }
 
-void finding_describe(const struct tcp_event *ev, enum finding_form form, char *buf, size_t len)
+void finding_describe(const struct finding_event *ev, enum finding_form form, char *buf, size_t len)
 {
 	if (!len)
 		return;

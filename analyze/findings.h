@@ -68,9 +68,10 @@ enum flow_dir {
 	DIR_S2C = 1,
 };
 
-/* One finding. Fields not used by a kind are zero. `pending` events may still
+/* One finding as it happened (TCP, UDP or IP: not only TCP, hence not
+ * "tcp_event"). Fields not used by a kind are zero. `pending` events may still
  * change (a checksum fate, a gap's fill time) and are written when final. */
-struct tcp_event {
+struct finding_event {
 	uint64_t ts_ns;
 	uint64_t frame;
 	uint32_t flow_id;
@@ -122,26 +123,26 @@ struct finding_field {
 	unsigned char type;       /* enum finding_field_type */
 	unsigned char when;       /* enum cause: CAUSE_NONE = every event */
 	unsigned char form;       /* the shortest form that shows it */
-	unsigned short offset;    /* of the value in struct tcp_event */
+	unsigned short offset;    /* of the value in struct finding_event */
 	const char *text;         /* see findings.def */
 };
 /* Kind k's fields in JSON order (*n of them; NULL and 0 for an unknown kind). */
 const struct finding_field *finding_fields(enum finding_kind k, size_t *n);
 /* Whether ev carries field fd (its WHEN holds). */
-static inline int finding_field_present(const struct finding_field *fd, const struct tcp_event *ev)
+static inline int finding_field_present(const struct finding_field *fd, const struct finding_event *ev)
 {
 	return fd->when == CAUSE_NONE || fd->when == ev->cause;
 }
 /* A field's value in ev, as an integer (HEX16, U32, U64, BOOL, CAUSE,
  * PROTO) or a double (DBL1, DBL2). */
-uint64_t finding_field_uint(const struct finding_field *fd, const struct tcp_event *ev);
-double finding_field_double(const struct finding_field *fd, const struct tcp_event *ev);
+uint64_t finding_field_uint(const struct finding_field *fd, const struct finding_event *ev);
+double finding_field_double(const struct finding_field *fd, const struct finding_event *ev);
 /* The words kind k's CAUSE field may hold, space-separated ("" if none). */
 const char *finding_cause_words(enum finding_kind k);
 /* What ev says, without its kind: "46.5 ms, cause delayed_ack, 1448 bytes
  * outstanding, until frame 812" (FORM_FULL) or the same without the FULL-only
  * fields (FORM_BRIEF). Always NUL-terminated; cut to len. */
-void finding_describe(const struct tcp_event *ev, enum finding_form form, char *buf, size_t len);
+void finding_describe(const struct finding_event *ev, enum finding_form form, char *buf, size_t len);
 const char *cause_name(enum cause c);
 const char *severity_name(enum severity s);
 const char *flow_dir_name(enum flow_dir d);

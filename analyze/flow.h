@@ -205,7 +205,7 @@ struct flow_cold {
 	 * follows. */
 	struct dup_ring *dups;
 	uint32_t dup_frames;         /* its packets' copies from another interface */
-	struct tcp_event stall_pending_ev;          /* stall.c: a held delayed_ack */
+	struct finding_event stall_pending_ev;          /* stall.c: a held delayed_ack */
 	double stall_by_cause_ms[STALL_CAUSES];     /* indexed as stall_causes[] in stall.h */
 	uint32_t stall_by_cause_n[STALL_CAUSES];
 };

@@ -53,7 +53,7 @@ struct held *held_take(struct held_pool *p, uint32_t *head)
 	return h;
 }
 
-struct held *held_hold(struct held_pool *p, uint32_t *head, const struct tcp_event *ev, int dir,
+struct held *held_hold(struct held_pool *p, uint32_t *head, const struct finding_event *ev, int dir,
 		       uint32_t seq, uint32_t end)
 {
 	struct held *h = held_take(p, head);

@@ -16,7 +16,7 @@
 #include "findings.h"
 
 struct held {
-	struct tcp_event ev;
+	struct finding_event ev;
 	uint32_t seq, end;     /* the sequence range it is about */
 	uint64_t t;            /* a time the owner needs (a resend's time) */
 	uint32_t next;         /* index + 1 in its list, 0 = last */
@@ -48,7 +48,7 @@ struct held *held_take(struct held_pool *p, uint32_t *head);
 /* Hold a copy of ev about [seq, end) of direction dir on the list at *head
  * (held_take, then the fields every owner sets). NULL when the pool or the
  * list is full: the caller writes ev at once, its verdict unknown. */
-struct held *held_hold(struct held_pool *p, uint32_t *head, const struct tcp_event *ev, int dir,
+struct held *held_hold(struct held_pool *p, uint32_t *head, const struct finding_event *ev, int dir,
 		       uint32_t seq, uint32_t end);
 /* Entries refused by held_take so far. */
 uint64_t held_pool_overflow(const struct held_pool *p);

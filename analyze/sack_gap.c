@@ -93,7 +93,7 @@ static int settle(void *user, struct held *h)
 static void open_hole(struct held_pool *pool, struct gap_ctx *c, const struct pkt_decoded *d,
 		      uint32_t left, uint32_t right)
 {
-	struct tcp_event ev;
+	struct finding_event ev;
 	event_init(&ev, c->f, d, c->dir, FIND_SACK_GAP);
 	ev.u.gap.seq = left - c->f->half[c->dir].seq_base;
 	ev.u.gap.bytes = (uint32_t)seq_diff(right, left);

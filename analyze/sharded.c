@@ -34,7 +34,7 @@
 enum { PHASE_EXPIRE = 0, PHASE_OWN = 2, PHASE_END = 3 };
 #define FRAME_END UINT64_MAX
 
-enum rec_type { REC_EVENT = 1, REC_FLOW_NEW, REC_FLOW_END, REC_DIAG };
+enum rec_type { REC_EVENT = 1, REC_FLOW_NEW, REC_FLOW_END, REC_DAMAGED };
 
 /* Every record: its key (frame, phase, sub), then len bytes (a multiple of
  * 8, so every record and payload stays 8-byte aligned). */
@@ -48,7 +48,7 @@ struct rec_hdr {
 };
 
 struct rec_event {
-	struct tcp_event ev;
+	struct finding_event ev;
 	struct flow_key key;
 	uint32_t has_flow;
 };
@@ -66,7 +66,7 @@ struct rec_flow_end {
 	uint32_t has_cold;
 };
 
-struct rec_diag {
+struct rec_damaged {
 	uint64_t frame;
 	/* then the message, NUL-terminated */
 };
@@ -230,7 +230,7 @@ static uint64_t key_sub(const struct shard *sh, const struct flow *f)
 	return sh->phase == PHASE_END ? f->first_frame : f->last_frame;
 }
 
-static void on_rec_event(void *user, const struct flow *f, const struct tcp_event *ev, bool write)
+static void on_rec_event(void *user, const struct flow *f, const struct finding_event *ev, bool write)
 {
 	struct shard *sh = user;
 	struct rec_hdr *h;
@@ -290,12 +290,12 @@ static void on_rec_flow_end(void *user, const struct flow *f, enum flow_retire_r
 	rec_done(sh);
 }
 
-static void on_rec_diag(void *user, uint64_t frame, const char *msg)
+static void on_rec_damaged(void *user, uint64_t frame, const char *msg)
 {
 	struct shard *sh = user;
 	size_t n = strlen(msg) + 1;
 	struct rec_hdr *h;
-	struct rec_diag *r = rec_add(sh, REC_DIAG, 0, sizeof(*r) + n, &h);
+	struct rec_damaged *r = rec_add(sh, REC_DAMAGED, 0, sizeof(*r) + n, &h);
 	if (!r)
 		return;
 	r->frame = frame;
@@ -423,7 +423,7 @@ static void replay(struct sharded *s, struct shard *sh, const struct rec_hdr *h)
 	switch (h->type) {
 	case REC_EVENT: {
 		const struct rec_event *r = (const struct rec_event *)p;
-		struct tcp_event ev = r->ev;
+		struct finding_event ev = r->ev;
 		const struct flow *f = NULL;
 		if (r->has_flow) {
 			ev.flow_id = idmap_get(&sh->ids, ev.flow_id, false);
@@ -431,7 +431,7 @@ static void replay(struct sharded *s, struct shard *sh, const struct rec_hdr *h)
 			s->ev_flow.key = r->key;
 			f = &s->ev_flow;
 		}
-		analyzer_replay_event(s->merge, f, &ev, h->write);
+		analyzer_merge_event(s->merge, f, &ev, h->write);
 		break;
 	}
 	case REC_FLOW_NEW: {
@@ -442,7 +442,7 @@ static void replay(struct sharded *s, struct shard *sh, const struct rec_hdr *h)
 		f->id = id;
 		f->first_ts = r->first_ts;
 		f->client_from_syn = r->client_from_syn;
-		analyzer_replay_flow_new(s->merge, f);
+		analyzer_merge_flow_new(s->merge, f);
 		break;
 	}
 	case REC_FLOW_END: {
@@ -463,12 +463,12 @@ static void replay(struct sharded *s, struct shard *sh, const struct rec_hdr *h)
 		fr.r[1] = fr.r[0] + r->nrounds[0];
 		fr.n[0] = r->nrounds[0];
 		fr.n[1] = r->nrounds[1];
-		analyzer_replay_flow_end(s->merge, f, (enum flow_retire_reason)h->why, &fr);
+		analyzer_merge_flow_end(s->merge, f, (enum flow_retire_reason)h->why, &fr);
 		break;
 	}
-	case REC_DIAG: {
-		const struct rec_diag *r = (const struct rec_diag *)p;
-		analyzer_replay_diag(s->merge, r->frame, (const char *)(r + 1));
+	case REC_DAMAGED: {
+		const struct rec_damaged *r = (const struct rec_damaged *)p;
+		analyzer_merge_damaged(s->merge, r->frame, (const char *)(r + 1));
 		break;
 	}
 	}
@@ -709,7 +709,7 @@ struct sharded *sharded_new(const struct sharded_feed *feed, struct analyzer *me
 		sh->s = s;
 		sh->index = k;
 		struct analyzer_recorder rec = {sh, on_rec_event, on_rec_flow_new, on_rec_flow_end,
-						on_rec_diag};
+						on_rec_damaged};
 		if (!(sh->an = analyzer_shard_new(&cfg, &rec))) {
 			snprintf(errbuf, errlen, "out of memory for the shards");
 			sharded_free(s);

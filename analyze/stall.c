@@ -235,7 +235,7 @@ static void snapshot(struct flow *f, const struct pkt_decoded *d)
 	st->window_reopen_ts = 0;
 }
 
-static void emit_stall(struct flow *f, struct tcp_event *ev, enum cause c,
+static void emit_stall(struct flow *f, struct finding_event *ev, enum cause c,
 		       const struct event_sink *sink)
 {
 	struct stall_state *st = &f->stall;
@@ -260,7 +260,7 @@ static void settle_pending(struct flow *f, int dir, const struct pkt_decoded *d,
 	struct stall_state *st = &f->stall;
 	st->pending = false;
 	uint64_t ack_ts = st->progress_ts;
-	struct tcp_event *ev = &f->cold->stall_pending_ev; /* pending implies cold */
+	struct finding_event *ev = &f->cold->stall_pending_ev; /* pending implies cold */
 	bool released = d && dir == ev->dir && d->payload_len && d->rec->ts_ns >= ack_ts &&
 			d->rec->ts_ns - ack_ts <= released_within(f, ev->dir);
 	emit_stall(f, ev, released ? CAUSE_DELAYED_ACK : CAUSE_APP_IDLE, sink);
@@ -326,7 +326,7 @@ void stall_on_segment(struct flow *f, int dir, const struct pkt_decoded *d, bool
 		if (gap <= thresh && c != CAUSE_DELAYED_ACK)
 			c = CAUSE_NONE;
 		if (c != CAUSE_NONE) {
-			struct tcp_event ev;
+			struct finding_event ev;
 			event_init(&ev, f, d, sdir, FIND_STALL);
 			ev.ts_ns = st->progress_ts;
 			ev.frame = st->progress_frame;

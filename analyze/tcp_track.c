@@ -51,7 +51,7 @@ bool tcp_flow_closed(const struct flow *f)
 static void emit_simple(struct flow *f, int dir, const struct pkt_decoded *d,
 			struct tcp_ctx *ctx, enum finding_kind k)
 {
-	struct tcp_event ev;
+	struct finding_event ev;
 	event_init(&ev, f, d, dir, k);
 	event_emit(ctx->sink, f, &ev);
 }
@@ -63,7 +63,7 @@ static void on_syn(struct flow *f, int dir, const struct pkt_decoded *d,
 	uint64_t ts = d->rec->ts_ns;
 	bool synack = (d->flags & TCP_ACK) != 0;
 	if (h->isn_known && d->seq == h->isn) {
-		struct tcp_event ev;
+		struct finding_event ev;
 		event_init(&ev, f, d, dir, FIND_SYN_RETRANSMIT);
 		ev.u.syn.attempt = h->syn_count;
 		ev.u.syn.after_ms = (double)(ts - h->syn_ts) / NS_PER_MS;
@@ -250,7 +250,7 @@ static void emit_giant(struct flow *f, int dir, const struct pkt_decoded *d, str
 {
 	struct tcp_half *h = &f->half[dir];
 	uint16_t mss = d->giant_mss;
-	struct tcp_event ev;
+	struct finding_event ev;
 	event_init(&ev, f, d, dir, FIND_GIANT_SEGMENT);
 	if (d->l4_verdict == CSUM_OFFLOAD && flow_csum_ok_offload_evidence(f, dir))
 		ev.cause = CAUSE_GRO_LRO;
@@ -313,7 +313,7 @@ static void on_data(struct flow *f, int dir, const struct pkt_decoded *d,
 		/* A keepalive or window probe resends one old byte: not a loss. */
 		bool probe = len <= 1 && seq == h->snd_max - 1;
 		if (!probe && !fc.reordered) {
-			struct tcp_event ev;
+			struct finding_event ev;
 			event_init(&ev, f, d, dir, FIND_RETRANSMISSION);
 			enum cause c = retrans_cause(f, dir, end, ts);
 			ev.cause = (uint8_t)c;
@@ -374,7 +374,7 @@ static void on_capture_loss(void *user, uint32_t left, uint32_t right, uint64_t 
 	struct loss_ctx *c = user;
 	struct tcp_half *h = &c->f->half[c->dir];
 	(void)opened;
-	struct tcp_event ev;
+	struct finding_event ev;
 	event_init(&ev, c->f, c->d, c->dir, FIND_CAPTURE_LOSS);
 	ev.u.retrans.seq = left - h->seq_base;
 	ev.u.retrans.bytes = (uint32_t)seq_diff(right, left);

@@ -14,7 +14,7 @@
 /* An event's part in the capture-wide totals (every event counts, also one
  * over its flow's cap). In the order events happen: sums of doubles and the
  * setup quantiles depend on it. */
-void totals_event(struct analyzer_totals *t, const struct tcp_event *ev, bool in_flow)
+void totals_event(struct analyzer_totals *t, const struct finding_event *ev, bool in_flow)
 {
 	t->kind_count[ev->kind]++;
 	t->cause_count[ev->kind][ev->cause]++;

@@ -14,7 +14,7 @@
 
 /* An event (every one counts, also one over its flow's cap); in_flow:
  * the event has a flow. */
-void totals_event(struct analyzer_totals *t, const struct tcp_event *ev, bool in_flow);
+void totals_event(struct analyzer_totals *t, const struct finding_event *ev, bool in_flow);
 /* A new flow. */
 void totals_flow_new(struct analyzer_totals *t, const struct flow *f);
 /* A flow that ended (why), and an open flow's part as it stands (a live

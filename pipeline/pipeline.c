@@ -29,15 +29,15 @@
 #include "source.h"
 #include "tui/tui.h"
 
-#define DIAG_LIST_MAX 20      /* damaged frames listed on stderr */
+#define DAMAGED_LIST_MAX 20      /* damaged frames listed on stderr */
 #define DISPATCH_FRAMES 256   /* frames per capture_dispatch call */
 
 struct pipeline {
 	const struct pipeline_config *cfg;
 	bool live;
 	const char *input;               /* the source's name in messages */
-	bool quiet_diags;
-	uint64_t diags;                  /* damaged frames */
+	bool quiet_damaged;
+	uint64_t damaged;                 /* damaged frames */
 	uint64_t seen;                   /* frames analyzed */
 	bool stopped;                    /* quit from the TUI or a signal mid-batch */
 	struct analyzer *an;
@@ -84,10 +84,10 @@ __attribute__((format(printf, 2, 3))) static int fail(const struct pipeline_conf
 	return PIPELINE_EXIT_INPUT;
 }
 
-static void on_diag(void *user, uint64_t frame, const char *msg)
+static void on_damaged(void *user, uint64_t frame, const char *msg)
 {
 	struct pipeline *p = user;
-	if (p->diags++ < DIAG_LIST_MAX && !p->quiet_diags)
+	if (p->damaged++ < DAMAGED_LIST_MAX && !p->quiet_damaged)
 		fprintf(stderr, "tcplens: %s: frame %llu: %s (skipped)\n", p->input,
 			(unsigned long long)frame, msg);
 }
@@ -179,8 +179,8 @@ static int bind_subscribers(struct pipeline *p, const struct report_meta *meta,
 		return fail(c, "%s", err);
 	struct analyzer_sink sink;
 	report_bind(rep, &sink);
-	sink.diag = on_diag;
-	sink.diag_user = p;
+	sink.damaged = on_damaged;
+	sink.damaged_user = p;
 	/* -w: findings recorded as frame comments; the pcapng is written after. */
 	if (c->write_path && !(p->ann = annotate_begin(c, &sink, err, sizeof(err))))
 		return fail(c, "%s", err);
@@ -235,7 +235,7 @@ struct pipeline *pipeline_begin(const struct pipeline_config *cfg,
 	c.write_path = NULL;  /* no capture file to read twice */
 	p->cfg = &c;
 	p->input = si->name;
-	p->quiet_diags = true;
+	p->quiet_damaged = true;
 	struct report_meta meta = {.source_kind = si->kind, .source_name = si->name,
 				   .linktype = si->linktype, .precision = si->precision};
 	if (open_report_stream(p, false) || bind_subscribers(p, &meta, NULL)) {
@@ -335,7 +335,7 @@ static int run_bind(struct pipeline *p, bool use_tui)
 	const struct pipeline_config *c = p->cfg;
 	char err[CAPTURE_ERRBUF_SIZE];
 	p->input = p->live ? p->src.name : strcmp(c->read_file, "-") ? c->read_file : "(stdin)";
-	p->quiet_diags = c->quiet || use_tui;
+	p->quiet_damaged = c->quiet || use_tui;
 	struct report_meta meta = {
 		.source_kind = p->src.kind,
 		.source_name = p->input,
@@ -446,9 +446,9 @@ static int run_finish(struct pipeline *p, int status)
 				      c->ntolerance, c->compare_json, stdout);
 	if (p->ann && annotate_write(p->ann, c, err, sizeof(err)) < 0)
 		status = fail(c, "%s", err);
-	if (p->diags > DIAG_LIST_MAX && !c->quiet)
+	if (p->damaged > DAMAGED_LIST_MAX && !c->quiet)
 		fprintf(stderr, "tcplens: %s: %llu more damaged frames not listed\n", p->input,
-			(unsigned long long)(p->diags - DIAG_LIST_MAX));
+			(unsigned long long)(p->damaged - DAMAGED_LIST_MAX));
 	return status;
 }
 

@@ -61,7 +61,7 @@ static void fkey_make(struct fkey *k, uint8_t ip_ver, uint8_t proto, const uint8
 	k->port[1] = swap ? p0 : p1;
 }
 
-void annot_event_text(const struct tcp_event *ev, char *buf, size_t len)
+void annot_event_text(const struct finding_event *ev, char *buf, size_t len)
 {
 	const char *kind = finding_name(ev->kind);
 	char d[200];
@@ -75,7 +75,7 @@ void annot_event_text(const struct tcp_event *ev, char *buf, size_t len)
 
 /* ---- recording (first pass) ---- */
 
-static void on_event(void *user, const struct flow *f, const struct tcp_event *ev)
+static void on_event(void *user, const struct flow *f, const struct finding_event *ev)
 {
 	struct annot *a = user;
 	if (!a->failed) {

@@ -27,7 +27,7 @@ struct annot *annot_new(bool flagged_only);
 void annot_free(struct annot *a);
 
 /* Put a in front of the sink: events and flow ends are recorded, then passed
- * on to what sink pointed to. sink->diag is left alone. */
+ * on to what sink pointed to. sink->damaged is left alone. */
 void annot_tee(struct annot *a, struct analyzer_sink *sink);
 
 /* The analysis is over: prepare the frame-ordered reading. 0, or -1 (out of
@@ -42,6 +42,6 @@ int annot_frame(struct annot *a, const struct pkt_record *rec, const char *const
 		size_t *n, bool *keep);
 
 /* The comment text of an event: "tcplens: stall 46.5 ms, cause delayed_ack, ...". */
-void annot_event_text(const struct tcp_event *ev, char *buf, size_t len);
+void annot_event_text(const struct finding_event *ev, char *buf, size_t len);
 
 #endif

@@ -38,7 +38,7 @@ int report_format_from_path(const char *path)
 	return -1;
 }
 
-static void sink_event(void *user, const struct flow *f, const struct tcp_event *ev)
+static void sink_event(void *user, const struct flow *f, const struct finding_event *ev)
 {
 	struct report *r = user;
 	r->ops->event(r, f, ev);

@@ -37,7 +37,7 @@ struct report;
 
 struct report_ops {
 	int (*begin)(struct report *r);
-	void (*event)(struct report *r, const struct flow *f, const struct tcp_event *ev);
+	void (*event)(struct report *r, const struct flow *f, const struct finding_event *ev);
 	void (*flow_end)(struct report *r, const struct flow *f, enum flow_retire_reason why,
 			 const struct flow_rounds *rounds);
 	int (*finish)(struct report *r, const struct analyzer *a, const struct capture_stats *cs);
@@ -65,7 +65,7 @@ int report_format_from_path(const char *path);
  * errbuf set. */
 struct report *report_new(enum report_format fmt, FILE *out, const struct report_meta *meta,
 			  char *errbuf, size_t errlen);
-/* Fill an analyzer sink whose calls go to r (diag is left NULL). */
+/* Fill an analyzer sink whose calls go to r (damaged is left NULL). */
 void report_bind(struct report *r, struct analyzer_sink *sink);
 /* The analyzer feeding r (set once it exists, before the first packet). */
 void report_set_analyzer(struct report *r, const struct analyzer *a);

@@ -56,7 +56,7 @@ static int html_begin(struct report *r)
 	return p->json ? 0 : -1;
 }
 
-static void html_event(struct report *r, const struct flow *f, const struct tcp_event *ev)
+static void html_event(struct report *r, const struct flow *f, const struct finding_event *ev)
 {
 	struct html_priv *p = r->priv;
 	p->json->an = r->an;

@@ -31,7 +31,7 @@ struct json_priv {
 };
 
 /* The fields of one event, inside an open object. */
-static void event_fields(struct jw *w, const struct tcp_event *ev, enum ts_precision p)
+static void event_fields(struct jw *w, const struct finding_event *ev, enum ts_precision p)
 {
 	jw_ts(w, "ts", ev->ts_ns, p);
 	jw_uint(w, "frame", ev->frame);
@@ -518,7 +518,7 @@ static int json_begin(struct report *r)
 
 /* Flows go straight to the output; events, which interleave with them,
  * into the spool (key order is free in the document). */
-static void json_event(struct report *r, const struct flow *f, const struct tcp_event *ev)
+static void json_event(struct report *r, const struct flow *f, const struct finding_event *ev)
 {
 	struct json_priv *p = r->priv;
 	(void)f;
@@ -612,7 +612,7 @@ static int jsonl_begin(struct report *r)
 	return 0;
 }
 
-static void jsonl_event(struct report *r, const struct flow *f, const struct tcp_event *ev)
+static void jsonl_event(struct report *r, const struct flow *f, const struct finding_event *ev)
 {
 	(void)f;
 	struct jw w;

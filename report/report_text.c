@@ -40,7 +40,7 @@ struct text_priv {
 	struct text_flow top[TEXT_TOP_FLOWS];
 	size_t ntop;
 	uint64_t nflows, tcp_flows, udp_flows, flows_with_findings;
-	struct tcp_event examples[FIND_COUNT][TEXT_EXAMPLES];
+	struct finding_event examples[FIND_COUNT][TEXT_EXAMPLES];
 	uint32_t nexamples[FIND_COUNT];
 };
 
@@ -55,11 +55,11 @@ static int text_begin(struct report *r)
  * are learned later), so the first to arrive are not always the first
  * frames: an event goes in before the first kept one with a later frame,
  * and the latest falls off the end. Equal frames keep their arrival order. */
-static void text_event(struct report *r, const struct flow *f, const struct tcp_event *ev)
+static void text_event(struct report *r, const struct flow *f, const struct finding_event *ev)
 {
 	struct text_priv *p = r->priv;
 	(void)f;
-	struct tcp_event *kept = p->examples[ev->kind];
+	struct finding_event *kept = p->examples[ev->kind];
 	uint32_t n = p->nexamples[ev->kind], at = n;
 	while (at > 0 && kept[at - 1].frame > ev->frame)
 		at--;
@@ -433,7 +433,7 @@ static void print_examples(struct report *r, const struct analyzer *a)
 			continue;
 		fprintf(out, "  %s (%llu):\n", finding_name(k), (unsigned long long)t->kind_count[k]);
 		for (uint32_t i = 0; i < p->nexamples[k]; i++) {
-			const struct tcp_event *ev = &p->examples[k][i];
+			const struct finding_event *ev = &p->examples[k][i];
 			char brief[160], flow[24];
 			finding_describe(ev, FORM_FULL, brief, sizeof(brief));
 			if (ev->flow_id)

@@ -122,7 +122,7 @@ static void render_timeline(struct screen *s, const struct view_detail *d,
 		size_t k = (size_t)(st->detail_top + i);
 		if (k >= d->nevents)
 			break;
-		const struct tcp_event *ev = &d->events[k];
+		const struct finding_event *ev = &d->events[k];
 		char brief[160];
 		finding_describe(ev, FORM_BRIEF, brief, sizeof(brief));
 		double off = ev->ts_ns >= d->first_ts ? (double)(ev->ts_ns - d->first_ts) / NS_PER_S : 0;

@@ -34,7 +34,7 @@ int tui_busier_dir(const struct flow *f)
 	return f->half[DIR_C2S].payload_bytes >= f->half[DIR_S2C].payload_bytes ? DIR_C2S : DIR_S2C;
 }
 
-static void timeline_add(struct timeline *t, const struct tcp_event *ev)
+static void timeline_add(struct timeline *t, const struct finding_event *ev)
 {
 	t->total++;
 	if (t->nfirst < TIMELINE_FIRST) {
@@ -52,7 +52,7 @@ size_t timeline_count(const struct timeline *t)
 	return t ? (size_t)t->nfirst + t->nlast : 0;
 }
 
-const struct tcp_event *timeline_get(const struct timeline *t, size_t i)
+const struct finding_event *timeline_get(const struct timeline *t, size_t i)
 {
 	if (i < t->nfirst)
 		return &t->first[i];
@@ -64,7 +64,7 @@ const struct tcp_event *timeline_get(const struct timeline *t, size_t i)
 	return &t->last[(start + i) % TIMELINE_LAST];
 }
 
-void retain_event(struct retain *r, const struct flow *f, const struct tcp_event *ev)
+void retain_event(struct retain *r, const struct flow *f, const struct finding_event *ev)
 {
 	if (!f)
 		return;

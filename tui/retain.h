@@ -27,8 +27,8 @@ struct timeline {
 	uint32_t flow_id;          /* 0 = free slot */
 	uint32_t total;            /* events seen (kept or not) */
 	uint16_t nfirst, nlast, last_pos;
-	struct tcp_event first[TIMELINE_FIRST];
-	struct tcp_event last[TIMELINE_LAST];
+	struct finding_event first[TIMELINE_FIRST];
+	struct finding_event last[TIMELINE_LAST];
 };
 
 struct retained_flow {
@@ -53,7 +53,7 @@ struct retain {
 int retain_init(struct retain *r);
 void retain_free(struct retain *r);
 /* Sink calls (f may be NULL for events outside flows: not kept). */
-void retain_event(struct retain *r, const struct flow *f, const struct tcp_event *ev);
+void retain_event(struct retain *r, const struct flow *f, const struct finding_event *ev);
 /* An ended flow, with its rounds (the busier sender's first RETAIN_ROUNDS kept). */
 void retain_flow_end(struct retain *r, const struct flow *f, enum flow_retire_reason why,
 		     const struct flow_rounds *rounds);
@@ -62,7 +62,7 @@ void retain_flow_end(struct retain *r, const struct flow *f, enum flow_retire_re
 const struct timeline *retain_open_timeline(const struct retain *r, uint32_t flow_id);
 /* Events kept in a timeline, and the i-th of them in time order. */
 size_t timeline_count(const struct timeline *t);
-const struct tcp_event *timeline_get(const struct timeline *t, size_t i);
+const struct finding_event *timeline_get(const struct timeline *t, size_t i);
 
 /* The sender whose rounds are worth plotting: the one that sent more. */
 int tui_busier_dir(const struct flow *f);

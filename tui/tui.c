@@ -38,7 +38,7 @@ struct tui {
 	uint64_t prev_frames, prev_bytes, prev_last_ts;
 };
 
-static void on_event(void *user, const struct flow *f, const struct tcp_event *ev)
+static void on_event(void *user, const struct flow *f, const struct finding_event *ev)
 {
 	struct tui *t = user;
 	if (t->next.event)

@@ -157,7 +157,7 @@ static void copy_timeline(struct view_detail *d, const struct timeline *t)
 	/* Events arrive in order of finality (a stall is written when it
 	 * ends): show them in time order, by frame on equal stamps. */
 	for (size_t i = 1; i < d->nevents; i++) {
-		struct tcp_event e = d->events[i];
+		struct finding_event e = d->events[i];
 		size_t j = i;
 		while (j > 0 && (d->events[j - 1].ts_ns > e.ts_ns ||
 				 (d->events[j - 1].ts_ns == e.ts_ns && d->events[j - 1].frame > e.frame))) {

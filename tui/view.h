@@ -118,7 +118,7 @@ struct view_detail {
 	struct cwnd_round rounds[RETAIN_ROUNDS];
 	size_t nevents;
 	uint32_t events_total;
-	struct tcp_event events[VIEW_EVENTS];
+	struct finding_event events[VIEW_EVENTS];
 	uint64_t first_ts;          /* the capture's first timestamp (offsets) */
 };
 

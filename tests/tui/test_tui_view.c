@@ -30,7 +30,7 @@ struct fixture {
 	struct screen scr;
 };
 
-static void on_event(void *u, const struct flow *f, const struct tcp_event *ev)
+static void on_event(void *u, const struct flow *f, const struct finding_event *ev)
 {
 	retain_event(u, f, ev);
 }
@@ -268,7 +268,7 @@ Test(tui_retain, bounded_worst_kept)
 		memset(f, 0, sizeof(*f));
 		f->id = id;
 		f->kind_count[FIND_RETRANSMISSION] = id % 7;
-		struct tcp_event ev = {.flow_id = id, .kind = FIND_RETRANSMISSION};
+		struct finding_event ev = {.flow_id = id, .kind = FIND_RETRANSMISSION};
 		for (int e = 0; e < 60; e++)
 			retain_event(&r, f, &ev);
 		struct flow_rounds none = {{NULL, NULL}, {0, 0}};

@@ -60,7 +60,7 @@ Test(findings, every_kind_is_complete)
 			else
 				cr_assert_eq(conv, 1, "%s.%s: one %%s (plurals only for counts)", name,
 					     fd[i].key);
-			cr_assert_lt(fd[i].offset + 8u, sizeof(struct tcp_event) + 1);
+			cr_assert_lt(fd[i].offset + 8u, sizeof(struct finding_event) + 1);
 			has_cause |= fd[i].type == FT_CAUSE;
 		}
 		/* A cause field lists its words, and only a kind with one does. */
@@ -85,9 +85,9 @@ Test(findings, cause_words_are_causes)
 	}
 }
 
-static struct tcp_event event(enum finding_kind k, enum cause c)
+static struct finding_event event(enum finding_kind k, enum cause c)
 {
-	struct tcp_event ev;
+	struct finding_event ev;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = (uint8_t)k;
 	ev.cause = (uint8_t)c;
@@ -95,7 +95,7 @@ static struct tcp_event event(enum finding_kind k, enum cause c)
 }
 
 /* ev in form says exactly want. */
-static void says(const struct tcp_event *ev, enum finding_form form, const char *want)
+static void says(const struct finding_event *ev, enum finding_form form, const char *want)
 {
 	char b[200];
 	finding_describe(ev, form, b, sizeof(b));
@@ -104,7 +104,7 @@ static void says(const struct tcp_event *ev, enum finding_form form, const char 
 
 Test(findings, describe_full_and_brief)
 {
-	struct tcp_event ev = event(FIND_STALL, CAUSE_DELAYED_ACK);
+	struct finding_event ev = event(FIND_STALL, CAUSE_DELAYED_ACK);
 	ev.u.stall.duration_ms = 46.54;
 	ev.u.stall.outstanding = 1448;
 	ev.u.stall.end_frame = 812;
@@ -121,7 +121,7 @@ Test(findings, describe_full_and_brief)
 
 Test(findings, describe_conditional_bool_label)
 {
-	struct tcp_event ev = event(FIND_CSUM_BAD, CAUSE_DROPPED);
+	struct finding_event ev = event(FIND_CSUM_BAD, CAUSE_DROPPED);
 	ev.proto = CAUSE_TCP;
 	ev.u.csum.found = 0x1c46;
 	ev.u.csum.expected = 0x8a2f;
@@ -150,7 +150,7 @@ Test(findings, describe_conditional_bool_label)
 
 Test(findings, describe_cuts_to_the_buffer)
 {
-	struct tcp_event ev = event(FIND_STALL, CAUSE_RECEIVER_LIMITED);
+	struct finding_event ev = event(FIND_STALL, CAUSE_RECEIVER_LIMITED);
 	ev.u.stall.duration_ms = 123456.7;
 	ev.u.stall.outstanding = UINT64_MAX;
 	ev.u.stall.end_frame = UINT64_MAX;

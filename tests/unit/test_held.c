@@ -12,7 +12,7 @@
 
 static struct held *hold(struct held_pool *p, uint32_t *head, uint32_t seq)
 {
-	struct tcp_event ev;
+	struct finding_event ev;
 	memset(&ev, 0, sizeof(ev));
 	ev.frame = seq;
 	return held_hold(p, head, &ev, 0, seq, seq + 10);

@@ -81,7 +81,7 @@ static void mix(struct calls *c, uint64_t v)
 	c->hash = (c->hash ^ v) * 0x100000001b3ull;
 }
 
-static void on_event(void *user, const struct flow *f, const struct tcp_event *ev)
+static void on_event(void *user, const struct flow *f, const struct finding_event *ev)
 {
 	struct calls *c = user;
 	c->events++;

@@ -29,7 +29,7 @@
 struct rec_entry {
 	int is_end;                  /* 0: event, 1: flow_end */
 	uint32_t flow_id;
-	struct tcp_event ev;         /* events */
+	struct finding_event ev;         /* events */
 	enum flow_retire_reason why; /* flow ends */
 	struct flow flow;            /* flow ends: the flow as it left */
 };
@@ -38,7 +38,7 @@ static struct rec_entry *rec_v;
 static size_t rec_n;
 static size_t diag_n;
 
-static void sink_event(void *user, const struct flow *f, const struct tcp_event *ev)
+static void sink_event(void *user, const struct flow *f, const struct finding_event *ev)
 {
 	(void)user;
 	cr_assert_lt(rec_n, REC_MAX);
@@ -64,7 +64,7 @@ static void sink_end(void *user, const struct flow *f, enum flow_retire_reason w
 	e->flow.cold = NULL; /* freed when the flow ends: not kept */
 }
 
-static void sink_diag(void *user, uint64_t frame, const char *msg)
+static void sink_damaged(void *user, uint64_t frame, const char *msg)
 {
 	(void)user;
 	(void)frame;
@@ -92,7 +92,7 @@ static void setup(void)
 	struct analyzer_config cfg;
 	memset(&cfg, 0, sizeof(cfg));
 	struct analyzer_sink sink = {.user = NULL, .event = sink_event, .flow_end = sink_end,
-				     .diag = sink_diag};
+				     .damaged = sink_damaged};
 	memset(&C, 0, sizeof(C));
 	C.a = analyzer_new(&cfg, &sink);
 	cr_assert_not_null(C.a);
@@ -191,7 +191,7 @@ static size_t count_kind(enum finding_kind k)
 }
 
 /* The i-th event of kind k (0-based), or fail. */
-static const struct tcp_event *nth_kind(enum finding_kind k, size_t i)
+static const struct finding_event *nth_kind(enum finding_kind k, size_t i)
 {
 	for (size_t j = 0; j < rec_n; j++)
 		if (!rec_v[j].is_end && rec_v[j].ev.kind == k && i-- == 0)
@@ -233,7 +233,7 @@ Test(tcp_track, syn_retransmit)
 	seg(1000 * MS, 1, 1000, 0, TCP_SYN, 64240, 0);
 	seg(3000 * MS, 1, 1000, 0, TCP_SYN, 64240, 0);
 	cr_assert_eq(count_kind(FIND_SYN_RETRANSMIT), 2);
-	const struct tcp_event *e = nth_kind(FIND_SYN_RETRANSMIT, 0);
+	const struct finding_event *e = nth_kind(FIND_SYN_RETRANSMIT, 0);
 	cr_assert_eq(e->flow_id, 1);
 	cr_assert_eq(e->dir, DIR_C2S);
 	cr_assert_eq(e->frame, 2);
@@ -282,7 +282,7 @@ static void retransmission_scenario(void)
 	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 0);
 	seg(1280 * MS, 0, 5001, 1201, TCP_ACK, 509, 0);
 	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 1);
-	const struct tcp_event *e = nth_kind(FIND_RETRANSMISSION, 0);
+	const struct finding_event *e = nth_kind(FIND_RETRANSMISSION, 0);
 	cr_assert_eq(e->dir, DIR_C2S);
 	cr_assert_eq(e->u.retrans.seq, 1);     /* relative: the first data byte */
 	cr_assert_eq(e->u.retrans.bytes, 100);
@@ -377,7 +377,7 @@ Test(tcp_track, resend_of_a_reordered_segment_is_spurious_when_the_dsack_comes_a
 	const uint32_t dsack[] = {1001, 1101};
 	ack_sack(66 * MS, 1301, dsack, 1);
 	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 1);
-	const struct tcp_event *e = nth_kind(FIND_RETRANSMISSION, 0);
+	const struct finding_event *e = nth_kind(FIND_RETRANSMISSION, 0);
 	cr_assert_eq(e->cause, CAUSE_SPURIOUS, "cause %s", cause_name(e->cause));
 	cr_assert_eq(e->frame, 10);
 	assert_clean();
@@ -401,7 +401,7 @@ Test(tcp_track, one_dsack_marks_one_copy_the_later_one)
 	const uint32_t dsack[] = {1001, 1101};
 	ack_sack(66 * MS, 1301, dsack, 1);
 	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 1);
-	const struct tcp_event *e = nth_kind(FIND_RETRANSMISSION, 0);
+	const struct finding_event *e = nth_kind(FIND_RETRANSMISSION, 0);
 	cr_assert_eq(e->cause, CAUSE_SPURIOUS, "cause %s", cause_name(e->cause));
 	cr_assert_eq(e->frame, 11, "the second copy is the duplicate");
 	/* A second D-SACK: the earlier copy arrived twice too. */
@@ -431,7 +431,7 @@ static void resend_before_the_revealing_sack(uint64_t fill_ms)
 Test(tcp_track, a_hole_filled_by_a_resend_sent_before_its_sack_names_that_resend)
 {
 	resend_before_the_revealing_sack(320);
-	const struct tcp_event *g = nth_kind(FIND_SACK_GAP, 0);
+	const struct finding_event *g = nth_kind(FIND_SACK_GAP, 0);
 	cr_assert_eq(g->cause, CAUSE_RTO, "filled_by %s", cause_name(g->cause));
 	cr_assert_eq(nth_kind(FIND_RETRANSMISSION, 0)->cause, CAUSE_RTO);
 	assert_clean();
@@ -442,7 +442,7 @@ Test(tcp_track, a_hole_filled_sooner_than_any_resend_could_is_the_original)
 	/* 2 ms after the resend left: its ACK needs the server's side of the
 	 * round trip (10 ms) to come back, so the late original filled it. */
 	resend_before_the_revealing_sack(302);
-	const struct tcp_event *g = nth_kind(FIND_SACK_GAP, 0);
+	const struct finding_event *g = nth_kind(FIND_SACK_GAP, 0);
 	cr_assert_eq(g->cause, CAUSE_ORIGINAL, "filled_by %s", cause_name(g->cause));
 	assert_clean();
 }
@@ -474,7 +474,7 @@ Test(tcp_track, keepalive_is_not_a_retransmission)
 	/* Two old bytes are a retransmission, though. */
 	seg(40040 * MS, 1, 1099, 5001, TCP_ACK, 502, 2);
 	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 1);
-	const struct tcp_event *e = nth_kind(FIND_RETRANSMISSION, 0);
+	const struct finding_event *e = nth_kind(FIND_RETRANSMISSION, 0);
 	cr_assert_eq(e->u.retrans.seq, 99);
 	cr_assert_eq(e->u.retrans.bytes, 2);
 	assert_clean();
@@ -541,7 +541,7 @@ Test(tcp_track, zero_window_and_rst)
 	cr_assert_eq(count_kind(FIND_ZERO_WINDOW), 0);
 	seg(40 * MS, 0, 5001, 1101, TCP_ACK, 0, 0);
 	cr_assert_eq(count_kind(FIND_ZERO_WINDOW), 1);
-	const struct tcp_event *e = nth_kind(FIND_ZERO_WINDOW, 0);
+	const struct finding_event *e = nth_kind(FIND_ZERO_WINDOW, 0);
 	cr_assert_eq(e->dir, DIR_S2C);
 	cr_assert_eq(e->flow_id, 1);
 	cr_assert_eq(e->frame, 5);
@@ -613,7 +613,7 @@ Test(tcp_track, new_isn_on_same_tuple_starts_a_new_flow)
 	/* The new SYN retransmitted: an event of flow 2, attempt 1. */
 	seg(3000 * MS, 1, 777777, 0, TCP_SYN, 64240, 0);
 	cr_assert_eq(count_kind(FIND_SYN_RETRANSMIT), 2);
-	const struct tcp_event *e = nth_kind(FIND_SYN_RETRANSMIT, 1);
+	const struct finding_event *e = nth_kind(FIND_SYN_RETRANSMIT, 1);
 	cr_assert_eq(e->flow_id, 2);
 	cr_assert_eq(e->u.syn.attempt, 1);
 	cr_assert_float_eq(e->u.syn.after_ms, 1000.0, 1e-9);
@@ -711,7 +711,7 @@ Test(tcp_track, sequence_wrap)
 	/* A real resend of the segment that straddles the wrap. */
 	seg(t + 500 * MS, 1, ci + 201, si + 51, TCP_ACK | TCP_PSH, 502, 100);
 	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 1);
-	const struct tcp_event *e = nth_kind(FIND_RETRANSMISSION, 0);
+	const struct finding_event *e = nth_kind(FIND_RETRANSMISSION, 0);
 	cr_assert_eq(e->u.retrans.seq, 201);
 	cr_assert_eq(e->u.retrans.bytes, 100);
 	cr_assert_eq(e->dir, DIR_C2S);
@@ -756,7 +756,7 @@ Test(tcp_track, fast_open_syn_data_is_not_a_retransmission)
 	syn_with_data(1000 * MS, 1, 1000, 0, TCP_SYN, 100);
 	cr_assert_eq(count_kind(FIND_SYN_RETRANSMIT), 1);
 	cr_assert_eq(count_kind(FIND_RETRANSMISSION), 1);
-	const struct tcp_event *e = nth_kind(FIND_RETRANSMISSION, 0);
+	const struct finding_event *e = nth_kind(FIND_RETRANSMISSION, 0);
 	cr_assert_eq(e->u.retrans.seq, 1);
 	cr_assert_eq(e->u.retrans.bytes, 100);
 	analyzer_finish(C.a);
@@ -805,7 +805,7 @@ Test(tcp_track, csum_bad_dropped_when_resent_before_acknowledged)
 	seg(60 * MS, 1, 1001, 5001, TCP_ACK | TCP_PSH, 502, 100);  /* the resend */
 	seg(61 * MS, 0, 5001, 1201, TCP_ACK, 509, 0);
 	cr_assert_eq(count_kind(FIND_CSUM_BAD), 1);
-	const struct tcp_event *e = nth_kind(FIND_CSUM_BAD, 0);
+	const struct finding_event *e = nth_kind(FIND_CSUM_BAD, 0);
 	cr_assert_eq(e->cause, CAUSE_DROPPED, "fate %s", cause_name(e->cause));
 	cr_assert_eq(e->frame, 4);
 	cr_assert_eq(e->u.csum.found, 0x1234);
@@ -884,7 +884,7 @@ Test(tcp_track, ip_header_checksum_checked_on_a_frame_damaged_past_it)
 	seg_ip4_edited(0x1234, false, PKT_DIR_UNKNOWN, 0, 1300);
 	cr_assert_eq(analyzer_totals(C.a)->malformed, 1);
 	cr_assert_eq(count_kind(FIND_IP_CSUM_BAD), 1);
-	const struct tcp_event *e = nth_kind(FIND_IP_CSUM_BAD, 0);
+	const struct finding_event *e = nth_kind(FIND_IP_CSUM_BAD, 0);
 	cr_assert_eq(e->flow_id, 0, "a malformed frame has no flow");
 	cr_assert_eq(e->u.csum.found, 0x1234);
 }
@@ -895,7 +895,7 @@ Test(tcp_track, a_zero_ip_header_checksum_is_the_offload_artifact)
 	seg_ip_field(0, false, PKT_DIR_OUT);
 	cr_assert_eq(count_kind(FIND_IP_CSUM_OFFLOAD), 2);
 	cr_assert_eq(count_kind(FIND_IP_CSUM_BAD), 0);
-	const struct tcp_event *e = nth_kind(FIND_IP_CSUM_OFFLOAD, 0);
+	const struct finding_event *e = nth_kind(FIND_IP_CSUM_OFFLOAD, 0);
 	cr_assert_eq(e->cause, CAUSE_TX);
 	cr_assert_eq(e->u.csum.found, 0);
 	cr_assert_neq(e->u.csum.expected, 0);
@@ -918,7 +918,7 @@ Test(tcp_track, a_damaged_syn_is_dropped_when_sent_again)
 	seg(1000 * MS, 1, 1000, 0, TCP_SYN, 64240, 0);
 	seg(1001 * MS, 0, 5000, 1001, TCP_SYN | TCP_ACK, 65160, 0);
 	cr_assert_eq(count_kind(FIND_CSUM_BAD), 1);
-	const struct tcp_event *e = nth_kind(FIND_CSUM_BAD, 0);
+	const struct finding_event *e = nth_kind(FIND_CSUM_BAD, 0);
 	cr_assert_eq(e->cause, CAUSE_DROPPED, "fate %s", cause_name(e->cause));
 	cr_assert_float_eq(e->u.csum.resent_ms, 1000.0, 1e-9);
 }
