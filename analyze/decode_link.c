@@ -246,11 +246,144 @@ static int decode_nflog(const uint8_t *b, size_t len, size_t *l3_off, uint16_t *
 }
 #endif
 
-int decode_link(const struct pkt_record *rec, struct pkt_decoded *d, size_t *l3_off,
-		uint16_t *ethertype)
+/* The link layers of capture/linktypes.def, one decoder each, all of one
+ * shape: the link header read, d->dir from it when it tells, *l3_off and
+ * *ethertype set (or the shims walked to them). */
+
+static int link_ethernet(const struct pkt_record *rec, struct pkt_decoded *d, size_t *l3_off,
+			 uint16_t *ethertype)
+{
+	return decode_ethernet(rec->data, rec->caplen, d, l3_off, ethertype);
+}
+
+/* SLL may carry VLAN tags (and the other shims) when the kernel did not
+ * strip them: both SLLs walk them. */
+static int link_sll(const struct pkt_record *rec, struct pkt_decoded *d, size_t *l3_off,
+		    uint16_t *ethertype)
 {
 	const uint8_t *b = rec->data;
 	size_t len = rec->caplen;
+	if (len < 16)
+		return DECODE_SHORT_LINK;
+	if (d->dir == PKT_DIR_UNKNOWN)
+		d->dir = dir_from_pkttype(rd_be16(b, len, 0));
+	*l3_off = 16;
+	*ethertype = rd_be16(b, len, 14);
+	return walk_shims(b, len, d, l3_off, ethertype);
+}
+
+#ifdef DLT_LINUX_SLL2
+static int link_sll2(const struct pkt_record *rec, struct pkt_decoded *d, size_t *l3_off,
+		     uint16_t *ethertype)
+{
+	const uint8_t *b = rec->data;
+	size_t len = rec->caplen;
+	if (len < 20)
+		return DECODE_SHORT_LINK;
+	if (d->dir == PKT_DIR_UNKNOWN)
+		d->dir = dir_from_pkttype(rd_u8(b, len, 10));
+	*l3_off = 20;
+	*ethertype = rd_be16(b, len, 0);
+	return walk_shims(b, len, d, l3_off, ethertype);
+}
+#endif
+
+static int link_raw(const struct pkt_record *rec, struct pkt_decoded *d, size_t *l3_off,
+		    uint16_t *ethertype)
+{
+	(void)d;
+	*l3_off = 0;
+	return ethertype_from_version(rec->data, rec->caplen, 0, ethertype);
+}
+
+/* NULL and LOOP: a 4-byte address family, then IP. */
+static int link_family(const struct pkt_record *rec, uint32_t fam, struct pkt_decoded *d,
+		       size_t *l3_off, uint16_t *ethertype)
+{
+	*l3_off = 4;
+	if (fam == 2)
+		*ethertype = ETH_P_IP;
+	else if (fam == 10 || fam == 24 || fam == 28 || fam == 30)
+		*ethertype = ETH_P_IPV6;
+	else
+		return DECODE_NOT_IP;
+	return walk_shims(rec->data, rec->caplen, d, l3_off, ethertype);
+}
+
+static int link_null(const struct pkt_record *rec, struct pkt_decoded *d, size_t *l3_off,
+		     uint16_t *ethertype)
+{
+	const uint8_t *b = rec->data;
+	size_t len = rec->caplen;
+	if (len < 4)
+		return DECODE_SHORT_LINK;
+	/* DLT_NULL's family is in the writer's byte order: accept either. */
+	uint32_t fam = rd_le32(b, len, 0);
+	if ((fam & 0xffff) == 0)
+		fam = rd_be32(b, len, 0);
+	return link_family(rec, fam, d, l3_off, ethertype);
+}
+
+static int link_loop(const struct pkt_record *rec, struct pkt_decoded *d, size_t *l3_off,
+		     uint16_t *ethertype)
+{
+	if (rec->caplen < 4)
+		return DECODE_SHORT_LINK;
+	return link_family(rec, rd_be32(rec->data, rec->caplen, 0), d, l3_off, ethertype);
+}
+
+static int link_ppp(const struct pkt_record *rec, struct pkt_decoded *d, size_t *l3_off,
+		    uint16_t *ethertype)
+{
+	return decode_ppp(rec->data, rec->caplen, d, l3_off, ethertype);
+}
+
+/* Cisco HDLC: address, control, then an ethertype. */
+static int link_c_hdlc(const struct pkt_record *rec, struct pkt_decoded *d, size_t *l3_off,
+		       uint16_t *ethertype)
+{
+	const uint8_t *b = rec->data;
+	size_t len = rec->caplen;
+	if (len < 4)
+		return DECODE_SHORT_LINK;
+	d->link_encap |= LINK_ENCAP_PPP;
+	*l3_off = 4;
+	*ethertype = rd_be16(b, len, 2);
+	return walk_shims(b, len, d, l3_off, ethertype);
+}
+
+static int link_80211(const struct pkt_record *rec, struct pkt_decoded *d, size_t *l3_off,
+		      uint16_t *ethertype)
+{
+	return decode_80211(rec->data, rec->caplen, 0, d, l3_off, ethertype);
+}
+
+/* radiotap: version 0, its length, then 802.11. */
+static int link_radiotap(const struct pkt_record *rec, struct pkt_decoded *d, size_t *l3_off,
+			 uint16_t *ethertype)
+{
+	const uint8_t *b = rec->data;
+	size_t len = rec->caplen;
+	if (len < 4)
+		return DECODE_SHORT_LINK;
+	size_t rt = rd_le16(b, len, 2);
+	if (b[0] != 0 || rt < 8)
+		return DECODE_NOT_IP;
+	return decode_80211(b, len, rt, d, l3_off, ethertype);
+}
+
+#ifdef DLT_NFLOG
+static int link_nflog(const struct pkt_record *rec, struct pkt_decoded *d, size_t *l3_off,
+		      uint16_t *ethertype)
+{
+	(void)d;
+	return decode_nflog(rec->data, rec->caplen, l3_off, ethertype);
+}
+#endif
+
+int decode_link(const struct pkt_record *rec, struct pkt_decoded *d, size_t *l3_off,
+		uint16_t *ethertype)
+{
 	d->dir = rec->dir;
 	/* A tag the kernel took out of the frame (TPACKET_V3 tp_vlan_tci) was
 	 * the outermost one: it comes before any still in the bytes. */
@@ -259,78 +392,10 @@ int decode_link(const struct pkt_record *rec, struct pkt_decoded *d, size_t *l3_
 		d->vlan_count = 1;
 	}
 	switch (rec->linktype) {
-	case DLT_EN10MB:
-		return decode_ethernet(b, len, d, l3_off, ethertype);
-	case DLT_LINUX_SLL:
-		if (len < 16)
-			return DECODE_SHORT_LINK;
-		if (d->dir == PKT_DIR_UNKNOWN)
-			d->dir = dir_from_pkttype(rd_be16(b, len, 0));
-		*l3_off = 16;
-		*ethertype = rd_be16(b, len, 14);
-		break;
-#ifdef DLT_LINUX_SLL2
-	case DLT_LINUX_SLL2:
-		if (len < 20)
-			return DECODE_SHORT_LINK;
-		if (d->dir == PKT_DIR_UNKNOWN)
-			d->dir = dir_from_pkttype(rd_u8(b, len, 10));
-		*l3_off = 20;
-		*ethertype = rd_be16(b, len, 0);
-		break;
-#endif
-	case DLT_RAW:
-#ifdef DLT_IPV4
-	case DLT_IPV4:
-	case DLT_IPV6:
-#endif
-		*l3_off = 0;
-		return ethertype_from_version(b, len, 0, ethertype);
-	case DLT_NULL:
-	case DLT_LOOP: {
-		if (len < 4)
-			return DECODE_SHORT_LINK;
-		/* DLT_NULL's family is in the writer's byte order: accept either. */
-		uint32_t fam = rec->linktype == DLT_LOOP ? rd_be32(b, len, 0) : rd_le32(b, len, 0);
-		if (rec->linktype == DLT_NULL && (fam & 0xffff) == 0)
-			fam = rd_be32(b, len, 0);
-		*l3_off = 4;
-		if (fam == 2)
-			*ethertype = ETH_P_IP;
-		else if (fam == 10 || fam == 24 || fam == 28 || fam == 30)
-			*ethertype = ETH_P_IPV6;
-		else
-			return DECODE_NOT_IP;
-		break;
-	}
-	case DLT_PPP:
-	case DLT_PPP_SERIAL:
-		return decode_ppp(b, len, d, l3_off, ethertype);
-	case DLT_IEEE802_11:
-		return decode_80211(b, len, 0, d, l3_off, ethertype);
-	case DLT_IEEE802_11_RADIO: { /* radiotap: version 0, its length, then 802.11 */
-		if (len < 4)
-			return DECODE_SHORT_LINK;
-		size_t rt = rd_le16(b, len, 2);
-		if (b[0] != 0 || rt < 8)
-			return DECODE_NOT_IP;
-		return decode_80211(b, len, rt, d, l3_off, ethertype);
-	}
-	case DLT_C_HDLC: /* address, control, then an ethertype */
-		if (len < 4)
-			return DECODE_SHORT_LINK;
-		d->link_encap |= LINK_ENCAP_PPP;
-		*l3_off = 4;
-		*ethertype = rd_be16(b, len, 2);
-		return walk_shims(b, len, d, l3_off, ethertype);
-#ifdef DLT_NFLOG
-	case DLT_NFLOG:
-		return decode_nflog(b, len, l3_off, ethertype);
-#endif
+#define LINKTYPE(dlt, name, decoder) case dlt: return decoder(rec, d, l3_off, ethertype);
+#include "capture/linktypes.def"
+#undef LINKTYPE
 	default:
 		return DECODE_NOT_IP;
 	}
-	/* SLL may carry VLAN tags (and the other shims) when the kernel did not
-	 * strip them. */
-	return walk_shims(b, len, d, l3_off, ethertype);
 }

@@ -52,26 +52,9 @@ int capture_position(struct capture_source *src, uint64_t *done, uint64_t *total
 const char *capture_linktype_name(int dlt)
 {
 	switch (dlt) {
-	case DLT_EN10MB: return "Ethernet";
-	case DLT_LINUX_SLL: return "Linux cooked (SLL)";
-#ifdef DLT_LINUX_SLL2
-	case DLT_LINUX_SLL2: return "Linux cooked (SLL2)";
-#endif
-	case DLT_RAW: return "raw IP";
-#ifdef DLT_IPV4
-	case DLT_IPV4: return "raw IPv4";
-	case DLT_IPV6: return "raw IPv6";
-#endif
-	case DLT_NULL: return "BSD loopback (NULL)";
-	case DLT_LOOP: return "OpenBSD loopback (LOOP)";
-	case DLT_PPP: return "PPP";
-	case DLT_PPP_SERIAL: return "PPP in HDLC framing";
-	case DLT_C_HDLC: return "Cisco HDLC";
-	case DLT_IEEE802_11: return "802.11";
-	case DLT_IEEE802_11_RADIO: return "802.11 with radiotap";
-#ifdef DLT_NFLOG
-	case DLT_NFLOG: return "Linux netfilter log (NFLOG)";
-#endif
+#define LINKTYPE(dlt, name, decoder) case dlt: return name;
+#include "linktypes.def"
+#undef LINKTYPE
 	default: return NULL;
 	}
 }

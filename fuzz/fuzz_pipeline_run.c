@@ -16,14 +16,16 @@ _Noreturn void fuzz_fail(const char *what)
 	abort();
 }
 
+/* Every link type of capture/linktypes.def. */
+static const int fuzz_dlts[] = {
+#define LINKTYPE(dlt, name, decoder) dlt,
+#include "capture/linktypes.def"
+#undef LINKTYPE
+};
+
 int fuzz_dlt(unsigned i)
 {
-	static const int dlts[FUZZ_NDLT] = {
-		DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW,
-		DLT_IPV4,   DLT_IPV6,      DLT_NULL,       DLT_LOOP,
-		DLT_PPP,    DLT_PPP_SERIAL, DLT_C_HDLC,    DLT_NFLOG,
-	};
-	return dlts[i % FUZZ_NDLT];
+	return fuzz_dlts[i % (sizeof(fuzz_dlts) / sizeof(fuzz_dlts[0]))];
 }
 
 /* Text reports go to /dev/null, opened once for the process. */
