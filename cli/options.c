@@ -39,7 +39,7 @@ enum {
 
 /* The --help text: data, one string. */
 static const char usage_text[] =
-"Usage: tcplens -r FILE [options] [BPF expression]\n"
+"Usage: tcplens -r FILE [options] [BPF expression] [options]\n"
 "       tcplens -i IFACE [--engine tpacket3|pcap] [options] [BPF expression]\n"
 "       tcplens --nfqueue N [options]\n"
 "       tcplens diff BASELINE.json CURRENT.json [--tolerance NAME=VALUE]... [--format F]\n"
@@ -58,7 +58,8 @@ static const char usage_text[] =
 "                       Linux SLL/SLL2, raw IP, NULL/LOOP, PPP, Cisco HDLC,\n"
 "                       NFLOG, 802.11 (radiotap); inside VXLAN, Geneve, GTP-U,\n"
 "                       GRE, ERSPAN, IPIP\n"
-"  BPF expression       optional filter, as in tcpdump: 'tcp port 443'\n"
+"  BPF expression       optional filter, as in tcpdump: 'tcp port 443'; options\n"
+"                       may follow it, as tcpdump takes them ('--' ends options)\n"
 "  -c COUNT             stop after COUNT frames\n"
 "\n"
 "Live capture (Ctrl-C or SIGTERM ends it and writes the report):\n"
@@ -74,6 +75,8 @@ static const char usage_text[] =
 "                       but CAP_NET_ADMIN for --nfqueue); without -Z, root keeps\n"
 "                       its uid but drops every other capability\n"
 "  -s SNAPLEN           bytes kept per frame (default 262144)\n"
+"  -B KIB               capture buffer, as tcpdump's -B (default 65536: the\n"
+"                       tpacket3 ring, or libpcap's buffer, of --ring-blocks)\n"
 "  --ring-block KIB     tpacket3 ring block size (default 1024)\n"
 "  --ring-blocks N      tpacket3 ring blocks (default 64)\n"
 "  --ring-timeout MS    tpacket3 block retire timeout (default 20)\n"
@@ -86,6 +89,8 @@ static const char usage_text[] =
 "                       (.txt, .json, .jsonl, .html; another one is refused,\n"
 "                       none is text) unless --format says otherwise\n"
 "  -q, --quiet          do not list malformed frames on stderr\n"
+"  -v, -vv              list every malformed frame, not only the first 20\n"
+"  -n                   accepted for tcpdump habits: tcplens resolves no names\n"
 "\n"
 "Annotated capture (for Wireshark; needs -r FILE: written by a second pass):\n"
 "  -w OUT.pcapng        every frame read (after the BPF filter, non-IP too), bytes,\n"
@@ -282,7 +287,7 @@ static int parse_live_option(int c, const char *arg, struct options *o, char *er
 	}
 	if (parse_u64(arg, &v) < 0) {
 		snprintf(err, errlen, "%s wants a number, not '%s'",
-			 c == 's' ? "-s" : c == OPT_NFQUEUE ? "--nfqueue" : c == OPT_RING_BLOCK ?
+			 c == 's' ? "-s" : c == 'B' ? "-B" : c == OPT_NFQUEUE ? "--nfqueue" : c == OPT_RING_BLOCK ?
 			 "--ring-block" : c == OPT_RING_BLOCKS ? "--ring-blocks" : "--ring-timeout", arg);
 		return -1;
 	}
@@ -291,6 +296,8 @@ static int parse_live_option(int c, const char *arg, struct options *o, char *er
 		bad = "--nfqueue wants a queue number 0..65535";
 	else if (c == 's' && (v < 64 || v > 262144))
 		bad = "-s wants a snap length of 64..262144 bytes";
+	else if (c == 'B' && (v < 64 || v > 4194304))
+		bad = "-B wants a buffer of 64..4194304 KiB";
 	else if (c == OPT_RING_BLOCK && (v < 4 || v > 1048576 || v % 4))
 		bad = "--ring-block wants KiB, a multiple of 4 (the page size), up to 1048576";
 	else if (c == OPT_RING_BLOCKS && (v < 2 || v > 65536))
@@ -305,6 +312,8 @@ static int parse_live_option(int c, const char *arg, struct options *o, char *er
 		o->run.nfqueue = (int)v;
 	else if (c == 's')
 		o->run.snaplen = (int)v;
+	else if (c == 'B')
+		o->run.buffer_kib = (unsigned)v;
 	else if (c == OPT_RING_BLOCK)
 		o->run.ring_block_kib = (unsigned)v;
 	else if (c == OPT_RING_BLOCKS)
@@ -528,6 +537,11 @@ static int parse_option(int c, const char *arg, int argc, char **argv, struct op
 	case 'q':
 		o->run.quiet = 1;
 		break;
+	case 'v':
+		o->run.verbose++;
+		break;
+	case 'n':
+		break; /* tcplens prints addresses, never names */
 	case 'h':
 		o->help = 1;
 		return 1;
@@ -537,6 +551,7 @@ static int parse_option(int c, const char *arg, int argc, char **argv, struct op
 	case 'i':
 	case 'Z':
 	case 's':
+	case 'B':
 	case OPT_NFQUEUE:
 	case OPT_DURATION:
 	case OPT_ENGINE:
@@ -597,8 +612,14 @@ static int input_check(int argc, char **argv, struct options *o, char *err, size
 		snprintf(err, errlen, "-r, -i and --nfqueue each name the input: give one");
 		return -1;
 	}
-	if (o->run.read_file && (o->run.engine || o->run.duration > 0 || o->run.user)) {
-		snprintf(err, errlen, "--engine, --duration and -Z are for live capture (-i, --nfqueue)");
+	if (o->run.read_file && (o->run.engine || o->run.duration > 0 || o->run.user ||
+				 o->run.buffer_kib)) {
+		snprintf(err, errlen, "--engine, --duration, -Z and -B are for live capture (-i, "
+			 "--nfqueue)");
+		return -1;
+	}
+	if (o->run.buffer_kib && o->run.ring_blocks) {
+		snprintf(err, errlen, "-B and --ring-blocks both size the ring: give one");
 		return -1;
 	}
 	if (o->run.nfqueue >= 0 && o->run.engine) {
@@ -669,8 +690,10 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	optind = 1;
 	opterr = 0;
 	int c;
-	/* '+': stop at the first word that is not an option: the BPF expression. */
-	while ((c = getopt_long(argc, argv, "+r:i:o:c:s:w:Z:qhV", longopts, NULL)) != -1) {
+	/* Options before and after the BPF expression, as tcpdump on Linux takes
+	 * them (glibc's getopt moves the expression's words to the end; "--"
+	 * ends the options, POSIXLY_CORRECT stops at the first word). */
+	while ((c = getopt_long(argc, argv, "r:i:o:c:s:B:w:Z:qvnhV", longopts, NULL)) != -1) {
 		int rc = parse_option(c, optarg, argc, argv, o, err, errlen);
 		if (rc)
 			return rc < 0 ? -1 : 0;

@@ -19,7 +19,7 @@ _tcplens()
 		cword=$COMP_CWORD
 	fi
 
-	local opts="-r -i -c -s -o -q -w -Z -h -V --engine --nfqueue --duration
+	local opts="-r -i -c -s -B -o -q -v -n -w -Z -h -V --engine --nfqueue --duration
 		--ring-block --ring-blocks --ring-timeout --format --quiet
 		--write-flagged --baseline --tolerance --metrics --metrics-file
 		--metrics-interval --max-flows --max-events --max-held --max-held-per-flow --max-rounds --threads --tui --no-tui --replay

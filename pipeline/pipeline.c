@@ -33,10 +33,12 @@
 #define DISPATCH_FRAMES 256   /* frames per capture_dispatch call */
 
 struct pipeline {
-	const struct pipeline_config *cfg;
+	const struct pipeline_config *cfg;  /* the caller's (pipeline_run), or cfg_copy */
+	struct pipeline_config cfg_copy;    /* pipeline_begin's: its caller's may go */
 	bool live;
 	const char *input;               /* the source's name in messages */
 	bool quiet_damaged;
+	bool verbose_damaged;            /* -v: every one listed */
 	uint64_t damaged;                 /* damaged frames */
 	uint64_t seen;                   /* frames analyzed */
 	bool stopped;                    /* quit from the TUI or a signal mid-batch */
@@ -87,7 +89,7 @@ __attribute__((format(printf, 2, 3))) static int fail(const struct pipeline_conf
 static void on_damaged(void *user, uint64_t frame, const char *msg)
 {
 	struct pipeline *p = user;
-	if (p->damaged++ < DAMAGED_LIST_MAX && !p->quiet_damaged)
+	if ((p->damaged++ < DAMAGED_LIST_MAX || p->verbose_damaged) && !p->quiet_damaged)
 		fprintf(stderr, "tcplens: %s: frame %llu: %s (skipped)\n", p->input,
 			(unsigned long long)frame, msg);
 }
@@ -229,11 +231,11 @@ struct pipeline *pipeline_begin(const struct pipeline_config *cfg,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	struct pipeline_config c = *cfg;
-	c.err = err;
-	c.errlen = errlen;
-	c.write_path = NULL;  /* no capture file to read twice */
-	p->cfg = &c;
+	p->cfg_copy = *cfg;
+	p->cfg_copy.err = err;
+	p->cfg_copy.errlen = errlen;
+	p->cfg_copy.write_path = NULL;  /* no capture file to read twice */
+	p->cfg = &p->cfg_copy;
 	p->input = si->name;
 	p->quiet_damaged = true;
 	struct report_meta meta = {.source_kind = si->kind, .source_name = si->name,
@@ -242,7 +244,7 @@ struct pipeline *pipeline_begin(const struct pipeline_config *cfg,
 		(void)pipeline_free(p);
 		return NULL;
 	}
-	p->cfg = cfg;  /* c lives only here: nothing after begin reads err */
+	p->cfg_copy.err = NULL;  /* the caller's err is for begin only */
 	return p;
 }
 
@@ -336,6 +338,7 @@ static int run_bind(struct pipeline *p, bool use_tui)
 	char err[CAPTURE_ERRBUF_SIZE];
 	p->input = p->live ? p->src.name : strcmp(c->read_file, "-") ? c->read_file : "(stdin)";
 	p->quiet_damaged = c->quiet || use_tui;
+	p->verbose_damaged = c->verbose > 0;
 	struct report_meta meta = {
 		.source_kind = p->src.kind,
 		.source_name = p->input,
@@ -446,8 +449,9 @@ static int run_finish(struct pipeline *p, int status)
 				      c->ntolerance, c->compare_json, stdout);
 	if (p->ann && annotate_write(p->ann, c, err, sizeof(err)) < 0)
 		status = fail(c, "%s", err);
-	if (p->damaged > DAMAGED_LIST_MAX && !c->quiet)
-		fprintf(stderr, "tcplens: %s: %llu more damaged frames not listed\n", p->input,
+	if (p->damaged > DAMAGED_LIST_MAX && !c->quiet && !c->verbose)
+		fprintf(stderr, "tcplens: %s: %llu more damaged frames not listed (-v lists them)\n",
+			p->input,
 			(unsigned long long)(p->damaged - DAMAGED_LIST_MAX));
 	return status;
 }

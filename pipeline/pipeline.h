@@ -43,6 +43,7 @@ struct pipeline_config {
 	const char *user;          /* -Z USER */
 	int snaplen;               /* -s, 0 = default */
 	unsigned ring_block_kib, ring_blocks, ring_timeout_ms;  /* tpacket3 ring */
+	unsigned buffer_kib;       /* -B: the capture buffer (ring blocks from it), 0 = default */
 	int no_offload_signature;  /* hidden, tests only: see analyzer_config */
 	const char *out_path;      /* -o */
 	FILE *out;                 /* instead of -o: the report's stream (not closed) */
@@ -56,6 +57,7 @@ struct pipeline_config {
 	int threads;               /* --threads: 0 = auto, 1 = one, 2 = read ahead,
 				    * N >= 3 = read ahead + N - 1 analysis shards */
 	int quiet;                 /* -q: no warnings, no damaged-frame lines */
+	int verbose;               /* -v: every damaged frame listed, not the first 20 */
 	/* regression replay (report/baseline_run.h) and the annotated pcapng */
 	const char *baseline;      /* --baseline OLD.json */
 	const char *tolerance[PIPELINE_MAX_TOLERANCES]; /* --tolerance specs */

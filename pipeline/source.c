@@ -63,12 +63,19 @@ int source_open(const struct pipeline_config *c, enum read_mode most, struct cap
 	char cerr[CAPTURE_ERRBUF_SIZE] = "";
 	bool live = !c->read_file;
 	const struct capture_ops *ops = live ? live_engine(c, cerr, sizeof(cerr)) : &capture_file_ops;
+	unsigned blocks = c->ring_blocks;
+	if (c->buffer_kib) { /* -B: as many blocks as fill it, at least two */
+		unsigned block_kib = c->ring_block_kib ? c->ring_block_kib
+						       : CAPTURE_RING_BLOCK_DEFAULT / 1024;
+		blocks = (c->buffer_kib + block_kib - 1) / block_kib;
+		blocks = blocks < 2 ? 2 : blocks;
+	}
 	struct capture_config cc = {
 		.name = live ? c->interface : c->read_file,
 		.bpf = c->filter,
 		.snaplen = c->snaplen,
 		.ring_block_size = c->ring_block_kib * 1024u,
-		.ring_blocks = c->ring_blocks,
+		.ring_blocks = blocks,
 		.ring_timeout_ms = c->ring_timeout_ms,
 		.queue_num = c->nfqueue,
 	};

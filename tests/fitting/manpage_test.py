@@ -26,6 +26,47 @@ SHORT = re.compile(r"(?<![\w-])-([a-zA-Z])(?=[\s,\]\[/)|]|$)")
 COMMAND_OPTS = {"update", "reports", "verbose"}
 
 
+def tcpdump_habits(tcplens):
+    """Typed as tcpdump users type (issue 18): options after the filter give
+    the report options before it give; -n and -vv are taken; -v lists every
+    damaged frame (25 here), without it 20 and a count; -B is for live
+    capture and does not go with --ring-blocks."""
+    import struct
+    import tempfile
+    d = tempfile.mkdtemp(prefix="tcplens-habits-")
+    cap = os.path.join(d, "cut.pcap")
+    with open(cap, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        # 25 Ethernet frames whose IPv4 header is cut after 8 bytes
+        frame = b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + b"\x45\x00\x00\x28\x00\x01\x00\x00"
+        for i in range(25):
+            f.write(struct.pack("<IIII", 1700000000, i, len(frame), len(frame)))
+            f.write(frame)
+
+    def run(*args):
+        return subprocess.run([tcplens, *args], capture_output=True, text=True, timeout=30)
+    before = run("-o", os.path.join(d, "a.json"), "-r", cap, "ip")
+    after = run("-r", cap, "ip", "-o", os.path.join(d, "b.json"))
+    with open(os.path.join(d, "a.json")) as fa, open(os.path.join(d, "b.json")) as fb:
+        a, b = fa.read(), fb.read()
+    if before.returncode or after.returncode or a != b or '"filter":"ip"' not in a:
+        fail("options after the BPF expression: %r %r" % (before.stderr, after.stderr))
+    quiet = run("-r", cap, "-o", os.devnull)
+    loud = run("-n", "-vv", "-r", cap, "-o", os.devnull)
+    listed = lambda r: r.stderr.count("(skipped)")
+    if quiet.returncode or listed(quiet) != 20 or "5 more damaged frames not listed (-v lists them)" \
+            not in quiet.stderr:
+        fail("without -v: 20 damaged frames and a count: %r" % quiet.stderr[-300:])
+    if loud.returncode or listed(loud) != 25 or "not listed" in loud.stderr:
+        fail("-n -vv: every damaged frame: %r" % loud.stderr[-300:])
+    for args, want in ((["-r", cap, "-B", "4096"], "-B are for live capture"),
+                       (["-i", "lo", "-B", "4096", "--ring-blocks", "8"], "-B and --ring-blocks"),
+                       (["-i", "lo", "-B", "7"], "-B wants a buffer")):
+        r = run(*args)
+        if r.returncode != 2 or want not in r.stderr:
+            fail("%s: %r" % (" ".join(args), r.stderr))
+
+
 def fail(msg):
     print("FAIL:", msg)
     sys.exit(1)
@@ -95,6 +136,7 @@ def main():
                        stdin=subprocess.DEVNULL)
     if r.returncode != 2 or "no '.xml' report" not in r.stderr or ".jsonl" not in r.stderr:
         fail("-o r.xml is not refused with the known extensions: %r" % r.stderr)
+    tcpdump_habits(tcplens)
     print("help and man page name the same %d long and %d short options" % (len(hl), len(hs)))
 
     r = subprocess.run(["groff", "-man", "-Tutf8", "-ww", "-z", page], capture_output=True,
