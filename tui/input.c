@@ -35,6 +35,9 @@ static int *cursor(struct view_state *st, const struct render_layout *lay, int *
 	case SCREEN_DETAIL:
 		*page = lay->timeline_rows;
 		return &st->detail_top;
+	case SCREEN_FINDING:
+		*page = lay->finding_rows;
+		return &st->finding_top;
 	case SCREEN_MAIN:
 		if (st->focus == 0) {
 			*page = lay->findings_rows;
@@ -48,8 +51,29 @@ static int *cursor(struct view_state *st, const struct render_layout *lay, int *
 	return &st->sel_flow;
 }
 
+/* The finding under the cursor (main screen, findings focused), or the one
+ * whose flows are listed: its text screen. */
+static void info(struct view_state *st, const struct view *v)
+{
+	if (st->screen == SCREEN_MAIN && st->focus == 0) {
+		if (st->sel_finding < 0 || (size_t)st->sel_finding >= v->nfindings)
+			return;
+		st->ff_kind = v->findings[st->sel_finding].kind;
+		st->ff_cause = v->findings[st->sel_finding].cause;
+	} else if (st->screen != SCREEN_FINDING_FLOWS) {
+		return;
+	}
+	st->finding_top = 0;
+	push(st, SCREEN_FINDING);
+}
+
 static void enter(struct view_state *st, const struct view *v)
 {
+	if (st->screen == SCREEN_FINDING) { /* its flows */
+		st->sel_flow = st->top_flow = 0;
+		push(st, SCREEN_FINDING_FLOWS);
+		return;
+	}
 	if (st->screen == SCREEN_MAIN && st->focus == 0) {
 		if (st->sel_finding < 0 || (size_t)st->sel_finding >= v->nfindings)
 			return;
@@ -83,6 +107,7 @@ bool input_apply(struct view_state *st, const struct view *v, const struct rende
 	case ACT_HOME: *cur = 0; break;
 	case ACT_END: *cur = 1 << 30; break;
 	case ACT_ENTER: enter(st, v); break;
+	case ACT_INFO: info(st, v); break;
 	case ACT_BACK: pop(st); break;
 	case ACT_FOCUS:
 		if (st->screen == SCREEN_MAIN)
@@ -163,6 +188,11 @@ void input_clamp(struct view_state *st, const struct view *v, const struct rende
 		st->detail_top = max_top;
 	if (st->detail_top < 0)
 		st->detail_top = 0;
+	int fmax = lay->finding_lines - lay->finding_rows;
+	if (st->finding_top > fmax)
+		st->finding_top = fmax;
+	if (st->finding_top < 0)
+		st->finding_top = 0;
 	int hmax = lay->help_lines - lay->help_rows;
 	if (st->help_top > hmax)
 		st->help_top = hmax;

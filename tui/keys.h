@@ -24,6 +24,7 @@ enum tui_action {
 	ACT_REVERSE,
 	ACT_PAUSE,
 	ACT_HELP,
+	ACT_INFO,      /* a finding's whole explanation and remedy */
 	ACT_QUIT,
 	ACT_RESIZE,
 	ACT_REDRAW,

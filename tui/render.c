@@ -51,7 +51,6 @@ static const char *short_state(const char *s)
 void render_layout(const struct view *v, const struct view_state *st, int w, int h,
 		   struct render_layout *lay)
 {
-	(void)w;
 	memset(lay, 0, sizeof(*lay));
 	const struct view_header *hd = &v->hdr;
 	lay->header_rows = 2 + (hd->kernel_drops || hd->loss_events);
@@ -80,6 +79,8 @@ void render_layout(const struct view *v, const struct view_state *st, int w, int
 	for (size_t i = 0; i < tui_nkeys; i++)
 		lay->help_lines += tui_keys[i].help != NULL;
 	lay->help_lines += 12;
+	lay->finding_rows = body - 2 > 1 ? body - 2 : 1; /* title, "more" line */
+	lay->finding_lines = st->screen == SCREEN_FINDING ? finding_text_lines(v, st, w) : 0;
 }
 
 static void render_header(struct screen *s, const struct view *v)
@@ -267,9 +268,12 @@ static void render_keybar(struct screen *s, const struct view *v, const struct v
 			      st->edit);
 		return;
 	}
-	if (st->screen == SCREEN_DETAIL || st->screen == SCREEN_HELP) {
+	if (st->screen == SCREEN_DETAIL || st->screen == SCREEN_HELP ||
+	    st->screen == SCREEN_FINDING) {
 		screen_put(s, row, 0, ROLE_KEYBAR, st->screen == SCREEN_DETAIL
 				   ? " Esc back  j/k scroll  ? help  q quit"
+				   : st->screen == SCREEN_FINDING
+				   ? " Esc back  j/k scroll  Enter its flows  q quit"
 				   : " Esc back  j/k scroll  q quit");
 		return;
 	}
@@ -281,6 +285,8 @@ static void render_keybar(struct screen *s, const struct view *v, const struct v
 	c += screen_printf(s, row, c, ROLE_KEYBAR, " sort %s%s |", view_col_name(st->sort),
 			   st->reverse ? " rev" : "");
 	screen_put(s, row, c, ROLE_KEYBAR, st->filter[0] ? " ? help  / filter  Esc clear  q quit"
+					 : st->screen == SCREEN_MAIN && st->focus == 0
+					 ? " ? help  i explain  / filter  s sort  Tab focus  q quit"
 					 : " ? help  / filter  s sort  Tab focus  p pause  q quit");
 }
 
@@ -337,6 +343,8 @@ static void render_finding_flows(struct screen *s, const struct view *v,
 		      v->nrows == 1 ? " flow" : " flows");
 	if (f)
 		screen_printf(s, row + 1, 1, ROLE_NORMAL, "%s", f->line);
+	if (f && (int)strlen(f->line) + 2 > s->w)  /* cut: say where the rest is */
+		screen_put(s, row + 1, s->w - 10, ROLE_TITLE, " i: more ");
 	render_flows(s, v, st, lay, row + 2, true);
 }
 
@@ -360,6 +368,9 @@ void render(struct screen *s, const struct view *v, const struct view_state *st)
 		break;
 	case SCREEN_HELP:
 		render_help(s, st, &lay, row);
+		break;
+	case SCREEN_FINDING:
+		render_finding(s, v, st, &lay, row);
 		break;
 	}
 	render_keybar(s, v, st);

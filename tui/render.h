@@ -17,12 +17,18 @@ struct render_layout {
 	int flows_rows;
 	int timeline_rows;
 	int help_rows, help_lines;
+	int finding_rows, finding_lines;  /* SCREEN_FINDING: shown, in all */
 };
 
 void render_layout(const struct view *v, const struct view_state *st, int w, int h,
 		   struct render_layout *lay);
 /* Clear s and draw the screen st->screen of v. */
 void render(struct screen *s, const struct view *v, const struct view_state *st);
+
+/* render_finding.c: the finding screen's text, wrapped to the width. */
+int finding_text_lines(const struct view *v, const struct view_state *st, int width);
+void render_finding(struct screen *s, const struct view *v, const struct view_state *st,
+		    const struct render_layout *lay, int row);
 
 /* render_detail.c */
 void render_detail(struct screen *s, const struct view *v, const struct view_state *st,

@@ -302,6 +302,14 @@ static void build_findings(struct view *v)
 	}
 }
 
+const struct finding *view_finding_text(const struct view *v, uint8_t kind, uint8_t cause)
+{
+	for (size_t i = 0; i < v->nfindings; i++)
+		if (v->findings[i].kind == kind && v->findings[i].cause == cause)
+			return &v->raw[i];
+	return NULL;
+}
+
 static void build_detail(struct view *v, const struct view_input *in, const struct view_state *st)
 {
 	struct view_detail *d = &v->detail;

@@ -20,7 +20,13 @@
 #include "capture/capture.h"
 #include "retain.h"
 
-enum view_screen { SCREEN_MAIN = 0, SCREEN_FINDING_FLOWS, SCREEN_DETAIL, SCREEN_HELP };
+enum view_screen {
+	SCREEN_MAIN = 0,
+	SCREEN_FINDING_FLOWS,       /* a finding's flows */
+	SCREEN_DETAIL,              /* a flow */
+	SCREEN_HELP,
+	SCREEN_FINDING,             /* a finding's whole explanation and remedy */
+};
 
 /* Flow table columns; COL_WORST (the default sort) is not displayed. */
 enum view_col {
@@ -56,8 +62,9 @@ struct view_state {
 	char filter[VIEW_FILTER_MAX];   /* applied text filter, "" = none */
 	bool editing;                   /* typing a filter */
 	char edit[VIEW_FILTER_MAX];
-	/* SCREEN_FINDING_FLOWS: the finding whose flows are listed */
+	/* SCREEN_FINDING_FLOWS and SCREEN_FINDING: the finding shown */
 	uint8_t ff_kind, ff_cause;
+	int finding_top;            /* SCREEN_FINDING: first text line shown */
 	/* SCREEN_DETAIL */
 	uint32_t detail_id;
 	int detail_top;
@@ -154,6 +161,10 @@ int view_init(struct view *v, size_t rows_cap);
 void view_free(struct view *v);
 /* Rebuild v from in, as st asks (filter, sort, the flow in detail). */
 void view_build(struct view *v, const struct view_input *in, const struct view_state *st);
+
+/* The diagnosis behind the finding (kind, cause) of v (its explanation and
+ * remedy, as the report has them), or NULL when it is gone. */
+const struct finding *view_finding_text(const struct view *v, uint8_t kind, uint8_t cause);
 
 /* Does the row match the query: a substring of its endpoints, state, cc or
  * stall cause ("10.0.0.2:5001", ":443", "delayed_ack"), case-insensitive. */

@@ -314,3 +314,51 @@ Test(tui_view, row_filter)
 	cr_assert(view_row_matches(&r, "DELAYED"));
 	cr_assert(!view_row_matches(&r, "10.0.0.3"));
 }
+
+/* The finding screen: i on a finding shows its whole remedy, word-wrapped
+ * (no line cut mid-word, none wider than the terminal); a terminal too short
+ * for it scrolls, and the last line comes into view; Enter lists its flows. */
+Test(tui_view, finding_screen_wraps_and_scrolls)
+{
+	struct fixture x;
+	load(&x, "nagle.pcap", true, 40, 12);
+	build(&x, true);
+	key(&x, ACT_FOCUS);          /* findings */
+	key(&x, ACT_INFO);
+	cr_assert_eq(x.st.screen, SCREEN_FINDING);
+	const struct finding *f = view_finding_text(&x.view, FIND_STALL, CAUSE_DELAYED_ACK);
+	cr_assert_not_null(f);
+	cr_assert(screen_contains(&x.scr, "Finding: stall (delayed_ack)"));
+	cr_assert(screen_contains(&x.scr, "-- more: j, PgDn --"), "12 rows cannot hold it");
+	/* Every word of the remedy appears, in order, over the pages. */
+	char all[8192] = "";
+	for (int page = 0; page < 20; page++) {
+		char line[512];
+		for (int r = 3; r < x.scr.h - 2; r++) {
+			screen_row_text(&x.scr, r, line, sizeof(line));
+			cr_assert_leq(strlen(line), 40);
+			strncat(all, " ", sizeof(all) - strlen(all) - 1);
+			strncat(all, line, sizeof(all) - strlen(all) - 1);
+		}
+		if (!screen_contains(&x.scr, "-- more"))
+			break;
+		key(&x, ACT_PGDN);
+	}
+	/* one space between words, as the text has them */
+	char *w = all;
+	for (char *r = all; *r; r++)
+		if (*r != ' ' || (w > all && w[-1] != ' '))
+			*w++ = *r;
+	*w = 0;
+	cr_assert(strstr(all, "Esc goes back."), "the end scrolls into view");
+	if (!strstr(all, "Set TCP_NODELAY") || !strstr(all, "next delayed ACK."))
+		fprintf(stderr, "%s\n", all);
+	cr_assert(strstr(all, "Set TCP_NODELAY") && strstr(all, "next delayed ACK."),
+		  "the remedy's first and last words");
+	key(&x, ACT_ENTER);
+	cr_assert_eq(x.st.screen, SCREEN_FINDING_FLOWS);
+	cr_assert(screen_contains(&x.scr, "Flows behind stall (delayed_ack)"));
+	key(&x, ACT_BACK);
+	cr_assert_eq(x.st.screen, SCREEN_FINDING);
+	done(&x);
+}

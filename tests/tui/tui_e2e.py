@@ -156,6 +156,35 @@ def tmux_tests(tcplens, samples, size):
         t.wait_for("Flows behind")
         t.keys("BSpace")
         s = t.wait_for("Findings (")
+        # The finding screen (i, findings focused): the whole explanation and
+        # remedy, wrapped to the terminal, the words of the JSON report.
+        rep = subprocess.run([tcplens, "-r", nagle, "--format", "json"], capture_output=True,
+                             text=True).stdout
+        import json
+        want = [f for f in json.loads(rep)["summary"]["findings"]
+                if f["kind"] == "stall" and f.get("cause") == "delayed_ack"][0]
+        t.keys("i")
+        s = t.wait_for("Finding: stall (delayed_ack), medium, 29 times")
+        text = []
+        for _ in range(6):  # page down until the last line shows
+            text += s.rstrip("\n").split("\n")[3:-1]
+            if "Esc goes back." in s:
+                break
+            t.keys("NPage")
+            time.sleep(0.3)
+            s = t.screen()
+        words = " ".join(" ".join(text).split())
+        rem = " ".join(want["remedy"].split())
+        expl = " ".join(want["explanation"].split())
+        check(rem in words, f"the finding screen shows the whole remedy at {size}", s)
+        check(expl in words, f"the finding screen shows the whole explanation at {size}", s)
+        check(all(len(x) <= w for x in s.split("\n")), "no line wider than the terminal", s)
+        t.keys("Enter")
+        t.wait_for("Flows behind stall (delayed_ack): 1 flow")
+        t.keys("Escape")
+        t.wait_for("What to do")
+        t.keys("Escape")
+        s = t.wait_for("Findings (")
         # sort and filter
         t.keys("s")
         s = t.wait_for("sort client")
