@@ -88,6 +88,7 @@ static void enter(struct view_state *st, const struct view *v)
 			return;
 		st->detail_id = v->rows[st->sel_flow].id;
 		st->detail_top = 0;
+		st->tl_filter = TL_DEFAULT;
 		push(st, SCREEN_DETAIL);
 	}
 }
@@ -108,6 +109,12 @@ bool input_apply(struct view_state *st, const struct view *v, const struct rende
 	case ACT_END: *cur = 1 << 30; break;
 	case ACT_ENTER: enter(st, v); break;
 	case ACT_INFO: info(st, v); break;
+	case ACT_TL_FILTER:
+		if (st->screen == SCREEN_DETAIL) {
+			st->tl_filter = view_timeline_next(&v->detail, st->tl_filter);
+			st->detail_top = 0;
+		}
+		break;
 	case ACT_BACK: pop(st); break;
 	case ACT_FOCUS:
 		if (st->screen == SCREEN_MAIN)

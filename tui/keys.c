@@ -29,6 +29,7 @@ const struct key_binding tui_keys[] = {
 	{KEY_LEFT, ACT_BACK, NULL, NULL},
 	{'\t', ACT_FOCUS, "Tab", "switch between findings and flows"},
 	{'i', ACT_INFO, "i", "a finding's whole explanation and remedy"},
+	{'f', ACT_TL_FILTER, "f", "flow detail: the timeline's kinds (default hides offload artifacts)"},
 	{'/', ACT_FILTER, "/", "filter flows by text or address:port; empty clears"},
 	{'s', ACT_SORT, "s, F6", "sort flows by the next column"},
 	{KEY_F(6), ACT_SORT, NULL, NULL},

@@ -25,6 +25,7 @@ enum tui_action {
 	ACT_PAUSE,
 	ACT_HELP,
 	ACT_INFO,      /* a finding's whole explanation and remedy */
+	ACT_TL_FILTER, /* the timeline: which kinds it shows */
 	ACT_QUIT,
 	ACT_RESIZE,
 	ACT_REDRAW,

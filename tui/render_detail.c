@@ -112,12 +112,18 @@ static void render_timeline(struct screen *s, const struct view_detail *d,
 			    const struct view_state *st, int row, int rows)
 {
 	screen_fill(s, row, 0, s->w, ' ', ROLE_COLHEAD);
-	screen_printf(s, row, 0, ROLE_COLHEAD, " Timeline: %zu of %u events%s", d->nevents,
-		      d->events_total,
-		      d->events_total > d->nevents ? " (the first and the latest)" : "");
+	int c = screen_printf(s, row, 0, ROLE_COLHEAD, " Timeline: %zu of %u events%s", d->nevents,
+			      d->events_total,
+			      d->events_total > d->nevents + d->nhidden ? " (first, latest)" : "");
+	if (d->nhidden || st->tl_filter != TL_DEFAULT) {
+		char label[48];
+		view_timeline_label(st->tl_filter, label, sizeof(label));
+		screen_printf(s, row, c, ROLE_COLHEAD, ", %s, %zu hidden (f)", label, d->nhidden);
+	}
 	row++;
 	if (!d->nevents)
-		screen_put(s, row, 2, ROLE_DIM, "no events: nothing went wrong in this flow");
+		screen_put(s, row, 2, ROLE_DIM, d->nhidden ? "every event is hidden: f shows them"
+							   : "no events: nothing went wrong in this flow");
 	for (int i = 0; i < rows; i++) {
 		size_t k = (size_t)(st->detail_top + i);
 		if (k >= d->nevents)

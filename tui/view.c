@@ -30,6 +30,7 @@ void view_state_init(struct view_state *st)
 	st->screen = SCREEN_MAIN;
 	st->focus = 1;
 	st->sort = COL_WORST;
+	st->tl_filter = TL_DEFAULT;
 }
 
 int view_init(struct view *v, size_t rows_cap)
@@ -148,12 +149,58 @@ static void add_row(struct build_ctx *c, const struct flow *f, bool open)
 		v->nrows++;
 }
 
-static void copy_timeline(struct view_detail *d, const struct timeline *t)
+static bool is_artifact(uint8_t kind)
 {
+	return kind == FIND_CSUM_OFFLOAD || kind == FIND_IP_CSUM_OFFLOAD;
+}
+
+static bool shown(int filter, uint32_t present, uint8_t kind)
+{
+	if (filter >= 0)
+		return kind == filter;
+	if (filter == TL_ALL || !is_artifact(kind))
+		return true;
+	/* default: artifacts only when the flow has nothing else */
+	uint32_t others = present & ~(1u << FIND_CSUM_OFFLOAD) & ~(1u << FIND_IP_CSUM_OFFLOAD);
+	return others == 0;
+}
+
+int view_timeline_next(const struct view_detail *d, int cur)
+{
+	if (cur == TL_DEFAULT)
+		return TL_ALL;
+	for (int k = cur == TL_ALL ? 0 : cur + 1; k < FIND_COUNT; k++)
+		if (d->kinds_present & (1u << k))
+			return k;
+	return TL_DEFAULT;
+}
+
+void view_timeline_label(int filter, char *buf, size_t len)
+{
+	if (filter == TL_ALL)
+		snprintf(buf, len, "all kinds");
+	else if (filter >= 0 && filter < FIND_COUNT)
+		snprintf(buf, len, "%s only", finding_name((enum finding_kind)filter));
+	else
+		snprintf(buf, len, "no offload artifacts");
+}
+
+static void copy_timeline(struct view_detail *d, const struct timeline *t, int filter)
+{
+	_Static_assert(FIND_COUNT <= 32, "kinds_present is a 32-bit mask");
 	d->nevents = 0;
+	d->nhidden = 0;
+	d->kinds_present = 0;
 	d->events_total = t ? t->total : 0;
 	for (size_t i = 0; t && i < timeline_count(t) && i < VIEW_EVENTS; i++)
-		d->events[d->nevents++] = *timeline_get(t, i);
+		d->kinds_present |= 1u << timeline_get(t, i)->kind;
+	for (size_t i = 0; t && i < timeline_count(t) && i < VIEW_EVENTS; i++) {
+		const struct finding_event *ev = timeline_get(t, i);
+		if (shown(filter, d->kinds_present, ev->kind))
+			d->events[d->nevents++] = *ev;
+		else
+			d->nhidden++;
+	}
 	/* Events arrive in order of finality (a stall is written when it
 	 * ends): show them in time order, by frame on equal stamps. */
 	for (size_t i = 1; i < d->nevents; i++) {
@@ -314,7 +361,7 @@ static void build_detail(struct view *v, const struct view_input *in, const stru
 {
 	struct view_detail *d = &v->detail;
 	if (d->found && d->open)
-		copy_timeline(d, retain_open_timeline(in->ret, st->detail_id));
+		copy_timeline(d, retain_open_timeline(in->ret, st->detail_id), st->tl_filter);
 	d->first_ts = v->totals->first_ts;
 	if (d->found || !in->ret)
 		return;
@@ -330,7 +377,7 @@ static void build_detail(struct view *v, const struct view_input *in, const stru
 		memcpy(d->rounds, rf->rounds, rf->nrounds * sizeof(rf->rounds[0]));
 		const struct round_list *l = &rf->f.cw[rf->rounds_dir].rounds;
 		d->rounds_total = l->stored + l->not_listed;
-		copy_timeline(d, &rf->tl);
+		copy_timeline(d, &rf->tl, st->tl_filter);
 		return;
 	}
 }

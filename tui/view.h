@@ -47,6 +47,11 @@ enum view_col {
 const char *view_col_name(enum view_col c);
 
 #define VIEW_FILTER_MAX 64
+
+/* The timeline's filter: every event but offload artifacts when the flow
+ * has others (they drown the stalls), every event, or one kind (>= 0). */
+#define TL_DEFAULT (-1)
+#define TL_ALL (-2)
 #define VIEW_SCREEN_STACK 4
 
 struct view_state {
@@ -68,6 +73,7 @@ struct view_state {
 	/* SCREEN_DETAIL */
 	uint32_t detail_id;
 	int detail_top;
+	int tl_filter;              /* the timeline's: TL_DEFAULT, TL_ALL, or one kind */
 	bool paused;
 };
 
@@ -125,6 +131,8 @@ struct view_detail {
 	struct cwnd_round rounds[RETAIN_ROUNDS];
 	size_t nevents;
 	uint32_t events_total;
+	uint32_t kinds_present;     /* bit per finding kind among the kept events */
+	size_t nhidden;             /* kept events the timeline filter hides */
 	struct finding_event events[VIEW_EVENTS];
 	uint64_t first_ts;          /* the capture's first timestamp (offsets) */
 };
@@ -165,6 +173,11 @@ void view_build(struct view *v, const struct view_input *in, const struct view_s
 /* The diagnosis behind the finding (kind, cause) of v (its explanation and
  * remedy, as the report has them), or NULL when it is gone. */
 const struct finding *view_finding_text(const struct view *v, uint8_t kind, uint8_t cause);
+
+/* The timeline filter after `cur` for this detail (f cycles: default, all,
+ * each kind present), and its words ("no offload artifacts", "stall only"). */
+int view_timeline_next(const struct view_detail *d, int cur);
+void view_timeline_label(int filter, char *buf, size_t len);
 
 /* Does the row match the query: a substring of its endpoints, state, cc or
  * stall cause ("10.0.0.2:5001", ":443", "delayed_ack"), case-insensitive. */

@@ -362,3 +362,48 @@ Test(tui_view, finding_screen_wraps_and_scrolls)
 	cr_assert_eq(x.st.screen, SCREEN_FINDING);
 	done(&x);
 }
+
+/* The timeline's filter: on loopback every segment is an offload artifact,
+ * and by default they are hidden so the stalls show; f cycles through all
+ * kinds, then each kind present, then back; a flow of artifacts only shows
+ * them. */
+Test(tui_view, timeline_filter_hides_artifacts_by_default)
+{
+	struct fixture x;
+	load(&x, "nagle_lo.pcap", true, 100, 40);
+	build(&x, true);
+	key(&x, ACT_ENTER);         /* the flow's detail (flows are focused) */
+	cr_assert_eq(x.st.screen, SCREEN_DETAIL);
+	const struct view_detail *d = &x.view.detail;
+	cr_assert(d->kinds_present & (1u << FIND_CSUM_OFFLOAD));
+	cr_assert(d->kinds_present & (1u << FIND_STALL));
+	cr_assert_gt(d->nhidden, 0, "artifacts hidden by default");
+	for (size_t i = 0; i < d->nevents; i++)
+		cr_assert_neq(d->events[i].kind, FIND_CSUM_OFFLOAD);
+	cr_assert(screen_contains(&x.scr, "no offload artifacts"));
+	size_t shown_default = d->nevents;
+	key(&x, ACT_TL_FILTER);     /* all */
+	cr_assert_eq(x.st.tl_filter, TL_ALL);
+	cr_assert_eq(d->nhidden, 0);
+	cr_assert_gt(d->nevents, shown_default);
+	key(&x, ACT_TL_FILTER);     /* the first kind present: csum_offload */
+	cr_assert_eq(x.st.tl_filter, FIND_CSUM_OFFLOAD);
+	for (size_t i = 0; i < d->nevents; i++)
+		cr_assert_eq(d->events[i].kind, FIND_CSUM_OFFLOAD);
+	cr_assert(screen_contains(&x.scr, "csum_offload only"));
+	key(&x, ACT_TL_FILTER);     /* stall */
+	cr_assert_eq(x.st.tl_filter, FIND_STALL);
+	for (size_t i = 0; i < d->nevents; i++)
+		cr_assert_eq(d->events[i].kind, FIND_STALL);
+	for (int k = 0; k < FIND_COUNT + 2 && x.st.tl_filter != TL_DEFAULT; k++)
+		key(&x, ACT_TL_FILTER);
+	cr_assert_eq(x.st.tl_filter, TL_DEFAULT, "the cycle comes back");
+	done(&x);
+
+	load(&x, "offload_tx.pcap", true, 100, 40);
+	build(&x, true);
+	key(&x, ACT_ENTER);
+	cr_assert_eq(x.view.detail.nhidden, 0, "a flow of artifacts only shows them");
+	cr_assert_gt(x.view.detail.nevents, 0);
+	done(&x);
+}

@@ -214,6 +214,23 @@ def tmux_tests(tcplens, samples, size):
             time.sleep(0.05)
         quit_and_check(t, out, "delayed_ack")
 
+        # The timeline filter: on loopback every segment is an offload
+        # artifact; they are hidden by default so the stalls show, f cycles.
+        lo = os.path.join(samples, "nagle_lo.pcap")
+        t.start(f"{tcplens} --tui -r {lo} -o {os.path.join(tmp, 'lo.txt')}")
+        t.wait_for("END OF CAPTURE")
+        t.keys("Enter")
+        s = t.wait_for("Timeline:")
+        check("no offload artifacts" in s and "hidden (f)" in s,
+              "nagle_lo: artifacts hidden from the timeline by default", s)
+        body = s.split("Timeline:")[1].split("Flight per round")[0]
+        check("stall" in body and "csum_offload" not in body, "nagle_lo: the stalls show", s)
+        t.keys("f")
+        s = t.wait_for("all kinds")
+        t.keys("f")
+        s = t.wait_for("csum_offload only")
+        quit_and_check(t)
+
         # Replay at high speed: the TUI opens by itself (stdout a terminal);
         # the offload verdict on screen; the report equals the offline one.
         off = os.path.join(samples, "offload_tx.pcap")
