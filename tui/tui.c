@@ -6,6 +6,7 @@
 #include "tui.h"
 
 #include <curses.h>
+#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,11 @@ struct tui {
 	struct render_layout lay;
 	const struct analyzer *an;
 	bool started, quit, ended, built;
+	/* The terminal: stdin/stdout, or /dev/tty when they are redirected
+	 * (as htop and less do: tcplens --tui -r f.pcap > report.txt). */
+	SCREEN *term;
+	FILE *tty;
+	int in_fd;
 	double last_draw;
 	uint64_t prev_frames, prev_bytes, prev_last_ts;
 };
@@ -85,15 +91,27 @@ void tui_set_analyzer(struct tui *t, const struct analyzer *a)
 
 int tui_start(struct tui *t, char *err, size_t len)
 {
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		snprintf(err, len, "the TUI needs a terminal (use --no-tui for a report)");
-		return -1;
+	t->in_fd = STDIN_FILENO;
+	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		t->term = newterm(NULL, stdout, stdin);
+	} else {
+		if (!(t->tty = fopen("/dev/tty", "r+e"))) {
+			snprintf(err, len, "the TUI needs a terminal, and there is none (/dev/tty: "
+				 "%s); use --no-tui for a report", strerror(errno));
+			return -1;
+		}
+		t->in_fd = fileno(t->tty);
+		t->term = newterm(NULL, t->tty, t->tty);
 	}
-	if (!initscr()) {
+	if (!t->term) {
 		snprintf(err, len, "cannot initialize the terminal (TERM=%s)",
 			 getenv("TERM") ? getenv("TERM") : "");
+		if (t->tty)
+			fclose(t->tty);
+		t->tty = NULL;
 		return -1;
 	}
+	set_term(t->term);
 	t->started = true;
 	cbreak();
 	noecho();
@@ -228,10 +246,24 @@ bool tui_wait(struct tui *t, double max_s)
 	if (left > max_s)
 		left = max_s;
 	if (left > 0) {
-		struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
+		struct pollfd pfd = {.fd = t->in_fd, .events = POLLIN};
 		poll(&pfd, 1, (int)(left * 1000) + 1);
 	}
 	return tui_tick(t);
+}
+
+/* Give the terminal back (once). */
+static void release_terminal(struct tui *t)
+{
+	if (t->started)
+		endwin();
+	t->started = false;
+	if (t->term)
+		delscreen(t->term);
+	t->term = NULL;
+	if (t->tty)
+		fclose(t->tty);
+	t->tty = NULL;
 }
 
 void tui_finish(struct tui *t)
@@ -244,16 +276,14 @@ void tui_finish(struct tui *t)
 		while (!tui_wait(t, 1.0))
 			;
 	}
-	endwin();
-	t->started = false;
+	release_terminal(t);
 }
 
 void tui_free(struct tui *t)
 {
 	if (!t)
 		return;
-	if (t->started)
-		endwin();
+	release_terminal(t);
 	retain_free(&t->ret);
 	view_free(&t->view);
 	screen_free(&t->scr);

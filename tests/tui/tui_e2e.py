@@ -231,6 +231,17 @@ def tmux_tests(tcplens, samples, size):
         s = t.wait_for("csum_offload only")
         quit_and_check(t)
 
+        # --tui with stdout redirected draws on /dev/tty, as htop does, and
+        # the report goes to stdout (the file) at the end, as without it.
+        red = os.path.join(tmp, "redirected.txt")
+        t.start(f"{tcplens} --tui -r {nagle} > {red}")
+        s = t.wait_for("END OF CAPTURE")
+        check("stall (delayed_ack)" in s, "--tui > file: the TUI on the terminal", s)
+        quit_and_check(t)
+        body = open(red).read() if os.path.exists(red) else ""
+        check("Diagnosis" in body and "delayed_ack" in body and "\x1b[" not in body,
+              "--tui > file: the text report in the file, no terminal codes in it")
+
         # Replay at high speed: the TUI opens by itself (stdout a terminal);
         # the offload verdict on screen; the report equals the offline one.
         off = os.path.join(samples, "offload_tx.pcap")
