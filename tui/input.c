@@ -124,13 +124,11 @@ bool input_apply(struct view_state *st, const struct view *v, const struct rende
 		st->editing = true;
 		memcpy(st->edit, st->filter, sizeof(st->edit));
 		break;
-	case ACT_SORT:
+	case ACT_SORT: /* the cursor stays on its flow (input_follow) */
 		st->sort = (enum view_col)((st->sort + 1) % COL_COUNT);
-		st->sel_flow = st->top_flow = 0;
 		break;
 	case ACT_REVERSE:
 		st->reverse = !st->reverse;
-		st->sel_flow = st->top_flow = 0;
 		break;
 	case ACT_PAUSE: st->paused = !st->paused; break;
 	case ACT_HELP:
@@ -147,7 +145,21 @@ bool input_apply(struct view_state *st, const struct view *v, const struct rende
 	case ACT_REDRAW: break;
 	}
 	input_clamp(st, v, lay);
+	st->sel_flow_id = st->sel_flow >= 0 && (size_t)st->sel_flow < v->nrows
+				  ? v->rows[st->sel_flow].id : 0;
 	return false;
+}
+
+void input_follow(struct view_state *st, const struct view *v)
+{
+	if (!st->sel_flow_id)
+		return;
+	for (size_t i = 0; i < v->nrows; i++)
+		if (v->rows[i].id == st->sel_flow_id) {
+			st->top_flow += (int)i - st->sel_flow; /* the list moves with it */
+			st->sel_flow = (int)i;
+			return;
+		}
 }
 
 void input_edit_key(struct view_state *st, int key)

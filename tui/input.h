@@ -19,6 +19,9 @@ bool input_apply(struct view_state *st, const struct view *v, const struct rende
 /* While st->editing: one key of the filter line (a character, Backspace
  * 127/263, Enter 10/13, Esc 27). */
 void input_edit_key(struct view_state *st, int key);
+/* After a rebuild: the cursor back on the flow it was on, wherever the
+ * re-sort put it (it stays on its row when that flow is gone). */
+void input_follow(struct view_state *st, const struct view *v);
 /* Keep cursors inside the lists and visible (after every view_build). */
 void input_clamp(struct view_state *st, const struct view *v, const struct render_layout *lay);
 

@@ -79,8 +79,12 @@ static void render_summary(struct screen *s, const struct view_detail *d, int ro
 		flow_link_encap_names(f->link_encap, over, sizeof(over));
 		snprintf(tun + tl, sizeof(tun) - tl, "  over %s", over);
 	}
+	/* An open flow that closed lingers a moment for late packets: its state
+	 * says closed, and "open" beside it read as a contradiction. */
+	const char *note = !d->open ? ", ended"
+			   : f->state == FLOW_CLOSED ? ", kept for late packets" : ", in progress";
 	screen_printf(s, row, 0, ROLE_TITLE, " Flow %u  %s -> %s  %s%s%s", f->id, r.client, r.server,
-		      r.state, d->open ? " (open)" : "", tun);
+		      r.state, note, tun);
 	screen_printf(s, row + 1, 1, ROLE_NORMAL,
 		      "client %llu pkts %s, server %llu pkts %s, %.2f Mbit/s, rtt %s (%s..%s)",
 		      (unsigned long long)f->half[0].packets, b0, (unsigned long long)f->half[1].packets,

@@ -171,6 +171,7 @@ static void build(struct tui *t)
 	if (t->cfg.stats)
 		in.cs_known = t->cfg.stats(t->cfg.stats_user, &in.cs) == 0;
 	view_build(&t->view, &in, &t->st);
+	input_follow(&t->st, &t->view);
 	t->prev_frames = t->view.totals->frames;
 	t->prev_bytes = t->view.totals->bytes;
 	t->prev_last_ts = t->view.totals->last_ts;

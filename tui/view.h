@@ -61,6 +61,7 @@ struct view_state {
 	int focus;                  /* on SCREEN_MAIN: 0 findings, 1 flows */
 	int sel_finding, top_finding;
 	int sel_flow, top_flow;
+	uint32_t sel_flow_id;       /* the flow under the cursor: it follows the flow */
 	int help_top;
 	enum view_col sort;
 	bool reverse;

@@ -74,6 +74,7 @@ static void build(struct fixture *x, bool ended)
 	struct view_input in = {.an = x->an, .ret = &x->ret, .source_kind = "file",
 				.source_name = "sample", .ended = ended};
 	view_build(&x->view, &in, &x->st);
+	input_follow(&x->st, &x->view);
 	struct render_layout lay;
 	render_layout(&x->view, &x->st, x->scr.w, x->scr.h, &lay);
 	input_clamp(&x->st, &x->view, &lay);
@@ -405,5 +406,30 @@ Test(tui_view, timeline_filter_hides_artifacts_by_default)
 	key(&x, ACT_ENTER);
 	cr_assert_eq(x.view.detail.nhidden, 0, "a flow of artifacts only shows them");
 	cr_assert_gt(x.view.detail.nevents, 0);
+	done(&x);
+}
+
+/* The cursor follows its flow, not its row: after a re-sort (s, r) the
+ * selected row is the same flow, wherever it went. */
+Test(tui_view, cursor_follows_the_flow_across_sorts)
+{
+	struct fixture x;
+	load(&x, "synretry.pcap", true, 100, 40);
+	build(&x, true);
+	cr_assert_geq(x.view.nrows, 4);
+	key(&x, ACT_DOWN);
+	key(&x, ACT_DOWN);
+	uint32_t id = x.view.rows[x.st.sel_flow].id;
+	int moved = 0;
+	for (int k = 0; k < COL_COUNT; k++) {
+		int before = x.st.sel_flow;
+		key(&x, ACT_SORT);
+		cr_assert_eq(x.view.rows[x.st.sel_flow].id, id, "sort %s: the cursor left its flow",
+			     view_col_name(x.st.sort));
+		moved += x.st.sel_flow != before;
+	}
+	key(&x, ACT_REVERSE);
+	cr_assert_eq(x.view.rows[x.st.sel_flow].id, id);
+	cr_assert_gt(moved, 0, "some sort moved the flow's row: the test proves something");
 	done(&x);
 }
