@@ -162,6 +162,7 @@ struct stall_state {
 	uint32_t last_seg[2];       /* size of each side's last new-data segment */
 	uint8_t last_data_dir;      /* which side sent the newest data */
 	bool last_resent[2];        /* each side's last data segment was a resend */
+	uint8_t gap_zero_window_dir; /* the side that advertised it (gap_zero_window) */
 	uint16_t prompt_replies[2]; /* each side's replies sent at once after the peer's message */
 	bool resend_now;            /* the segment being handled is a resend */
 	uint8_t gap_retrans;        /* enum cause of the strongest resend in the gap */

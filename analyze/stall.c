@@ -148,8 +148,13 @@ static enum cause classify(const struct flow *f, int dir, const struct pkt_decod
 	int w = st->outstanding[DIR_C2S] >= st->outstanding[DIR_S2C] ? DIR_C2S : DIR_S2C;
 	uint32_t out = st->outstanding[w];
 	*sdir = w;
-	if (st->gap_zero_window || (out && st->rwnd[w] == 0 && f->half[!w].ack_known))
+	if (st->gap_zero_window || (out && st->rwnd[w] == 0 && f->half[!w].ack_known)) {
+		/* Nothing in flight (a persist probe, answered by the same zero
+		 * window): the side that waited is the one the window held back. */
+		if (!out && st->gap_zero_window)
+			*sdir = !st->gap_zero_window_dir;
 		return CAUSE_ZERO_WINDOW;
+	}
 	/* The gap began with everything acknowledged and the window closed
 	 * (seen on the receiver's side: its zero-window ACK, then its window
 	 * update, then the data an RTT later): the sender waited for the
@@ -279,8 +284,10 @@ void stall_on_segment(struct flow *f, int dir, const struct pkt_decoded *d, bool
 	uint64_t ts = d->rec->ts_ns;
 	if (st->pending)
 		settle_pending(f, dir, d, sink);
-	if (d->win == 0 && !(d->flags & (TCP_RST | TCP_SYN)) && st->progress_ts)
+	if (d->win == 0 && !(d->flags & (TCP_RST | TCP_SYN)) && st->progress_ts) {
 		st->gap_zero_window = true;
+		st->gap_zero_window_dir = (uint8_t)dir;
+	}
 	/* The window that was closed at the gap's start opens again. */
 	if (d->win && !(d->flags & (TCP_RST | TCP_SYN)) && st->progress_ts && st->rwnd[!dir] == 0 &&
 	    !st->window_reopen_ts)

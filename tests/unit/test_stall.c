@@ -16,9 +16,9 @@
  * SYN-ACK 20 ms later, the client's ACK 0.1 ms after that (RTT 20.1 ms,
  * almost all of it on the server's side). "At the server": the other way
  * round. Either way the threshold is 20.1 + 20.1 = 40.2 ms unless a test
- * says otherwise. *
- * One test is disabled: it states the correct answer where the module is
- * believed wrong (a suspected defect, explained above it).
+ * says otherwise.
+ * The persist-probe zero-window test found a bug (the stall charged to the
+ * wrong side); it passes since the fix.
  */
 #include <criterion/criterion.h>
 #include <netinet/in.h>
@@ -442,15 +442,11 @@ Test(stall, zero_window)
 	zero_window_wait(true);
 }
 
-/* SUSPECTED DEFECT (disabled; see the report): with the persist probe
- * answered by window 0 inside the gap, classify() returns zero_window from
- * its gap_zero_window branch with the waiting direction taken as the side
- * with more outstanding; both are 0 here and the tie goes to c2s, so the
- * stall is charged to the client, whose window it was. Without the probe
- * (the test above) the same wait is s2c. Expected: s2c, the server's data
- * waited for the window (classify's other zero-window branch says so:
- * "*sdir = dir"). */
-Test(stall, zero_window_with_a_persist_probe_is_the_senders_wait, .disabled = true)
+/* With the persist probe answered by window 0 inside the gap, nothing is
+ * in flight on either side: the stall is the server's (its data waited for
+ * the client's window), as without the probe (the test above). Once a bug:
+ * the tie of outstanding bytes went to c2s, the client whose window it was. */
+Test(stall, zero_window_with_a_persist_probe_is_the_senders_wait)
 {
 	const struct finding_event *e = zero_window_wait(true);
 	cr_assert_eq(e->dir, DIR_S2C, "dir %s", flow_dir_name(e->dir));
