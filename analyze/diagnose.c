@@ -10,12 +10,31 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+static int by_rank(const void *a, const void *b);
+
 struct finding *diag_add(struct finding *out, size_t *n, size_t max, enum finding_kind k,
 			 enum cause c, uint64_t count, double impact)
 {
-	if (*n >= max)
-		return NULL;
-	struct finding *f = &out[(*n)++];
+	struct finding *f;
+	if (*n < max) {
+		f = &out[(*n)++];
+	} else {
+		/* Full: the new finding takes the place of the least one when it
+		 * ranks above it, so the list keeps the worst whatever order the
+		 * finders run in (60 hosts' offload artifacts must not push out
+		 * a timeout stall). */
+		if (!max)
+			return NULL;
+		struct finding probe = {.kind = k, .cause = c, .severity = finding_severity_of(k, c),
+					.impact = impact};
+		size_t least = 0;
+		for (size_t i = 1; i < max; i++)
+			if (by_rank(&out[i], &out[least]) > 0)
+				least = i;
+		if (by_rank(&probe, &out[least]) >= 0)
+			return NULL;
+		f = &out[least];
+	}
 	memset(f, 0, sizeof(*f));
 	f->kind = k;
 	f->cause = c;
