@@ -202,20 +202,35 @@ static int ra_open(struct capture_source *src, const struct capture_config *cfg,
 	return CAPTURE_ERR;
 }
 
+/* The frames passed straight through, counted as they go: a dispatch that
+ * ends in an error still delivered the frames before it. */
+struct counted {
+	capture_packet_fn fn;
+	void *user;
+	unsigned n;
+};
+
+static void count_one(void *user, const struct pkt_record *rec)
+{
+	struct counted *c = user;
+	c->n++;
+	c->fn(c->user, rec);
+}
+
 static int ra_dispatch(struct capture_source *src, int max, capture_packet_fn fn, void *user,
 		       char *errbuf)
 {
 	struct readahead *r = src->priv;
 	if (!r->cur && r->direct_left && !r->finished) {
+		struct counted c = {fn, user, 0};
 		int rc = capture_dispatch(r->inner, (int)((unsigned)max < r->direct_left ? (unsigned)max
 											  : r->direct_left),
-					  fn, user, errbuf);
+					  count_one, &c, errbuf);
 		r->pos_ok = capture_position(r->inner, &r->pos_done, &r->pos_total) == 0;
-		if (rc >= 0) {
-			r->direct_left -= (unsigned)rc;
-			r->delivered += (uint64_t)rc;
+		r->direct_left -= c.n < r->direct_left ? c.n : r->direct_left;
+		r->delivered += c.n;
+		if (rc >= 0)
 			return rc;
-		}
 		r->finished = 1;
 		r->final_rc = rc;
 		snprintf(r->final_err, sizeof(r->final_err), "%s", rc == CAPTURE_ERR ? errbuf : "");

@@ -52,7 +52,11 @@ int capture_readahead_start(struct capture_source *src, struct capture_source *i
  * lookahead hook running ahead. No thread: for --threads 1 and for standard
  * input. What it buys: prepare's decode and checksum loop, then the analysis,
  * each run over 512 frames while their code stays in the caches, and the
- * analysis can prefetch a coming frame's flow. Same contract otherwise.
+ * analysis can prefetch a coming frame's flow. Same contract otherwise, but
+ * one: after a batch whose frames average 512 bytes or more (copying them
+ * costs more than the batch gains), the next 4096 frames go to the consumer
+ * straight from the inner source, uncopied, with rec->prep NULL and no
+ * lookahead (the analyzer prepares such a frame itself).
  */
 int capture_batched_start(struct capture_source *src, struct capture_source *inner,
 			  size_t scratch_size, capture_prepare_fn prepare, void *prepare_user,
