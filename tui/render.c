@@ -94,13 +94,27 @@ static void render_header(struct screen *s, const struct view *v)
 		int len = (int)strlen(tag) + 2;
 		screen_printf(s, 0, s->w - len, h->paused ? ROLE_WARN : ROLE_HEADER, " %s ", tag);
 	}
-	fmt_count(h->pps, pps, sizeof(pps));
 	fmt_count(h->mbps * 1e6, mb, sizeof(mb));
 	fmt_ms(h->elapsed_s * 1000, el, sizeof(el));
 	fmt_bytes(h->bytes, b, sizeof(b));
-	int c = screen_printf(s, 1, 0, ROLE_NORMAL, " %s pkt/s  %sbit/s  %llu frames %s  %s  flows %llu (%llu open)",
-			      pps, mb, (unsigned long long)h->frames, b, el,
-			      (unsigned long long)h->flows_total, (unsigned long long)h->flows_open);
+	int c;
+	if (h->now_known) { /* running: the last second's rate, then the average */
+		char nb[16];
+		fmt_count(h->now_pps, pps, sizeof(pps));
+		fmt_count(h->now_mbps * 1e6, nb, sizeof(nb));
+		char fr[16];
+		fmt_count((double)h->frames, fr, sizeof(fr));
+		c = screen_printf(s, 1, 0, ROLE_NORMAL,
+				  " now %s pkt/s %sbit/s avg %sbit/s  %s frames %s  flows %llu (%llu open)",
+				  pps, nb, mb, fr, el, (unsigned long long)h->flows_total,
+				  (unsigned long long)h->flows_open);
+	} else {
+		fmt_count(h->pps, pps, sizeof(pps));
+		c = screen_printf(s, 1, 0, ROLE_NORMAL,
+				  " %s pkt/s  %sbit/s  %llu frames %s  %s  flows %llu (%llu open)",
+				  pps, mb, (unsigned long long)h->frames, b, el,
+				  (unsigned long long)h->flows_total, (unsigned long long)h->flows_open);
+	}
 	if (h->drops_known && !h->kernel_drops)
 		screen_put(s, 1, c, ROLE_GOOD, "  no drops");
 	if (h->kernel_drops || h->loss_events) {

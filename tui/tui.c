@@ -23,6 +23,8 @@
 
 #define TUI_REDRAW_S 0.1     /* at most ~10 redraws a second */
 #define TUI_ROWS_CAP 4096    /* flows in the table */
+#define RATE_SAMPLES 32      /* builds remembered (>= 1 s at 10 a second) */
+#define RATE_WINDOW_S 1.0
 
 
 struct tui {
@@ -41,7 +43,12 @@ struct tui {
 	FILE *tty;
 	int in_fd;
 	double last_draw;
-	uint64_t prev_frames, prev_bytes, prev_last_ts;
+	/* Counters at the latest builds, for the last second's rate. */
+	struct rate_sample {
+		double clock;
+		uint64_t frames, bytes;
+	} rate[RATE_SAMPLES];
+	unsigned nrate, rate_at;
 };
 
 static void on_event(void *user, const struct flow *f, const struct finding_event *ev)
@@ -153,6 +160,46 @@ static void blit(const struct screen *s)
 	doupdate();
 }
 
+/* The clock the rate is counted by: the wall clock live (a quiet link's
+ * rate falls to 0), the capture's in a replay (its pace is the capture's). */
+static double rate_clock(const struct tui *t, const struct analyzer_totals *tot)
+{
+	return t->cfg.live ? mono_clock_s() : (double)tot->last_ts / NS_PER_S;
+}
+
+static void rate_note(struct tui *t, const struct analyzer_totals *tot)
+{
+	t->rate[t->rate_at] = (struct rate_sample){rate_clock(t, tot), tot->frames, tot->bytes};
+	t->rate_at = (t->rate_at + 1) % RATE_SAMPLES;
+	if (t->nrate < RATE_SAMPLES)
+		t->nrate++;
+}
+
+/* The counters' growth from the newest sample at least RATE_WINDOW_S old
+ * (or the oldest kept) to now, into in->rate_*. */
+static void rate_window(const struct tui *t, struct view_input *in)
+{
+	if (!t->nrate || !t->an)
+		return;
+	/* frames and bytes are counted per frame: current without a snapshot */
+	const struct analyzer_totals *now = analyzer_totals(t->an);
+	double clock = rate_clock(t, now);
+	const struct rate_sample *from = NULL;
+	for (unsigned i = 0; i < t->nrate; i++) {
+		const struct rate_sample *r = &t->rate[(t->rate_at + RATE_SAMPLES - 1 - i) % RATE_SAMPLES];
+		if (!t->cfg.live && !r->frames)
+			break; /* before the first frame: no capture time yet */
+		from = r;
+		if (clock - r->clock >= RATE_WINDOW_S)
+			break;
+	}
+	if (!from || clock - from->clock < RATE_WINDOW_S / 2 || now->frames < from->frames)
+		return;
+	in->rate_s = clock - from->clock;
+	in->rate_frames = now->frames - from->frames;
+	in->rate_bytes = now->bytes - from->bytes;
+}
+
 static void build(struct tui *t)
 {
 	struct view_input in = {
@@ -164,17 +211,13 @@ static void build(struct tui *t)
 		.replay = t->cfg.replay,
 		.speed = t->cfg.speed,
 		.ended = t->ended,
-		.prev_frames = t->prev_frames,
-		.prev_bytes = t->prev_bytes,
-		.prev_last_ts = t->prev_last_ts,
 	};
+	rate_window(t, &in);
 	if (t->cfg.stats)
 		in.cs_known = t->cfg.stats(t->cfg.stats_user, &in.cs) == 0;
 	view_build(&t->view, &in, &t->st);
 	input_follow(&t->st, &t->view);
-	t->prev_frames = t->view.totals->frames;
-	t->prev_bytes = t->view.totals->bytes;
-	t->prev_last_ts = t->view.totals->last_ts;
+	rate_note(t, t->view.totals);
 	t->built = true;
 }
 

@@ -269,6 +269,8 @@ static int row_cmp(const void *pa, const void *pb)
 
 /* ---- header and findings ---- */
 
+#define BITS_PER_MBIT 1e6
+
 static void build_header(struct view *v, const struct view_input *in, const struct view_state *st)
 {
 	struct view_header *h = &v->hdr;
@@ -280,16 +282,14 @@ static void build_header(struct view *v, const struct view_input *in, const stru
 	h->frames = t->frames;
 	h->bytes = t->bytes;
 	h->elapsed_s = t->last_ts > t->first_ts ? (double)(t->last_ts - t->first_ts) / NS_PER_S : 0;
-	/* The rate since the previous frame, in capture time; the average
-	 * when no capture time passed (browse, or a quiet link). */
-	double dt = t->last_ts > in->prev_last_ts && in->prev_last_ts ?
-			    (double)(t->last_ts - in->prev_last_ts) / NS_PER_S : 0;
-	if (dt > 0 && t->frames >= in->prev_frames) {
-		h->pps = (double)(t->frames - in->prev_frames) / dt;
-		h->mbps = (double)(t->bytes - in->prev_bytes) * 8 / dt / 1e6;
-	} else if (h->elapsed_s > 0) {
+	if (h->elapsed_s > 0) {
 		h->pps = (double)t->frames / h->elapsed_s;
-		h->mbps = (double)t->bytes * 8 / h->elapsed_s / 1e6;
+		h->mbps = (double)t->bytes * 8 / h->elapsed_s / BITS_PER_MBIT;
+	}
+	if (in->rate_s > 0 && !in->ended) {
+		h->now_known = true;
+		h->now_pps = (double)in->rate_frames / in->rate_s;
+		h->now_mbps = (double)in->rate_bytes * 8 / in->rate_s / BITS_PER_MBIT;
 	}
 	h->drops_known = in->cs_known && in->cs.kernel_drops_known;
 	h->kernel_drops = h->drops_known ? in->cs.kernel_drops : 0;

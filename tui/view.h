@@ -84,7 +84,9 @@ void view_state_init(struct view_state *st);
 struct view_header {
 	char source[300];           /* "file samples/nagle.pcap", "tpacket3 eth0" */
 	const char *mode;           /* "live", "replay x2", "replay max", "browse" */
-	double pps, mbps;           /* capture rate */
+	double pps, mbps;           /* average rate over the capture time covered */
+	bool now_known;
+	double now_pps, now_mbps;   /* over the last second */
 	uint64_t frames, bytes;
 	double elapsed_s;           /* capture time covered: last - first timestamp */
 	bool drops_known;
@@ -161,8 +163,12 @@ struct view_input {
 	bool ended;                 /* the capture is over */
 	bool cs_known;
 	struct capture_stats cs;
-	/* the previous frame's counters, for the rate: 0s = average */
-	uint64_t prev_frames, prev_bytes, prev_last_ts;
+	/* The current rate: frames and bytes counted over the last rate_s
+	 * seconds (0: not known: browse, or too soon), by the clock that
+	 * paces the source (the wall clock live: a quiet link's rate falls to
+	 * 0; capture time in a replay). */
+	uint64_t rate_frames, rate_bytes;
+	double rate_s;
 };
 
 /* 0, or -1 when out of memory. rows_cap bounds the flows table. */

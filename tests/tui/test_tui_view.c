@@ -433,3 +433,31 @@ Test(tui_view, cursor_follows_the_flow_across_sorts)
 	cr_assert_gt(moved, 0, "some sort moved the flow's row: the test proves something");
 	done(&x);
 }
+
+/* The header's rate: the last second's (as the TUI counts it) beside the
+ * average while the capture runs, a quiet second is 0 (not the average,
+ * frozen); the average alone once the capture is over. */
+Test(tui_view, header_rate_now_and_average)
+{
+	struct fixture x;
+	load(&x, "nagle.pcap", true, 100, 30);
+	struct view_input in = {.an = x.an, .ret = &x.ret, .source_kind = "tpacket3",
+				.source_name = "lo", .live = true, .rate_s = 1.0,
+				.rate_frames = 50, .rate_bytes = 12500};
+	view_build(&x.view, &in, &x.st);
+	render(&x.scr, &x.view, &x.st);
+	cr_assert(x.view.hdr.now_known);
+	cr_assert_float_eq(x.view.hdr.now_pps, 50, 1e-9);
+	cr_assert_float_eq(x.view.hdr.now_mbps, 0.1, 1e-9);
+	cr_assert(screen_contains(&x.scr, "now 50 pkt/s 100.0kbit/s avg"), "the header");
+	in.rate_frames = in.rate_bytes = 0;
+	view_build(&x.view, &in, &x.st);
+	render(&x.scr, &x.view, &x.st);
+	cr_assert(screen_contains(&x.scr, "now 0 pkt/s 0bit/s"), "a quiet second is 0");
+	in.ended = true;
+	view_build(&x.view, &in, &x.st);
+	render(&x.scr, &x.view, &x.st);
+	cr_assert(!x.view.hdr.now_known);
+	cr_assert(screen_contains(&x.scr, "112 pkt/s"), "the average once over (159 frames, 1.42 s)");
+	done(&x);
+}
