@@ -27,6 +27,22 @@ double pace_due_in(struct pace *p, uint64_t ts_ns, double now)
 	return p->wall0 + offset - at;
 }
 
+void pace_set_speed(struct pace *p, double speed, double now)
+{
+	if (speed == p->speed)
+		return;
+	if (p->started && p->speed > 0 && speed > 0) {
+		/* The capture time replayed so far stays: re-anchor the clock. */
+		double at = p->paused ? p->paused_at : now;
+		double replayed = (at - p->wall0) * p->speed;
+		p->wall0 = at - replayed / speed;
+	} else if (p->started && speed > 0) {
+		/* From max: the packet due now is the last one handed out. */
+		p->started = false;
+	}
+	p->speed = speed;
+}
+
 void pace_set_paused(struct pace *p, bool paused, double now)
 {
 	if (paused == p->paused)
@@ -44,8 +60,10 @@ bool pace_wait(struct pace *p, uint64_t ts_ns, struct tui *t, volatile sig_atomi
 		if (stop && *stop)
 			return true;
 		double now = mono_clock_s();
-		if (t)
+		if (t) {
+			pace_set_speed(p, tui_speed(t), now);
 			pace_set_paused(p, tui_paused(t), now);
+		}
 		double due = pace_due_in(p, ts_ns, now);
 		if (due <= 0 && !p->paused)
 			return t ? tui_tick(t) : false;

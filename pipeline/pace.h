@@ -27,6 +27,8 @@ void pace_init(struct pace *p, double speed);
  * <= 0: due).
  * The first call anchors the replay. Pure: now is the caller's. */
 double pace_due_in(struct pace *p, uint64_t ts_ns, double now);
+/* Change the speed at now (0 = max), the replay going on from where it is. */
+void pace_set_speed(struct pace *p, double speed, double now);
 /* Stop or restart the clock at now. */
 void pace_set_paused(struct pace *p, bool paused, double now);
 /* Wait until the packet is due, and while the TUI is paused. With a TUI the

@@ -130,6 +130,11 @@ static int engine_stats(void *src, struct capture_stats *cs)
 	return capture_stats(src, cs);
 }
 
+static int engine_position(void *src, uint64_t *done, uint64_t *total)
+{
+	return capture_position(src, done, total);
+}
+
 static enum report_format format_of(const struct pipeline_config *c)
 {
 	return c->format >= 0 ? (enum report_format)c->format : REPORT_TEXT;
@@ -353,7 +358,8 @@ static int run_bind(struct pipeline *p, bool use_tui)
 	}
 	struct tui_config tcfg = {.source_kind = p->src.kind, .source_name = p->input,
 				  .live = p->live, .replay = c->replay, .speed = c->replay_speed,
-				  .stats = engine_stats, .stats_user = &p->src, .stop = &stop_requested};
+				  .stats = engine_stats, .position = engine_position,
+				  .stats_user = &p->src, .stop = &stop_requested};
 	if (bind_subscribers(p, &meta, use_tui ? &tcfg : NULL))
 		return PIPELINE_EXIT_INPUT;
 	capture_readahead_set_lookahead(&p->src, analyzer_lookahead, p->an);

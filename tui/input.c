@@ -131,6 +131,14 @@ bool input_apply(struct view_state *st, const struct view *v, const struct rende
 		st->reverse = !st->reverse;
 		break;
 	case ACT_PAUSE: st->paused = !st->paused; break;
+	case ACT_FASTER: /* x2 up to 1024, then max (0); max stays */
+		if (st->speed > 0)
+			st->speed = st->speed >= VIEW_SPEED_MAX ? 0 : st->speed * 2;
+		break;
+	case ACT_SLOWER:
+		st->speed = st->speed <= 0 ? VIEW_SPEED_MAX
+			    : st->speed / 2 < VIEW_SPEED_MIN ? VIEW_SPEED_MIN : st->speed / 2;
+		break;
 	case ACT_HELP:
 		if (st->screen == SCREEN_HELP)
 			pop(st);

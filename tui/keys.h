@@ -26,6 +26,8 @@ enum tui_action {
 	ACT_HELP,
 	ACT_INFO,      /* a finding's whole explanation and remedy */
 	ACT_TL_FILTER, /* the timeline: which kinds it shows */
+	ACT_FASTER,    /* replay: twice as fast */
+	ACT_SLOWER,
 	ACT_QUIT,
 	ACT_RESIZE,
 	ACT_REDRAW,

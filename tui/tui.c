@@ -80,6 +80,7 @@ struct tui *tui_new(const struct tui_config *cfg)
 		return NULL;
 	}
 	view_state_init(&t->st);
+	t->st.speed = cfg->speed;
 	return t;
 }
 
@@ -138,6 +139,11 @@ int tui_start(struct tui *t, char *err, size_t len)
 bool tui_paused(const struct tui *t)
 {
 	return t->st.paused;
+}
+
+double tui_speed(const struct tui *t)
+{
+	return t->st.speed;
 }
 
 static void blit(const struct screen *s)
@@ -209,12 +215,17 @@ static void build(struct tui *t)
 		.source_name = t->cfg.source_name,
 		.live = t->cfg.live,
 		.replay = t->cfg.replay,
-		.speed = t->cfg.speed,
+		.speed = t->st.speed,
 		.ended = t->ended,
 	};
 	rate_window(t, &in);
 	if (t->cfg.stats)
 		in.cs_known = t->cfg.stats(t->cfg.stats_user, &in.cs) == 0;
+	uint64_t done, total;
+	in.progress = -1;
+	if (t->cfg.replay && t->cfg.position &&
+	    t->cfg.position(t->cfg.stats_user, &done, &total) == 0 && total)
+		in.progress = (double)done / (double)total;
 	view_build(&t->view, &in, &t->st);
 	input_follow(&t->st, &t->view);
 	rate_note(t, t->view.totals);

@@ -26,6 +26,9 @@ struct tui_config {
 	double speed;               /* replay speed, 0 = max */
 	/* Capture statistics (kernel drops) when the header redraws; may be NULL. */
 	int (*stats)(void *user, struct capture_stats *out);
+	/* How far the source is read (bytes done of total), for a replay's
+	 * progress; -1 when unknown. May be NULL. */
+	int (*position)(void *user, uint64_t *done, uint64_t *total);
 	void *stats_user;
 	volatile sig_atomic_t *stop;   /* set by a signal handler: leave the TUI */
 };
@@ -47,6 +50,8 @@ bool tui_tick(struct tui *t);
 /* Like tui_tick, but wait up to max_s seconds for a key first. */
 bool tui_wait(struct tui *t, double max_s);
 bool tui_paused(const struct tui *t);
+/* The replay speed the user chose (+ and -; the configured one at first). */
+double tui_speed(const struct tui *t);
 /* The capture is over: unless the user already quit, browse the final
  * analysis until q; then give the terminal back. */
 void tui_finish(struct tui *t);

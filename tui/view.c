@@ -278,7 +278,17 @@ static void build_header(struct view *v, const struct view_input *in, const stru
 	memset(h, 0, sizeof(*h));
 	snprintf(h->source, sizeof(h->source), "%s %s", in->source_kind ? in->source_kind : "",
 		 in->source_name ? in->source_name : "");
-	h->mode = in->live ? "live" : !in->replay ? "browse" : in->speed > 0 ? "replay" : "replay max";
+	if (in->live || !in->replay) {
+		snprintf(h->mode, sizeof(h->mode), "%s", in->live ? "live" : "browse");
+	} else {
+		char pct[8] = "";
+		if (in->progress >= 0 && !in->ended)
+			snprintf(pct, sizeof(pct), " %.0f%%", in->progress > 1 ? 100 : in->progress * 100);
+		if (in->speed > 0)
+			snprintf(h->mode, sizeof(h->mode), "replay x%g%s", in->speed, pct);
+		else
+			snprintf(h->mode, sizeof(h->mode), "replay max%s", pct);
+	}
 	h->frames = t->frames;
 	h->bytes = t->bytes;
 	h->elapsed_s = t->last_ts > t->first_ts ? (double)(t->last_ts - t->first_ts) / NS_PER_S : 0;

@@ -47,6 +47,8 @@ enum view_col {
 const char *view_col_name(enum view_col c);
 
 #define VIEW_FILTER_MAX 64
+#define VIEW_SPEED_MIN (1.0 / 64)   /* replay speeds + and - reach */
+#define VIEW_SPEED_MAX 1024.0
 
 /* The timeline's filter: every event but offload artifacts when the flow
  * has others (they drown the stalls), every event, or one kind (>= 0). */
@@ -76,6 +78,7 @@ struct view_state {
 	int detail_top;
 	int tl_filter;              /* the timeline's: TL_DEFAULT, TL_ALL, or one kind */
 	bool paused;
+	double speed;               /* replay speed (+, -), 0 = max */
 };
 
 /* Start state: main screen, flows focused, worst first. */
@@ -83,7 +86,7 @@ void view_state_init(struct view_state *st);
 
 struct view_header {
 	char source[300];           /* "file samples/nagle.pcap", "tpacket3 eth0" */
-	const char *mode;           /* "live", "replay x2", "replay max", "browse" */
+	char mode[32];              /* "live", "replay x2 45%", "replay max", "browse" */
 	double pps, mbps;           /* average rate over the capture time covered */
 	bool now_known;
 	double now_pps, now_mbps;   /* over the last second */
@@ -160,6 +163,7 @@ struct view_input {
 	const char *source_kind, *source_name;
 	bool live, replay;
 	double speed;               /* replay speed, 0 = max */
+	double progress;            /* a replay's part of the file read, 0..1; < 0 unknown */
 	bool ended;                 /* the capture is over */
 	bool cs_known;
 	struct capture_stats cs;

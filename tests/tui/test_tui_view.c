@@ -461,3 +461,42 @@ Test(tui_view, header_rate_now_and_average)
 	cr_assert(screen_contains(&x.scr, "112 pkt/s"), "the average once over (159 frames, 1.42 s)");
 	done(&x);
 }
+
+/* + and - change a replay's speed from where it is: what was replayed
+ * stays replayed, what is left goes at the new pace; from max, pacing
+ * starts again at the next packet. The keys walk x2 / /2 up to max. */
+Test(tui_view, replay_speed_change)
+{
+	struct pace p;
+	pace_init(&p, 2);
+	cr_assert_float_eq(pace_due_in(&p, 1000000000ull, 10.0), 0, 1e-9);   /* anchors */
+	/* at 10.5 s, 1 s of capture time was replayed at x2 */
+	pace_set_speed(&p, 4, 10.5);
+	cr_assert_float_eq(pace_due_in(&p, 2000000000ull, 10.5), 0, 1e-9);
+	cr_assert_float_eq(pace_due_in(&p, 3000000000ull, 10.5), 0.25, 1e-9);
+	pace_set_speed(&p, 0, 10.5);                                          /* max */
+	cr_assert_float_eq(pace_due_in(&p, 9000000000ull, 10.5), 0, 1e-9);
+	pace_set_speed(&p, 1, 11.0);                                          /* max -> x1 */
+	cr_assert_float_eq(pace_due_in(&p, 9000000000ull, 11.0), 0, 1e-9);    /* re-anchors */
+	cr_assert_float_eq(pace_due_in(&p, 9500000000ull, 11.0), 0.5, 1e-9);
+
+	struct view_state st;
+	view_state_init(&st);
+	struct view v;
+	memset(&v, 0, sizeof(v));
+	struct render_layout lay = {.findings_rows = 1, .flows_rows = 1, .timeline_rows = 1,
+				    .help_rows = 1, .finding_rows = 1};
+	st.speed = 256;
+	input_apply(&st, &v, &lay, ACT_FASTER);
+	input_apply(&st, &v, &lay, ACT_FASTER);
+	cr_assert_float_eq(st.speed, 1024, 1e-9);
+	input_apply(&st, &v, &lay, ACT_FASTER);
+	cr_assert_float_eq(st.speed, 0, 1e-9, "past 1024: max");
+	input_apply(&st, &v, &lay, ACT_FASTER);
+	cr_assert_float_eq(st.speed, 0, 1e-9, "max stays max");
+	input_apply(&st, &v, &lay, ACT_SLOWER);
+	cr_assert_float_eq(st.speed, 1024, 1e-9);
+	st.speed = VIEW_SPEED_MIN;
+	input_apply(&st, &v, &lay, ACT_SLOWER);
+	cr_assert_float_eq(st.speed, VIEW_SPEED_MIN, 1e-9);
+}

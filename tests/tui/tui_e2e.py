@@ -275,8 +275,11 @@ def tmux_tests(tcplens, samples, size):
         t.kill()
 
         # Pause stops the replay clock (nagle lasts 1.42 s at 1x).
-        t.start(f"{tcplens} -r {nagle} --replay -o {os.path.join(tmp, 'p.txt')}")
-        t.wait_for("tcplens | ")
+        t.start(f"{tcplens} -r {nagle} --replay=0.5 -o {os.path.join(tmp, 'p.txt')}")
+        s = t.wait_for("replay x0.5 ")
+        check("%" in s.split("\n")[0], "replay: the progress in the header", s)
+        t.keys("+")
+        t.wait_for("replay x1 ")  # + doubles the speed
         t.keys("p")
         t.wait_for("PAUSED")
         time.sleep(2.0)
