@@ -365,10 +365,10 @@ static void diag_zero_windows(const struct analyzer_totals *t, struct finding *o
 				     (double)zw * 10);
 	if (f) {
 		snprintf(f->explanation, sizeof(f->explanation),
-			 "%llu frames advertised a zero receive window: the receiving "
+			 "%llu frame%s advertised a zero receive window: the receiving "
 			 "application did not read fast enough and its socket buffer filled, "
 			 "so the sender had to wait.",
-			 (unsigned long long)zw);
+			 (unsigned long long)zw, zw == 1 ? "" : "s");
 		snprintf(f->remedy, sizeof(f->remedy),
 			 "Make the receiver read faster, or give it a larger buffer "
 			 "(SO_RCVBUF, net.ipv4.tcp_rmem); `ss -tm` shows the receive queue.");

@@ -223,11 +223,26 @@ static void print_header(struct report *r, const struct analyzer *a, const struc
 	fprintf(out, "Capture: %llu frames, %s, %.3f s: %s to %s UTC\n",
 		(unsigned long long)t->frames, b, (double)(t->last_ts - t->first_ts) / NS_PER_S, t0,
 		t1 + 11);
-	fprintf(out, "         %llu TCP connection%s, %llu UDP flow%s", (unsigned long long)p->tcp_flows,
-		p->tcp_flows == 1 ? "" : "s", (unsigned long long)p->udp_flows,
-		p->udp_flows == 1 ? "" : "s");
-	if (t->non_ip || t->other_ip)
-		fprintf(out, ", %llu other frames", (unsigned long long)(t->non_ip + t->other_ip));
+	/* What the frames were, the zero counts left out. */
+	uint64_t other = t->non_ip + t->other_ip;
+	const char *sep = "         ";
+	if (p->tcp_flows) {
+		fprintf(out, "%s%llu TCP connection%s", sep, (unsigned long long)p->tcp_flows,
+			p->tcp_flows == 1 ? "" : "s");
+		sep = ", ";
+	}
+	if (p->udp_flows) {
+		fprintf(out, "%s%llu UDP flow%s", sep, (unsigned long long)p->udp_flows,
+			p->udp_flows == 1 ? "" : "s");
+		sep = ", ";
+	}
+	if (other) {
+		fprintf(out, "%s%llu other frame%s", sep, (unsigned long long)other,
+			other == 1 ? "" : "s");
+		sep = ", ";
+	}
+	if (!p->tcp_flows && !p->udp_flows && !other)
+		fprintf(out, "%sno TCP or UDP traffic", sep);
 	fputc('\n', out);
 	if (t->dup_frames)
 		fprintf(out, "         %llu frame%s the same packet%s seen again on another interface\n"
