@@ -58,6 +58,8 @@ static void on_event(void *ctx, struct flow *f, const struct finding_event *ev)
 	bool write = true;
 	if (f) {
 		f->kind_count[ev->kind]++;
+		if (finding_weight(ev->kind) >= 1 && f->findings_dir[ev->dir & 1] < UINT8_MAX)
+			f->findings_dir[ev->dir & 1]++;
 		if (ev->kind == FIND_IP_CSUM_OFFLOAD) {
 			struct flow_cold *c = flow_cold(f);
 			if (c) /* out of memory: the total stays, the host is not named */

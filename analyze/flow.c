@@ -44,6 +44,19 @@ void flow_endpoint(const struct flow_key *k, int i, char *buf, size_t len)
 	}
 }
 
+int flow_chart_dir(const struct flow *f)
+{
+	if (f->findings_dir[DIR_C2S] != f->findings_dir[DIR_S2C])
+		return f->findings_dir[DIR_C2S] > f->findings_dir[DIR_S2C] ? DIR_C2S : DIR_S2C;
+	return f->half[DIR_C2S].payload_bytes >= f->half[DIR_S2C].payload_bytes ? DIR_C2S : DIR_S2C;
+}
+
+bool flow_chart_both(const struct flow *f)
+{
+	return f->findings_dir[DIR_C2S] && f->findings_dir[DIR_S2C] &&
+	       f->half[DIR_C2S].payload_bytes && f->half[DIR_S2C].payload_bytes;
+}
+
 double flow_badness(const struct flow *f)
 {
 	/* Think time is not lost time. */

@@ -245,6 +245,9 @@ struct flow {
 	struct flow_cold *cold;    /* NULL until needed (flow_cold()) */
 	struct cwnd_state cw[2];
 	uint8_t cc_guess;          /* enum cc_guess, set at flow end */
+	/* Events of kinds that rank a flow (weight >= 1), per direction,
+	 * saturating: which side's window the views chart (flow_chart_dir). */
+	uint8_t findings_dir[2];
 
 	uint32_t events;           /* events written for this flow */
 	uint32_t events_dropped;   /* over the per-flow cap, counted only */
@@ -295,6 +298,13 @@ void flow_endpoint(const struct flow_key *k, int i, char *buf, size_t len);
  * excluded) in ms, plus each event times its kind's weight (findings.def:
  * 1000 for corruption or a SYN retry, 10 for a resend or stall...). */
 double flow_badness(const struct flow *f);
+
+/* The direction whose congestion window the views chart (text, TUI, HTML:
+ * one rule): the one holding more of the findings that rank a flow (the
+ * waiting sender of a stall, the resending one...), else the busier sender.
+ * flow_chart_both: both hold some, and both sent data: chart both. */
+int flow_chart_dir(const struct flow *f);
+bool flow_chart_both(const struct flow *f);
 
 /* Linux's RTO as the capture sees it: srtt + max(4 rttvar, TCP_RTO_MIN)
  * (tcp_set_rto: rttvar never below tcp_rto_min, 200 ms); without samples,

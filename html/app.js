@@ -68,13 +68,30 @@
     return lost + milli / 1000;
   }
 
+  // flow_chart_dir() of analyze/flow.c: the direction holding more of the
+  // events that rank a flow (kind weight >= 1, counted up to 255 as the C
+  // code counts), else the busier sender.
+  function chartDir(flow, evs, vocab) {
+    const n = { c2s: 0, s2c: 0 };
+    for (const e of evs) {
+      if (((vocab[e.kind] || {}).weight || 0) >= 1 && e.dir in n && n[e.dir] < 255) n[e.dir]++;
+    }
+    if (n.c2s !== n.s2c) return n.c2s > n.s2c ? 'c2s' : 's2c';
+    return ((flow.c2s || {}).payload_bytes || 0) >= ((flow.s2c || {}).payload_bytes || 0) ? 'c2s' : 's2c';
+  }
+
+  // "1 flow", "2 flows": the text report's words.
+  function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+  }
+
   function header(rep) {
     const c = rep.capture || {}, s = rep.source || {};
     document.title = 'tcplens: ' + (s.name || 'report');
     const dur = c.first_ts != null && c.last_ts != null ? (c.last_ts - c.first_ts).toFixed(3) + ' s' : '';
     $('source').textContent = `${s.kind || ''} ${s.name || ''} (${s.linktype || ''})` +
       (s.filter ? ` filter "${s.filter}"` : '') +
-      ` — ${c.packets || 0} packets, ${fmtBytes(c.bytes || 0)}, ${c.flows || 0} flows, ${dur}` +
+      ` — ${plural(c.packets || 0, 'packet')}, ${fmtBytes(c.bytes || 0)}, ${plural(c.flows || 0, 'flow')}, ${dur}` +
       ` — tcplens ${rep.tcplens}, report schema ${rep.schema}`;
   }
 
@@ -160,7 +177,7 @@
         }
         tbody.appendChild(row);
       }
-      $('flows-note').textContent = `${rows.length} connections, worst first (click a column to sort)` +
+      $('flows-note').textContent = `${plural(rows.length, 'connection')}, worst first (click a column to sort)` +
         (rows.length > TABLE_ROWS ? `; the first ${TABLE_ROWS} of the sorted list are shown` : '') +
         '. Flows in bold have graphs below.';
     }
@@ -424,7 +441,7 @@
     return u;
   }
 
-  function flowGraphs(rep, samples, byFlow, flowsById) {
+  function flowGraphs(rep, samples, byFlow, flowsById, vocab) {
     const host = $('flow-graphs');
     const graphs = samples.graphs || [];
     if (!graphs.length) host.appendChild(el('p', { class: 'nodata' }, 'No TCP connections.'));
@@ -432,9 +449,9 @@
     for (const g of graphs) {
       const flow = flowsById.get(g.flow);
       if (!flow) continue;
-      const dir = ((flow.c2s || {}).payload_bytes || 0) >= ((flow.s2c || {}).payload_bytes || 0) ? 'c2s' : 's2c';
-      const base = g.sampled ? g.t0 : flow.first_ts;
       const evs = (byFlow.get(flow.id) || []);
+      const dir = chartDir(flow, evs, vocab);
+      const base = g.sampled ? g.t0 : flow.first_ts;
       for (const e of evs) e.rt = e.ts - base;
       const box = el('div', { class: 'flowbox', id: 'flow-' + flow.id });
       const st = flow.stalls || {};
@@ -490,7 +507,7 @@
     rows.forEach((r, i) => { r.rank = i + 1; });
     const graphed = new Set((samples.graphs || []).map((g) => g.flow));
     flowsTable(rows, graphed);
-    const n = flowGraphs(rep, samples, byFlow, flowsById);
+    const n = flowGraphs(rep, samples, byFlow, flowsById, vocab);
     document.body.setAttribute('data-graphs', String(n));
     document.body.setAttribute('data-rendered', 'yes');
   }

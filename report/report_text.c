@@ -30,10 +30,11 @@ struct text_flow {
 	struct flow_cold cold;     /* f.cold points here (flow_snapshot) */
 	enum flow_retire_reason why;
 	double score;
-	/* the first rounds of its busier sender, for the chart */
-	struct cwnd_round rounds[TEXT_ROUNDS];
-	uint16_t nrounds;
-	uint8_t rounds_dir;
+	/* the first rounds of each direction, for the charts: of the one
+	 * flow_chart_dir names, and of both when both hold findings */
+	struct cwnd_round rounds[2][TEXT_ROUNDS];
+	uint16_t nrounds[2];
+	uint8_t chart_dirs;        /* bit per direction charted */
 };
 
 struct text_priv {
@@ -113,11 +114,12 @@ static void text_flow_end(struct report *r, const struct flow *f, enum flow_reti
 	flow_snapshot(&tf->f, &tf->cold, f);
 	tf->why = why;
 	tf->score = score;
-	tf->rounds_dir = f->half[DIR_C2S].payload_bytes >= f->half[DIR_S2C].payload_bytes ? DIR_C2S
-											  : DIR_S2C;
-	uint16_t n = rounds->n[tf->rounds_dir];
-	tf->nrounds = n < TEXT_ROUNDS ? n : TEXT_ROUNDS;
-	memcpy(tf->rounds, rounds->r[tf->rounds_dir], tf->nrounds * sizeof(tf->rounds[0]));
+	tf->chart_dirs = flow_chart_both(f) ? 3 : (uint8_t)(1u << flow_chart_dir(f));
+	for (int d = 0; d < 2; d++) {
+		uint16_t n = rounds->n[d];
+		tf->nrounds[d] = n < TEXT_ROUNDS ? n : TEXT_ROUNDS;
+		memcpy(tf->rounds[d], rounds->r[d], tf->nrounds[d] * sizeof(tf->rounds[d][0]));
+	}
 }
 
 /* Print text wrapped at TEXT_WIDTH: `first` opens the first line, `indent`
@@ -352,19 +354,21 @@ static void print_flows(struct report *r)
 }
 
 /* Flight per round as bars, phases and limits beside: the window's growth. */
-static void print_chart(FILE *out, const struct text_flow *tf)
+static void print_chart(FILE *out, const struct text_flow *tf, int dir)
 {
 	const struct flow *f = &tf->f;
+	const struct cwnd_round *rounds = tf->rounds[dir];
+	uint16_t nrounds = tf->nrounds[dir];
 	char c[64], sv[64];
 	report_endpoint(&f->key, 0, c, sizeof(c));
 	report_endpoint(&f->key, 1, sv, sizeof(sv));
 	uint32_t peak = 1;
-	for (uint16_t i = 0; i < tf->nrounds; i++)
-		peak = tf->rounds[i].flight_segments > peak ? tf->rounds[i].flight_segments : peak;
-	const struct tcp_half *h = &f->half[tf->rounds_dir];
+	for (uint16_t i = 0; i < nrounds; i++)
+		peak = rounds[i].flight_segments > peak ? rounds[i].flight_segments : peak;
+	const struct tcp_half *h = &f->half[dir];
 	fprintf(out, "\n  Flow %u %s: %s -> %s, congestion control guess: %s\n", f->id,
-		flow_dir_name(tf->rounds_dir), tf->rounds_dir == DIR_C2S ? c : sv,
-		tf->rounds_dir == DIR_C2S ? sv : c, cc_guess_name(f->cc_guess));
+		flow_dir_name(dir), dir == DIR_C2S ? c : sv,
+		dir == DIR_C2S ? sv : c, cc_guess_name(f->cc_guess));
 	if (h->iw_segments)
 		fprintf(out, "  initial window %u segment%s (%u bytes), limited by %s\n",
 			h->iw_segments, h->iw_segments == 1 ? "" : "s", h->iw_bytes,
@@ -375,8 +379,8 @@ static void print_chart(FILE *out, const struct text_flow *tf)
 	int sl = snprintf(scale, sizeof(scale), "flight (each # = %u segment%s)", per,
 			  per == 1 ? "" : "s");
 	fprintf(out, "  round  segs  %-*s limit phase\n", sl > 40 ? sl : 40, scale);
-	for (uint16_t i = 0; i < tf->nrounds; i++) {
-		const struct cwnd_round *r = &tf->rounds[i];
+	for (uint16_t i = 0; i < nrounds; i++) {
+		const struct cwnd_round *r = &rounds[i];
 		int bar = (int)((r->flight_segments + per - 1) / per);
 		char bars[41];
 		memset(bars, '#', (size_t)bar);
@@ -384,9 +388,9 @@ static void print_chart(FILE *out, const struct text_flow *tf)
 		fprintf(out, "  %5u %5u  %-40s %-5s %s\n", i + 1, r->flight_segments, bars,
 			cause_name(r->limit), round_phase_name(r->phase));
 	}
-	uint32_t more = f->cw[tf->rounds_dir].rounds.stored + f->cw[tf->rounds_dir].rounds.not_listed;
-	if (more > tf->nrounds)
-		fprintf(out, "  ... %u more rounds (all in --format json)\n", more - tf->nrounds);
+	uint32_t more = f->cw[dir].rounds.stored + f->cw[dir].rounds.not_listed;
+	if (more > nrounds)
+		fprintf(out, "  ... %u more rounds (all in --format json)\n", more - nrounds);
 }
 
 static void print_charts(struct report *r)
@@ -394,11 +398,18 @@ static void print_charts(struct report *r)
 	struct text_priv *p = r->priv;
 	int shown = 0;
 	for (size_t i = 0; i < p->ntop && shown < TEXT_CHARTS; i++) {
-		if (p->top[i].nrounds < 3)
-			continue;
-		if (!shown++)
-			fputs("\nCongestion window (flight per round trip, worst connections)\n", r->out);
-		print_chart(r->out, &p->top[i]);
+		const struct text_flow *tf = &p->top[i];
+		/* the charted direction first: the one holding the findings */
+		int first = flow_chart_dir(&tf->f);
+		for (int k = 0; k < 2 && shown < TEXT_CHARTS; k++) {
+			int d = k ? !first : first;
+			if (!(tf->chart_dirs & (1u << d)) || tf->nrounds[d] < 3)
+				continue;
+			if (!shown++)
+				fputs("\nCongestion window (flight per round trip, of the side with the "
+				      "findings)\n", r->out);
+			print_chart(r->out, tf, d);
+		}
 	}
 }
 

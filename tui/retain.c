@@ -109,7 +109,7 @@ void retain_flow_end(struct retain *r, const struct flow *f, enum flow_retire_re
 		rf->why = (uint8_t)why;
 		rf->score = score;
 		rf->nrounds = 0;
-		rf->rounds_dir = (uint8_t)tui_busier_dir(f);
+		rf->rounds_dir = (uint8_t)flow_chart_dir(f);
 		uint16_t n = rounds->n[rf->rounds_dir];
 		rf->nrounds = n < RETAIN_ROUNDS ? n : RETAIN_ROUNDS;
 		memcpy(rf->rounds, rounds->r[rf->rounds_dir], rf->nrounds * sizeof(rf->rounds[0]));

@@ -1,7 +1,7 @@
 /*
  * tui/retain.h — what the TUI keeps of the analysis, as one more analyzer
  * sink: flows leave the analyzer when they end, so the TUI copies the worst
- * RETAIN_FLOWS ended flows (struct flow, the first rounds of the busier
+ * RETAIN_FLOWS ended flows (struct flow, the first rounds of the charted
  * sender, the flow's timeline) and keeps a bounded event timeline for flows
  * still open. Memory is fixed at retain_init: nothing allocates per packet
  * or per event.
@@ -17,7 +17,7 @@
 #include "analyze/round_store.h"
 
 #define RETAIN_FLOWS 256       /* ended flows kept: the worst by flow_badness */
-#define RETAIN_ROUNDS 64       /* rounds kept per flow (its busier sender) */
+#define RETAIN_ROUNDS 64       /* rounds kept per flow (of flow_chart_dir) */
 #define TIMELINE_FIRST 16      /* a flow's first events, kept for good */
 #define TIMELINE_LAST 32       /* then a ring of its latest */
 #define TIMELINE_SLOTS 1024    /* open flows' timelines, direct-mapped by id */
@@ -54,7 +54,7 @@ int retain_init(struct retain *r);
 void retain_free(struct retain *r);
 /* Sink calls (f may be NULL for events outside flows: not kept). */
 void retain_event(struct retain *r, const struct flow *f, const struct finding_event *ev);
-/* An ended flow, with its rounds (the busier sender's first RETAIN_ROUNDS kept). */
+/* An ended flow, with its rounds (the charted direction's first RETAIN_ROUNDS kept). */
 void retain_flow_end(struct retain *r, const struct flow *f, enum flow_retire_reason why,
 		     const struct flow_rounds *rounds);
 

@@ -224,7 +224,7 @@ static void on_open_flow(void *user, const struct flow *f)
 		return;
 	d->found = d->open = true;
 	flow_snapshot(&d->f, &d->cold, f);
-	d->rounds_dir = (uint8_t)tui_busier_dir(f);
+	d->rounds_dir = (uint8_t)flow_chart_dir(f);
 	const struct round_list *l = &f->cw[d->rounds_dir].rounds;
 	d->rounds_total = l->stored + l->not_listed;
 	d->nrounds = analyzer_open_flow_rounds(c->an, f, d->rounds_dir, d->rounds, RETAIN_ROUNDS);

@@ -150,8 +150,10 @@ Test(tui_view, drill_down_finding_detail_help_back)
 	cr_assert_geq(x.view.detail.events_total, 29);
 	cr_assert(screen_contains(&x.scr, "Timeline: "));
 	cr_assert(screen_contains(&x.scr, "c2s stall          46.5 ms, cause delayed_ack"));
-	cr_assert(screen_contains(&x.scr, "Flight per round"));
-	cr_assert(screen_contains(&x.scr, "phase   SCCC"));
+	/* the client's rounds: its writes are the ones the stalls held (c2s),
+	 * whatever side sent more (flow_chart_dir) */
+	cr_assert(screen_contains(&x.scr, "Flight per round, c2s client: 32 rounds"));
+	cr_assert(screen_contains(&x.scr, "phase   SS"));
 	/* the timeline is in time order */
 	for (size_t i = 1; i < x.view.detail.nevents; i++)
 		cr_assert_geq(x.view.detail.events[i].ts_ns, x.view.detail.events[i - 1].ts_ns);
