@@ -310,27 +310,29 @@ static void print_flows(struct report *r)
 	FILE *out = r->out;
 	if (!p->ntop)
 		return;
-	fprintf(out, "\nConnections, worst first (%zu of %llu)\n", p->ntop,
-		(unsigned long long)p->nflows);
-	fprintf(out, "  %4s %-21s %-21s %6s %9s %7s %4s %8s %4s %s\n", "id", "client", "server",
-		"pkts", "bytes", "rtt ms", "retx", "stall ms", "csum", "state");
+	fprintf(out, "\nConnections, worst first (%zu of %llu; ranked by time stalled, think time "
+		"aside, plus each finding's weight)\n", p->ntop, (unsigned long long)p->nflows);
+	fprintf(out, "  %4s %-21s %-21s %6s %9s %15s %4s %8s %12s %s\n", "id", "client", "server",
+		"pkts", "bytes", "rtt min/p50 ms", "retx", "stall ms", "csum bad/art", "state");
 	for (size_t i = 0; i < p->ntop; i++) {
 		const struct flow *f = &p->top[i].f;
-		char c[64], s[64], b[32], rtt[16];
+		char c[64], s[64], b[32], rtt[32], cs[24];
 		report_endpoint(&f->key, 0, c, sizeof(c));
 		report_endpoint(&f->key, 1, s, sizeof(s));
 		human_bytes(f->half[0].bytes + f->half[1].bytes, b, sizeof(b));
 		if (f->rtt.count)
-			snprintf(rtt, sizeof(rtt), "%.3f", rtt_stats_p50(&f->rtt));
+			snprintf(rtt, sizeof(rtt), "%.3f/%.3f", f->rtt.min_ms, rtt_stats_p50(&f->rtt));
 		else
 			snprintf(rtt, sizeof(rtt), "-");
-		uint32_t csum = f->kind_count[FIND_CSUM_BAD];
+		/* corrupt / offload artifacts (harmless): the TUI's column */
+		snprintf(cs, sizeof(cs), "%u/%u", f->half[0].csum_bad + f->half[1].csum_bad,
+			 f->half[0].csum_offload + f->half[1].csum_offload);
 		/* Think time is not lost time: leave it out of the column. */
 		double stalled = f->stall.total_ms -
 				 flow_stall_cause_ms(f, stall_cause_index(CAUSE_APP_IDLE));
-		fprintf(out, "  %4u %-21s %-21s %6llu %9s %7s %4u %8.0f %4u %s%s\n", f->id, c, s,
+		fprintf(out, "  %4u %-21s %-21s %6llu %9s %15s %4u %8.0f %12s %s%s\n", f->id, c, s,
 			(unsigned long long)(f->half[0].packets + f->half[1].packets), b, rtt,
-			f->half[0].retransmissions + f->half[1].retransmissions, stalled, csum,
+			f->half[0].retransmissions + f->half[1].retransmissions, stalled, cs,
 			f->key.proto == 6 ? report_state_name(f->state) : "udp",
 			p->top[i].why == RETIRE_EVICTED ? " (evicted)" : "");
 		if (f->key.tun_hash && f->cold) {

@@ -2,10 +2,10 @@
  * tui/render_detail.c — one flow: summary, its timeline (stalls, SACK gaps,
  * retransmissions... with capture-time offsets and frame numbers) and the
  * flight per round trip of the side with its findings (flow_chart_dir)
- * drawn with characters: one column a round, '#' limited by the congestion window, 'w' by the
- * receiver's window, 'a' by the application; under it the phase of each
- * round (S slow start, C congestion avoidance, R recovery) and 'v' where a
- * recovery ended with a reduced window.
+ * drawn with characters: one column a round, '#' limited by the congestion
+ * window, 'w' by the receiver's window, 'a' by the application; under it
+ * the phase of each round (S slow start, C congestion avoidance, R
+ * recovery) and 'v' where a recovery ended with a reduced window.
  */
 #include <stdio.h>
 #include <string.h>
