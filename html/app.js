@@ -39,6 +39,15 @@
     if (text !== undefined) e.textContent = text;
     return e;
   };
+  // The diagnosis marks commands and names with backticks, as the text
+  // report prints them: here they are code (text nodes only, never HTML).
+  const withCode = (tag, attrs, text) => {
+    const e = el(tag, attrs);
+    String(text).split('`').forEach((part, i) => {
+      if (part) e.appendChild(i % 2 ? el('code', {}, part) : document.createTextNode(part));
+    });
+    return e;
+  };
   const fmtBytes = (n) => {
     if (n == null) return '';
     const u = ['B', 'kB', 'MB', 'GB', 'TB'];
@@ -80,6 +89,15 @@
     return ((flow.c2s || {}).payload_bytes || 0) >= ((flow.s2c || {}).payload_bytes || 0) ? 'c2s' : 's2c';
   }
 
+  // Time ticks with as many decimals as their spacing needs, so two ticks
+  // never read the same ("0.044 0.044 0.045" at a millisecond scale).
+  function timeTicks(u, splits) {
+    let step = Infinity;
+    for (let i = 1; i < splits.length; i++) step = Math.min(step, Math.abs(splits[i] - splits[i - 1]));
+    const dec = isFinite(step) && step > 0 ? Math.min(9, Math.max(0, Math.ceil(-Math.log10(step) - 1e-9))) : 3;
+    return splits.map((v) => (v == null ? '' : v.toFixed(dec)));
+  }
+
   // "1 flow", "2 flows": the text report's words.
   function plural(n, word) {
     return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -109,8 +127,8 @@
       h.appendChild(el('b', {}, f.kind + (f.cause ? ' / ' + f.cause : '') + (f.host ? ' — ' + f.host : '') +
         ' (' + f.count + ')'));
       d.appendChild(h);
-      d.appendChild(el('div', { class: 'explanation' }, f.explanation));
-      if (f.remedy) d.appendChild(el('div', { class: 'remedy' }, f.remedy));
+      d.appendChild(withCode('div', { class: 'explanation' }, f.explanation));
+      if (f.remedy) d.appendChild(withCode('div', { class: 'remedy' }, f.remedy));
       box.appendChild(d);
     }
   }
@@ -327,7 +345,7 @@
       title: `Time-sequence (${dir}: data from ${dir === 'c2s' ? flow.client : flow.server})`,
       width: chartWidth(), height: 340,
       scales: { x: { time: false }, y: { range: yRange } },
-      axes: [{ label: 'time since the first packet (s)' }, { label: 'relative sequence (bytes)', size: 80 }],
+      axes: [{ label: 'time since the first packet (s)', values: timeTicks }, { label: 'relative sequence (bytes)', size: 80 }],
       series: [
         { label: 't (s)', value: (u, v) => (v == null ? '' : v.toFixed(6)) },
         { label: 'ACK', stroke: '#2e7d32', width: 1.5, paths: stepped, points: { show: false }, spanGaps: true },
@@ -414,7 +432,7 @@
       title: `Flight per round (${dir}), cc guess: ${flow.cc_guess}`,
       width: chartWidth(), height: 220,
       scales: { x: { time: false }, y: { range: (u, lo, hi) => [0, Math.max(hi || 0, 1) * 1.08] } },
-      axes: [{ label: 'time since the first packet (s)' }, { label: 'bytes in flight', size: 80 }],
+      axes: [{ label: 'time since the first packet (s)', values: timeTicks }, { label: 'bytes in flight', size: 80 }],
       series: [
         { label: 't (s)', value: (u, v) => (v == null ? '' : v.toFixed(6)) },
         { label: 'flight bytes', stroke: '#37474f', width: 1.5, paths: uPlot.paths.stepped({ align: 1 }),

@@ -23,6 +23,8 @@ const CASES = [
   { name: 'bottleneck', findings: ['retransmission'], minTseq: 1 },
   { name: 'loss_sender', findings: ['retransmission', 'sack_gap'], minTseq: 1 },
   { name: 'nagle', findings: ['stall'], minTseq: 1 },
+  // its diagnosis quotes commands in backticks: drawn as code
+  { name: 'offload_tx', findings: ['csum_offload'], minTseq: 1, code: true },
 ];
 let failures = 0, passed = 0;
 function check(ok, what) {
@@ -117,6 +119,7 @@ async function browse() {
           rendered: document.body.getAttribute('data-rendered'),
           graphs: Number(document.body.getAttribute('data-graphs') || 0),
           findings: document.getElementById('findings').innerText,
+          codes: document.querySelectorAll('#findings code').length,
           rows: document.querySelectorAll('#flows-table tbody tr').length,
           tseq: canv('.chart.tseq').map(blank),
           cwnd: canv('.chart.cwnd').map(blank),
@@ -127,6 +130,8 @@ async function browse() {
         (errors.length || r.error ? ': ' + errors.concat(r.error || []).join(' | ') : ''));
       check(r.rendered === 'yes' && r.graphs >= 1, `${c.name}: page rendered, ${r.graphs} flow(s) graphed`);
       for (const k of c.findings) check(r.findings.includes(k), `${c.name}: finding "${k}" in the diagnosis`);
+      check(!r.findings.includes('`'), `${c.name}: no literal backticks in the diagnosis`);
+      if (c.code) check(r.codes >= 1, `${c.name}: commands in the diagnosis drawn as code (${r.codes})`);
       check(r.rows >= 1, `${c.name}: flows table has ${r.rows} row(s)`);
       check(r.tseq.length >= c.minTseq && r.tseq.every((n) => n > 500),
         `${c.name}: time-sequence canvases drawn (inked pixels ${r.tseq.join(', ')})`);
