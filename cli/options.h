@@ -1,5 +1,5 @@
 /*
- * cli/options.h — the command line of ../shared/design.md, parsed into the
+ * cli/options.h — the command line (README, man page), parsed into the
  * pipeline's config (pipeline/pipeline.h) plus --help and --version.
  * Parsing never exits: it returns an error message for main() to print.
  */
