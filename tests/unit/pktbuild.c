@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pcap/dlt.h>
+
+#include "analyze/decode.h"
+
 uint16_t pb_sum(const uint8_t *b, size_t len, uint32_t initial)
 {
 	uint64_t s = initial;
@@ -168,4 +172,35 @@ size_t pb_eth(uint8_t out[14], uint16_t ethertype)
 	memcpy(out, macs, 12);
 	pb_wr16(out + 12, ethertype);
 	return 14;
+}
+
+struct pkt_record pb_conversation_segment(uint8_t buf[2048], int c2s, uint32_t seq, uint32_t ack,
+					  uint8_t flags, uint16_t win, uint32_t len)
+{
+	static const uint8_t ca[4] = {10, 0, 0, 1}, sa[4] = {10, 0, 0, 2};
+	/* MSS 1460, window scale 7, SACK permitted */
+	static const uint8_t syn_opts[] = {2, 4, 0x05, 0xb4, 1, 3, 3, 7, 4, 2, 0, 0};
+	static const uint8_t payload[1500];
+	uint8_t eth[14];
+	struct pb_spec s;
+	memset(&s, 0, sizeof(s));
+	s.ip_ver = 4;
+	s.proto = IPPROTO_TCP;
+	memcpy(s.src, c2s ? ca : sa, 4);
+	memcpy(s.dst, c2s ? sa : ca, 4);
+	s.sport = c2s ? 45000 : 80;
+	s.dport = c2s ? 80 : 45000;
+	s.seq = seq;
+	s.ack = ack;
+	s.flags = flags;
+	s.win = win;
+	if (flags & TCP_SYN) {
+		s.tcp_opts = syn_opts;
+		s.tcp_opts_len = sizeof(syn_opts);
+	}
+	s.payload = payload;
+	s.payload_len = len <= sizeof(payload) ? len : sizeof(payload);
+	pb_eth(eth, 0x0800);
+	size_t n = pb_build(buf, 2048, eth, sizeof(eth), &s, NULL);
+	return pb_record(buf, n, DLT_EN10MB);
 }

@@ -97,6 +97,13 @@ struct pkt_record pb_record(const uint8_t *buf, size_t len, int linktype);
 /* Ethernet header (fixed MAC addresses) with the given ethertype; 14 bytes. */
 size_t pb_eth(uint8_t out[14], uint16_t ethertype);
 
+/* One segment of a conversation between client 10.0.0.1:45000 and server
+ * 10.0.0.2:80 over Ethernet (c2s: from the client), len payload bytes; a
+ * SYN offers MSS 1460, window scale 7 and SACK. Built into buf (2048
+ * bytes); the record lends buf (frame 1, time 0: the caller sets them). */
+struct pkt_record pb_conversation_segment(uint8_t buf[2048], int c2s, uint32_t seq, uint32_t ack,
+					  uint8_t flags, uint16_t win, uint32_t len);
+
 static inline void pb_wr16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);

@@ -23,61 +23,20 @@
 
 #include "analyze/csum_fate.h"
 #include "analyze/decode.h"
-#include "analyze/event_sink.h"
 #include "analyze/flow.h"
-#include "analyze/held.h"
 
-#define MS 1000000ull
-#define T0 1600000000000000000ull
-#define FLOW_ID 5
-
-/* ---- recording sink ---- */
-
-#define EV_MAX 64
-static struct finding_event ev_v[EV_MAX];
-static size_t ev_n;
-
-static void rec_emit(void *ctx, struct flow *f, const struct finding_event *ev)
-{
-	(void)ctx;
-	cr_assert_lt(ev_n, EV_MAX);
-	cr_assert_eq(f->id, FLOW_ID);
-	cr_assert_eq(ev->kind, FIND_CSUM_BAD);
-	ev_v[ev_n++] = *ev;
-}
-
-static const struct event_sink SINK = {.emit = rec_emit, .ctx = NULL};
-
-/* The written event of frame `frame`, or fail. */
-static const struct finding_event *written(uint64_t frame)
-{
-	for (size_t i = 0; i < ev_n; i++)
-		if (ev_v[i].frame == frame)
-			return &ev_v[i];
-	cr_assert_fail("csum_bad of frame %lu not written", (unsigned long)frame);
-	return NULL;
-}
-
-/* ---- flow, pool ---- */
-
-static struct flow *F;
-static struct held_pool *P;
+#define FIXTURE_FLOW_ID 5
+#define FIXTURE_KIND FIND_CSUM_BAD
+#include "held_fixture.h"
 
 static void setup(void)
 {
-	ev_n = 0;
-	F = calloc(1, sizeof(*F));
-	cr_assert_not_null(F);
-	F->id = FLOW_ID;
-	F->first_ts = T0;
-	P = held_pool_new(16, 0);
-	cr_assert_not_null(P);
+	fixture_setup(16);
 }
 
 static void teardown(void)
 {
-	free(F);
-	held_pool_free(P);
+	fixture_teardown();
 }
 
 TestSuite(csum_fate, .init = setup, .fini = teardown);
@@ -91,7 +50,7 @@ static void damaged(int dir, uint64_t frame, uint64_t t_ns, uint32_t seq, uint32
 	memset(&ev, 0, sizeof(ev));
 	ev.ts_ns = T0 + t_ns;
 	ev.frame = frame;
-	ev.flow_id = FLOW_ID;
+	ev.flow_id = FIXTURE_FLOW_ID;
 	ev.dir = (uint8_t)dir;
 	ev.kind = FIND_CSUM_BAD;
 	ev.proto = CAUSE_TCP;

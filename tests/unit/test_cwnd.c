@@ -120,36 +120,12 @@ static void teardown(void)
 
 TestSuite(cwnd, .init = setup, .fini = teardown);
 
-static uint8_t data_bytes[1500];
-/* MSS 1460, window scale 7, SACK permitted */
-static const uint8_t syn_opts[] = {2, 4, 0x05, 0xb4, 1, 3, 3, 7, 4, 2, 0, 0};
 
 static void seg(uint64_t t_ns, int c2s, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win,
 		uint32_t len)
 {
-	static const uint8_t ca[4] = {10, 0, 0, 1}, sa[4] = {10, 0, 0, 2};
-	uint8_t buf[2048], eth[14];
-	struct pb_spec s;
-	memset(&s, 0, sizeof(s));
-	s.ip_ver = 4;
-	s.proto = IPPROTO_TCP;
-	memcpy(s.src, c2s ? ca : sa, 4);
-	memcpy(s.dst, c2s ? sa : ca, 4);
-	s.sport = c2s ? 45000 : 80;
-	s.dport = c2s ? 80 : 45000;
-	s.seq = seq;
-	s.ack = ack;
-	s.flags = flags;
-	s.win = win;
-	if (flags & TCP_SYN) {
-		s.tcp_opts = syn_opts;
-		s.tcp_opts_len = sizeof(syn_opts);
-	}
-	s.payload = data_bytes;
-	s.payload_len = len;
-	pb_eth(eth, 0x0800);
-	size_t n = pb_build(buf, sizeof(buf), eth, sizeof(eth), &s, NULL);
-	struct pkt_record r = pb_record(buf, n, DLT_EN10MB);
+	uint8_t buf[2048];
+	struct pkt_record r = pb_conversation_segment(buf, c2s, seq, ack, flags, win, len);
 	r.ts_ns = T0 + t_ns;
 	r.frame = ++B.frame;
 	analyzer_packet(B.a, &r);

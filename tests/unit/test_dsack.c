@@ -25,53 +25,15 @@
 
 #include "analyze/decode.h"
 #include "analyze/dsack.h"
-#include "analyze/event_sink.h"
 #include "analyze/flow.h"
-#include "analyze/held.h"
 
-#define MS 1000000ull
-#define T0 1600000000000000000ull
-#define FLOW_ID 3
-
-/* ---- recording sink ---- */
-
-#define EV_MAX 64
-static struct finding_event ev_v[EV_MAX];
-static size_t ev_n;
-
-static void rec_emit(void *ctx, struct flow *f, const struct finding_event *ev)
-{
-	(void)ctx;
-	cr_assert_lt(ev_n, EV_MAX);
-	cr_assert_eq(f->id, FLOW_ID);
-	cr_assert_eq(ev->kind, FIND_RETRANSMISSION);
-	ev_v[ev_n++] = *ev;
-}
-
-static const struct event_sink SINK = {.emit = rec_emit, .ctx = NULL};
-
-/* The written resend sent in frame `frame`, or fail. */
-static const struct finding_event *written(uint64_t frame)
-{
-	for (size_t i = 0; i < ev_n; i++)
-		if (ev_v[i].frame == frame)
-			return &ev_v[i];
-	cr_assert_fail("resend of frame %lu not written", (unsigned long)frame);
-	return NULL;
-}
-
-/* ---- flow, pool, packets ---- */
-
-static struct flow *F;
-static struct held_pool *P;
+#define FIXTURE_FLOW_ID 3
+#define FIXTURE_KIND FIND_RETRANSMISSION
+#include "held_fixture.h"
 
 static void setup(void)
 {
-	ev_n = 0;
-	F = calloc(1, sizeof(*F));
-	cr_assert_not_null(F);
-	F->id = FLOW_ID;
-	F->first_ts = T0;
+	fixture_setup(64);
 	F->half[DIR_C2S].seq_base = 1000;
 	F->half[DIR_S2C].half_rtt_min_us = 10000;
 	F->half[DIR_C2S].half_rtt_min_us = 10000;
@@ -79,16 +41,12 @@ static void setup(void)
 	F->rtt.min_ms = 20.0;
 	F->srtt_ns = 20 * MS;
 	F->rttvar_ns = 5 * MS;
-	P = held_pool_new(64, 0);
-	cr_assert_not_null(P);
 	cr_assert_eq(flow_rto_estimate_ns(F), 220 * MS);
 }
 
 static void teardown(void)
 {
-	flow_cold_release(F);
-	free(F);
-	held_pool_free(P);
+	fixture_teardown();
 }
 
 TestSuite(dsack, .init = setup, .fini = teardown);
@@ -100,7 +58,7 @@ static void hold(uint64_t frame, uint64_t t_ns, uint32_t seq, uint32_t end, enum
 	memset(&ev, 0, sizeof(ev));
 	ev.ts_ns = T0 + t_ns;
 	ev.frame = frame;
-	ev.flow_id = FLOW_ID;
+	ev.flow_id = FIXTURE_FLOW_ID;
 	ev.dir = DIR_C2S;
 	ev.kind = FIND_RETRANSMISSION;
 	ev.cause = (uint8_t)c;

@@ -23,32 +23,12 @@
 
 #include "analyze/decode.h"
 #include "analyze/dsack.h"
-#include "analyze/event_sink.h"
 #include "analyze/flow.h"
-#include "analyze/held.h"
 #include "analyze/sack_board.h"
 #include "analyze/sack_gap.h"
 
-#define MS 1000000ull
-#define T0 1600000000000000000ull
-#define FLOW_ID 7
-
-/* ---- recording sink ---- */
-
-#define EV_MAX 64
-static struct finding_event ev_v[EV_MAX];
-static size_t ev_n;
-
-static void rec_emit(void *ctx, struct flow *f, const struct finding_event *ev)
-{
-	(void)ctx;
-	cr_assert_lt(ev_n, EV_MAX);
-	cr_assert_eq(f->id, FLOW_ID);
-	cr_assert_eq(ev->flow_id, FLOW_ID, "event of flow %u", ev->flow_id);
-	ev_v[ev_n++] = *ev;
-}
-
-static const struct event_sink SINK = {.emit = rec_emit, .ctx = NULL};
+#define FIXTURE_FLOW_ID 7
+#include "held_fixture.h"
 
 static size_t count_gaps(void)
 {
@@ -68,20 +48,11 @@ static const struct finding_event *gap_at(uint32_t rseq)
 	return NULL;
 }
 
-/* ---- flow, pool, ACKs ---- */
-
-static struct flow *F;
-static struct held_pool *P;
-
 /* The server's side of the capture point is 10 ms away (capture -> server
  * -> capture), the client's 10 ms too: the smallest full RTT is 20 ms. */
 static void setup(void)
 {
-	ev_n = 0;
-	F = calloc(1, sizeof(*F));
-	cr_assert_not_null(F);
-	F->id = FLOW_ID;
-	F->first_ts = T0;
+	fixture_setup(64);
 	F->half[DIR_C2S].seq_base = 1000;
 	F->half[DIR_C2S].isn = 1000;
 	F->half[DIR_S2C].half_rtt_min_us = 10000;
@@ -91,15 +62,11 @@ static void setup(void)
 	F->rtt.max_ms = 20.0;
 	F->srtt_ns = 20 * MS;
 	F->rttvar_ns = 5 * MS;
-	P = held_pool_new(64, 0);
-	cr_assert_not_null(P);
 }
 
 static void teardown(void)
 {
-	flow_cold_release(F);
-	free(F);
-	held_pool_free(P);
+	fixture_teardown();
 }
 
 TestSuite(sack_gap, .init = setup, .fini = teardown);
@@ -286,7 +253,7 @@ Test(sack_gap, a_resend_seen_before_the_revealing_sack_fills_the_hole)
 	memset(&rv, 0, sizeof(rv));
 	rv.ts_ns = T0 + 300 * MS;
 	rv.frame = 9;
-	rv.flow_id = FLOW_ID;
+	rv.flow_id = FIXTURE_FLOW_ID;
 	rv.dir = DIR_C2S;
 	rv.kind = FIND_RETRANSMISSION;
 	rv.cause = CAUSE_RTO;
