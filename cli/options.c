@@ -35,6 +35,7 @@ enum {
 	OPT_METRICS,
 	OPT_METRICS_FILE,
 	OPT_METRICS_INTERVAL,
+	OPT_METRICS_HOST,
 };
 
 /* The --help text: data, one string. */
@@ -121,6 +122,8 @@ static const char usage_text[] =
 "  --metrics-file PATH  write the metrics to PATH (node_exporter textfile\n"
 "                       collector: NAME.prom), replaced atomically at the end and,\n"
 "                       live, every --metrics-interval SECS (default 15)\n"
+"  --metrics-host NAME  the host label every series carries (default: the\n"
+"                       hostname), with interface (live) and engine\n"
 "\n"
 "Limits (memory grows with concurrent flows, never with capture length):\n"
 "  --max-flows N        flows tracked at once (default 1000000); when full, closed\n"
@@ -392,6 +395,14 @@ static int parse_metrics_option(int c, const char *arg, struct options *o, char 
 		o->run.metrics_file = arg;
 		return 0;
 	}
+	if (c == OPT_METRICS_HOST) {
+		if (!*arg || strlen(arg) > 255) {
+			snprintf(err, errlen, "--metrics-host wants a name of 1..255 characters");
+			return -1;
+		}
+		o->run.metrics_host = arg;
+		return 0;
+	}
 	if (c == OPT_METRICS) {
 		const char *colon = strrchr(arg, ':');
 		if (!colon || colon == arg || !colon[1] || strspn(colon + 1, "0123456789") !=
@@ -477,6 +488,7 @@ static const struct option longopts[] = {
 	{"metrics", required_argument, NULL, OPT_METRICS},
 	{"metrics-file", required_argument, NULL, OPT_METRICS_FILE},
 	{"metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL},
+	{"metrics-host", required_argument, NULL, OPT_METRICS_HOST},
 	{0, 0, 0, 0},
 };
 
@@ -572,6 +584,7 @@ static int parse_option(int c, const char *arg, int argc, char **argv, struct op
 	case OPT_METRICS:
 	case OPT_METRICS_FILE:
 	case OPT_METRICS_INTERVAL:
+	case OPT_METRICS_HOST:
 		if (parse_metrics_option(c, arg, o, err, errlen) < 0)
 			return -1;
 		break;

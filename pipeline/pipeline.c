@@ -321,7 +321,8 @@ static int run_open(struct pipeline *p, bool use_tui)
 	/* Prometheus: its socket is bound before privileges go (as the capture). */
 	struct metrics_config mcfg = {.listen = c->metrics_listen, .file = c->metrics_file,
 				      .interval_s = c->metrics_interval, .stats = engine_stats,
-				      .stats_user = &p->src};
+				      .stats_user = &p->src, .host = c->metrics_host,
+				      .interface = p->live ? p->src.name : NULL, .engine = p->src.kind};
 	if ((mcfg.listen || mcfg.file) && !(p->met = metrics_new(&mcfg, err, sizeof(err))))
 		return fail(c, "%s", err);
 	/* Live: nothing is parsed with privileges (-Z USER, and no capability

@@ -73,6 +73,7 @@ struct pipeline_config {
 	const char *metrics_listen;  /* --metrics ADDR:PORT (live only) */
 	const char *metrics_file;    /* --metrics-file PATH (textfile collector) */
 	double metrics_interval;     /* --metrics-interval SECS, 0 = default (15) */
+	const char *metrics_host;    /* --metrics-host NAME: the host label (NULL: hostname) */
 	/* When set, the message that ends a run early goes here instead of
 	 * stderr (`tcplens check` puts it in its table). */
 	char *err;

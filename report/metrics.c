@@ -28,6 +28,7 @@ struct metrics {
 	struct analyzer_totals *snap;     /* live snapshot (large: on the heap) */
 	const struct analyzer *an;        /* during metrics_tick only */
 	char *text;                       /* METRICS_TEXT_MAX */
+	char labels[METRICS_LABELS_MAX];  /* every series' host, interface, engine */
 	double last_check, last_write;
 };
 
@@ -35,6 +36,8 @@ struct out {
 	char *p;
 	size_t len, used;
 	int overflow;
+	const char *base;        /* the labels every series carries, "" = none */
+	const char *sep;         /* "," after base when a series has its own */
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -59,21 +62,26 @@ static void head(struct out *o, const char *name, const char *type, const char *
 static void one(struct out *o, const char *name, const char *type, const char *help, uint64_t v)
 {
 	head(o, name, type, help);
-	put(o, "%s %llu\n", name, (unsigned long long)v);
+	if (*o->base)
+		put(o, "%s{%s} %llu\n", name, o->base, (unsigned long long)v);
+	else
+		put(o, "%s %llu\n", name, (unsigned long long)v);
 }
 
 static void findings(struct out *o, const struct analyzer_totals *t)
 {
 	head(o, "tcplens_events_total", "counter", "Findings (events) by kind.");
 	for (int k = 0; k < FIND_COUNT; k++)
-		put(o, "tcplens_events_total{kind=\"%s\"} %llu\n", finding_name((enum finding_kind)k),
+		put(o, "tcplens_events_total{%s%skind=\"%s\"} %llu\n", o->base, o->sep,
+		    finding_name((enum finding_kind)k),
 		    (unsigned long long)t->kind_count[k]);
 	head(o, "tcplens_findings_total", "counter",
 	     "Findings by kind and cause (the event's cause, side, fate, limit or filled_by word).");
 	for (int k = 0; k < FIND_COUNT; k++)
 		for (int c = 0; c < CAUSE_COUNT; c++)
 			if (t->cause_count[k][c])
-				put(o, "tcplens_findings_total{kind=\"%s\",cause=\"%s\"} %llu\n",
+				put(o, "tcplens_findings_total{%s%skind=\"%s\",cause=\"%s\"} %llu\n",
+				    o->base, o->sep,
 				    finding_name((enum finding_kind)k),
 				    c == CAUSE_NONE ? "none" : cause_name((enum cause)c),
 				    (unsigned long long)t->cause_count[k][c]);
@@ -84,23 +92,26 @@ static void stalls(struct out *o, const struct analyzer_totals *t)
 	head(o, "tcplens_stalled_seconds_total", "counter",
 	     "Time connections spent stalled, by cause (app_idle is think time, not a fault).");
 	for (int i = 0; i < STALL_CAUSES; i++)
-		put(o, "tcplens_stalled_seconds_total{cause=\"%s\"} %.6f\n", cause_name(stall_causes[i]),
+		put(o, "tcplens_stalled_seconds_total{%s%scause=\"%s\"} %.6f\n", o->base, o->sep,
+		    cause_name(stall_causes[i]),
 		    t->stall_ms[i] / MS_PER_S);
 	head(o, "tcplens_stalls_total", "counter", "Stalls, by cause.");
 	for (int i = 0; i < STALL_CAUSES; i++)
-		put(o, "tcplens_stalls_total{cause=\"%s\"} %llu\n", cause_name(stall_causes[i]),
+		put(o, "tcplens_stalls_total{%s%scause=\"%s\"} %llu\n", o->base, o->sep,
+		    cause_name(stall_causes[i]),
 		    (unsigned long long)t->stall_n[i]);
 }
 
 int metrics_render(const struct metrics_input *in, char *buf, size_t len)
 {
 	const struct analyzer_totals *t = in->t;
-	struct out o = {.p = buf, .len = len};
+	struct out o = {.p = buf, .len = len, .base = in->labels ? in->labels : ""};
+	o.sep = *o.base ? "," : "";
 	if (!len)
 		return -1;
 	buf[0] = 0;
 	head(&o, "tcplens_info", "gauge", "The tcplens version (always 1).");
-	put(&o, "tcplens_info{version=\"%s\"} 1\n", TCPLENS_VERSION);
+	put(&o, "tcplens_info{%s%sversion=\"%s\"} 1\n", o.base, o.sep, TCPLENS_VERSION);
 	one(&o, "tcplens_capture_packets_total", "counter", "Frames read (after the BPF filter).",
 	    t->frames);
 	one(&o, "tcplens_capture_bytes_total", "counter", "Wire bytes of the frames read.", t->bytes);
@@ -126,10 +137,57 @@ int metrics_render(const struct metrics_input *in, char *buf, size_t len)
 	stalls(&o, t);
 	head(&o, "tcplens_last_packet_timestamp_seconds", "gauge",
 	     "Capture time of the last frame read (seconds since the epoch).");
-	put(&o, "tcplens_last_packet_timestamp_seconds %llu.%09llu\n",
-	    (unsigned long long)(t->last_ts / NS_PER_S_U64),
+	put(&o, "tcplens_last_packet_timestamp_seconds%s%s%s %llu.%09llu\n", *o.base ? "{" : "",
+	    o.base, *o.base ? "}" : "", (unsigned long long)(t->last_ts / NS_PER_S_U64),
 	    (unsigned long long)(t->last_ts % NS_PER_S_U64));
 	return o.overflow ? -1 : (int)o.used;
+}
+
+/* One label, its value escaped (\\, \", \n), appended at *at. */
+static void label(char *buf, size_t len, size_t *at, const char *name, const char *value)
+{
+	if (!value || !*value || *at >= len)
+		return;
+	size_t start = *at;
+	int n = snprintf(buf + *at, len - *at, "%s%s=\"", *at ? "," : "", name);
+	if (n < 0 || (size_t)n >= len - *at)
+		goto cut;
+	*at += (size_t)n;
+	for (const char *v = value; *v; v++) {
+		const char *esc = *v == '\\' ? "\\\\" : *v == '"' ? "\\\"" : *v == '\n' ? "\\n" : NULL;
+		size_t need = esc ? 2 : 1;
+		if (*at + need + 2 > len)
+			goto cut;
+		if (esc) {
+			memcpy(buf + *at, esc, 2);
+		} else {
+			buf[*at] = *v;
+		}
+		*at += need;
+	}
+	buf[(*at)++] = '"';
+	buf[*at] = 0;
+	return;
+cut: /* a label that does not fit is left out whole */
+	*at = start;
+	buf[start] = 0;
+}
+
+void metrics_labels(const struct metrics_config *cfg, char *buf, size_t len)
+{
+	char host[256] = "";
+	const char *h = cfg->host;
+	if (!h) {
+		if (gethostname(host, sizeof(host) - 1) < 0)
+			host[0] = 0;
+		h = host;
+	}
+	size_t at = 0;
+	if (len)
+		buf[0] = 0;
+	label(buf, len, &at, "host", h);
+	label(buf, len, &at, "interface", cfg->interface);
+	label(buf, len, &at, "engine", cfg->engine);
 }
 
 int metrics_write_file(const char *path, const char *text, size_t n, char *err, size_t errlen)
@@ -179,6 +237,7 @@ struct metrics *metrics_new(const struct metrics_config *cfg, char *err, size_t 
 		return NULL;
 	}
 	m->cfg = *cfg;
+	metrics_labels(cfg, m->labels, sizeof(m->labels));
 	if (!(m->cfg.interval_s > 0))
 		m->cfg.interval_s = 15;
 	/* An unwritable --metrics-file is said at once, not after the capture. */
@@ -203,7 +262,8 @@ static const char *render_live(void *user, size_t *n)
 	if (m->cfg.stats && m->cfg.stats(m->cfg.stats_user, &cs) < 0)
 		cs.kernel_drops_known = 0;
 	analyzer_snapshot_totals(m->an, m->snap);
-	struct metrics_input in = {.t = m->snap, .cs = &cs, .flows_open = analyzer_flows_open(m->an)};
+	struct metrics_input in = {.t = m->snap, .cs = &cs, .flows_open = analyzer_flows_open(m->an),
+				   .labels = m->labels};
 	int len = metrics_render(&in, m->text, METRICS_TEXT_MAX);
 	if (len < 0)
 		return NULL;
@@ -237,7 +297,7 @@ int metrics_finish(struct metrics *m, const struct analyzer *an, const struct ca
 	if (!m->cfg.file)
 		return 0;
 	struct metrics_input in = {.t = analyzer_totals(an), .cs = cs,
-				   .flows_open = analyzer_flows_open(an)};
+				   .flows_open = analyzer_flows_open(an), .labels = m->labels};
 	int len = metrics_render(&in, m->text, METRICS_TEXT_MAX);
 	if (len < 0) {
 		snprintf(err, errlen, "metrics text too long");

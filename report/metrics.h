@@ -27,12 +27,18 @@
 /* Capture statistics on demand (kernel drops); returns 0 or -1. */
 typedef int (*metrics_stats_fn)(void *user, struct capture_stats *out);
 
+#define METRICS_LABELS_MAX 768
+
 struct metrics_config {
 	const char *listen;        /* "ADDR:PORT", "[V6ADDR]:PORT" or NULL */
 	const char *file;          /* textfile path or NULL */
 	double interval_s;         /* live: seconds between file writes (> 0) */
 	metrics_stats_fn stats;
 	void *stats_user;
+	/* The labels every series carries, telling hosts apart in one
+	 * Prometheus: host (NULL: the hostname), interface (NULL: none, a
+	 * capture file) and engine ("tpacket3", "pcap", "nfqueue", "file"). */
+	const char *host, *interface, *engine;
 };
 
 /* The numbers one exposition is made of (filled by metrics_render's callers). */
@@ -40,12 +46,17 @@ struct metrics_input {
 	const struct analyzer_totals *t;
 	const struct capture_stats *cs;  /* NULL or kernel_drops_known = 0: no drops metric */
 	size_t flows_open;
+	const char *labels;              /* host="...",... (escaped), or NULL / "" */
 };
 
 /* Exposition text of in into buf (NUL-terminated). Returns its length, or
  * -1 when it would not fit (never with METRICS_TEXT_MAX). Deterministic:
  * the same totals give the same bytes. */
 int metrics_render(const struct metrics_input *in, char *buf, size_t len);
+
+/* The label set of cfg, escaped as the exposition format wants (\\, \", \n),
+ * into buf: 'host="web-1",interface="eth0",engine="tpacket3"'. */
+void metrics_labels(const struct metrics_config *cfg, char *buf, size_t len);
 
 /* Write text to path atomically: PATH.tmp.PID in the same directory, then
  * rename(2) over path (node_exporter never reads a half-written file; the

@@ -35,7 +35,7 @@ want() { # what, got, expected
 want "--form" "$(ask tcplens --form)" "--format "
 want "--format j" "$(ask tcplens --format j)" "json jsonl "
 want "--engine" "$(ask tcplens -i lo --engine '')" "pcap tpacket3 "
-want "--metrics-" "$(ask tcplens --metrics-)" "--metrics-file --metrics-interval "
+want "--metrics-" "$(ask tcplens --metrics-)" "--metrics-file --metrics-host --metrics-interval "
 want "-i l" "$(ask tcplens -i l)" "$(compgen -W "$(ls /sys/class/net) any" -- l | sort | tr '\n' ' ')"
 [[ $(ask tcplens -i '') == *lo* ]] || { echo "FAIL: -i does not offer lo"; exit 1; }
 want "di" "$(ask tcplens di)" "diff "

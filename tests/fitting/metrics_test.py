@@ -51,8 +51,12 @@ def promtool_check(path):
     return "promtool ok"
 
 
-def compare(m, d, what):
-    """Every metric against the JSON report d of the same run."""
+def compare(m, d, what, fleet):
+    """Every metric against the JSON report d of the same run; every series
+    carries the fleet labels `fleet` (host, engine, interface when live)."""
+    got_fleet = promtext.fleet_labels(m)
+    if got_fleet != {frozenset(fleet.items())}:
+        fail("%s: fleet labels %s, want %s on every series" % (what, got_fleet, fleet))
     cap = d["capture"]
     pairs = [("tcplens_capture_packets_total", cap["packets"]),
              ("tcplens_capture_bytes_total", cap["bytes"]),
@@ -74,7 +78,8 @@ def compare(m, d, what):
         byword[(e["kind"], word)] = byword.get((e["kind"], word), 0) + 1
         if e["kind"] == "stall":
             stalls_n[e["cause"]] = stalls_n.get(e["cause"], 0) + 1
-    seen = {k[1] for k in m if k[0] == "tcplens_findings_total"}
+    seen = {tuple(kv for kv in k[1] if kv[0] not in promtext.FLEET)
+            for k in m if k[0] == "tcplens_findings_total"}
     for (kind, word), n in byword.items():
         pairs.append((("tcplens_findings_total", {"kind": kind, "cause": word}), n))
         seen.discard(tuple(sorted({"kind": kind, "cause": word}.items())))
@@ -125,7 +130,8 @@ def samples(tcplens, sdir):
                 m = promtext.parse(text)
             except ValueError as e:
                 fail("%s: %s" % (path, e))
-            n = compare(m, json.load(open(js)), os.path.basename(path))
+            n = compare(m, json.load(open(js)), os.path.basename(path),
+                        {"host": socket.gethostname(), "engine": "file"})
             note = promtool_check(prom)
             if [f for f in os.listdir(tmp) if ".tmp." in f]:
                 fail("temporary metrics file left behind")
@@ -180,6 +186,7 @@ def live(tcplens):
         prom, js = os.path.join(tmp, "live.prom"), os.path.join(tmp, "live.json")
         p = subprocess.Popen([tcplens, "-i", "lo", "--no-tui", "--metrics", "127.0.0.1:%d" % mport,
                               "--metrics-file", prom, "--metrics-interval", "0.5", "-o", js,
+                              "--metrics-host", 'probe "one"',
                               "tcp port %d" % tport], stderr=subprocess.PIPE, text=True)
         try:
             line = p.stderr.readline()
@@ -206,7 +213,7 @@ def live(tcplens):
                 fail("scrape: no packets counted")
             if promtext.get(m, "tcplens_flows_open") < 1:
                 fail("scrape: the open transfer is not counted")
-            if ("tcplens_kernel_drops_total", ()) not in m:
+            if not any(k[0] == "tcplens_kernel_drops_total" for k in m):
                 fail("scrape: no kernel drops counter live")
             print("scrape ok in %.3f s, %d series; %s" % (took, len(m), note))
             print("\n".join(l for l in body.splitlines()
@@ -236,7 +243,8 @@ def live(tcplens):
         if p.returncode != 0:
             fail("tcplens exit %d: %s" % (p.returncode, p.stderr.read()))
         m = promtext.parse(open(prom).read())
-        n = compare(m, json.load(open(js)), "live")
+        n = compare(m, json.load(open(js)), "live",
+                    {"host": "probe \"one\"", "interface": "lo", "engine": "tpacket3"})
         print("final --metrics-file equals the live JSON report (%d numbers)" % n)
 
 

@@ -118,6 +118,21 @@ def parse(text):
     return samples
 
 
+# The labels every series carries (--metrics-host, the interface live, the
+# engine): get() matches the others.
+FLEET = {"host", "interface", "engine"}
+
+
 def get(samples, name, **labels):
-    """The value of one series (0 when absent)."""
-    return samples.get((name, tuple(sorted(labels.items()))), 0.0)
+    """The value of one series (0 when absent), whatever its fleet labels."""
+    want = tuple(sorted(labels.items()))
+    for (n, ls), v in samples.items():
+        if n == name and tuple(kv for kv in ls if kv[0] not in FLEET) == want:
+            return v
+    return 0.0
+
+
+def fleet_labels(samples):
+    """The fleet labels of every series: {frozenset of (label, value)} (one
+    element when every series carries the same)."""
+    return {frozenset(kv for kv in ls if kv[0] in FLEET) for (_, ls) in samples}
