@@ -20,23 +20,26 @@ test_pkgs+=(chromium)
 # bash completion, the .deb (dpkg-shlibdeps is in dpkg-dev).
 test_pkgs+=(groff-base man-db curl bash-completion dpkg-dev gzip)
 
-# promtool (the Prometheus metrics check) comes in Debian's prometheus
-# package, which would also install and start a Prometheus server: take just
-# promtool out of the package into /usr/local/lib/tcplens-test/bin (where
-# tests/fitting looks). Not fatal: without it the tests use their own strict
-# parser of the exposition format.
+# promtool (the Prometheus metrics check) and the Prometheus server the
+# fleet test scrapes tcplens with come in Debian's prometheus package, which
+# would also install and start a system Prometheus: take just the two
+# binaries out of the package into /usr/local/lib/tcplens-test/bin (where
+# tests/fitting looks; the test starts its own server, on 127.0.0.1 only).
+# Not fatal: without them those tests say they are skipped, and why.
 promtool_fetch() {
   local dest=/usr/local/lib/tcplens-test/bin
   [[ "${1:-build}" == test && $(id -u) -eq 0 ]] || return 0
-  command -v promtool >/dev/null || [[ -x $dest/promtool ]] && return 0
+  [[ -x $dest/promtool && -x $dest/prometheus ]] && return 0
   local tmp
   tmp=$(mktemp -d)
   if (cd "$tmp" && apt-get download -qq prometheus 2>/dev/null) &&
-     dpkg-deb --fsys-tarfile "$tmp"/prometheus_*.deb | tar -x -C "$tmp" ./usr/bin/promtool; then
+     dpkg-deb --fsys-tarfile "$tmp"/prometheus_*.deb |
+       tar -x -C "$tmp" ./usr/bin/promtool ./usr/bin/prometheus; then
     install -D -m 755 "$tmp/usr/bin/promtool" "$dest/promtool"
-    echo "promtool from Debian's prometheus package: $dest/promtool" >&2
+    install -D -m 755 "$tmp/usr/bin/prometheus" "$dest/prometheus"
+    echo "promtool and prometheus from Debian's prometheus package: $dest" >&2
   else
-    echo "promtool not available (apt-get download prometheus failed): skipped" >&2
+    echo "prometheus not available (apt-get download prometheus failed): its tests skip" >&2
   fi
   rm -rf "$tmp"
 }

@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+"""
+tests/fitting/fleet_prometheus.py TCPLENS PROMETHEUS
+
+Two hosts, one real Prometheus (issue 20). Each "host" is a network
+namespace running its own live tcplens (-i lo, --metrics on its veth
+address, --metrics-host host-a / host-b) while a real transfer runs on its
+loopback:
+  host-a  a bulk transfer of 4 MB (loopback: every segment a tx offload
+          artifact, no stall)
+  host-b  40 request/response exchanges written as two small writes each
+          (Nagle behind delayed ACKs: delayed_ack stalls)
+Debian's prometheus (its own config and TSDB in a temporary directory,
+listening on 127.0.0.1 only) scrapes both every second through the veths.
+Once the transfers are over and scraped, /api/v1/query must give each
+host's series, with the values of that host's JSON report (written when
+its tcplens ends: the totals do not move after the traffic): packets, flows,
+events by kind, stalls by cause; the stalls on host-b only. Exit 77, said,
+without root, namespaces or the prometheus binary.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+tcplens, prometheus = sys.argv[1:3]
+TAG = "tlf%d" % (os.getpid() % 100000)
+HOSTS = [("host-a", "bulk", 1), ("host-b", "nagle", 2)]
+TPORT = 7422
+MPORT = 9911
+
+
+def skip(why):
+    print("SKIP: " + why)
+    sys.exit(77)
+
+
+def fail(why):
+    print("FAIL: " + why)
+    sys.exit(1)
+
+
+def sh(*cmd, check=True):
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if check and r.returncode != 0:
+        fail("%s: %s" % (" ".join(cmd), r.stderr.strip()))
+    return r
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+# The traffic, run inside a namespace: a server and a client on its lo.
+TRAFFIC = r'''
+import socket, sys, threading
+mode, port = sys.argv[1], int(sys.argv[2])
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", port)); srv.listen(1)
+def serve():
+    c, _ = srv.accept()
+    if mode == "bulk":
+        while c.recv(65536):
+            pass
+    else:
+        for _ in range(40):
+            got = b""
+            while len(got) < 200:
+                got += c.recv(200 - len(got))
+            c.sendall(b"r" * 100)
+    c.close()
+t = threading.Thread(target=serve); t.start()
+cl = socket.create_connection(("127.0.0.1", port))
+if mode == "bulk":
+    cl.sendall(b"x" * (4 << 20))
+    cl.shutdown(socket.SHUT_WR)
+else:
+    for _ in range(40):
+        cl.send(b"q" * 100); cl.send(b"q" * 100)
+        got = b""
+        while len(got) < 100:
+            got += cl.recv(100)
+t.join(); cl.close(); srv.close()
+print("done")
+'''
+
+
+def query(port, q):
+    url = "http://127.0.0.1:%d/api/v1/query?%s" % (port, urllib.parse.urlencode({"query": q}))
+    with urllib.request.urlopen(url, timeout=5) as r:
+        d = json.load(r)
+    if d.get("status") != "success":
+        fail("query %s: %s" % (q, d))
+    return {tuple(sorted(s["metric"].items())): float(s["value"][1]) for s in d["data"]["result"]}
+
+
+def by_host(res):
+    return {dict(k).get("host"): v for k, v in res.items()}
+
+
+def main():
+    if os.geteuid() != 0:
+        skip("network namespaces need root")
+    if not os.access(prometheus, os.X_OK):
+        skip("no prometheus binary (%s; scripts/deps.sh test takes it from Debian's package)"
+             % prometheus)
+    if sh("ip", "netns", "add", TAG + "probe", check=False).returncode != 0:
+        skip("cannot create a network namespace here")
+    sh("ip", "netns", "del", TAG + "probe")
+    tmp = tempfile.mkdtemp(prefix="tcplens-fleet-")
+    procs, made = [], []
+    try:
+        targets = []
+        for name, _, i in HOSTS:
+            ns = "%s%d" % (TAG, i)
+            sh("ip", "netns", "add", ns)
+            made.append(ns)
+            a, b = "%sr%d" % (TAG, i), "%sn%d" % (TAG, i)
+            sh("ip", "link", "add", a, "type", "veth", "peer", "name", b)
+            sh("ip", "link", "set", b, "netns", ns)
+            sh("ip", "addr", "add", "10.203.%d.1/24" % i, "dev", a)
+            sh("ip", "link", "set", a, "up")
+            sh("ip", "netns", "exec", ns, "ip", "addr", "add", "10.203.%d.2/24" % i, "dev", b)
+            sh("ip", "netns", "exec", ns, "ip", "link", "set", b, "up")
+            sh("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up")
+            js = os.path.join(tmp, name + ".json")
+            p = subprocess.Popen(["ip", "netns", "exec", ns, tcplens, "-i", "lo", "--no-tui",
+                                  "--metrics", "10.203.%d.2:%d" % (i, MPORT), "--metrics-host",
+                                  name, "--format", "json", "-o", js, "tcp port %d" % TPORT],
+                                 stderr=subprocess.PIPE, text=True)
+            procs.append((name, ns, p, js))
+            line = p.stderr.readline()
+            if "capturing on" not in line:
+                fail("%s: tcplens did not start: %s" % (name, line))
+            targets.append("10.203.%d.2:%d" % (i, MPORT))
+        pport = free_port()
+        cfg = os.path.join(tmp, "prometheus.yml")
+        with open(cfg, "w") as f:
+            f.write("global:\n  scrape_interval: 1s\n  scrape_timeout: 900ms\n"
+                    "scrape_configs:\n  - job_name: tcplens\n    static_configs:\n"
+                    "      - targets: [%s]\n" % ", ".join("'%s'" % t for t in targets))
+        prom = subprocess.Popen([prometheus, "--config.file", cfg, "--storage.tsdb.path",
+                                 os.path.join(tmp, "tsdb"), "--web.listen-address",
+                                 "127.0.0.1:%d" % pport],
+                                stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "prom.log"), "w"))
+        procs.append(("prometheus", None, prom, None))
+        deadline = time.monotonic() + 30
+        while True:  # both targets up
+            try:
+                up = by_host(query(pport, "up"))
+                if len(up) >= 1 and all(v == 1 for v in up.values()) and \
+                        len(query(pport, "tcplens_info")) == 2:
+                    break
+            except (OSError, ValueError):
+                pass
+            if time.monotonic() > deadline:
+                fail("prometheus never scraped both tcplens (log: %s)" %
+                     open(os.path.join(tmp, "prom.log")).read()[-800:])
+            time.sleep(0.3)
+        for name, mode, i in HOSTS:
+            r = sh("ip", "netns", "exec", "%s%d" % (TAG, i), sys.executable, "-c", TRAFFIC, mode,
+                   str(TPORT))
+            if "done" not in r.stdout:
+                fail("%s: the transfer did not finish" % name)
+        time.sleep(3.5)  # a few scrapes after the last packet
+        got = {
+            "packets": by_host(query(pport, "tcplens_capture_packets_total")),
+            "flows": by_host(query(pport, "tcplens_flows_total")),
+            "offload": by_host(query(pport, 'tcplens_events_total{kind="csum_offload"}')),
+            "stalls": by_host(query(pport, 'tcplens_events_total{kind="stall"}')),
+            "delayed_ack": by_host(query(pport, 'tcplens_stalls_total{cause="delayed_ack"}')),
+        }
+        engines = {dict(k).get("engine") for k in query(pport, "tcplens_info")}
+        for name, ns, p, js in procs[:-1]:
+            p.send_signal(signal.SIGTERM)
+            p.wait(20)
+        reports = {name: json.load(open(js)) for name, _, _, js in procs[:-1]}
+        checked = 0
+        for name, _, _ in HOSTS:
+            d = reports[name]
+            ev = d["summary"]["events"]
+            stalls = sum(1 for e in d["events"] if e["kind"] == "stall" and
+                         e.get("cause") == "delayed_ack")
+            want = {"packets": d["capture"]["packets"], "flows": d["capture"]["flows"],
+                    "offload": ev.get("csum_offload", 0), "stalls": ev.get("stall", 0),
+                    "delayed_ack": stalls}
+            for k, v in want.items():
+                if got[k].get(name) != v:
+                    fail("%s: prometheus says %s = %s, the host's JSON report %s" %
+                         (name, k, got[k].get(name), v))
+                checked += 1
+        if not got["offload"].get("host-a") or got["stalls"].get("host-a"):
+            fail("host-a: want offload artifacts and no stall: %s" % got)
+        if not got["delayed_ack"].get("host-b"):
+            fail("host-b: want delayed_ack stalls: %s" % got)
+        if engines != {"tpacket3"}:
+            fail("engine labels %s" % engines)
+        print("prometheus /api/v1/query: %s" % json.dumps(got, sort_keys=True))
+        print("PASS: %d numbers from the real Prometheus equal the two hosts' JSON reports" %
+              checked)
+    finally:
+        for _, _, p, _ in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        for ns in made:
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+        for _, _, i in HOSTS:
+            subprocess.run(["ip", "link", "del", "%sr%d" % (TAG, i)], capture_output=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+main()
