@@ -382,6 +382,36 @@ static void on_capture_loss(void *user, uint32_t left, uint32_t right, uint64_t 
 	event_emit(c->ctx->sink, c->f, &ev);
 }
 
+/* RTT: the newest of the peer's segments the ACK covers gives this side's
+ * half (capture -> this side -> capture); the two halves summed are a
+ * round trip once both are known. */
+static void rtt_from_probes(struct flow *f, struct tcp_half *h, struct tcp_half *peer, uint32_t ack,
+			    uint64_t ts)
+{
+	uint64_t t0 = 0;
+	uint8_t k = 0;
+	for (uint8_t i = 0; i < peer->probe_count; i++) {
+		if (seq_leq(peer->probe_seq_end[i], ack)) {
+			t0 = peer->probe_ts[i];
+		} else {
+			peer->probe_seq_end[k] = peer->probe_seq_end[i];
+			peer->probe_ts[k++] = peer->probe_ts[i];
+		}
+	}
+	peer->probe_count = k;
+	if (t0 && ts >= t0) {
+		half_rtt_note(h, ts - t0);
+		/* The round trip is the two halves on either side of the
+		 * capture point: with one half alone (a capture that began
+		 * mid-connection, its other side not measured yet) the sum
+		 * is no RTT; on the receiver's side it is near zero. */
+		if (peer->half_rtt_ns) {
+			rtt_stats_add(&f->rtt, (double)(h->half_rtt_ns + peer->half_rtt_ns) / NS_PER_MS);
+			rtt_smooth(f, h->half_rtt_ns + peer->half_rtt_ns);
+		}
+	}
+}
+
 static void on_ack(struct flow *f, int dir, const struct pkt_decoded *d, struct tcp_ctx *ctx)
 {
 	struct tcp_half *h = &f->half[dir], *peer = &f->half[!dir];
@@ -393,6 +423,12 @@ static void on_ack(struct flow *f, int dir, const struct pkt_decoded *d, struct 
 	if (!h->ack_known) {
 		h->ack_known = true;
 		h->ack_max = ack;
+		/* A capture that began mid-connection: this side's first ACK may
+		 * cover data the capture saw (a request), its one chance to give
+		 * this side's half when it never acknowledges more (a download:
+		 * without it the sender's rounds split at every ACK). */
+		if (f->state == FLOW_MIDSTREAM)
+			rtt_from_probes(f, h, peer, ack, d->rec->ts_ns);
 		return;
 	}
 	if (seq_gt(ack, h->ack_max)) {
@@ -415,31 +451,7 @@ static void on_ack(struct flow *f, int dir, const struct pkt_decoded *d, struct 
 		h->sack_seen = d->opt.sack_count > 0;
 		peer->episode_retrans = 0;
 		peer->episode_rto = false;
-		/* RTT: the newest of the peer's segments this ACK covers. */
-		uint64_t t0 = 0;
-		uint8_t k = 0;
-		for (uint8_t i = 0; i < peer->probe_count; i++) {
-			if (seq_leq(peer->probe_seq_end[i], ack)) {
-				t0 = peer->probe_ts[i];
-			} else {
-				peer->probe_seq_end[k] = peer->probe_seq_end[i];
-				peer->probe_ts[k++] = peer->probe_ts[i];
-			}
-		}
-		peer->probe_count = k;
-		uint64_t ts = d->rec->ts_ns;
-		if (t0 && ts >= t0) {
-			half_rtt_note(h, ts - t0);
-			/* The round trip is the two halves on either side of the
-			 * capture point: with one half alone (a capture that began
-			 * mid-connection, its other side not measured yet) the sum
-			 * is no RTT; on the receiver's side it is near zero. */
-			if (peer->half_rtt_ns) {
-				rtt_stats_add(&f->rtt,
-					      (double)(h->half_rtt_ns + peer->half_rtt_ns) / NS_PER_MS);
-				rtt_smooth(f, h->half_rtt_ns + peer->half_rtt_ns);
-			}
-		}
+		rtt_from_probes(f, h, peer, ack, d->rec->ts_ns);
 	} else if (ack == h->ack_max && d->payload_len == 0 &&
 		   !(d->flags & (TCP_SYN | TCP_FIN | TCP_RST)) && seq_lt(ack, peer->snd_max)) {
 		h->dupacks++; /* RFC 5681 §2: same ACK, no data, data outstanding */

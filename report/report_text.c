@@ -118,7 +118,8 @@ static void text_flow_end(struct report *r, const struct flow *f, enum flow_reti
 	for (int d = 0; d < 2; d++) {
 		uint16_t n = rounds->n[d];
 		tf->nrounds[d] = n < TEXT_ROUNDS ? n : TEXT_ROUNDS;
-		memcpy(tf->rounds[d], rounds->r[d], tf->nrounds[d] * sizeof(tf->rounds[d][0]));
+		if (tf->nrounds[d])
+			memcpy(tf->rounds[d], rounds->r[d], tf->nrounds[d] * sizeof(tf->rounds[d][0]));
 	}
 }
 

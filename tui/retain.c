@@ -112,7 +112,8 @@ void retain_flow_end(struct retain *r, const struct flow *f, enum flow_retire_re
 		rf->rounds_dir = (uint8_t)flow_chart_dir(f);
 		uint16_t n = rounds->n[rf->rounds_dir];
 		rf->nrounds = n < RETAIN_ROUNDS ? n : RETAIN_ROUNDS;
-		memcpy(rf->rounds, rounds->r[rf->rounds_dir], rf->nrounds * sizeof(rf->rounds[0]));
+		if (rf->nrounds) /* memcpy wants a pointer even for 0 bytes */
+			memcpy(rf->rounds, rounds->r[rf->rounds_dir], rf->nrounds * sizeof(rf->rounds[0]));
 		if (slot->flow_id == f->id)
 			rf->tl = *slot;
 		else
