@@ -94,7 +94,10 @@
   function timeTicks(u, splits) {
     let step = Infinity;
     for (let i = 1; i < splits.length; i++) step = Math.min(step, Math.abs(splits[i] - splits[i - 1]));
-    const dec = isFinite(step) && step > 0 ? Math.min(9, Math.max(0, Math.ceil(-Math.log10(step) - 1e-9))) : 3;
+    if (!isFinite(step) || step <= 0) return splits.map((v) => (v == null ? '' : v.toFixed(3)));
+    // the fewest decimals that write every tick exactly (0.025, not 0.03)
+    let dec = Math.min(9, Math.max(0, Math.ceil(-Math.log10(step) - 1e-9)));
+    while (dec < 9 && splits.some((v) => v != null && Math.abs(Number(v.toFixed(dec)) - v) > step * 1e-3)) dec++;
     return splits.map((v) => (v == null ? '' : v.toFixed(dec)));
   }
 
@@ -281,14 +284,20 @@
       box.appendChild(el('p', { class: 'nodata' }, 'No segments sampled in this direction.'));
       return null;
     }
-    const yRange = (u, dmin, dmax) => {
+    // The data and the ACKs in view set the scale, not the receive window:
+    // a flow of a few hundred bytes is not drawn flat under a 64 KB window
+    // line (which then runs above the plot, clipped).
+    const yRange = (u, dmin) => {
       const { min, max } = u.scales.x;
-      let lo = dmin ?? Infinity, hi = dmax ?? -Infinity;
+      let lo = dmin ?? Infinity, hi = -Infinity;
       for (const p of data) {
         if (min != null && (p[0] < min || p[0] > max)) continue;
         if (p[1] < lo) lo = p[1];
         if (p[2] > hi) hi = p[2];
       }
+      // an ACK never passes the data it acknowledges: the data's top is
+      // the plot's (the window line above it runs clipped)
+      if (!isFinite(hi)) hi = lo + 1000;
       if (!isFinite(lo) || !isFinite(hi)) return [0, 1];
       const pad = (hi - lo) * 0.03 || 1000;
       return [Math.max(0, lo - pad), hi + pad];
