@@ -15,6 +15,12 @@ static int by_rank(const void *a, const void *b);
 struct finding *diag_add(struct finding *out, size_t *n, size_t max, enum finding_kind k,
 			 enum cause c, uint64_t count, double impact)
 {
+	return diag_add_sev(out, n, max, k, c, finding_severity_of(k, c), count, impact);
+}
+
+struct finding *diag_add_sev(struct finding *out, size_t *n, size_t max, enum finding_kind k,
+			     enum cause c, enum severity sev, uint64_t count, double impact)
+{
 	struct finding *f;
 	if (*n < max) {
 		f = &out[(*n)++];
@@ -25,8 +31,7 @@ struct finding *diag_add(struct finding *out, size_t *n, size_t max, enum findin
 		 * a timeout stall). */
 		if (!max)
 			return NULL;
-		struct finding probe = {.kind = k, .cause = c, .severity = finding_severity_of(k, c),
-					.impact = impact};
+		struct finding probe = {.kind = k, .cause = c, .severity = sev, .impact = impact};
 		size_t least = 0;
 		for (size_t i = 1; i < max; i++)
 			if (by_rank(&out[i], &out[least]) > 0)
@@ -39,7 +44,7 @@ struct finding *diag_add(struct finding *out, size_t *n, size_t max, enum findin
 	f->kind = k;
 	f->cause = c;
 	f->count = count;
-	f->severity = finding_severity_of(k, c);
+	f->severity = sev;
 	f->impact = impact;
 	return f;
 }
@@ -277,10 +282,11 @@ static void diag_retransmissions(const struct analyzer_totals *t, struct finding
 	cc[CAUSE_UNKNOWN] += cc[CAUSE_NONE];
 	/* Mostly spurious: the network lost (almost) nothing. */
 	bool spurious = 2 * cc[CAUSE_SPURIOUS] > rt;
-	struct finding *f = diag_add(out, n, max, FIND_RETRANSMISSION, CAUSE_NONE, rt,
-				     (double)t->retrans_bytes + (double)rt);
-	if (f && spurious) /* as bad as the spurious resends it mostly is */
-		f->severity = finding_severity_of(FIND_RETRANSMISSION, CAUSE_SPURIOUS);
+	/* mostly spurious: as bad as the spurious resends it mostly is */
+	struct finding *f = diag_add_sev(out, n, max, FIND_RETRANSMISSION, CAUSE_NONE,
+					 finding_severity_of(FIND_RETRANSMISSION,
+							     spurious ? CAUSE_SPURIOUS : CAUSE_NONE),
+					 rt, (double)t->retrans_bytes + (double)rt);
 	if (f) {
 		static const struct counted why[] = {
 			{CAUSE_FAST, "after duplicate ACKs or SACKs (fast retransmit)"},

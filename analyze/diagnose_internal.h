@@ -10,6 +10,10 @@
  * for k and c (finding_severity_of). */
 struct finding *diag_add(struct finding *out, size_t *n, size_t max, enum finding_kind k,
 			 enum cause c, uint64_t count, double impact);
+/* The same with the finding's severity given (a finding of no one cause
+ * ranked as one of its causes): a full list ranks it by that. */
+struct finding *diag_add_sev(struct finding *out, size_t *n, size_t max, enum finding_kind k,
+			     enum cause c, enum severity sev, uint64_t count, double impact);
 
 /* "N what, M what" for the causes that happened (zero counts left out):
  * cc is indexed by cause. */

@@ -18,7 +18,8 @@ double pace_due_in(struct pace *p, uint64_t ts_ns, double now)
 	if (!p->started) {
 		p->started = true;
 		p->first_ts = ts_ns;
-		p->wall0 = now;
+		/* anchored while paused: at the pause, which resuming adds back */
+		p->wall0 = p->paused ? p->paused_at : now;
 	}
 	if (p->speed <= 0 || ts_ns <= p->first_ts)
 		return 0;

@@ -133,7 +133,8 @@ bool input_apply(struct view_state *st, const struct view *v, const struct rende
 	case ACT_PAUSE: st->paused = !st->paused; break;
 	case ACT_FASTER: /* x2 up to 1024, then max (0); max stays */
 		if (st->speed > 0)
-			st->speed = st->speed >= VIEW_SPEED_MAX ? 0 : st->speed * 2;
+			st->speed = st->speed >= VIEW_SPEED_MAX ? 0
+				    : st->speed * 2 > VIEW_SPEED_MAX ? VIEW_SPEED_MAX : st->speed * 2;
 		break;
 	case ACT_SLOWER:
 		st->speed = st->speed <= 0 ? VIEW_SPEED_MAX
@@ -153,8 +154,13 @@ bool input_apply(struct view_state *st, const struct view *v, const struct rende
 	case ACT_REDRAW: break;
 	}
 	input_clamp(st, v, lay);
-	st->sel_flow_id = st->sel_flow >= 0 && (size_t)st->sel_flow < v->nrows
-				  ? v->rows[st->sel_flow].id : 0;
+	/* The flow under the cursor, when the cursor moved on the flows (a
+	 * sort keeps it; a list made anew starts at its top: no flow). */
+	if (cur == &st->sel_flow && a >= ACT_UP && a <= ACT_END)
+		st->sel_flow_id = st->sel_flow >= 0 && (size_t)st->sel_flow < v->nrows
+					  ? v->rows[st->sel_flow].id : 0;
+	else if (st->sel_flow == 0 && a != ACT_SORT && a != ACT_REVERSE)
+		st->sel_flow_id = 0;
 	return false;
 }
 
@@ -177,6 +183,7 @@ void input_edit_key(struct view_state *st, int key)
 		memcpy(st->filter, st->edit, sizeof(st->filter));
 		st->editing = false;
 		st->sel_flow = st->top_flow = 0;
+		st->sel_flow_id = 0;
 		if (st->screen == SCREEN_MAIN)
 			st->focus = 1;
 	} else if (key == 27) {

@@ -501,4 +501,19 @@ Test(tui_view, replay_speed_change)
 	st.speed = VIEW_SPEED_MIN;
 	input_apply(&st, &v, &lay, ACT_SLOWER);
 	cr_assert_float_eq(st.speed, VIEW_SPEED_MIN, 1e-9);
+	st.speed = 1000; /* --replay=1000: + stops at 1024, then max */
+	input_apply(&st, &v, &lay, ACT_FASTER);
+	cr_assert_float_eq(st.speed, 1024, 1e-9);
+
+	/* From max to a speed while paused: the pause before the key counts
+	 * once, not twice (resume at 30 s after a pause at 10 s: the next
+	 * packet is due at once, not 20 s later). */
+	pace_init(&p, 0);
+	cr_assert_float_eq(pace_due_in(&p, 1000000000ull, 5.0), 0, 1e-9);
+	pace_set_paused(&p, true, 10.0);
+	pace_set_speed(&p, 1, 20.0);
+	pace_due_in(&p, 1000000000ull, 25.0); /* the wait loop asks while paused */
+	pace_set_paused(&p, false, 30.0);
+	cr_assert_float_eq(pace_due_in(&p, 1000000000ull, 30.0), 0, 1e-9);
+	cr_assert_float_eq(pace_due_in(&p, 1500000000ull, 30.0), 0.5, 1e-9, "paced from the resume");
 }
