@@ -341,7 +341,7 @@ static int parse_replay_option(int c, const char *arg, struct options *o, char *
 		o->run.baseline = arg;
 		return 0;
 	}
-	if (o->run.ntolerance == OPTIONS_MAX_TOLERANCES) {
+	if (o->run.ntolerance == PIPELINE_MAX_TOLERANCES) {
 		snprintf(err, errlen, "too many --tolerance options (join them: a=1%%,b=2)");
 		return -1;
 	}

@@ -12,8 +12,6 @@
 #include "analyze/sharded.h" /* SHARDED_MAX */
 #include "pipeline/pipeline.h"
 
-#define OPTIONS_MAX_TOLERANCES PIPELINE_MAX_TOLERANCES
-
 #define OPT_THREADS_MAX (SHARDED_MAX + 1) /* the reader + the most shards */
 
 struct options {

@@ -13,13 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "analyze/decode.h"
 #include "capture/capture.h"
 #include "report/annot.h"
 #include "report/pcapng_writer.h"
+#include "source.h"
 #include "version.h"
 
 #define LINKTYPE_LINUX_SLL 113
@@ -110,19 +110,11 @@ static void on_packet(void *user, const struct pkt_record *rec)
 		p->written++;
 }
 
-static int same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	if (stat(a, &sa) < 0 || stat(b, &sb) < 0)
-		return 0;
-	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 struct annotate *annotate_begin(const struct pipeline_config *o, struct analyzer_sink *sink, char *err,
 				size_t errlen)
 {
-	if (same_file(o->write_path, o->read_file) ||
-	    (o->out_path && strcmp(o->out_path, "-") && same_file(o->write_path, o->out_path)) ||
+	if (source_same_file(o->write_path, o->read_file) ||
+	    (o->out_path && strcmp(o->out_path, "-") && source_same_file(o->write_path, o->out_path)) ||
 	    (o->out_path && !strcmp(o->out_path, o->write_path))) {
 		snprintf(err, errlen, "-w %s is the capture being read (or the report): choose another file",
 			 o->write_path);

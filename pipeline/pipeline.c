@@ -99,11 +99,6 @@ void pipeline_packet(struct pipeline *p, const struct pkt_record *rec)
 	analyzer_packet(p->an, rec);
 }
 
-void pipeline_on_packet(void *pipeline, const struct pkt_record *rec)
-{
-	pipeline_packet(pipeline, rec);
-}
-
 /* Live capture, the TUI and a paced replay: SIGINT/SIGTERM end the reading
  * and the report is written as usual. No SA_RESTART: the engine's poll()
  * returns at once. */

@@ -102,8 +102,6 @@ struct pipeline_source_info {
 struct pipeline *pipeline_begin(const struct pipeline_config *cfg,
 				const struct pipeline_source_info *si, char *err, size_t errlen);
 void pipeline_packet(struct pipeline *p, const struct pkt_record *rec);
-/* capture_packet_fn adapter: user is the pipeline. */
-void pipeline_on_packet(void *pipeline, const struct pkt_record *rec);
 /* End of the frames: the analysis ends, the report is written (cs: what the
  * source counted). Frees p. 0, or -1 with err set. */
 int pipeline_end(struct pipeline *p, const struct capture_stats *cs, char *err, size_t errlen);

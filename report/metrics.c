@@ -173,7 +173,9 @@ cut: /* a label that does not fit is left out whole */
 	buf[start] = 0;
 }
 
-void metrics_labels(const struct metrics_config *cfg, char *buf, size_t len)
+/* The label set of cfg, escaped as the exposition format wants, into buf:
+ * 'host="web-1",interface="eth0",engine="tpacket3"'. */
+static void metrics_labels(const struct metrics_config *cfg, char *buf, size_t len)
 {
 	char host[256] = "";
 	const char *h = cfg->host;

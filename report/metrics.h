@@ -54,10 +54,6 @@ struct metrics_input {
  * the same totals give the same bytes. */
 int metrics_render(const struct metrics_input *in, char *buf, size_t len);
 
-/* The label set of cfg, escaped as the exposition format wants (\\, \", \n),
- * into buf: 'host="web-1",interface="eth0",engine="tpacket3"'. */
-void metrics_labels(const struct metrics_config *cfg, char *buf, size_t len);
-
 /* Write text to path atomically: PATH.tmp.PID in the same directory, then
  * rename(2) over path (node_exporter never reads a half-written file; the
  * temporary name does not end in .prom, so it is never collected).

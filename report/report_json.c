@@ -129,30 +129,19 @@ static void iw_object(struct jw *w, const char *key, const struct tcp_half *h)
 	jw_obj_close(w);
 }
 
-struct round_writer {
-	struct jw *w;
-	enum ts_precision p;
-};
-
-static void round_object(void *user, const struct cwnd_round *r)
-{
-	struct round_writer *rw = user;
-	jw_obj_open(rw->w, NULL);
-	jw_ts(rw->w, "t", r->t_ns, rw->p);
-	jw_uint(rw->w, "flight_bytes", r->flight_bytes);
-	jw_uint(rw->w, "flight_segments", r->flight_segments);
-	jw_word(rw->w, "limit", cause_name(r->limit));
-	jw_word(rw->w, "phase", round_phase_name(r->phase));
-	jw_obj_close(rw->w);
-}
-
 static void rounds_array(struct jw *w, const char *key, const struct cwnd_round *r, uint16_t n,
 			 enum ts_precision p)
 {
 	jw_arr_open(w, key);
-	struct round_writer rw = {w, p};
-	for (uint16_t i = 0; i < n; i++)
-		round_object(&rw, &r[i]);
+	for (uint16_t i = 0; i < n; i++) {
+		jw_obj_open(w, NULL);
+		jw_ts(w, "t", r[i].t_ns, p);
+		jw_uint(w, "flight_bytes", r[i].flight_bytes);
+		jw_uint(w, "flight_segments", r[i].flight_segments);
+		jw_word(w, "limit", cause_name(r[i].limit));
+		jw_word(w, "phase", round_phase_name(r[i].phase));
+		jw_obj_close(w);
+	}
 	jw_arr_close(w);
 }
 

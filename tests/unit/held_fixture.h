@@ -10,6 +10,9 @@
 
 #include <criterion/criterion.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "analyze/decode.h"
 
 #include "analyze/event_sink.h"
 #include "analyze/flow.h"
@@ -63,6 +66,31 @@ static void fixture_setup(size_t held)
 	F->first_ts = T0;
 	P = held_pool_new(held, 0);
 	cr_assert_not_null(P);
+}
+
+/* A pure ACK at T0 + t_ns, frame `frame`, cumulative ACK `ack`, with
+ * nblocks SACK blocks (left, right pairs, most recent first); valid until
+ * the next call. */
+static struct pkt_record ack_rec;
+static struct pkt_decoded ack_d;
+
+__attribute__((unused)) static const struct pkt_decoded *
+mk_ack(uint64_t t_ns, uint64_t frame, uint32_t ack, const uint32_t *blocks, int nblocks)
+{
+	memset(&ack_rec, 0, sizeof(ack_rec));
+	memset(&ack_d, 0, sizeof(ack_d));
+	ack_rec.ts_ns = T0 + t_ns;
+	ack_rec.frame = frame;
+	ack_d.rec = &ack_rec;
+	ack_d.ack = ack;
+	ack_d.flags = TCP_ACK;
+	cr_assert_leq(nblocks, TCP_MAX_SACK);
+	ack_d.opt.sack_count = (uint8_t)nblocks;
+	for (int i = 0; i < nblocks; i++) {
+		ack_d.opt.sack[i].left = blocks[2 * i];
+		ack_d.opt.sack[i].right = blocks[2 * i + 1];
+	}
+	return &ack_d;
 }
 
 static void fixture_teardown(void)

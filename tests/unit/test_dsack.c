@@ -67,33 +67,12 @@ static void hold(uint64_t frame, uint64_t t_ns, uint32_t seq, uint32_t end, enum
 	dsack_hold(P, F, DIR_C2S, seq, end, T0 + t_ns, &ev, &SINK);
 }
 
-static struct pkt_record ack_rec;
-static struct pkt_decoded ack_d;
-
-static const struct pkt_decoded *mk_ack(uint64_t t_ns, uint32_t ack, const uint32_t *blocks,
-					int nblocks)
-{
-	memset(&ack_rec, 0, sizeof(ack_rec));
-	memset(&ack_d, 0, sizeof(ack_d));
-	ack_rec.ts_ns = T0 + t_ns;
-	ack_rec.frame = 1000;
-	ack_d.rec = &ack_rec;
-	ack_d.ack = ack;
-	ack_d.flags = TCP_ACK;
-	cr_assert_leq(nblocks, TCP_MAX_SACK);
-	ack_d.opt.sack_count = (uint8_t)nblocks;
-	for (int i = 0; i < nblocks; i++) {
-		ack_d.opt.sack[i].left = blocks[2 * i];
-		ack_d.opt.sack[i].right = blocks[2 * i + 1];
-	}
-	return &ack_d;
-}
 
 /* The server's ACK at T0 + t_ns. */
 static void ack(uint64_t t_ns, uint32_t a, const uint32_t *blocks, int n)
 {
 	F->last_ts = T0 + t_ns;
-	dsack_on_ack(P, F, DIR_C2S, mk_ack(t_ns, a, blocks, n), &SINK);
+	dsack_on_ack(P, F, DIR_C2S, mk_ack(t_ns, 1000, a, blocks, n), &SINK);
 }
 
 /* ---- tests ---- */
@@ -232,7 +211,7 @@ Test(dsack, flush_without_dsack_writes_everything_with_its_own_cause)
 
 static bool dsack_of(uint32_t a, const uint32_t *blocks, int n, struct tcp_sack_block *out)
 {
-	return dsack_block(mk_ack(0, a, blocks, n), out);
+	return dsack_block(mk_ack(0, 1000, a, blocks, n), out);
 }
 
 /* dsack_block on crafted options (RFC 2883 §4: the D-SACK block is the

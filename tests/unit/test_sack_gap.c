@@ -71,29 +71,6 @@ static void teardown(void)
 
 TestSuite(sack_gap, .init = setup, .fini = teardown);
 
-static struct pkt_record ack_rec;
-static struct pkt_decoded ack_d;
-
-/* A server ACK at T0 + t_ns, frame `frame`, cumulative ACK `ack`, with
- * nblocks SACK blocks (left, right pairs, most recent first). */
-static const struct pkt_decoded *mk_ack(uint64_t t_ns, uint64_t frame, uint32_t ack,
-					const uint32_t *blocks, int nblocks)
-{
-	memset(&ack_rec, 0, sizeof(ack_rec));
-	memset(&ack_d, 0, sizeof(ack_d));
-	ack_rec.ts_ns = T0 + t_ns;
-	ack_rec.frame = frame;
-	ack_d.rec = &ack_rec;
-	ack_d.ack = ack;
-	ack_d.flags = TCP_ACK;
-	cr_assert_leq(nblocks, TCP_MAX_SACK);
-	ack_d.opt.sack_count = (uint8_t)nblocks;
-	for (int i = 0; i < nblocks; i++) {
-		ack_d.opt.sack[i].left = blocks[2 * i];
-		ack_d.opt.sack[i].right = blocks[2 * i + 1];
-	}
-	return &ack_d;
-}
 
 static void ack(uint64_t t_ns, uint64_t frame, uint32_t a, const uint32_t *blocks, int n)
 {
