@@ -46,6 +46,8 @@ struct analyzer {
 	 * the capture-wide totals and hands to the sink goes here instead. */
 	struct analyzer_recorder recorder;
 	bool shard;
+	/* The per-segment observer: the sink's, or a shard's recorder's; NULL = none. */
+	void (*observe_segment)(void *user, const struct segment_obs *o);
 	/* An ending flow's rounds, handed with it (struct flow_rounds). */
 	struct cwnd_round round_scratch[2][ROUNDS_PER_DIR];
 	/* Merging analyzer: the shards' pool overflows (analyzer_absorb). */
@@ -132,6 +134,7 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg, const struct an
 	if (!a->cfg.closed_linger_ns)
 		a->cfg.closed_linger_ns = ANALYZER_DEFAULT_LINGER_NS;
 	a->sink = *sink;
+	a->observe_segment = sink->segment;
 	a->events.emit = on_event;
 	a->events.ctx = a;
 	a->flows = flow_table_new(a->cfg.max_flows, a->cfg.closed_linger_ns, on_retire, a);
@@ -448,6 +451,38 @@ static bool seen_elsewhere(struct flow *f, const struct pkt_record *rec, const s
 	return false;
 }
 
+/* The segment observer's view of a segment, after tracking (a shard
+ * records it for the merge to replay). */
+static void observe_segment(struct analyzer *a, const struct flow *f, int dir,
+			    const struct pkt_decoded *d)
+{
+	const struct tcp_half *h = &f->half[dir], *peer = &f->half[!dir];
+	struct segment_obs o = {
+		.ts_ns = d->rec->ts_ns,
+		.flow_bytes = f->half[0].bytes + f->half[1].bytes,
+		.flow_id = f->id,
+		.seq = d->seq,
+		.ack = d->ack,
+		.payload_len = d->payload_len,
+		.seq_base = h->seq_base,
+		.peer_seq_base = peer->seq_base,
+		.rwnd = h->rwnd,
+		.retransmissions = h->retransmissions,
+		.dir = (uint8_t)dir,
+		.tcp_flags = d->flags,
+		.l4_verdict = d->l4_verdict,
+		.giant = d->giant_mss != 0,
+		.first_packet = f->half[0].packets + f->half[1].packets == 1,
+		.peer_seq_known = peer->seq_known,
+		.closed = f->state == FLOW_CLOSED,
+		.sack_count = d->opt.sack_count < TCP_MAX_SACK ? d->opt.sack_count : TCP_MAX_SACK,
+	};
+	if (o.closed)
+		o.badness = flow_badness(f);
+	memcpy(o.sack, d->opt.sack, o.sack_count * sizeof(o.sack[0]));
+	a->observe_segment(a->shard ? a->recorder.user : a->sink.user, &o);
+}
+
 /* A frame's part in its flow: the flow found or made, checksums judged,
  * TCP tracked and every detector run. */
 static void flow_part(struct analyzer *a, const struct pkt_record *rec, struct pkt_prepared *pp)
@@ -483,8 +518,8 @@ static void flow_part(struct analyzer *a, const struct pkt_record *rec, struct p
 		csum_judge_l4(&a->judge, f, dir, pp, d);
 	if (d->l4proto == IPPROTO_TCP) {
 		tcp_track_segment(&a->tcp, f, dir, d);
-		if (a->sink.segment)
-			a->sink.segment(a->sink.user, f, dir, d);
+		if (a->observe_segment)
+			observe_segment(a, f, dir, d);
 		if (f->state == FLOW_CLOSED)
 			flow_table_mark_closed(a->flows, f);
 	}
@@ -561,6 +596,7 @@ struct analyzer *analyzer_shard_new(const struct analyzer_config *cfg,
 	if (a) {
 		a->recorder = *rec;
 		a->shard = true;
+		a->observe_segment = rec->segment;
 	}
 	return a;
 }
@@ -614,6 +650,17 @@ void analyzer_merge_flow_end(struct analyzer *a, const struct flow *f, enum flow
 	totals_flow_end(&a->tot, f, why);
 	if (a->sink.flow_end)
 		a->sink.flow_end(a->sink.user, f, why, rounds);
+}
+
+void analyzer_merge_segment(struct analyzer *a, const struct segment_obs *o)
+{
+	if (a->sink.segment)
+		a->sink.segment(a->sink.user, o);
+}
+
+bool analyzer_observes_segments(const struct analyzer *a)
+{
+	return a->sink.segment != NULL;
 }
 
 void analyzer_merge_damaged(struct analyzer *a, uint64_t frame, const char *msg)

@@ -23,6 +23,7 @@
 #include "flow.h"
 #include "flow_table.h"
 #include "setup_stats.h"
+#include "segment_obs.h"
 
 struct pkt_decoded;
 
@@ -68,10 +69,10 @@ struct analyzer_sink {
 	void (*damaged)(void *damaged_user, uint64_t frame, const char *msg);
 	void *damaged_user;
 	/* Optional per-packet observer (NULL costs nothing): every TCP segment
-	 * of a flow, after tracking (f->half[dir] already counts it: rwnd,
-	 * retransmissions). d is valid only during the call (d->rec: time,
-	 * frame). Called with user. For samplers (the HTML report's graphs). */
-	void (*segment)(void *user, const struct flow *f, int dir, const struct pkt_decoded *d);
+	 * of a flow, after tracking, as a self-contained observation (so the
+	 * sharded merge hands the same ones). o is valid only during the call.
+	 * Called with user. For samplers (the HTML report's graphs). */
+	void (*segment)(void *user, const struct segment_obs *o);
 };
 
 /* Checksum verdicts of what one host sent, over all its flows. */
@@ -240,6 +241,9 @@ struct analyzer_recorder {
 	void (*flow_end)(void *user, const struct flow *f, enum flow_retire_reason why,
 			 const struct flow_rounds *rounds);
 	void (*damaged)(void *user, uint64_t frame, const char *msg);
+	/* Optional: the per-segment observations (when the merge's sink
+	 * observes segments: analyzer_observes_segments). */
+	void (*segment)(void *user, const struct segment_obs *o);
 };
 
 /* A shard; cfg's caps are its own share of them. */
@@ -268,6 +272,10 @@ void analyzer_merge_flow_new(struct analyzer *a, const struct flow *f);
 void analyzer_merge_flow_end(struct analyzer *a, const struct flow *f, enum flow_retire_reason why,
 			      const struct flow_rounds *rounds);
 void analyzer_merge_damaged(struct analyzer *a, uint64_t frame, const char *msg);
+/* o's flow_id is the merged id. */
+void analyzer_merge_segment(struct analyzer *a, const struct segment_obs *o);
+/* The sink has a per-segment observer (the shards then record them). */
+bool analyzer_observes_segments(const struct analyzer *a);
 /* After the last replay: a shard's counts that do not depend on order (its
  * FLOW_PART_COUNTERS, each one, and its pools' overflows). */
 void analyzer_absorb(struct analyzer *a, const struct analyzer *shard);

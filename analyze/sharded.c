@@ -275,7 +275,7 @@ struct sharded *sharded_new(const struct sharded_feed *feed, struct analyzer *me
 		sh->s = s;
 		sh->index = k;
 		struct analyzer_recorder rec;
-		shard_recorder(sh, &rec);
+		shard_recorder(sh, &rec, analyzer_observes_segments(merge));
 		if (!(sh->an = analyzer_shard_new(&cfg, &rec))) {
 			snprintf(errbuf, errlen, "out of memory for the shards");
 			sharded_free(s);

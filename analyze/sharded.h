@@ -36,8 +36,9 @@
  *
  * What the merge hands the sink: events with a flow holding only its id
  * and key (the report writers and -w's recorder read the event; the flow's
- * counts come with its end), ended flows whole, and no per-segment observer
- * (so the HTML report, which samples segments, is not sharded).
+ * counts come with its end), ended flows whole, and the per-segment
+ * observations (struct segment_obs, recorded only when the sink observes
+ * segments: the HTML report's sampler) at their frame.
  */
 #ifndef TCPLENS_SHARDED_H
 #define TCPLENS_SHARDED_H

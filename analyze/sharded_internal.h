@@ -31,7 +31,9 @@
 enum { PHASE_EXPIRE = 0, PHASE_OWN = 2, PHASE_END = 3 };
 #define FRAME_END UINT64_MAX
 
-enum rec_type { REC_EVENT = 1, REC_FLOW_NEW, REC_FLOW_END, REC_DAMAGED };
+/* REC_SEGMENT: a struct segment_obs (only when the merge's sink observes
+ * segments), always in the frame's own phase. */
+enum rec_type { REC_EVENT = 1, REC_FLOW_NEW, REC_FLOW_END, REC_DAMAGED, REC_SEGMENT };
 
 /* Every record: its key (frame, phase, sub), then len bytes (a multiple of
  * 8, so every record and payload stays 8-byte aligned). */
@@ -133,8 +135,9 @@ struct sharded {
 	uint64_t out_of_order;       /* records merged after their place (a broken invariant) */
 };
 
-/* sharded_record.c: the recorder a shard's analyzer writes to. */
-void shard_recorder(struct shard *sh, struct analyzer_recorder *rec);
+/* sharded_record.c: the recorder a shard's analyzer writes to (with the
+ * per-segment observations when `segments`). */
+void shard_recorder(struct shard *sh, struct analyzer_recorder *rec, bool segments);
 /* The next chunk to write (false when stopped or out of memory). */
 bool chunk_open(struct shard *sh);
 /* Hand the chunk being written over (the batch's last: ends_batch). */

@@ -96,6 +96,13 @@ static void replay(struct sharded *s, struct shard *sh, const struct rec_hdr *h)
 		analyzer_merge_damaged(s->merge, r->frame, (const char *)(r + 1));
 		break;
 	}
+	case REC_SEGMENT: {
+		struct segment_obs o;
+		memcpy(&o, p, sizeof(o));
+		o.flow_id = idmap_get(&sh->ids, o.flow_id, false);
+		analyzer_merge_segment(s->merge, &o);
+		break;
+	}
 	}
 }
 

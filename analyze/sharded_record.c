@@ -172,8 +172,19 @@ static void on_rec_damaged(void *user, uint64_t frame, const char *msg)
 	rec_done(sh);
 }
 
-void shard_recorder(struct shard *sh, struct analyzer_recorder *rec)
+static void on_rec_segment(void *user, const struct segment_obs *o)
+{
+	struct shard *sh = user;
+	struct rec_hdr *h;
+	struct segment_obs *r = rec_add(sh, REC_SEGMENT, 0, sizeof(*r), &h);
+	if (!r)
+		return;
+	*r = *o;
+	rec_done(sh);
+}
+
+void shard_recorder(struct shard *sh, struct analyzer_recorder *rec, bool segments)
 {
 	*rec = (struct analyzer_recorder){sh, on_rec_event, on_rec_flow_new, on_rec_flow_end,
-					  on_rec_damaged};
+					  on_rec_damaged, segments ? on_rec_segment : NULL};
 }

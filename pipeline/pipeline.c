@@ -279,18 +279,11 @@ static void on_packet(void *user, const struct pkt_record *rec)
 	analyzer_packet(p->an, rec);
 }
 
-/* --threads 3+ shards the analysis by flow, unless what subscribes needs
- * more than the sharded merge hands on (HTML's per-segment samples). */
-static enum read_mode most_parallel(const struct pipeline_config *c, bool frames_only)
+/* --threads 3+ shards the analysis by flow (every subscriber, the HTML
+ * report's segment sampler included, gets what one analyzer hands). */
+static enum read_mode most_parallel(bool frames_only)
 {
-	if (frames_only)
-		return READ_FRAMES;
-	if (c->threads < 3 || format_of(c) != REPORT_HTML)
-		return READ_SHARDED;
-	if (!c->quiet)
-		fprintf(stderr, "tcplens: --threads %d: --format html needs the analysis on one "
-			"thread; reading ahead on a second one only\n", c->threads);
-	return READ_AHEAD;
+	return frames_only ? READ_FRAMES : READ_SHARDED;
 }
 
 /* Open the source and everything the run writes to, in the order that
@@ -302,7 +295,7 @@ static int run_open(struct pipeline *p, bool use_tui)
 	p->live = !c->read_file;
 	if (p->live || use_tui || c->replay)
 		stop_on_signals();  /* before the socket exists: a stop request is never lost */
-	int mode = source_open(c, most_parallel(c, use_tui || c->replay), &p->src, &p->src_inner,
+	int mode = source_open(c, most_parallel(use_tui || c->replay), &p->src, &p->src_inner,
 			       err, sizeof(err));
 	if (mode < 0)
 		return fail(c, "%s", err);

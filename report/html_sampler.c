@@ -150,17 +150,15 @@ static int slot_steal(struct html_sampler *s)
 		return -1;
 	for (int i = 0; i < HS_SLOTS; i++) {
 		const struct hs_slot *sl = &s->slot[i];
-		if (!sl->flow_id || sl->ended || sl->f->state != FLOW_CLOSED)
+		if (!sl->flow_id || sl->ended || !sl->closed)
 			continue;
-		const struct flow *g = sl->f;
-		if (!worse(flow_badness(g), g->half[0].bytes + g->half[1].bytes, g->id,
-			   &s->rank[HS_GRAPHS - 1]))
+		if (!worse(sl->closed_badness, sl->closed_bytes, sl->flow_id, &s->rank[HS_GRAPHS - 1]))
 			return i;
 	}
 	return -1;
 }
 
-static int slot_claim(struct html_sampler *s, const struct flow *f, uint64_t t0)
+static int slot_claim(struct html_sampler *s, uint32_t flow_id, uint64_t t0)
 {
 	int i = -1;
 	for (int k = 0; k < HS_SLOTS && i < 0; k++)
@@ -173,9 +171,9 @@ static int slot_claim(struct html_sampler *s, const struct flow *f, uint64_t t0)
 		s->flows_not_sampled++; /* the closed flow whose slot this was */
 	}
 	struct hs_slot *sl = &s->slot[i];
-	sl->flow_id = f->id;
+	sl->flow_id = flow_id;
 	sl->ended = false;
-	sl->f = f;
+	sl->closed = false;
 	for (int d = 0; d < 2; d++) {
 		sl->retrans_seen[d] = 0;
 		sl->base[d] = 0;
@@ -189,45 +187,47 @@ static int slot_claim(struct html_sampler *s, const struct flow *f, uint64_t t0)
 	return i;
 }
 
-void html_sampler_segment(struct html_sampler *s, const struct flow *f, int dir,
-			  const struct pkt_decoded *d)
+void html_sampler_segment(struct html_sampler *s, const struct segment_obs *o)
 {
-	int i = slot_find(s, f->id);
+	int i = slot_find(s, o->flow_id);
 	if (i < 0) {
 		/* Only from a flow's first packet: no graph starts midway. */
-		if (f->half[0].packets + f->half[1].packets != 1)
+		if (!o->first_packet)
 			return;
-		i = slot_claim(s, f, d->rec->ts_ns);
+		i = slot_claim(s, o->flow_id, o->ts_ns);
 		if (i < 0) {
 			s->flows_not_sampled++;
 			return;
 		}
 	}
 	struct hs_slot *sl = &s->slot[i];
-	const struct tcp_half *h = &f->half[dir], *peer = &f->half[!dir];
-	uint64_t t = d->rec->ts_ns;
-	sl->base[dir] = h->seq_base;
-	if (d->payload_len) {
+	int dir = o->dir;
+	uint64_t t = o->ts_ns;
+	sl->base[dir] = o->seq_base;
+	sl->closed = o->closed;
+	sl->closed_badness = o->badness;
+	sl->closed_bytes = o->flow_bytes;
+	if (o->payload_len) {
 		uint32_t fl = 0;
-		if (h->retransmissions != sl->retrans_seen[dir])
+		if (o->retransmissions != sl->retrans_seen[dir])
 			fl |= HS_F_RETRANS;
-		if (d->l4_verdict == CSUM_BAD)
+		if (o->l4_verdict == CSUM_BAD)
 			fl |= HS_F_CSUM_BAD;
-		else if (d->l4_verdict == CSUM_OFFLOAD)
+		else if (o->l4_verdict == CSUM_OFFLOAD)
 			fl |= HS_F_CSUM_OFFLOAD;
-		if (d->giant_mss)
+		if (o->giant)
 			fl |= HS_F_GIANT;
-		uint32_t a = d->seq - h->seq_base;
-		add(&sl->s[dir][HS_DATA], t, a, a + d->payload_len, fl);
+		uint32_t a = o->seq - o->seq_base;
+		add(&sl->s[dir][HS_DATA], t, a, a + o->payload_len, fl);
 	}
-	sl->retrans_seen[dir] = h->retransmissions;
-	if (!(d->flags & TCP_ACK) || !peer->seq_known)
+	sl->retrans_seen[dir] = o->retransmissions;
+	if (!(o->tcp_flags & TCP_ACK) || !o->peer_seq_known)
 		return;
-	uint32_t ack = d->ack - peer->seq_base;
-	add(&sl->s[dir][HS_ACK], t, ack, ack + h->rwnd, h->rwnd ? 0 : HS_F_ZERO_WIN);
-	for (int k = 0; k < d->opt.sack_count && k < TCP_MAX_SACK; k++)
-		add(&sl->s[dir][HS_SACK], t, d->opt.sack[k].left - peer->seq_base,
-		    d->opt.sack[k].right - peer->seq_base, 0);
+	uint32_t ack = o->ack - o->peer_seq_base;
+	add(&sl->s[dir][HS_ACK], t, ack, ack + o->rwnd, o->rwnd ? 0 : HS_F_ZERO_WIN);
+	for (int k = 0; k < o->sack_count; k++)
+		add(&sl->s[dir][HS_SACK], t, o->sack[k].left - o->peer_seq_base,
+		    o->sack[k].right - o->peer_seq_base, 0);
 }
 
 /* a ranks worse than b */
@@ -262,10 +262,8 @@ void html_sampler_flow_end(struct html_sampler *s, const struct flow *f)
 	memmove(&s->rank[pos + 1], &s->rank[pos], (s->nrank - pos) * sizeof(s->rank[0]));
 	s->rank[pos] = (struct hs_rank){f->id, bad, bytes, i};
 	s->nrank++;
-	if (i >= 0) {
+	if (i >= 0)
 		s->slot[i].ended = true;
-		s->slot[i].f = NULL;
-	}
 	if (s->last == i)
 		s->last = -1;
 }

@@ -7,7 +7,9 @@
  * Memory is fixed when the sampler is made: HS_SLOTS flows sampled at once,
  * HS_*_POINTS points per stream. A flow gets a slot at its first packet when
  * one is free, or else one of a closed flow (still lingering in the flow
- * table) that could no longer rank among the graphs; failing both it is
+ * table) that could no longer rank among the graphs, by its badness at its
+ * last segment (the sampler sees segments only, so that the sharded merge
+ * hands it the same ones); failing both it is
  * counted as not sampled (its graph comes from the report's events and rounds
  * alone). When a flow ends, it keeps its slot only
  * while it ranks among the HS_GRAPHS worst flows so far (flow_badness, then
@@ -25,8 +27,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "analyze/decode.h"
 #include "analyze/flow.h"
+#include "analyze/segment_obs.h"
 
 #define HS_GRAPHS 20          /* flows drawn in full, worst first */
 #define HS_SLOTS 48           /* flows sampled at once (graphs kept + open) */
@@ -60,7 +62,9 @@ struct hs_stream {
 struct hs_slot {
 	uint32_t flow_id;         /* 0: free */
 	bool ended;               /* kept for a graph */
-	const struct flow *f;     /* while not ended: the flow (pool pointer) */
+	bool closed;              /* not ended, closed: lingering (its segments said so) */
+	double closed_badness;    /* its flow_badness at its last segment, when closed */
+	uint64_t closed_bytes;
 	uint32_t retrans_seen[2]; /* per direction: to flag retransmissions */
 	uint32_t base[2];         /* seq_base of each sender when sampled */
 	struct hs_stream s[2][HS_STREAMS]; /* [sender dir][kind]: ACK/SACK by
@@ -86,9 +90,8 @@ struct html_sampler {
 /* Make the sampler and its fixed pool. NULL when out of memory. */
 struct html_sampler *html_sampler_new(void);
 void html_sampler_free(struct html_sampler *s);
-/* One TCP segment of f sent by dir (the analyzer's segment observer). */
-void html_sampler_segment(struct html_sampler *s, const struct flow *f, int dir,
-			  const struct pkt_decoded *d);
+/* One TCP segment (the analyzer's segment observer). */
+void html_sampler_segment(struct html_sampler *s, const struct segment_obs *o);
 /* f ends: rank it, keep or free its slot. */
 void html_sampler_flow_end(struct html_sampler *s, const struct flow *f);
 /* The slot kept for rank entry i, or NULL. */

@@ -51,10 +51,10 @@ static void sink_flow_end(void *user, const struct flow *f, enum flow_retire_rea
 	r->ops->flow_end(r, f, why, rounds);
 }
 
-static void sink_segment(void *user, const struct flow *f, int dir, const struct pkt_decoded *d)
+static void sink_segment(void *user, const struct segment_obs *o)
 {
 	struct report *r = user;
-	r->ops->segment(r, f, dir, d);
+	r->ops->segment(r, o);
 }
 
 struct report *report_new(enum report_format fmt, FILE *out, const struct report_meta *meta,

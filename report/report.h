@@ -43,8 +43,7 @@ struct report_ops {
 	int (*finish)(struct report *r, const struct analyzer *a, const struct capture_stats *cs);
 	void (*free_priv)(struct report *r);
 	/* Optional: every TCP segment (the analyzer's segment observer). */
-	void (*segment)(struct report *r, const struct flow *f, int dir,
-			const struct pkt_decoded *d);
+	void (*segment)(struct report *r, const struct segment_obs *o);
 };
 
 struct report {

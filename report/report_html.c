@@ -73,11 +73,10 @@ static void html_flow_end(struct report *r, const struct flow *f, enum flow_reti
 		html_sampler_flow_end(p->hs, f);
 }
 
-static void html_segment(struct report *r, const struct flow *f, int dir,
-			 const struct pkt_decoded *d)
+static void html_segment(struct report *r, const struct segment_obs *o)
 {
 	struct html_priv *p = r->priv;
-	html_sampler_segment(p->hs, f, dir, d);
+	html_sampler_segment(p->hs, o);
 }
 
 /* Copy the JSON report, '<' as \u003c. */

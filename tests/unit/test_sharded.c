@@ -73,7 +73,7 @@ static void frames_free(struct frames *fr)
 /* What the sink was told, in order: a rolling hash and counts. */
 struct calls {
 	uint64_t hash;
-	uint64_t events, flow_ends;
+	uint64_t events, flow_ends, segments;
 };
 
 static void mix(struct calls *c, uint64_t v)
@@ -114,11 +114,33 @@ static void on_flow_end(void *user, const struct flow *f, enum flow_retire_reaso
 		}
 }
 
+/* The segment observations, every field (the HTML sampler's input). */
+static void on_segment(void *user, const struct segment_obs *o)
+{
+	struct calls *c = user;
+	c->segments++;
+	mix(c, o->flow_id);
+	mix(c, o->ts_ns);
+	mix(c, o->flow_bytes);
+	mix(c, (uint64_t)(o->badness * 1000));
+	mix(c, (uint64_t)o->seq << 32 | o->ack);
+	mix(c, (uint64_t)o->seq_base << 32 | o->peer_seq_base);
+	mix(c, (uint64_t)o->rwnd << 32 | o->retransmissions);
+	mix(c, o->payload_len);
+	mix(c, (uint64_t)o->dir | (uint64_t)o->tcp_flags << 8 | (uint64_t)o->l4_verdict << 16 |
+		       (uint64_t)o->giant << 24 | (uint64_t)o->first_packet << 32 |
+		       (uint64_t)o->peer_seq_known << 40 | (uint64_t)o->closed << 48 |
+		       (uint64_t)o->sack_count << 56);
+	for (int k = 0; k < o->sack_count; k++)
+		mix(c, (uint64_t)o->sack[k].left << 32 | o->sack[k].right);
+}
+
 static struct analyzer *analyzer_for(struct calls *c, size_t max_flows)
 {
 	memset(c, 0, sizeof(*c));
 	c->hash = 0xcbf29ce484222325ull;
-	struct analyzer_sink sink = {.user = c, .event = on_event, .flow_end = on_flow_end};
+	struct analyzer_sink sink = {.user = c, .event = on_event, .flow_end = on_flow_end,
+				     .segment = on_segment};
 	struct analyzer_config cfg = {.max_flows = max_flows};
 	struct analyzer *a = analyzer_new(&cfg, &sink);
 	cr_assert_not_null(a);
@@ -164,6 +186,7 @@ static void compare(const char *name, size_t max_flows)
 	analyzer_finish(single);
 	const struct analyzer_totals *t1 = analyzer_totals(single);
 	cr_assert_gt(one.flow_ends, 0, "%s: no flow ended: nothing to compare", name);
+	cr_assert_gt(one.segments, 0, "%s: no segment observed: nothing to compare", name);
 
 	static const unsigned shard_counts[] = {1, 2, 3, 7};
 	static const size_t batches[] = {512, 37, 1};
@@ -194,6 +217,8 @@ static void compare(const char *name, size_t max_flows)
 			     shard_counts[k], (unsigned long long)frames, fr.n);
 		cr_assert_eq(many.events, one.events, "%s, %u shards: events", what, shard_counts[k]);
 		cr_assert_eq(many.flow_ends, one.flow_ends, "%s, %u shards: flow ends", what,
+			     shard_counts[k]);
+		cr_assert_eq(many.segments, one.segments, "%s, %u shards: segments observed", what,
 			     shard_counts[k]);
 		cr_assert_eq(many.hash, one.hash, "%s, %u shards, batches of %zu: the sink calls differ",
 			     what, shard_counts[k], batch);
