@@ -42,12 +42,13 @@ struct analyzer {
 	struct defrag *defrag;    /* made at the first fragment */
 	struct defrag_datagram datagram;  /* the one being analyzed */
 	struct pkt_prepared datagram_prep;
-	/* Shard mode (analyzer_shard_new): what the single analyzer folds into
-	 * the capture-wide totals and hands to the sink goes here instead. */
-	struct analyzer_recorder recorder;
-	bool shard;
-	/* The per-segment observer: the sink's, or a shard's recorder's; NULL = none. */
-	void (*observe_segment)(void *user, const struct segment_obs *o);
+	/* Where the flow part's results go (events, new and ended flows,
+	 * damaged frames, segment observations): a shard's recorder, or for
+	 * one analyzer the inline consumer, which is the merge's own replay
+	 * (analyzer_merge_*: the capture-wide totals, then the sink). One
+	 * analyzer is one shard merged as it goes. */
+	struct analyzer_recorder out;
+	bool shard;               /* reassembly's messages are the merge's to say */
 	/* An ending flow's rounds, handed with it (struct flow_rounds). */
 	struct cwnd_round round_scratch[2][ROUNDS_PER_DIR];
 	/* Merging analyzer: the shards' pool overflows (analyzer_absorb). */
@@ -81,13 +82,7 @@ static void on_event(void *ctx, struct flow *f, const struct finding_event *ev)
 			f->events++;
 		}
 	}
-	if (a->shard) {
-		a->recorder.event(a->recorder.user, f, ev, write);
-		return;
-	}
-	totals_event(&a->tot, ev, f != NULL);
-	if (write && a->sink.event)
-		a->sink.event(a->sink.user, f, ev);
+	a->out.event(a->out.user, f, ev, write);
 }
 
 static void on_retire(void *user, struct flow *f, enum flow_retire_reason why)
@@ -110,15 +105,36 @@ static void on_retire(void *user, struct flow *f, enum flow_retire_reason why)
 		fr.n[d] = round_store_copy(a->rounds, &f->cw[d].rounds, a->round_scratch[d],
 					   ROUNDS_PER_DIR);
 	}
-	if (a->shard) {
-		a->recorder.flow_end(a->recorder.user, f, why, &fr);
-	} else {
-		totals_flow_end(&a->tot, f, why);
-		if (a->sink.flow_end)
-			a->sink.flow_end(a->sink.user, f, why, &fr);
-	}
+	a->out.flow_end(a->out.user, f, why, &fr);
 	round_store_release(a->rounds, &f->cw[0].rounds);
 	round_store_release(a->rounds, &f->cw[1].rounds);
+}
+
+/* The inline consumer: one analyzer's results merged as they come. */
+static void inline_event(void *user, const struct flow *f, const struct finding_event *ev, bool write)
+{
+	analyzer_merge_event(user, f, ev, write);
+}
+
+static void inline_flow_new(void *user, const struct flow *f)
+{
+	analyzer_merge_flow_new(user, f);
+}
+
+static void inline_flow_end(void *user, const struct flow *f, enum flow_retire_reason why,
+			    const struct flow_rounds *rounds)
+{
+	analyzer_merge_flow_end(user, f, why, rounds);
+}
+
+static void inline_damaged(void *user, uint64_t frame, const char *msg)
+{
+	analyzer_merge_damaged(user, frame, msg);
+}
+
+static void inline_segment(void *user, const struct segment_obs *o)
+{
+	analyzer_merge_segment(user, o);
 }
 
 struct analyzer *analyzer_new(const struct analyzer_config *cfg, const struct analyzer_sink *sink)
@@ -134,7 +150,8 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg, const struct an
 	if (!a->cfg.closed_linger_ns)
 		a->cfg.closed_linger_ns = ANALYZER_DEFAULT_LINGER_NS;
 	a->sink = *sink;
-	a->observe_segment = sink->segment;
+	a->out = (struct analyzer_recorder){a, inline_event, inline_flow_new, inline_flow_end,
+					    inline_damaged, sink->segment ? inline_segment : NULL};
 	a->events.emit = on_event;
 	a->events.ctx = a;
 	a->flows = flow_table_new(a->cfg.max_flows, a->cfg.closed_linger_ns, on_retire, a);
@@ -171,10 +188,7 @@ void analyzer_free(struct analyzer *a)
 
 static void damaged(struct analyzer *a, const struct pkt_record *rec, const char *what)
 {
-	if (a->shard)
-		a->recorder.damaged(a->recorder.user, rec->frame, what);
-	else if (a->sink.damaged)
-		a->sink.damaged(a->sink.damaged_user, rec->frame, what);
+	a->out.damaged(a->out.user, rec->frame, what);
 }
 
 /* The identity of the tunnel d came in, oriented as the packet. */
@@ -227,10 +241,7 @@ static struct flow *flow_for(struct analyzer *a, const struct pkt_prepared *pp,
 		return NULL;
 	f->first_frame = d->rec->frame;
 	f->client_from_syn = d->l4proto == IPPROTO_TCP && (d->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
-	if (a->shard)
-		a->recorder.flow_new(a->recorder.user, f);
-	else
-		totals_flow_new(&a->tot, f);
+	a->out.flow_new(a->out.user, f);
 	f->state = FLOW_MIDSTREAM;
 	f->half[0].wscale = f->half[1].wscale = -1;
 	*dir = src_client ? DIR_C2S : DIR_S2C;
@@ -480,7 +491,7 @@ static void observe_segment(struct analyzer *a, const struct flow *f, int dir,
 	if (o.closed)
 		o.badness = flow_badness(f);
 	memcpy(o.sack, d->opt.sack, o.sack_count * sizeof(o.sack[0]));
-	a->observe_segment(a->shard ? a->recorder.user : a->sink.user, &o);
+	a->out.segment(a->out.user, &o);
 }
 
 /* A frame's part in its flow: the flow found or made, checksums judged,
@@ -518,7 +529,7 @@ static void flow_part(struct analyzer *a, const struct pkt_record *rec, struct p
 		csum_judge_l4(&a->judge, f, dir, pp, d);
 	if (d->l4proto == IPPROTO_TCP) {
 		tcp_track_segment(&a->tcp, f, dir, d);
-		if (a->observe_segment)
+		if (a->out.segment)
 			observe_segment(a, f, dir, d);
 		if (f->state == FLOW_CLOSED)
 			flow_table_mark_closed(a->flows, f);
@@ -594,9 +605,8 @@ struct analyzer *analyzer_shard_new(const struct analyzer_config *cfg,
 	struct analyzer_sink none = {0};
 	struct analyzer *a = analyzer_new(cfg, &none);
 	if (a) {
-		a->recorder = *rec;
+		a->out = *rec;
 		a->shard = true;
-		a->observe_segment = rec->segment;
 	}
 	return a;
 }

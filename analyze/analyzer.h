@@ -231,7 +231,10 @@ void analyzer_each_open_flow(const struct analyzer *a, flow_each_fn fn, void *us
  * recorder. A merging analyzer (analyzer_new, the report's) takes every
  * frame's capture-wide part (analyzer_frame) and replays the shards' records
  * in the order one analyzer would have made them: its totals and its sink
- * calls are then the single analyzer's.
+ * calls are then the single analyzer's. One analyzer is the same thing
+ * without threads: its flow part writes to an inline recorder that is its
+ * own merge (analyzer_merge_*), so the totals and the sink are fed by one
+ * path in every mode.
  */
 struct analyzer_recorder {
 	void *user;
