@@ -46,6 +46,7 @@ struct pipeline {
 	struct report *rep;
 	struct annotate *ann;            /* -w */
 	struct tui *tui;
+	bool analysis_finished;          /* pipeline_finish_analysis was called */
 	struct metrics *met;
 	struct sharded *shards;          /* --threads 3+ */
 	struct pace pace;                /* --replay: frames at their recorded pace */
@@ -172,7 +173,7 @@ static int open_report_stream(struct pipeline *p, bool use_tui)
 /* The report writer, then -w's recorder and the TUI in front of it (a
  * fan-out: each passes every call on), then the analyzer. */
 static int bind_subscribers(struct pipeline *p, const struct report_meta *meta,
-			    const struct tui_config *tcfg)
+			    const struct tui_config *tcfg, bool take_terminal)
 {
 	const struct pipeline_config *c = p->cfg;
 	char err[CAPTURE_ERRBUF_SIZE];
@@ -190,7 +191,7 @@ static int bind_subscribers(struct pipeline *p, const struct report_meta *meta,
 		if (!(p->tui = tui_new(tcfg)))
 			return fail(c, "out of memory");
 		tui_bind(p->tui, &sink);
-		if (tui_start(p->tui, err, sizeof(err)) < 0)
+		if (take_terminal && tui_start(p->tui, err, sizeof(err)) < 0)
 			return fail(c, "%s", err);
 	}
 	struct analyzer_config acfg = {.max_flows = c->max_flows, .max_events_per_flow = c->max_events,
@@ -240,7 +241,11 @@ struct pipeline *pipeline_begin(const struct pipeline_config *cfg,
 	p->quiet_damaged = true;
 	struct report_meta meta = {.source_kind = si->kind, .source_name = si->name,
 				   .linktype = si->linktype, .precision = si->precision};
-	if (open_report_stream(p, false) || bind_subscribers(p, &meta, NULL)) {
+	/* cfg->tui = 1: the TUI's subscriber bound as the binary binds it,
+	 * without a terminal (its view is the caller's to build). */
+	struct tui_config tcfg = {.source_kind = si->kind, .source_name = si->name};
+	if (open_report_stream(p, false) ||
+	    bind_subscribers(p, &meta, cfg->tui == 1 ? &tcfg : NULL, false)) {
 		(void)pipeline_free(p);
 		return NULL;
 	}
@@ -248,9 +253,26 @@ struct pipeline *pipeline_begin(const struct pipeline_config *cfg,
 	return p;
 }
 
+const struct analyzer *pipeline_analyzer(const struct pipeline *p)
+{
+	return p->an;
+}
+
+struct tui *pipeline_tui(const struct pipeline *p)
+{
+	return p->tui;
+}
+
+void pipeline_finish_analysis(struct pipeline *p)
+{
+	if (!p->analysis_finished)
+		analyzer_finish(p->an);
+	p->analysis_finished = true;
+}
+
 int pipeline_end(struct pipeline *p, const struct capture_stats *cs, char *err, size_t errlen)
 {
-	analyzer_finish(p->an);
+	pipeline_finish_analysis(p);
 	int rc = 0;
 	if (report_finish(p->rep, p->an, cs) < 0) {
 		snprintf(err, errlen, "%s", p->rep->err);
@@ -349,7 +371,7 @@ static int run_bind(struct pipeline *p, bool use_tui)
 				  .live = p->live, .replay = c->replay, .speed = c->replay_speed,
 				  .stats = engine_stats, .position = engine_position,
 				  .stats_user = &p->src, .stop = &stop_requested};
-	if (bind_subscribers(p, &meta, use_tui ? &tcfg : NULL))
+	if (bind_subscribers(p, &meta, use_tui ? &tcfg : NULL, true))
 		return PIPELINE_EXIT_INPUT;
 	capture_readahead_set_lookahead(&p->src, analyzer_lookahead, p->an);
 	/* The merge replays what the subscribers receive. */

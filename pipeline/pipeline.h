@@ -25,6 +25,8 @@
 #include "analyze/analyzer.h"
 #include "capture/capture.h"
 
+struct tui;
+
 #define PIPELINE_MAX_TOLERANCES 16
 
 /* Exit statuses: 0 ok; the --baseline comparison's 1 (a regression); 2 the
@@ -90,8 +92,10 @@ int pipeline_run(const struct pipeline_config *cfg);
 
 /*
  * The same analyzer and report writer for frames that come from no capture
- * source (the fuzz harnesses build them in memory): begin, a packet at a
- * time, end. Only the report (cfg->out or -o, format, caps) is used.
+ * source (the fuzz harnesses build them in memory, the TUI's tests read a
+ * sample): begin, a packet at a time, end. Only the report (cfg->out or -o,
+ * format, caps) is used, and with cfg->tui = 1 the TUI's subscriber, bound
+ * in front of it as pipeline_run binds it but without the terminal.
  */
 struct pipeline;
 struct pipeline_source_info {
@@ -102,6 +106,11 @@ struct pipeline_source_info {
 struct pipeline *pipeline_begin(const struct pipeline_config *cfg,
 				const struct pipeline_source_info *si, char *err, size_t errlen);
 void pipeline_packet(struct pipeline *p, const struct pkt_record *rec);
+const struct analyzer *pipeline_analyzer(const struct pipeline *p);
+struct tui *pipeline_tui(const struct pipeline *p);   /* NULL unless cfg->tui = 1 */
+/* The end of the capture for the analysis (flows still open end), before
+ * pipeline_end writes the report: what the TUI browses after a capture. */
+void pipeline_finish_analysis(struct pipeline *p);
 /* End of the frames: the analysis ends, the report is written (cs: what the
  * source counted). Frees p. 0, or -1 with err set. */
 int pipeline_end(struct pipeline *p, const struct capture_stats *cs, char *err, size_t errlen);

@@ -92,6 +92,11 @@ void tui_bind(struct tui *t, struct analyzer_sink *sink)
 	sink->flow_end = on_flow_end;
 }
 
+const struct retain *tui_retained(const struct tui *t)
+{
+	return &t->ret;
+}
+
 void tui_set_analyzer(struct tui *t, const struct analyzer *a)
 {
 	t->an = a;

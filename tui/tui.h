@@ -40,6 +40,10 @@ struct tui *tui_new(const struct tui_config *cfg);
 /* Put the TUI in front of sink: its calls then reach the previous sink and
  * the TUI. */
 void tui_bind(struct tui *t, struct analyzer_sink *sink);
+/* What the TUI keeps of ended flows and events (its view's input; tests
+ * build the view from it without a terminal). */
+struct retain;
+const struct retain *tui_retained(const struct tui *t);
 /* The analyzer to draw (set before the first packet). */
 void tui_set_analyzer(struct tui *t, const struct analyzer *a);
 /* Take the terminal (curses). 0, or -1 with err (not a terminal). */

@@ -2,7 +2,8 @@
  * tests/tui/test_tui_view.c — the TUI without a terminal: the view model and
  * its rendering into the character buffer, the controller (keys -> state),
  * the retained lists' bounds and the replay pacing arithmetic. Real samples
- * are analyzed through the same fan-out the binary uses.
+ * are analyzed through the pipeline (pipeline_begin with the TUI's
+ * subscriber bound as the binary binds it), without a terminal.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -11,11 +12,13 @@
 
 #include "analyze/analyzer.h"
 #include "capture/capture.h"
-#include "tui/input.h"
 #include "pipeline/pace.h"
+#include "pipeline/pipeline.h"
+#include "tui/input.h"
 #include "tui/render.h"
 #include "tui/retain.h"
 #include "tui/screen.h"
+#include "tui/tui.h"
 #include "tui/view.h"
 
 #ifndef SAMPLES_DIR
@@ -23,47 +26,44 @@
 #endif
 
 struct fixture {
-	struct retain ret;
-	struct analyzer *an;
+	struct pipeline *p;          /* the analyzer, the report and the TUI's subscriber */
+	const struct analyzer *an;
+	const struct retain *ret;
 	struct view view;
 	struct view_state st;
 	struct screen scr;
 };
 
-static void on_event(void *u, const struct flow *f, const struct finding_event *ev)
+static void on_packet(void *p, const struct pkt_record *rec)
 {
-	retain_event(u, f, ev);
+	pipeline_packet(p, rec);
 }
 
-static void on_end(void *u, const struct flow *f, enum flow_retire_reason why,
-		   const struct flow_rounds *rounds)
-{
-	retain_flow_end(u, f, why, rounds);
-}
-
-static void on_packet(void *an, const struct pkt_record *rec)
-{
-	analyzer_packet(an, rec);
-}
-
-/* Analyze a sample; finish = end of capture (browse), else open flows stay. */
+/* Analyze a sample through the pipeline, the TUI bound as the binary binds
+ * it (without a terminal); finish = end of capture (browse), else open
+ * flows stay. */
 static void load(struct fixture *x, const char *name, bool finish, int w, int h)
 {
 	char path[512], err[CAPTURE_ERRBUF_SIZE];
 	snprintf(path, sizeof(path), "%s/%s", SAMPLES_DIR, name);
 	memset(x, 0, sizeof(*x));
-	cr_assert_eq(retain_init(&x->ret), 0);
-	struct analyzer_sink sink = {.user = &x->ret, .event = on_event, .flow_end = on_end};
-	struct analyzer_config cfg = {0};
-	x->an = analyzer_new(&cfg, &sink);
 	struct capture_config cc = {.name = path};
 	struct capture_source src;
 	cr_assert_eq(capture_open(&src, &capture_file_ops, &cc, err), 0, "%s", err);
-	while (capture_dispatch(&src, 256, on_packet, x->an, err) > 0)
+	struct pipeline_config cfg;
+	pipeline_config_init(&cfg);
+	cfg.tui = 1;
+	cfg.out_path = "/dev/null";
+	struct pipeline_source_info si = {"file", path, src.linktype, src.precision};
+	x->p = pipeline_begin(&cfg, &si, err, sizeof(err));
+	cr_assert_not_null(x->p, "%s", err);
+	while (capture_dispatch(&src, 256, on_packet, x->p, err) > 0)
 		;
 	capture_close(&src);
 	if (finish)
-		analyzer_finish(x->an);
+		pipeline_finish_analysis(x->p);
+	x->an = pipeline_analyzer(x->p);
+	x->ret = tui_retained(pipeline_tui(x->p));
 	cr_assert_eq(view_init(&x->view, 64), 0);
 	view_state_init(&x->st);
 	cr_assert_eq(screen_resize(&x->scr, w, h), 0);
@@ -71,7 +71,7 @@ static void load(struct fixture *x, const char *name, bool finish, int w, int h)
 
 static void build(struct fixture *x, bool ended)
 {
-	struct view_input in = {.an = x->an, .ret = &x->ret, .source_kind = "file",
+	struct view_input in = {.an = x->an, .ret = x->ret, .source_kind = "file",
 				.source_name = "sample", .ended = ended};
 	view_build(&x->view, &in, &x->st);
 	input_follow(&x->st, &x->view);
@@ -93,8 +93,9 @@ static void done(struct fixture *x)
 {
 	view_free(&x->view);
 	screen_free(&x->scr);
-	analyzer_free(x->an);
-	retain_free(&x->ret);
+	struct capture_stats cs = {0};
+	char err[256];
+	cr_assert_eq(pipeline_end(x->p, &cs, err, sizeof(err)), 0, "%s", err);
 }
 
 static void dump(const struct screen *s)
@@ -443,7 +444,7 @@ Test(tui_view, header_rate_now_and_average)
 {
 	struct fixture x;
 	load(&x, "nagle.pcap", true, 100, 30);
-	struct view_input in = {.an = x.an, .ret = &x.ret, .source_kind = "tpacket3",
+	struct view_input in = {.an = x.an, .ret = x.ret, .source_kind = "tpacket3",
 				.source_name = "lo", .live = true, .rate_s = 1.0,
 				.rate_frames = 50, .rate_bytes = 12500};
 	view_build(&x.view, &in, &x.st);
