@@ -1,10 +1,15 @@
-// html/app.js — the HTML report's own script: reads the three JSON blocks
-// tcplens wrote into the page (#tcplens-report: the schema-1 report;
-// #tcplens-samples: decimated segments of the worst flows;
-// #tcplens-vocabulary: findings.def's kinds) and draws the
-// diagnosis, the sortable connections table and, per graphed flow, a
-// time-sequence graph and a flight-per-round graph with uPlot. Everything
-// is drawn from the data: the C side writes no drawing code.
+// html/app.js — the HTML report's own script: reads the JSON blocks tcplens
+// wrote into the page (report/report_html.c says what each holds:
+// #tcplens-report, the schema-1 report's objects with the graphed flows and
+// their events; #tcplens-table, the worst flows' rows, ranked by the C code;
+// #tcplens-events, the events table; #tcplens-dist, distributions over every
+// flow; #tcplens-samples, decimated segments of the graphed flows;
+// #tcplens-vocabulary, findings.def's kinds) and draws the diagnosis, the
+// distributions, the sortable connections table, the events table with
+// Wireshark filters and, per graphed flow, a time-sequence graph and a
+// flight-per-round graph with uPlot, for either direction. Everything is
+// drawn from the data: the C side writes no drawing code, and the page
+// decides nothing the C side decided (ranking, charted direction).
 'use strict';
 (function () {
   const F_RETRANS = 1, F_CSUM_BAD = 2, F_CSUM_OFFLOAD = 4, F_GIANT = 8;
@@ -62,31 +67,6 @@
     box.style.display = 'block';
     box.textContent = 'The report could not be drawn: ' + (err && err.stack ? err.stack : err);
     console.error(err);
-  }
-
-  // flow_badness() of analyze/flow.c: stalled time but think time, plus each
-  // event times its kind's weight (findings.def, in #tcplens-vocabulary).
-  // Summed in thousandths, as the C code sums, so the ranking is the same.
-  function badness(f, kinds, vocab) {
-    const st = f.stalls || { total_ms: 0, by_cause: {} };
-    const lost = st.total_ms - ((st.by_cause || {}).app_idle || 0);
-    let milli = 0;
-    for (const [kind, n] of Object.entries(kinds)) {
-      milli += n * Math.round(((vocab[kind] || {}).weight || 0) * 1000);
-    }
-    return lost + milli / 1000;
-  }
-
-  // flow_chart_dir() of analyze/flow.c: the direction holding more of the
-  // events that rank a flow (kind weight >= 1, counted up to 255 as the C
-  // code counts), else the busier sender.
-  function chartDir(flow, evs, vocab) {
-    const n = { c2s: 0, s2c: 0 };
-    for (const e of evs) {
-      if (((vocab[e.kind] || {}).weight || 0) >= 1 && e.dir in n && n[e.dir] < 255) n[e.dir]++;
-    }
-    if (n.c2s !== n.s2c) return n.c2s > n.s2c ? 'c2s' : 's2c';
-    return ((flow.c2s || {}).payload_bytes || 0) >= ((flow.s2c || {}).payload_bytes || 0) ? 'c2s' : 's2c';
   }
 
   // Time ticks with as many decimals as their spacing needs, so two ticks
@@ -151,7 +131,7 @@
     { key: 'events', label: 'events', num: true },
   ];
 
-  function flowsTable(rows, graphed) {
+  function flowsTable(rows, graphed, info) {
     // A column for the tunnel only when some flow rides in one.
     const COLS = rows.some((r) => r.inside)
       ? COLUMNS.flatMap((c) => (c.key === 'server' ? [c, { key: 'inside', label: 'inside', l: true }] : [c]))
@@ -198,7 +178,11 @@
         }
         tbody.appendChild(row);
       }
-      $('flows-note').textContent = `${plural(rows.length, 'connection')}, worst first (click a column to sort)` +
+      const total = info.flows ?? rows.length;
+      $('flows-note').textContent = (rows.length < total
+        ? `The ${rows.length} worst of ${plural(total, 'flow')}`
+        : plural(total, 'flow')) +
+        ' (worst first: stalled time but think time, plus each finding times its weight; click a column to sort)' +
         (rows.length > TABLE_ROWS ? `; the first ${TABLE_ROWS} of the sorted list are shown` : '') +
         '. Flows in bold have graphs below.';
     }
@@ -468,7 +452,26 @@
     return u;
   }
 
-  function flowGraphs(rep, samples, byFlow, flowsById, vocab) {
+  // One graphed flow's charts for one direction (the box's charts area is
+  // drawn anew when the direction is switched).
+  function drawFlowCharts(area, g, flow, dir, evs, budget) {
+    area.textContent = '';
+    const base = g.sampled ? g.t0 : flow.first_ts;
+    for (const e of evs) e.rt = e.ts - base;
+    const charts = [];
+    const link = linkX(charts);
+    if (g.sampled) {
+      const u = timeSeqChart(area, g, flow, dir, base, evs, link);
+      if (u) charts.push(u);
+    } else {
+      area.appendChild(el('p', { class: 'nodata' }, 'Segments not sampled: more flows were open at once than ' +
+        'the sampler follows (' + budget.slots + ').'));
+    }
+    const c = cwndChart(area, flow, dir, base, evs, link);
+    if (c) charts.push(c);
+  }
+
+  function flowGraphs(rep, samples, byFlow, flowsById, rowsById) {
     const host = $('flow-graphs');
     const graphs = samples.graphs || [];
     if (!graphs.length) host.appendChild(el('p', { class: 'nodata' }, 'No TCP connections.'));
@@ -477,64 +480,197 @@
       const flow = flowsById.get(g.flow);
       if (!flow) continue;
       const evs = (byFlow.get(flow.id) || []);
-      const dir = chartDir(flow, evs, vocab);
-      const base = g.sampled ? g.t0 : flow.first_ts;
-      for (const e of evs) e.rt = e.ts - base;
+      const row = rowsById.get(flow.id) || {};
       const box = el('div', { class: 'flowbox', id: 'flow-' + flow.id });
       const st = flow.stalls || {};
       box.appendChild(el('h3', {}, `#${++n} flow ${flow.id}: ${flow.client} → ${flow.server}` + encapText(flow)));
       box.appendChild(el('div', { class: 'meta' },
         `${flow.packets} packets, ${fmtBytes(flow.bytes)}, ${flow.retransmissions ?? 0} retransmissions, ` +
         `${st.count || 0} stalls (${fmtMs(st.total_ms || 0)} ms), RTT p50 ${fmtMs((flow.rtt_ms || {}).p50)} ms, ` +
-        `${evs.length} events`));
-      host.appendChild(box);
-      const charts = [];
-      const link = linkX(charts);
-      if (g.sampled) {
-        const u = timeSeqChart(box, g, flow, dir, base, evs, link);
-        if (u) charts.push(u);
-      } else {
-        box.appendChild(el('p', { class: 'nodata' }, 'Segments not sampled: more flows were open at once than ' +
-          'the sampler follows (' + samples.budget.slots + ').'));
+        `${plural(flow.events ?? evs.length, 'event')}` +
+        (evs.length < (flow.events ?? 0) ? ` (the first ${evs.length} drawn)` : '') +
+        `, Wireshark: ${convFilter(flow)}`));
+      // The direction tcplens charts (the side holding the findings), and
+      // a switch to the other.
+      let dir = row.chart_dir || 'c2s';
+      const sw = el('div', { class: 'dirswitch' });
+      const area = el('div', { class: 'charts' });
+      const buttons = {};
+      for (const d of ['c2s', 's2c']) {
+        const b = el('button', { type: 'button', 'data-dir': d },
+          d === 'c2s' ? `client → server (${flow.client})` : `server → client (${flow.server})`);
+        b.addEventListener('click', () => {
+          dir = d;
+          for (const [k, x] of Object.entries(buttons)) x.className = k === dir ? 'on' : '';
+          drawFlowCharts(area, g, flow, dir, evs, samples.budget);
+        });
+        buttons[d] = b;
+        sw.appendChild(b);
       }
-      const c = cwndChart(box, flow, dir, base, evs, link);
-      if (c) charts.push(c);
+      buttons[dir].className = 'on';
+      sw.appendChild(document.createTextNode(row.chart_both
+        ? ' — both sides hold findings' : ` — charted: the side ${row.chart_dir ? 'holding the findings or sending more' : 'sending more'}`));
+      box.appendChild(sw);
+      box.appendChild(area);
+      host.appendChild(box);
+      drawFlowCharts(area, g, flow, dir, evs, samples.budget);
     }
     return n;
   }
 
+  // ---- Wireshark filters ----
+
+  // "10.0.0.1:80" or "[2001:db8::1]:80" -> [addr, port, v6]
+  function splitEndpoint(ep) {
+    const m = /^\[(.*)\]:(\d+)$/.exec(ep) || /^(.*):(\d+)$/.exec(ep);
+    return m ? [m[1], m[2], ep.startsWith('[')] : [ep, '', false];
+  }
+
+  // The conversation of a flow (or an event with its endpoints), as a
+  // display filter: both addresses and both ports.
+  function convFilter(x) {
+    if (!x.client || !x.server) return '';
+    const [a, p, v6] = splitEndpoint(x.client), [b, q] = splitEndpoint(x.server);
+    const ip = v6 ? 'ipv6.addr' : 'ip.addr', l4 = (x.proto || 'tcp') === 'udp' ? 'udp.port' : 'tcp.port';
+    return `${ip}==${a} && ${ip}==${b} && ${l4}==${p} && ${l4}==${q}`;
+  }
+
+  // ---- the events table ----
+
+  const EVENT_PAGE = 100;
+
+  function eventsTable(evb, first_ts) {
+    const box = $('events-box');
+    const rows = (evb.rows || []).slice().sort((a, b) => a.frame - b.frame || a.kind.localeCompare(b.kind));
+    const byKind = evb.by_kind || {};
+    const kindsPresent = Object.keys(byKind).sort();
+    if (!kindsPresent.length) {
+      box.appendChild(el('p', { class: 'nodata' }, 'No events.'));
+      return;
+    }
+    const bar = el('div', { class: 'evbar' });
+    const sel = el('select', { id: 'events-kind' });
+    sel.appendChild(el('option', { value: '' }, `every kind (${evb.events})`));
+    for (const k of kindsPresent) sel.appendChild(el('option', { value: k }, `${k} (${byKind[k]})`));
+    bar.appendChild(document.createTextNode('Kind: '));
+    bar.appendChild(sel);
+    const note = el('span', { class: 'legend-note' });
+    bar.appendChild(note);
+    box.appendChild(bar);
+    const wrap = el('div', { class: 'tablewrap' });
+    const table = el('table', { class: 'flows', id: 'events-table' });
+    const head = el('tr');
+    for (const h of ['frame', 'time (s)', 'flow', 'dir', 'kind', 'severity', 'what', 'Wireshark filter']) {
+      head.appendChild(el('th', { class: ['what', 'Wireshark filter', 'kind', 'severity'].includes(h) ? 'l' : '' }, h));
+    }
+    table.appendChild(el('thead')).appendChild(head);
+    const tbody = el('tbody');
+    table.appendChild(tbody);
+    wrap.appendChild(table);
+    box.appendChild(wrap);
+    const more = el('button', { type: 'button', id: 'events-more' }, 'show more');
+    box.appendChild(more);
+    let shown = EVENT_PAGE;
+    function draw() {
+      const k = sel.value;
+      const list = k ? rows.filter((e) => e.kind === k) : rows;
+      tbody.textContent = '';
+      for (const e of list.slice(0, shown)) {
+        const tr = el('tr', { class: 'sev-' + e.severity });
+        const cells = [String(e.frame), e.ts != null && first_ts != null ? (e.ts - first_ts).toFixed(6) : '',
+          e.flow == null ? '' : String(e.flow), e.dir || '', e.kind + (e.cause ? ' / ' + e.cause : ''),
+          e.severity || '', e.text || ''];
+        cells.forEach((c, i) => tr.appendChild(el('td', { class: i >= 4 ? 'l' : '' }, c)));
+        const td = el('td', { class: 'l' });
+        td.appendChild(el('code', {}, `frame.number == ${e.frame}`));
+        const conv = convFilter(e);
+        if (conv) {
+          td.appendChild(document.createTextNode(' '));
+          td.appendChild(el('code', { class: 'conv' }, conv));
+        }
+        tr.appendChild(td);
+        tbody.appendChild(tr);
+      }
+      const total = k ? byKind[k] : evb.events;
+      note.textContent = ` ${Math.min(shown, list.length)} of ${list.length} listed` +
+        (list.length < total ? ` (of ${total}: the page keeps the first ${evb.per_kind_max} of each kind; ` +
+          '--format json lists them all)' : '') + '. Paste a filter into Wireshark, or tshark -Y.';
+      more.style.display = list.length > shown ? '' : 'none';
+    }
+    sel.addEventListener('change', () => { shown = EVENT_PAGE; draw(); });
+    more.addEventListener('click', () => { shown += EVENT_PAGE; draw(); });
+    draw();
+  }
+
+  // ---- distributions ----
+
+  function distributions(dist) {
+    const box = $('dist-box');
+    for (const [key, d] of Object.entries(dist || {})) {
+      const fig = el('div', { class: 'dist', 'data-dist': key });
+      fig.appendChild(el('div', { class: 'dist-title' }, `${d.what} (${d.n})`));
+      const bars = el('div', { class: 'bars' });
+      const max = Math.max(1, ...d.counts);
+      const edge = (i) => (i < 0 ? '' : String(d.edges[i]));
+      d.counts.forEach((n, i) => {
+        const label = i === 0 ? `< ${edge(0)}` : i === d.edges.length ? `≥ ${edge(i - 1)}` : `${edge(i - 1)}–${edge(i)}`;
+        const col = el('div', { class: 'bar', title: `${label} ${d.unit}: ${n}` });
+        const fill = el('div', { class: 'fill' });
+        fill.style.height = (n ? Math.max(2, Math.round(100 * n / max)) : 0) + '%';
+        col.appendChild(fill);
+        bars.appendChild(col);
+      });
+      fig.appendChild(bars);
+      // ticks at the bucket edges that are powers of ten (ms: 0.1 ms ... 100 s)
+      const axis = el('div', { class: 'bars-axis' });
+      const nb = d.counts.length;
+      d.edges.forEach((v, i) => {
+        const lg = Math.log10(v);
+        if (v <= 0 || Math.abs(lg - Math.round(lg)) > 1e-9 || (d.unit === 'ms' && lg % 1 === 0 && lg < -1)) return;
+        const txt = d.unit === 'ms' && v >= 1000 ? `${v / 1000} s` : `${v}${d.unit === '%' ? '%' : ''}`;
+        const t = el('span', { class: 'tick' }, txt);
+        t.style.left = (100 * (i + 1) / nb) + '%';
+        axis.appendChild(t);
+      });
+      fig.appendChild(axis);
+      fig.appendChild(el('div', { class: 'bars-unit' }, d.unit === 'ms' ? 'ms (log scale)' : 'percent (log scale)'));
+      if (!d.n) fig.appendChild(el('div', { class: 'nodata' }, 'none'));
+      box.appendChild(fig);
+    }
+  }
+
   function main() {
     const rep = JSON.parse($('tcplens-report').textContent);
+    const table = JSON.parse($('tcplens-table').textContent);
+    const evb = JSON.parse($('tcplens-events').textContent);
+    const dist = JSON.parse($('tcplens-dist').textContent);
     const samples = JSON.parse($('tcplens-samples').textContent);
-    const vocab = JSON.parse($('tcplens-vocabulary').textContent);
     header(rep);
     findings(rep);
-    const byFlow = new Map(), kinds = new Map();
+    distributions(dist);
+    const byFlow = new Map();
     for (const e of rep.events || []) {
       if (e.flow == null) continue;
-      if (!byFlow.has(e.flow)) { byFlow.set(e.flow, []); kinds.set(e.flow, {}); }
+      if (!byFlow.has(e.flow)) byFlow.set(e.flow, []);
       byFlow.get(e.flow).push(e);
-      const k = kinds.get(e.flow);
-      k[e.kind] = (k[e.kind] || 0) + 1;
     }
-    const flowsById = new Map();
-    const rows = (rep.flows || []).map((f) => {
-      flowsById.set(f.id, f);
-      const st = f.stalls || {};
+    const flowsById = new Map((rep.flows || []).map((f) => [f.id, f]));
+    const rowsById = new Map();
+    // the C code ranked them: worst first
+    const rows = (table.rows || []).map((f, i) => {
+      rowsById.set(f.id, f);
       return {
-        id: f.id, client: f.client, server: f.server, packets: f.packets, bytes: f.bytes,
+        rank: i + 1, id: f.id, client: f.client, server: f.server, packets: f.packets, bytes: f.bytes,
         inside: encapText(f).replace(/^, (inside|over) /, (m, w) => (w === 'over' ? 'over ' : ''))
           .replace(/, tunnel [^,]*/, ''),
-        retrans: f.retransmissions ?? 0, stalls: st.count ?? 0, stalled_ms: st.total_ms ?? 0,
-        rtt: (f.rtt_ms || {}).p50, cc: f.cc_guess || f.proto, events: f.events ?? 0,
-        score: badness(f, kinds.get(f.id) || {}, vocab),
+        retrans: f.retransmissions ?? 0, stalls: f.stalls ?? 0, stalled_ms: f.stalled_ms ?? 0,
+        rtt: f.rtt_p50_ms, cc: f.cc_guess || f.proto, events: f.events ?? 0,
       };
     });
-    rows.sort((a, b) => b.score - a.score || b.bytes - a.bytes || a.id - b.id);
-    rows.forEach((r, i) => { r.rank = i + 1; });
     const graphed = new Set((samples.graphs || []).map((g) => g.flow));
-    flowsTable(rows, graphed);
-    const n = flowGraphs(rep, samples, byFlow, flowsById, vocab);
+    flowsTable(rows, graphed, table);
+    eventsTable(evb, (rep.capture || {}).first_ts);
+    const n = flowGraphs(rep, samples, byFlow, flowsById, rowsById);
     document.body.setAttribute('data-graphs', String(n));
     document.body.setAttribute('data-rendered', 'yes');
   }

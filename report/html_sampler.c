@@ -240,7 +240,7 @@ static bool worse(double ba, uint64_t bya, uint32_t ida, const struct hs_rank *b
 	return ida < b->flow_id;
 }
 
-void html_sampler_flow_end(struct html_sampler *s, const struct flow *f)
+bool html_sampler_flow_end(struct html_sampler *s, const struct flow *f)
 {
 	int i = slot_find(s, f->id);
 	double bad = flow_badness(f);
@@ -251,7 +251,7 @@ void html_sampler_flow_end(struct html_sampler *s, const struct flow *f)
 	if (pos >= HS_GRAPHS) {
 		if (i >= 0)
 			s->slot[i].flow_id = 0;
-		return;
+		return false;
 	}
 	if (s->nrank == HS_GRAPHS) { /* the last one drops out */
 		int gone = s->rank[HS_GRAPHS - 1].slot;
@@ -266,6 +266,15 @@ void html_sampler_flow_end(struct html_sampler *s, const struct flow *f)
 		s->slot[i].ended = true;
 	if (s->last == i)
 		s->last = -1;
+	return true;
+}
+
+bool html_sampler_ranked(const struct html_sampler *s, uint32_t id)
+{
+	for (uint32_t i = 0; i < s->nrank; i++)
+		if (s->rank[i].flow_id == id)
+			return true;
+	return false;
 }
 
 const struct hs_slot *html_sampler_graph(const struct html_sampler *s, uint32_t i)

@@ -92,8 +92,11 @@ struct html_sampler *html_sampler_new(void);
 void html_sampler_free(struct html_sampler *s);
 /* One TCP segment (the analyzer's segment observer). */
 void html_sampler_segment(struct html_sampler *s, const struct segment_obs *o);
-/* f ends: rank it, keep or free its slot. */
-void html_sampler_flow_end(struct html_sampler *s, const struct flow *f);
+/* f ends: rank it, keep or free its slot. True when it ranks among the
+ * HS_GRAPHS worst so far (it may drop out later). */
+bool html_sampler_flow_end(struct html_sampler *s, const struct flow *f);
+/* Flow id ranks among the graphs now. */
+bool html_sampler_ranked(const struct html_sampler *s, uint32_t id);
 /* The slot kept for rank entry i, or NULL. */
 const struct hs_slot *html_sampler_graph(const struct html_sampler *s, uint32_t i);
 

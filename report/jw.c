@@ -16,12 +16,14 @@ void jw_init(struct jw *w, FILE *out)
 	w->depth = 0;
 	w->need_comma[0] = false;
 	w->len = 0;
+	w->flushed = 0;
 }
 
 void jw_flush(struct jw *w)
 {
 	if (w->len)
 		fwrite(w->buf, 1, w->len, w->out);
+	w->flushed += w->len;
 	w->len = 0;
 }
 
@@ -31,6 +33,7 @@ void jw_put(struct jw *w, const char *s, size_t n)
 		jw_flush(w);
 		if (n > JW_BUF) {
 			fwrite(s, 1, n, w->out);
+			w->flushed += n;
 			return;
 		}
 	}

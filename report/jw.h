@@ -26,10 +26,22 @@ struct jw {
 	int depth;
 	bool need_comma[JW_MAX_DEPTH];
 	size_t len;            /* bytes waiting in buf */
+	uint64_t flushed;      /* bytes handed to out so far: the offset of
+				* what comes next is flushed + len */
 	char buf[JW_BUF];
 };
 
 void jw_init(struct jw *w, FILE *out);
+/* Where the next byte lands in out, counted from jw_init (a spool's
+ * offsets, without asking the stream). */
+static inline uint64_t jw_offset(const struct jw *w) { return w->flushed + w->len; }
+/* The next value starts a document of its own (no comma before it): for
+ * spools of independent values, one writer for all. */
+static inline void jw_restart(struct jw *w)
+{
+	w->depth = 0;
+	w->need_comma[0] = false;
+}
 
 /*
  * Every function taking a key has a _k form with the key's length; the

@@ -19,6 +19,7 @@
 #include "analyze/stall.h"
 #include "jw.h"
 #include "report.h"
+#include "report_json.h"
 #include "version.h"
 #include "common/units.h"
 
@@ -31,7 +32,7 @@ struct json_priv {
 };
 
 /* The fields of one event, inside an open object. */
-static void event_fields(struct jw *w, const struct finding_event *ev, enum ts_precision p)
+void json_event_fields(struct jw *w, const struct finding_event *ev, enum ts_precision p)
 {
 	jw_ts(w, "ts", ev->ts_ns, p);
 	jw_uint(w, "frame", ev->frame);
@@ -147,7 +148,7 @@ static void rounds_array(struct jw *w, const char *key, const struct cwnd_round 
 
 /* The tunnel a flow rides in: its kind, id and outer endpoints (client side
  * first); only the kind when its identity could not be kept (no memory). */
-static void encap_object(struct jw *w, const struct flow *f)
+void json_encap_object(struct jw *w, const struct flow *f)
 {
 	jw_obj_open(w, "encap");
 	const struct tunnel_id *t = f->cold ? &f->cold->tunnel : NULL;
@@ -184,7 +185,18 @@ static void encap_object(struct jw *w, const struct flow *f)
 	jw_obj_close(w);
 }
 
-static void flow_object(struct jw *w, const char *key, const struct flow *f,
+void json_link_encap(struct jw *w, const struct flow *f)
+{
+	if (!f->link_encap)
+		return;
+	jw_arr_open(w, "link_encap");
+	for (int i = 0; i < LINK_ENCAP_BITS; i++)
+		if (f->link_encap & (1u << i))
+			jw_string(w, NULL, link_encap_name(i));
+	jw_arr_close(w);
+}
+
+void json_flow_object(struct jw *w, const char *key, const struct flow *f,
 			enum flow_retire_reason why, enum ts_precision p,
 			const struct flow_rounds *rounds)
 {
@@ -198,16 +210,10 @@ static void flow_object(struct jw *w, const char *key, const struct flow *f,
 	report_endpoint(&f->key, 1, ep, sizeof(ep));
 	jw_word(w, "server", ep);
 	if (f->key.tun_hash)
-		encap_object(w, f);
+		json_encap_object(w, f);
 	if (f->cold && f->cold->dup_frames)
 		jw_uint(w, "duplicates_across_interfaces", f->cold->dup_frames);
-	if (f->link_encap) {
-		jw_arr_open(w, "link_encap");
-		for (int i = 0; i < LINK_ENCAP_BITS; i++)
-			if (f->link_encap & (1u << i))
-				jw_string(w, NULL, link_encap_name(i));
-		jw_arr_close(w);
-	}
+	json_link_encap(w, f);
 	jw_bool(w, "client_from_syn", f->client_from_syn);
 	jw_uint(w, "packets", c->packets + s->packets);
 	jw_uint(w, "bytes", c->bytes + s->bytes);
@@ -289,7 +295,7 @@ static void iface_object(struct jw *w, const struct iface_info *i)
 	jw_obj_close(w);
 }
 
-static void source_object(struct jw *w, const struct report_meta *m)
+void json_source_object(struct jw *w, const struct report_meta *m)
 {
 	jw_obj_open(w, "source");
 	jw_word(w, "kind", m->source_kind);
@@ -308,7 +314,7 @@ static void source_object(struct jw *w, const struct report_meta *m)
 	jw_obj_close(w);
 }
 
-static void capture_object(struct jw *w, const struct analyzer *a, const struct capture_stats *cs,
+void json_capture_object(struct jw *w, const struct analyzer *a, const struct capture_stats *cs,
 			   enum ts_precision p)
 {
 	const struct analyzer_totals *t = analyzer_totals(a);
@@ -436,7 +442,7 @@ static void setup_object(struct jw *w, const struct setup_stats *s)
 	jw_obj_close(w);
 }
 
-static void summary_object(struct jw *w, const struct analyzer *a)
+void json_summary_object(struct jw *w, const struct analyzer *a)
 {
 	const struct analyzer_totals *t = analyzer_totals(a);
 	jw_obj_open(w, "summary");
@@ -499,7 +505,7 @@ static int json_begin(struct report *r)
 	jw_obj_open(w, NULL);
 	jw_word(w, "tcplens", TCPLENS_VERSION);
 	jw_uint(w, "schema", 1);
-	source_object(w, &r->meta);
+	json_source_object(w, &r->meta);
 	jw_newline(w);
 	jw_arr_open(w, "flows");
 	return 0;
@@ -514,7 +520,7 @@ static void json_event(struct report *r, const struct flow *f, const struct find
 	if (p->nevents++)
 		jw_newline(&p->spool_w);
 	jw_obj_open(&p->spool_w, NULL);
-	event_fields(&p->spool_w, ev, r->meta.precision);
+	json_event_fields(&p->spool_w, ev, r->meta.precision);
 	jw_obj_close(&p->spool_w);
 }
 
@@ -524,7 +530,7 @@ static void json_flow_end(struct report *r, const struct flow *f, enum flow_reti
 	struct json_priv *p = r->priv;
 	p->nflows++;
 	jw_newline(&p->w);
-	flow_object(&p->w, NULL, f, why, r->meta.precision, rounds);
+	json_flow_object(&p->w, NULL, f, why, r->meta.precision, rounds);
 }
 
 static int copy_spool(FILE *spool, FILE *out)
@@ -556,9 +562,9 @@ static int json_finish(struct report *r, const struct analyzer *a, const struct 
 	}
 	jw_raw(w, p->nevents ? "\n]" : "]");
 	jw_newline(w);
-	capture_object(w, a, cs, r->meta.precision);
+	json_capture_object(w, a, cs, r->meta.precision);
 	jw_newline(w);
-	summary_object(w, a);
+	json_summary_object(w, a);
 	jw_obj_close(w);
 	jw_newline(w);
 	jw_flush(w);
@@ -594,7 +600,7 @@ static int jsonl_begin(struct report *r)
 	jw_word(&w, "type", "start");
 	jw_word(&w, "tcplens", TCPLENS_VERSION);
 	jw_uint(&w, "schema", 1);
-	source_object(&w, &r->meta);
+	json_source_object(&w, &r->meta);
 	jw_obj_close(&w);
 	jw_newline(&w);
 	jw_flush(&w);
@@ -608,7 +614,7 @@ static void jsonl_event(struct report *r, const struct flow *f, const struct fin
 	jw_init(&w, r->out);
 	jw_obj_open(&w, NULL);
 	jw_word(&w, "type", "event");
-	event_fields(&w, ev, r->meta.precision);
+	json_event_fields(&w, ev, r->meta.precision);
 	jw_obj_close(&w);
 	jw_newline(&w);
 	jw_flush(&w);
@@ -622,7 +628,7 @@ static void jsonl_flow_end(struct report *r, const struct flow *f, enum flow_ret
 	jw_init(&w, r->out);
 	jw_obj_open(&w, NULL);
 	jw_word(&w, "type", "flow");
-	flow_object(&w, "flow", f, why, r->meta.precision, rounds);
+	json_flow_object(&w, "flow", f, why, r->meta.precision, rounds);
 	jw_obj_close(&w);
 	jw_newline(&w);
 	jw_flush(&w);
@@ -634,8 +640,8 @@ static int jsonl_finish(struct report *r, const struct analyzer *a, const struct
 	jw_init(&w, r->out);
 	jw_obj_open(&w, NULL);
 	jw_word(&w, "type", "end");
-	capture_object(&w, a, cs, r->meta.precision);
-	summary_object(&w, a);
+	json_capture_object(&w, a, cs, r->meta.precision);
+	json_summary_object(&w, a);
 	jw_obj_close(&w);
 	jw_newline(&w);
 	jw_flush(&w);

@@ -1,19 +1,23 @@
 // html/test/browser_test.js — the HTML report in a real browser.
-//   node browser_test.js TCPLENS SAMPLES_DIR OUT_DIR
-// For samples/bottleneck.pcap and samples/loss_sender.pcap: writes the
-// report (-o NAME.html), checks it is deterministic and that its data blocks
-// hold no '<'; then loads it in headless Chromium (Debian's /usr/bin/chromium,
-// driven by playwright-core, no network) and checks: no console errors or
-// page errors, the findings text present, the flows table filled and
-// sortable, the expected uPlot canvases present with non-blank pixels; keeps
-// OUT_DIR/NAME.png as the test's artifact. Exit 77 (ctest: skipped) when
-// chromium or playwright-core is missing.
+//   node browser_test.js TCPLENS SAMPLES_DIR OUT_DIR [GEN_HOSTILE]
+// For four samples and, with GEN_HOSTILE, a generated capture of 400,000
+// short connections: writes the report (-o NAME.html), checks it is
+// deterministic, bounded (the big one under 10 MB) and that its data blocks
+// are JSON without '<'; that the events table's frame filters pick, in
+// tshark, a frame of the event's conversation; then loads each page in
+// headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core,
+// no network) and checks: no console errors or page errors, the findings
+// text present, the distributions drawn, the flows table filled and
+// sortable, the events table filled and filtered by kind, the expected
+// uPlot canvases present with non-blank pixels, the direction switch
+// redrawing them; keeps OUT_DIR/NAME.png as the test's artifact. Exit 77
+// (ctest: skipped) when chromium or playwright-core is missing.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
 
-const [tcplens, samples, outDir] = process.argv.slice(2);
+const [tcplens, samples, outDir, genHostile] = process.argv.slice(2);
 if (!outDir) {
   console.error('usage: node browser_test.js TCPLENS SAMPLES_DIR OUT_DIR');
   process.exit(2);
@@ -26,6 +30,9 @@ const CASES = [
   // its diagnosis quotes commands in backticks: drawn as code
   { name: 'offload_tx', findings: ['csum_offload'], minTseq: 1, code: true },
 ];
+const BLOCKS = ['tcplens-report', 'tcplens-table', 'tcplens-events', 'tcplens-dist', 'tcplens-samples',
+  'tcplens-vocabulary'];
+const MAX_PAGE = 10 * 1000 * 1000;
 let failures = 0, passed = 0;
 function check(ok, what) {
   if (ok) passed++;
@@ -42,8 +49,14 @@ function block(html, id) {
   const j = html.indexOf('</script>', i);
   return i < 0 || j < 0 ? null : html.slice(i + open.length, j);
 }
+// The big one: 400,000 connections of 8 frames, generated (3.2 M frames).
+if (genHostile) {
+  const big = path.join(outDir, 'crr400k.pcap');
+  execFileSync(genHostile, ['crr', big, '--packets', '3200000', '--seed', '1']);
+  CASES.push({ name: 'crr400k', pcap: big, findings: [], minTseq: 1, big: true, flows: 400000 });
+}
 for (const c of CASES) {
-  const pcap = path.join(samples, c.name + '.pcap');
+  const pcap = c.pcap || path.join(samples, c.name + '.pcap');
   const out = path.join(outDir, c.name + '.html');
   execFileSync(tcplens, ['-r', pcap, '-o', out]);
   const again = execFileSync(tcplens, ['-r', pcap, '--format', 'html'], { maxBuffer: 1 << 28 });
@@ -51,13 +64,59 @@ for (const c of CASES) {
   check(Buffer.compare(html, again) === 0, `${c.name}: same input, same bytes (-o .html and --format html)`);
   const text = html.toString('utf8');
   check(!/(src|href)=["']?(https?:)?\/\//i.test(text), `${c.name}: no external resources`);
-  for (const id of ['tcplens-report', 'tcplens-samples']) {
+  const data = {};
+  for (const id of BLOCKS) {
     const b = block(text, id);
     let ok = b !== null && !b.includes('<');
-    try { JSON.parse(b); } catch (e) { ok = false; }
+    try { data[id] = JSON.parse(b); } catch (e) { ok = false; }
     check(ok, `${c.name}: #${id} is JSON without '<'`);
   }
+  check(html.length < MAX_PAGE, `${c.name}: the page is ${html.length} bytes (< ${MAX_PAGE})`);
+  const rep = data['tcplens-report'] || {}, table = data['tcplens-table'] || {};
+  if (c.big) {
+    // too big a document for one string: its JSONL lines, counted
+    const count = (type) => Number(execFileSync('sh', ['-c',
+      `"$0" -q -r "$1" --format jsonl | grep -c '^{"type":"${type}"' || true`, tcplens, pcap]).toString());
+    const flows = count('flow'), events = count('event');
+    check(table.flows === flows && table.flows === c.flows && (rep.page || {}).events === events &&
+      (table.rows || []).length === table.max,
+    `${c.name}: the page counts the report's ${flows} flows and ${events} events, ${table.max} rows`);
+  } else {
+    const json = JSON.parse(execFileSync(tcplens, ['-r', pcap, '--format', 'json'], { maxBuffer: 1 << 28 }));
+    check(table.flows === json.capture.flows && (rep.page || {}).events === json.events.length,
+      `${c.name}: the page counts the report's ${json.capture.flows} flows and ${json.events.length} events`);
+    // The table is the JSON's flows ranked: each row's numbers are its flow's.
+    const byId = new Map(json.flows.map((f) => [f.id, f]));
+    const bad = (table.rows || []).filter((r) => {
+      const f = byId.get(r.id);
+      return !f || f.packets !== r.packets || f.bytes !== r.bytes || (f.events ?? 0) !== r.events ||
+        f.client !== r.client || f.server !== r.server;
+    });
+    check((table.rows || []).length === Math.min(json.flows.length, table.max) && bad.length === 0,
+      `${c.name}: ${(table.rows || []).length} table rows, each as the JSON report says (${bad.length} differ)`);
+  }
+  c.data = data;
 }
+// Each event's frame filter, in tshark, picks a frame of that event's
+// conversation (the filters a user pastes work).
+try {
+  execFileSync('tshark', ['-v'], { stdio: 'ignore' });
+  for (const c of CASES.filter((x) => !x.big)) {
+    const rows = ((c.data['tcplens-events'] || {}).rows || []).filter((e) => e.client).slice(0, 5);
+    for (const e of rows) {
+      const out = execFileSync('tshark', ['-n', '-r', c.pcap || path.join(samples, c.name + '.pcap'),
+        '-Y', `frame.number == ${e.frame}`, '-T', 'fields', '-e', 'tcp.srcport', '-e', 'tcp.dstport',
+        '-e', 'udp.srcport', '-e', 'udp.dstport'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim()
+        .split(/\s+/);
+      const ports = [e.client, e.server].map((x) => x.slice(x.lastIndexOf(':') + 1));
+      check(out.length >= 2 && ports.every((p) => out.includes(p)),
+        `${c.name}: tshark -Y "frame.number == ${e.frame}" is in ${e.client} ↔ ${e.server} (ports ${out.join(' ')})`);
+    }
+  }
+} catch (e) {
+  console.log(`SKIP tshark cross-check of the filters: ${e.message}`);
+}
+for (const c of CASES.filter((x) => x.big)) fs.unlinkSync(c.pcap); // 400 MB
 // A '<' in the source name stays inside its JSON string.
 {
   const tricky = path.join(outDir, 'x<!--y.pcap');
@@ -104,8 +163,11 @@ async function browse() {
       page.on('pageerror', (e) => errors.push(String(e)));
       page.on('request', (r) => { if (!r.url().startsWith('file:')) errors.push('network request: ' + r.url()); });
       const file = path.resolve(outDir, c.name + '.html');
+      const t0 = Date.now();
       await page.goto('file://' + file, { waitUntil: 'load', timeout: 20000 });
       await page.waitForSelector('body[data-rendered="yes"]', { timeout: 10000 }).catch(() => {});
+      const loadMs = Date.now() - t0;
+      if (c.big) check(loadMs < 5000, `${c.name}: loaded and drawn in ${loadMs} ms`);
       const r = await page.evaluate(() => {
         const blank = (cv) => {
           const g = cv.getContext('2d');
@@ -121,6 +183,9 @@ async function browse() {
           findings: document.getElementById('findings').innerText,
           codes: document.querySelectorAll('#findings code').length,
           rows: document.querySelectorAll('#flows-table tbody tr').length,
+          evrows: document.querySelectorAll('#events-table tbody tr').length,
+          dists: Array.from(document.querySelectorAll('.dist')).map((d) =>
+            Array.from(d.querySelectorAll('.fill')).filter((f) => f.getBoundingClientRect().height > 0).length),
           tseq: canv('.chart.tseq').map(blank),
           cwnd: canv('.chart.cwnd').map(blank),
           error: document.getElementById('error').innerText,
@@ -133,6 +198,18 @@ async function browse() {
       check(!r.findings.includes('`'), `${c.name}: no literal backticks in the diagnosis`);
       if (c.code) check(r.codes >= 1, `${c.name}: commands in the diagnosis drawn as code (${r.codes})`);
       check(r.rows >= 1, `${c.name}: flows table has ${r.rows} row(s)`);
+      const evb = c.data['tcplens-events'] || {};
+      check(r.evrows === Math.min(100, (evb.rows || []).length),
+        `${c.name}: events table shows ${r.evrows} of ${(evb.rows || []).length} row(s)`);
+      check(r.dists.length === 4 && r.dists.some((n) => n > 0),
+        `${c.name}: distributions drawn (bars per chart: ${r.dists.join(', ')})`);
+      const kinds = Object.keys(evb.by_kind || {});
+      if (kinds.length) {
+        const k = kinds[kinds.length - 1];
+        await page.selectOption('#events-kind', k);
+        const shown = await page.$$eval('#events-table tbody tr td:nth-child(5)', (tds) => tds.map((t) => t.textContent));
+        check(shown.length > 0 && shown.every((t) => t.startsWith(k)), `${c.name}: events filtered to ${k} (${shown.length})`);
+      }
       check(r.tseq.length >= c.minTseq && r.tseq.every((n) => n > 500),
         `${c.name}: time-sequence canvases drawn (inked pixels ${r.tseq.join(', ')})`);
       check(r.cwnd.length >= 1 && r.cwnd.every((n) => n > 200),
@@ -150,8 +227,18 @@ async function browse() {
         check(before, `${c.name}: wheel zoom works without errors`);
         await page.mouse.dblclick(box.x + box.width / 2, box.y + box.height / 2);
       }
+      // the other direction: the first graph's charts drawn anew
+      const other = await page.$('.flowbox .dirswitch button:not(.on)');
+      if (other) {
+        await other.click();
+        const inked = await page.evaluate(() => Array.from(document.querySelectorAll('.flowbox')[0]
+          .querySelectorAll('canvas')).length);
+        const on = await page.$eval('.flowbox .dirswitch button.on', (b) => b.getAttribute('data-dir'));
+        check(inked >= 1 && on, `${c.name}: the direction switch redraws the first graph (${on}, ${inked} canvases)`);
+        await page.click('.flowbox .dirswitch button:not(.on)');
+      }
       const shot = path.join(outDir, c.name + '.png');
-      await page.screenshot({ path: shot, fullPage: true });
+      await page.screenshot({ path: shot, fullPage: !c.big });
       check(fs.statSync(shot).size > 10000, `${c.name}: screenshot ${shot}`);
       check(errors.length === 0, `${c.name}: still no console errors after interaction`);
       await page.close();
