@@ -106,6 +106,11 @@ struct clickhouse_http *clickhouse_http_new(const char *url, const char *const *
 	curl_easy_setopt(h->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(h->curl, CURLOPT_XFERINFODATA, h);
 	curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT_MS, CH_CONNECT_TIMEOUT_MS);
+	/* A connection per batch (one a second or fewer, and a handshake is
+	 * nothing beside a 1 MiB POST): a kept-alive one that a batch reuses
+	 * every second holds a ClickHouse that is shutting down (SIGTERM: it
+	 * waits for its open connections) for as long as tcplens runs. */
+	curl_easy_setopt(h->curl, CURLOPT_FORBID_REUSE, 1L);
 	return h;
 fail:
 	clickhouse_http_free(h);

@@ -2,7 +2,7 @@
  * report/clickhouse_http.h — INSERTs into ClickHouse's HTTP interface
  * through libcurl, for clickhouse_sink.c's sender thread: one POST per
  * batch (`INSERT INTO events FORMAT JSONEachRow` in the query string, the
- * rows as the body), one easy handle kept so the connection is reused.
+ * rows as the body), each on a connection of its own (see FORBID_REUSE).
  *
  * The URL is ClickHouse's (http://127.0.0.1:8123/?database=tcplens; user
  * and password as its `user` and `password` parameters): the tables are

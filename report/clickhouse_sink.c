@@ -208,11 +208,13 @@ static bool take_rows(struct clickhouse_sink *s, double now)
 	return full;
 }
 
-__attribute__((format(printf, 2, 3))) static void warn(struct clickhouse_sink *s, const char *fmt,
-						      ...)
+/* A warning, at most one per CH_WARN_EVERY_S unless always (the end of an
+ * outage: said once per outage). */
+__attribute__((format(printf, 3, 4))) static void warn(struct clickhouse_sink *s, bool always,
+						      const char *fmt, ...)
 {
 	double now = mono_clock_s();
-	if (s->cfg.no_warnings || (s->last_warn && now - s->last_warn < CH_WARN_EVERY_S))
+	if (s->cfg.no_warnings || (!always && s->last_warn && now - s->last_warn < CH_WARN_EVERY_S))
 		return;
 	s->last_warn = now;
 	char msg[1024];
@@ -234,7 +236,8 @@ static void send_batch(struct clickhouse_sink *s, enum clickhouse_table t, doubl
 	long timeout_ms = left < CH_POST_TIMEOUT_S ? (long)(left * 1000) : (long)(CH_POST_TIMEOUT_S * 1000);
 	if (clickhouse_http_insert(s->http, t, b->buf, b->len, timeout_ms, err, sizeof(err)) == 0) {
 		if (s->failures)
-			warn(s, "inserting into %s again after %u failed attempts", s->url, s->failures);
+			warn(s, true, "%s takes rows again, after %u failed attempts", s->url,
+			     s->failures);
 		s->failures = 0;
 		pthread_mutex_lock(&s->mu);
 		s->sent[t] += b->rows;
@@ -253,9 +256,9 @@ static void send_batch(struct clickhouse_sink *s, enum clickhouse_table t, doubl
 	s->retried++;
 	double spool_mb = (double)(s->used + s->held) / (1u << 20), cap_mb = (double)s->cap / (1u << 20);
 	pthread_mutex_unlock(&s->mu);
-	warn(s, "cannot insert %llu rows into %s.%s: %s; keeping them (spool %.1f of %.1f MB) "
-	     "and trying again", (unsigned long long)b->rows, s->url, table_names[t], err, spool_mb,
-	     cap_mb);
+	warn(s, false, "cannot insert %llu rows into table %s at %s: %s; keeping them (spool "
+	     "%.1f of %.1f MB) and trying again", (unsigned long long)b->rows, table_names[t], s->url,
+	     err, spool_mb, cap_mb);
 }
 
 /* Rows the spool had no room for, said once in a while. */
@@ -266,7 +269,7 @@ static void warn_dropped(struct clickhouse_sink *s)
 	pthread_mutex_unlock(&s->mu);
 	if (d > s->warned_dropped && !s->cfg.no_warnings &&
 	    !(s->last_warn && mono_clock_s() - s->last_warn < CH_WARN_EVERY_S)) {
-		warn(s, "the spool is full: %llu rows dropped so far (raise --clickhouse-spool, or "
+		warn(s, false, "the spool is full: %llu rows dropped so far (raise --clickhouse-spool, or "
 		     "see why ClickHouse does not take them)", (unsigned long long)d);
 		s->warned_dropped = d;
 	}
