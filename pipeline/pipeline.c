@@ -381,6 +381,8 @@ static int run_bind(struct pipeline *p, bool use_tui)
 				  .stats_user = &p->src, .stop = &stop_requested};
 	if (bind_subscribers(p, &meta, use_tui ? &tcfg : NULL))
 		return PIPELINE_EXIT_INPUT;
+	if (p->met && p->ch)
+		metrics_set_clickhouse(p->met, p->ch);
 	capture_readahead_set_lookahead(&p->src, analyzer_lookahead, p->an);
 	/* The merge replays what the subscribers receive. */
 	if (p->mode == READ_SHARDED) {

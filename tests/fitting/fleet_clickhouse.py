@@ -540,8 +540,10 @@ def case_spool(tmp):
     js = os.path.join(tmp, "spool.json")
     rc0, _, rss0, _ = run_measured([tcplens, "-r", sample, "-q", "-o", js])
     url = "http://127.0.0.1:%d/?database=tcplens" % free_port()  # nothing listens
+    prom = os.path.join(tmp, "spool.prom")
     rc, err, rss, wall = run_measured([tcplens, "-r", sample, "--clickhouse", url, "--clickhouse-spool",
-                                       "0.0625", "--clickhouse-flush-timeout", "2", "-o", js])
+                                       "0.0625", "--clickhouse-flush-timeout", "2", "-o", js,
+                                       "--metrics-file", prom])
     if rc0 or rc:
         fail("tcplens exit %d / %d: %s" % (rc0, rc, err))
     d = load_report(js)
@@ -551,6 +553,10 @@ def case_spool(tmp):
     if sent or dropped != want or not m or not int(m.group(1)):
         fail("server away, 64 KiB spool: tcplens says %d sent, %d dropped (want all %d, some "
              "for a full spool): %s" % (sent, dropped, want, err))
+    metric = sum(int(line.split()[-1]) for line in open(prom)
+                 if line.startswith("tcplens_clickhouse_rows_dropped_total{"))
+    if metric != dropped:
+        fail("tcplens_clickhouse_rows_dropped_total says %d, stderr %d" % (metric, dropped))
     if "cannot insert" not in err or "tcplens: " not in err:
         fail("no warning about the failed inserts: %s" % err)
     if wall > 2 + 3:
