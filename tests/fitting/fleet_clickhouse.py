@@ -312,6 +312,16 @@ def check_schema_covers_findings(ch):
     return n
 
 
+def check_cluster_columns():
+    """cluster.sql's local tables have schema.sql's columns (it is not run here)."""
+    def columns(path, suffix):
+        text = open(path).read()
+        return {t: re.search(r"CREATE TABLE IF NOT EXISTS tcplens\.%s%s\b[^\n]*\n\((.*?)\n\)\nENGINE" %
+                             (t, suffix), text, re.S).group(1) for t in ("events", "flows")}
+    if columns(SCHEMA, "") != columns(os.path.join(srcdir, "deploy", "clickhouse", "cluster.sql"), "_local"):
+        fail("deploy/clickhouse/cluster.sql's columns differ from schema.sql's")
+
+
 # ---- the queries against the JSON reports ----
 
 def named_queries():
@@ -402,6 +412,7 @@ def case_hosts(tmp, ch):
         check_event_rows(host, d, ch.rows("events", "WHERE host = '%s'" % host))
         check_flow_rows(host, d, ch.rows("flows", "WHERE host = '%s'" % host))
     nfields = check_schema_covers_findings(ch)
+    check_cluster_columns()
     wants = {"corruption_by_host": want_corruption, "stall_causes_by_port": want_stalls,
              "initial_window_by_server": want_iw, "new_connections_per_second": want_rate}
     queries = named_queries()
