@@ -360,7 +360,7 @@ static void say_summary(struct clickhouse_sink *s)
 			(unsigned long long)s->dropped_full[0], (unsigned long long)s->dropped_full[1]);
 	if (left)
 		fprintf(stderr, "; not delivered within --clickhouse-flush-timeout: %llu events, "
-			"%llu flows (is the server up?)", (unsigned long long)s->undelivered[0],
+			"%llu flows (see the warnings above)", (unsigned long long)s->undelivered[0],
 			(unsigned long long)s->undelivered[1]);
 	fputc('\n', stderr);
 }
