@@ -16,7 +16,7 @@
 #include "report_fields.h"
 
 int clickhouse_origin_init(struct clickhouse_origin *o, const char *host, const char *kind,
-			   const char *name)
+			   const char *name, uint64_t run)
 {
 	o->text = NULL;
 	o->len = 0;
@@ -30,6 +30,7 @@ int clickhouse_origin_init(struct clickhouse_origin *o, const char *host, const 
 	jw_string(&w, "host", host);
 	jw_string(&w, "source_kind", kind);
 	jw_string(&w, "source_name", name);
+	jw_uint(&w, "run", run);
 	jw_flush(&w);
 	if (fclose(m) != 0 || !o->text) {
 		clickhouse_origin_free(o);

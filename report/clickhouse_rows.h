@@ -24,21 +24,24 @@
 #define TCPLENS_CLICKHOUSE_ROWS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "analyze/analyzer.h"
 #include "jw.h"
 
-/* The columns every row of one run shares (host, source_kind,
- * source_name), encoded once as JSON text: `,"host":"db-1",...`. */
+/* The columns every row of one run shares (host, source_kind, source_name,
+ * run), encoded once as JSON text: `,"host":"db-1",...`. run tells one
+ * run's flow ids from another's (they restart at 1): the wall clock in ns
+ * when the run began. */
 struct clickhouse_origin {
 	char *text;
 	size_t len;
 };
 
-/* Encode host (the --host name), kind ("file", "tpacket3"...) and name (the
- * file or interface). 0, or -1 when out of memory. */
+/* Encode host (the --host name), kind ("file", "tpacket3"...), name (the
+ * file or interface) and run. 0, or -1 when out of memory. */
 int clickhouse_origin_init(struct clickhouse_origin *o, const char *host, const char *kind,
-			   const char *name);
+			   const char *name, uint64_t run);
 void clickhouse_origin_free(struct clickhouse_origin *o);
 
 /* One row, newline included, through w (jw_init'ed by the caller; the

@@ -472,7 +472,10 @@ struct clickhouse_sink *clickhouse_sink_new(const struct clickhouse_config *cfg,
 		host = hostname;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (clickhouse_origin_init(&s->origin, host, cfg->source_kind, cfg->source_name) < 0) {
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);  /* the run's id (clickhouse_rows.h) */
+	uint64_t run = (uint64_t)now.tv_sec * NS_PER_S_U64 + (uint64_t)now.tv_nsec;
+	if (clickhouse_origin_init(&s->origin, host, cfg->source_kind, cfg->source_name, run) < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}

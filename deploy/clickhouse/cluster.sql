@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS tcplens.events_local ON CLUSTER tcplens_cluster
     host String,                      -- --host NAME (default: the hostname)
     source_kind String,               -- file, tpacket3, pcap, nfqueue
     source_name String,               -- the capture file or the interface
+    run UInt64,                       -- the tcplens run (wall clock ns at its start): flow ids are per run
     ts_ns UInt64,                     -- capture time of the event's frame, ns since the epoch
     time DateTime MATERIALIZED toDateTime(intDiv(ts_ns, 1000000000)),
     date Date MATERIALIZED toDate(time),
@@ -77,6 +78,7 @@ CREATE TABLE IF NOT EXISTS tcplens.events ON CLUSTER tcplens_cluster
     host String,                      -- --host NAME (default: the hostname)
     source_kind String,               -- file, tpacket3, pcap, nfqueue
     source_name String,               -- the capture file or the interface
+    run UInt64,                       -- the tcplens run (wall clock ns at its start): flow ids are per run
     ts_ns UInt64,                     -- capture time of the event's frame, ns since the epoch
     time DateTime ALIAS toDateTime(intDiv(ts_ns, 1000000000)),
     date Date ALIAS toDate(time),
@@ -118,6 +120,7 @@ CREATE TABLE IF NOT EXISTS tcplens.flows_local ON CLUSTER tcplens_cluster
     host String,
     source_kind String,
     source_name String,
+    run UInt64,
     id UInt32,                        -- 1-based, in order of first packet, in that run
     proto String,                     -- tcp | udp
     client String,                    -- "addr:port": the side that sent the first SYN
@@ -195,6 +198,7 @@ CREATE TABLE IF NOT EXISTS tcplens.flows ON CLUSTER tcplens_cluster
     host String,
     source_kind String,
     source_name String,
+    run UInt64,
     id UInt32,                        -- 1-based, in order of first packet, in that run
     proto String,                     -- tcp | udp
     client String,                    -- "addr:port": the side that sent the first SYN

@@ -218,9 +218,9 @@ def same(col, row_v, json_v):
 
 
 # Columns with no key of that name in the JSON, and how each is checked.
-FLOW_OWN = {"host", "source_kind", "source_name", "server_port", "first_ts_ns", "last_ts_ns",
+FLOW_OWN = {"host", "source_kind", "source_name", "run", "server_port", "first_ts_ns", "last_ts_ns",
             "stalls_by_cause.cause", "stalls_by_cause.ms"}
-EVENT_OWN = {"host", "source_kind", "source_name", "ts_ns", "severity", "cause", "client",
+EVENT_OWN = {"host", "source_kind", "source_name", "run", "ts_ns", "severity", "cause", "client",
              "server", "server_port", "frame", "flow"}
 CAUSE_KEYS = ("cause", "side", "fate", "limit", "filled_by")
 
@@ -414,6 +414,10 @@ def case_hosts(tmp, ch):
     for host, d in reports.items():
         check_event_rows(host, d, ch.rows("events", "WHERE host = '%s'" % host))
         check_flow_rows(host, d, ch.rows("flows", "WHERE host = '%s'" % host))
+    runs = ch.query("SELECT host, uniqExact(run) FROM (SELECT host, run FROM tcplens.events UNION ALL "
+                    "SELECT host, run FROM tcplens.flows) GROUP BY host ORDER BY host")
+    if [[h, int(n)] for h, n in runs] != [[h, 1] for h, _ in HOSTS]:
+        fail("want one run id per host's run, events and flows alike: %s" % runs)
     nfields = check_schema_covers_findings(ch)
     check_cluster_columns()
     wants = {"corruption_by_host": want_corruption, "stall_causes_by_port": want_stalls,
