@@ -166,6 +166,30 @@ static char ring_at(const struct clickhouse_sink *s, size_t off)
 	return s->ring[(s->head + off) % s->cap];
 }
 
+/* Where the record at offset off (from head) ends: the offset just past
+ * its newline, or 0 when avail holds no whole record there. Searched with
+ * memchr over the ring's at most two spans. */
+static size_t record_end(const struct clickhouse_sink *s, size_t off, size_t avail)
+{
+	while (off < avail) {
+		size_t at = (s->head + off) % s->cap;
+		size_t span = s->cap - at < avail - off ? s->cap - at : avail - off;
+		const char *nl = memchr(s->ring + at, '\n', span);
+		if (nl)
+			return off + (size_t)(nl - (s->ring + at)) + 1;
+		off += span;
+	}
+	return 0;
+}
+
+/* n bytes of the ring from offset off (from head) to dst. */
+static void ring_copy(const struct clickhouse_sink *s, size_t off, char *dst, size_t n)
+{
+	size_t at = (s->head + off) % s->cap, first = s->cap - at < n ? s->cap - at : n;
+	memcpy(dst, s->ring + at, first);
+	memcpy(dst + first, s->ring, n - first);
+}
+
 /* Records from the ring's head into the batches while each fits (a batch
  * takes at least one). Returns whether a batch is full. The mutex is held
  * only to read and move head. */
@@ -179,22 +203,21 @@ static bool take_rows(struct clickhouse_sink *s, double now)
 	bool full = false;
 	while (off < avail) {
 		enum clickhouse_table t = (enum clickhouse_table)ring_at(s, off);
-		size_t end = off + 1;
-		while (end < avail && ring_at(s, end) != '\n')
-			end++;
-		size_t n = end + 1 - (off + 1);  /* the row and its newline */
+		size_t end = record_end(s, off + 1, avail);
+		if (!end)
+			break;  /* never: records are appended whole */
+		size_t n = end - (off + 1);  /* the row and its newline */
 		struct batch *b = &s->batch[t];
 		if (b->len && b->len + n > s->batch_max) {
 			full = true;
 			break;
 		}
-		for (size_t i = 0; i < n; i++)
-			b->buf[b->len + i] = ring_at(s, off + 1 + i);
+		ring_copy(s, off + 1, b->buf + b->len, n);
 		if (!b->len)
 			b->since = now;
 		b->len += n;
 		b->rows++;
-		off = end + 1;
+		off = end;
 	}
 	pthread_mutex_lock(&s->mu);
 	s->head = (s->head + off) % s->cap;
@@ -335,13 +358,8 @@ static void count_undelivered(struct clickhouse_sink *s)
 {
 	for (int t = 0; t < CLICKHOUSE_TABLES; t++)
 		s->undelivered[t] = s->batch[t].rows;
-	for (size_t off = 0; off < s->used;) {
-		enum clickhouse_table t = (enum clickhouse_table)ring_at(s, off);
-		while (off < s->used && ring_at(s, off) != '\n')
-			off++;
-		off++;
-		s->undelivered[t]++;
-	}
+	for (size_t off = 0, end; off < s->used && (end = record_end(s, off + 1, s->used)); off = end)
+		s->undelivered[(enum clickhouse_table)ring_at(s, off)]++;
 }
 
 static void say_summary(struct clickhouse_sink *s)
