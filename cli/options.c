@@ -36,6 +36,9 @@ enum {
 	OPT_METRICS_FILE,
 	OPT_METRICS_INTERVAL,
 	OPT_METRICS_HOST,
+	OPT_CLICKHOUSE,
+	OPT_CLICKHOUSE_SPOOL,
+	OPT_CLICKHOUSE_FLUSH_TIMEOUT,
 };
 
 /* The --help text: data, one string. */
@@ -122,8 +125,21 @@ static const char usage_text[] =
 "  --metrics-file PATH  write the metrics to PATH (node_exporter textfile\n"
 "                       collector: NAME.prom), replaced atomically at the end and,\n"
 "                       live, every --metrics-interval SECS (default 15)\n"
-"  --metrics-host NAME  the host label every series carries (default: the\n"
-"                       hostname), with interface (live) and engine\n"
+"  --host NAME          the host every series (its host label, with interface\n"
+"                       and engine) and every ClickHouse row carries (default:\n"
+"                       the hostname); --metrics-host NAME is the same\n"
+"\n"
+"ClickHouse (events and flows from many hosts in one database; rows batched,\n"
+"spooled in memory and retried while the server is away, never blocking the\n"
+"capture; deploy/clickhouse/schema.sql makes the tables):\n"
+"  --clickhouse URL     send every event and ended flow to ClickHouse's HTTP\n"
+"                       interface, tables events and flows of the URL's database:\n"
+"                       http://127.0.0.1:8123/?database=tcplens (live and -r)\n"
+"  --clickhouse-spool MB  rows held while ClickHouse does not take them (default\n"
+"                       64); beyond, rows are dropped and counted\n"
+"  --clickhouse-flush-timeout SECS  at the end, how long to keep sending what\n"
+"                       is left (default 10); stderr says what was sent,\n"
+"                       retried and dropped\n"
 "\n"
 "Limits (memory grows with concurrent flows, never with capture length):\n"
 "  --max-flows N        flows tracked at once (default 1000000); when full, closed\n"
@@ -397,10 +413,10 @@ static int parse_metrics_option(int c, const char *arg, struct options *o, char 
 	}
 	if (c == OPT_METRICS_HOST) {
 		if (!*arg || strlen(arg) > 255) {
-			snprintf(err, errlen, "--metrics-host wants a name of 1..255 characters");
+			snprintf(err, errlen, "--host wants a name of 1..255 characters");
 			return -1;
 		}
-		o->run.metrics_host = arg;
+		o->run.host = arg;
 		return 0;
 	}
 	if (c == OPT_METRICS) {
@@ -419,6 +435,35 @@ static int parse_metrics_option(int c, const char *arg, struct options *o, char 
 		snprintf(err, errlen, "--metrics-interval wants 0.1..86400 seconds, not '%s'", arg);
 		return -1;
 	}
+	return 0;
+}
+
+/* --clickhouse URL, --clickhouse-spool MB, --clickhouse-flush-timeout SECS
+ * (the URL itself is checked when the sink starts). Returns 0, or -1 with a
+ * message in err. */
+static int parse_clickhouse_option(int c, const char *arg, struct options *o, char *err,
+				   size_t errlen)
+{
+	char *end;
+	if (c == OPT_CLICKHOUSE) {
+		o->run.clickhouse_url = arg;
+		return 0;
+	}
+	double v = strtod(arg, &end);
+	if (c == OPT_CLICKHOUSE_SPOOL) {
+		if (end == arg || *end || !(v >= 0.0625) || v > 65536) {
+			snprintf(err, errlen, "--clickhouse-spool wants 0.0625..65536 MB, not '%s'", arg);
+			return -1;
+		}
+		o->run.clickhouse_spool_mb = v;
+		return 0;
+	}
+	if (end == arg || *end || !(v >= 0.1) || v > 3600) {
+		snprintf(err, errlen, "--clickhouse-flush-timeout wants 0.1..3600 seconds, not '%s'",
+			 arg);
+		return -1;
+	}
+	o->run.clickhouse_flush_timeout = v;
 	return 0;
 }
 
@@ -489,6 +534,10 @@ static const struct option longopts[] = {
 	{"metrics-file", required_argument, NULL, OPT_METRICS_FILE},
 	{"metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL},
 	{"metrics-host", required_argument, NULL, OPT_METRICS_HOST},
+	{"host", required_argument, NULL, OPT_METRICS_HOST},
+	{"clickhouse", required_argument, NULL, OPT_CLICKHOUSE},
+	{"clickhouse-spool", required_argument, NULL, OPT_CLICKHOUSE_SPOOL},
+	{"clickhouse-flush-timeout", required_argument, NULL, OPT_CLICKHOUSE_FLUSH_TIMEOUT},
 	{0, 0, 0, 0},
 };
 
@@ -588,6 +637,12 @@ static int parse_option(int c, const char *arg, int argc, char **argv, struct op
 		if (parse_metrics_option(c, arg, o, err, errlen) < 0)
 			return -1;
 		break;
+	case OPT_CLICKHOUSE:
+	case OPT_CLICKHOUSE_SPOOL:
+	case OPT_CLICKHOUSE_FLUSH_TIMEOUT:
+		if (parse_clickhouse_option(c, arg, o, err, errlen) < 0)
+			return -1;
+		break;
 	case OPT_TUI:
 	case OPT_NO_TUI:
 	case OPT_REPLAY:
@@ -668,6 +723,12 @@ static int combination_check(struct options *o, char *err, size_t errlen)
 	}
 	if (o->run.metrics_interval > 0 && !o->run.metrics_file) {
 		snprintf(err, errlen, "--metrics-interval goes with --metrics-file PATH");
+		return -1;
+	}
+	if ((o->run.clickhouse_spool_mb > 0 || o->run.clickhouse_flush_timeout > 0) &&
+	    !o->run.clickhouse_url) {
+		snprintf(err, errlen, "--clickhouse-spool and --clickhouse-flush-timeout go with "
+			 "--clickhouse URL");
 		return -1;
 	}
 	return 0;

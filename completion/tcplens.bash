@@ -22,7 +22,8 @@ _tcplens()
 	local opts="-r -i -c -s -B -o -q -v -n -w -Z -h -V --engine --nfqueue --duration
 		--ring-block --ring-blocks --ring-timeout --format --quiet
 		--write-flagged --baseline --tolerance --metrics --metrics-file
-		--metrics-interval --metrics-host --max-flows --max-events --max-held --max-held-per-flow --max-rounds --threads --tui --no-tui --replay
+		--metrics-interval --metrics-host --host --clickhouse --clickhouse-spool
+		--clickhouse-flush-timeout --max-flows --max-events --max-held --max-held-per-flow --max-rounds --threads --tui --no-tui --replay
 		--help --version"
 	local tolerances="events= stall_ms= retransmissions= initial_window= cc_guess=
 		capture_loss="
@@ -68,8 +69,9 @@ _tcplens()
 	--tolerance) compopt -o nospace 2>/dev/null
 		COMPREPLY=($(compgen -W "$tolerances" -- "$cur")); return ;;
 	--metrics) COMPREPLY=($(compgen -W "127.0.0.1:9911 [::1]:9911" -- "$cur")); return ;;
-	-c|-s|--nfqueue|--duration|--ring-block|--ring-blocks|--ring-timeout|--max-flows|--max-events|--max-held|--max-held-per-flow|--max-rounds|--metrics-interval|--metrics-host)
-		return ;;   # a number
+	-c|-s|--nfqueue|--duration|--ring-block|--ring-blocks|--ring-timeout|--max-flows|--max-events|--max-held|--max-held-per-flow|--max-rounds|--metrics-interval|--metrics-host|--host|--clickhouse-spool|--clickhouse-flush-timeout)
+		return ;;   # a number or a name
+	--clickhouse) COMPREPLY=($(compgen -W "http://127.0.0.1:8123/?database=tcplens" -- "$cur")); return ;;
 	esac
 
 	if [[ $cur == -* ]]; then

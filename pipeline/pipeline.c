@@ -1,8 +1,8 @@
 /*
  * pipeline/pipeline.c — see pipeline.h. pipeline_run: open the source and
  * the outputs, bind the subscribers, read to the end in the chosen mode,
- * finish in order (analysis, TUI, report, metrics, held report, baseline,
- * -w's second pass), free in reverse.
+ * finish in order (analysis, TUI, report, ClickHouse, metrics, held report,
+ * baseline, -w's second pass), free in reverse.
  */
 #include "pipeline.h"
 
@@ -24,6 +24,7 @@
 #include "privdrop.h"
 #include "progress.h"
 #include "report/baseline_run.h"
+#include "report/clickhouse_sink.h"
 #include "report/metrics.h"
 #include "report/report.h"
 #include "source.h"
@@ -45,6 +46,7 @@ struct pipeline {
 	struct analyzer *an;
 	struct report *rep;
 	struct annotate *ann;            /* -w */
+	struct clickhouse_sink *ch;      /* --clickhouse */
 	struct tui *tui;
 	bool analysis_finished;          /* pipeline_finish_analysis was called */
 	struct metrics *met;
@@ -170,8 +172,26 @@ static int open_report_stream(struct pipeline *p, bool use_tui)
 	return 0;
 }
 
-/* The report writer, then -w's recorder and the TUI in front of it (a
- * fan-out: each passes every call on), then the analyzer. */
+/* --clickhouse: rows for ClickHouse, a tee in front of the report writer;
+ * sent by their own thread, warnings kept off the TUI's terminal. */
+static int bind_clickhouse(struct pipeline *p, const struct report_meta *meta, bool tui,
+			   struct analyzer_sink *sink)
+{
+	const struct pipeline_config *c = p->cfg;
+	char err[CAPTURE_ERRBUF_SIZE];
+	struct clickhouse_config ch = {
+		.url = c->clickhouse_url, .spool_mb = c->clickhouse_spool_mb,
+		.flush_timeout_s = c->clickhouse_flush_timeout, .host = c->host,
+		.source_kind = meta->source_kind, .source_name = meta->source_name,
+		.no_warnings = c->quiet || tui, .quiet = c->quiet};
+	if (!(p->ch = clickhouse_sink_new(&ch, err, sizeof(err))))
+		return fail(c, "%s", err);
+	clickhouse_sink_tee(p->ch, sink);
+	return 0;
+}
+
+/* The report writer, --clickhouse's rows, then -w's recorder and the TUI in
+ * front of it (a fan-out: each passes every call on), then the analyzer. */
 static int bind_subscribers(struct pipeline *p, const struct report_meta *meta,
 			    const struct tui_config *tcfg, bool take_terminal)
 {
@@ -184,6 +204,8 @@ static int bind_subscribers(struct pipeline *p, const struct report_meta *meta,
 	report_bind(rep, &sink);
 	sink.damaged = on_damaged;
 	sink.damaged_user = p;
+	if (c->clickhouse_url && bind_clickhouse(p, meta, tcfg != NULL, &sink))
+		return PIPELINE_EXIT_INPUT;
 	/* -w: findings recorded as frame comments; the pcapng is written after. */
 	if (c->write_path && !(p->ann = annotate_begin(c, &sink, err, sizeof(err))))
 		return fail(c, "%s", err);
@@ -215,6 +237,7 @@ static int pipeline_free(struct pipeline *p)
 	analyzer_free(p->an);
 	tui_free(p->tui);
 	annotate_free(p->ann);
+	clickhouse_sink_free(p->ch);
 	report_free(p->rep);
 	int rc = p->out_owned ? fclose(p->out) : 0;
 	metrics_free(p->met);
@@ -331,7 +354,7 @@ static int run_open(struct pipeline *p, bool use_tui)
 	/* Prometheus: its socket is bound before privileges go (as the capture). */
 	struct metrics_config mcfg = {.listen = c->metrics_listen, .file = c->metrics_file,
 				      .interval_s = c->metrics_interval, .stats = engine_stats,
-				      .stats_user = &p->src, .host = c->metrics_host,
+				      .stats_user = &p->src, .host = c->host,
 				      .interface = p->live ? p->src.name : NULL, .engine = p->src.kind};
 	if ((mcfg.listen || mcfg.file) && !(p->met = metrics_new(&mcfg, err, sizeof(err))))
 		return fail(c, "%s", err);
@@ -373,6 +396,8 @@ static int run_bind(struct pipeline *p, bool use_tui)
 				  .stats_user = &p->src, .stop = &stop_requested};
 	if (bind_subscribers(p, &meta, use_tui ? &tcfg : NULL, true))
 		return PIPELINE_EXIT_INPUT;
+	if (p->met && p->ch)
+		metrics_set_clickhouse(p->met, p->ch);
 	capture_readahead_set_lookahead(&p->src, analyzer_lookahead, p->an);
 	/* The merge replays what the subscribers receive. */
 	if (p->mode == READ_SHARDED) {
@@ -456,6 +481,7 @@ static int run_finish(struct pipeline *p, int status)
 	capture_stats(&p->src, &cs);
 	if (report_finish(p->rep, p->an, &cs) < 0)
 		status = fail(c, "%s", p->rep->err);
+	clickhouse_sink_finish(p->ch);  /* never fails the run: it says what it lost */
 	if (p->met && metrics_finish(p->met, p->an, &cs, err, sizeof(err)) < 0)
 		status = fail(c, "metrics: %s", err);
 	if (p->tui_held && !status)

@@ -5,7 +5,8 @@
  *     -> reading mode (frame by frame, batched, read ahead, sharded)
  *     -> analyzer
  *     -> subscribers, in this order: -w's recorder, the TUI, the report
- *        writer; then, polled, the Prometheus metrics; after the run, the
+ *        writer, and --clickhouse's rows; then, polled, the Prometheus
+ *        metrics; after the run, the
  *        --baseline comparison and -w's second pass.
  *
  * cli/main.c, `tcplens check`, the fuzz harnesses and the tests all run
@@ -75,7 +76,12 @@ struct pipeline_config {
 	const char *metrics_listen;  /* --metrics ADDR:PORT (live only) */
 	const char *metrics_file;    /* --metrics-file PATH (textfile collector) */
 	double metrics_interval;     /* --metrics-interval SECS, 0 = default (15) */
-	const char *metrics_host;    /* --metrics-host NAME: the host label (NULL: hostname) */
+	/* Both fleet outputs: the metrics' host label and the ClickHouse rows' host */
+	const char *host;            /* --host NAME (alias --metrics-host), NULL: the hostname */
+	/* ClickHouse (report/clickhouse_sink.h) */
+	const char *clickhouse_url;      /* --clickhouse URL (HTTP interface, ?database=DB) */
+	double clickhouse_spool_mb;      /* --clickhouse-spool MB, 0 = default (64) */
+	double clickhouse_flush_timeout; /* --clickhouse-flush-timeout SECS, 0 = default (10) */
 	/* When set, the message that ends a run early goes here instead of
 	 * stderr (`tcplens check` puts it in its table). */
 	char *err;

@@ -27,6 +27,7 @@ struct metrics {
 	struct metrics_http *http;        /* NULL without --metrics */
 	struct analyzer_totals *snap;     /* live snapshot (large: on the heap) */
 	const struct analyzer *an;        /* during metrics_tick only */
+	struct clickhouse_sink *ch;       /* --clickhouse, or NULL */
 	char *text;                       /* METRICS_TEXT_MAX */
 	char labels[METRICS_LABELS_MAX];  /* every series' host, interface, engine */
 	double last_check, last_write;
@@ -102,6 +103,25 @@ static void stalls(struct out *o, const struct analyzer_totals *t)
 		    (unsigned long long)t->stall_n[i]);
 }
 
+/* --clickhouse's sink: rows by table, retries, what its spool holds. */
+static void clickhouse(struct out *o, const struct clickhouse_counters *c)
+{
+	static const char *const table[CLICKHOUSE_TABLES] = {"events", "flows"};
+	head(o, "tcplens_clickhouse_rows_sent_total", "counter", "Rows ClickHouse accepted.");
+	for (int t = 0; t < CLICKHOUSE_TABLES; t++)
+		put(o, "tcplens_clickhouse_rows_sent_total{%s%stable=\"%s\"} %llu\n", o->base, o->sep,
+		    table[t], (unsigned long long)c->sent[t]);
+	head(o, "tcplens_clickhouse_rows_dropped_total", "counter",
+	     "Rows lost: the spool was full, or unsent at the flush deadline.");
+	for (int t = 0; t < CLICKHOUSE_TABLES; t++)
+		put(o, "tcplens_clickhouse_rows_dropped_total{%s%stable=\"%s\"} %llu\n", o->base,
+		    o->sep, table[t], (unsigned long long)c->dropped[t]);
+	one(o, "tcplens_clickhouse_retries_total", "counter",
+	    "Batches ClickHouse did not take, kept and sent again.", c->retried);
+	one(o, "tcplens_clickhouse_spool_bytes", "gauge", "Bytes of rows waiting to be sent.",
+	    c->spool_bytes);
+}
+
 int metrics_render(const struct metrics_input *in, char *buf, size_t len)
 {
 	const struct analyzer_totals *t = in->t;
@@ -135,6 +155,8 @@ int metrics_render(const struct metrics_input *in, char *buf, size_t len)
 	    t->flow_part.events_dropped);
 	findings(&o, t);
 	stalls(&o, t);
+	if (in->ch)
+		clickhouse(&o, in->ch);
 	head(&o, "tcplens_last_packet_timestamp_seconds", "gauge",
 	     "Capture time of the last frame read (seconds since the epoch).");
 	put(&o, "tcplens_last_packet_timestamp_seconds%s%s%s %llu.%09llu\n", *o.base ? "{" : "",
@@ -264,8 +286,11 @@ static const char *render_live(void *user, size_t *n)
 	if (m->cfg.stats && m->cfg.stats(m->cfg.stats_user, &cs) < 0)
 		cs.kernel_drops_known = 0;
 	analyzer_snapshot_totals(m->an, m->snap);
+	struct clickhouse_counters cc;
+	if (m->ch)
+		clickhouse_sink_counters(m->ch, &cc);
 	struct metrics_input in = {.t = m->snap, .cs = &cs, .flows_open = analyzer_flows_open(m->an),
-				   .labels = m->labels};
+				   .labels = m->labels, .ch = m->ch ? &cc : NULL};
 	int len = metrics_render(&in, m->text, METRICS_TEXT_MAX);
 	if (len < 0)
 		return NULL;
@@ -298,8 +323,12 @@ int metrics_finish(struct metrics *m, const struct analyzer *an, const struct ca
 {
 	if (!m->cfg.file)
 		return 0;
+	struct clickhouse_counters cc;
+	if (m->ch)
+		clickhouse_sink_counters(m->ch, &cc);
 	struct metrics_input in = {.t = analyzer_totals(an), .cs = cs,
-				   .flows_open = analyzer_flows_open(an), .labels = m->labels};
+				   .flows_open = analyzer_flows_open(an), .labels = m->labels,
+				   .ch = m->ch ? &cc : NULL};
 	int len = metrics_render(&in, m->text, METRICS_TEXT_MAX);
 	if (len < 0) {
 		snprintf(err, errlen, "metrics text too long");
@@ -316,4 +345,9 @@ void metrics_free(struct metrics *m)
 	free(m->snap);
 	free(m->text);
 	free(m);
+}
+
+void metrics_set_clickhouse(struct metrics *m, struct clickhouse_sink *ch)
+{
+	m->ch = ch;
 }

@@ -19,6 +19,7 @@
 
 #include "analyze/analyzer.h"
 #include "capture/capture.h"
+#include "clickhouse_sink.h"
 
 /* Upper bound of the text: 14 kinds x 25 words of findings plus the rest. */
 #define METRICS_TEXT_MAX (96 * 1024)
@@ -47,6 +48,7 @@ struct metrics_input {
 	const struct capture_stats *cs;  /* NULL or kernel_drops_known = 0: no drops metric */
 	size_t flows_open;
 	const char *labels;              /* host="...",... (escaped), or NULL / "" */
+	const struct clickhouse_counters *ch;  /* --clickhouse's sink, or NULL */
 };
 
 /* Exposition text of in into buf (NUL-terminated). Returns its length, or
@@ -76,6 +78,9 @@ int metrics_tick(struct metrics *m, const struct analyzer *an, char *err, size_t
 int metrics_finish(struct metrics *m, const struct analyzer *an, const struct capture_stats *cs,
 		   char *err, size_t errlen);
 void metrics_free(struct metrics *m);
+/* --clickhouse: its sink's counters (rows sent, dropped, retries, spool
+ * bytes) join every exposition from now on. */
+void metrics_set_clickhouse(struct metrics *m, struct clickhouse_sink *ch);
 
 /* The HTTP side (metrics_http.c), used by metrics.c. */
 struct metrics_http;

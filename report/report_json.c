@@ -19,6 +19,7 @@
 #include "analyze/stall.h"
 #include "jw.h"
 #include "report.h"
+#include "report_fields.h"
 #include "report_json.h"
 #include "version.h"
 #include "common/units.h"
@@ -227,8 +228,9 @@ void json_flow_object(struct jw *w, const char *key, const struct flow *f,
 		opt_uint(w, "c2s", c->mss, c->mss != 0);
 		opt_uint(w, "s2c", s->mss, s->mss != 0);
 		jw_obj_close(w);
-		if (f->hs_ack_ts && f->syn_ts && f->hs_ack_ts >= f->syn_ts)
-			jw_fixed3(w, "handshake_ms", (double)(f->hs_ack_ts - f->syn_ts) / NS_PER_MS);
+		double hs_ms;
+		if (report_handshake_ms(f, &hs_ms))
+			jw_fixed3(w, "handshake_ms", hs_ms);
 		else
 			jw_null(w, "handshake_ms");
 		jw_obj_open(w, "rtt_ms");

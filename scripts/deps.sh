@@ -3,11 +3,12 @@
 # with are installed. As root it installs what is missing with apt-get; as
 # another user it prints the exact command and fails.
 #   scripts/deps.sh build   # compiler, cmake, libraries
-#   scripts/deps.sh test    # build + Criterion, tshark, tcpdump, iproute2, python3, clang, tmux
+#   scripts/deps.sh test    # build + Criterion, tshark, tcpdump, iproute2, python3, clang, tmux,
+#                           # promtool and prometheus, clickhouse-server and -client
 set -euo pipefail
 
 build_pkgs=(gcc make cmake pkg-config libpcap-dev libjansson-dev libncurses-dev
-            libnetfilter-queue-dev)
+            libnetfilter-queue-dev libcurl4-openssl-dev)
 test_pkgs=(libcriterion-dev tshark tcpdump python3 iproute2 ethtool clang tmux iptables)
 # The HTML report's page (html/) is built with node and npm: Debian's, unless
 # the machine has them already (NodeSource's nodejs bundles its own npm and
@@ -44,6 +45,35 @@ promtool_fetch() {
   rm -rf "$tmp"
 }
 
+# The fleet_clickhouse tests' server and client: Debian's clickhouse-server and
+# clickhouse-client (18.16). The server package would start a system
+# ClickHouse; it is installed with service starts denied (a policy-rc.d of
+# our own when the machine has none, removed after) and its unit left
+# disabled: the tests start their own server on 127.0.0.1. Not fatal:
+# without it those tests say they are skipped, and why.
+clickhouse_install() {
+  [[ "${1:-build}" == test && $(id -u) -eq 0 ]] || return 0
+  local p have=0
+  for p in clickhouse-server clickhouse-client; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" && have=$((have + 1))
+  done
+  ((have == 2)) && return 0
+  local policy=/usr/sbin/policy-rc.d made=0
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && made=1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  if apt-get install -y -qq --no-install-recommends clickhouse-server clickhouse-client >/dev/null ||
+     { apt-get update -qq && apt-get install -y -qq --no-install-recommends clickhouse-server \
+         clickhouse-client >/dev/null; }; then
+    echo "clickhouse-server and clickhouse-client from Debian (not started)" >&2
+  else
+    echo "clickhouse not available (apt-get install clickhouse-server failed): its tests skip" >&2
+  fi
+  ((made)) && rm -f "$policy"
+  if command -v systemctl >/dev/null; then systemctl disable clickhouse-server >/dev/null 2>&1 || true; fi
+}
+
 want=("${build_pkgs[@]}")
 [[ "${1:-build}" == test ]] && want+=("${test_pkgs[@]}")
 
@@ -51,7 +81,7 @@ missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-((${#missing[@]} == 0)) && { promtool_fetch "${1:-build}"; exit 0; }
+((${#missing[@]} == 0)) && { promtool_fetch "${1:-build}"; clickhouse_install "${1:-build}"; exit 0; }
 
 if [[ $(id -u) -ne 0 ]]; then
   echo "tcplens needs these Debian packages: ${missing[*]}" >&2
@@ -63,3 +93,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 promtool_fetch "${1:-build}"
+clickhouse_install "${1:-build}"

@@ -1,0 +1,530 @@
+/*
+ * report/clickhouse_sink.c — see clickhouse_sink.h.
+ *
+ * The spool is one byte ring for both tables: each record is a table tag
+ * byte and a row ending in '\n' (JSON text never holds a raw newline). The
+ * analysis thread writes at the ring's tail under the mutex; the sender
+ * copies records from its head into one batch buffer per table, outside the
+ * mutex (the bytes between head and head + used are the sender's until it
+ * moves head), and frees ring space once a record is in a batch. A batch
+ * being sent or retried still counts against the bound (`held`), so the
+ * spool's memory is the bound, however long ClickHouse is away.
+ */
+#include "clickhouse_sink.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clickhouse_http.h"
+#include "clickhouse_rows.h"
+#include "common/mono_clock.h"
+#include "jw.h"
+
+#define CH_BATCH_MAX (1u << 20)      /* bytes of one POST */
+#define CH_BATCH_MIN (4u << 10)      /* ... with a tiny spool */
+#define CH_BATCH_AGE_S 1.0           /* a batch waits at most this long */
+#define CH_TICK_S 0.2                /* the sender looks at the spool this often */
+#define CH_BACKOFF_MIN_S 0.1
+#define CH_BACKOFF_MAX_S 5.0
+#define CH_POST_TIMEOUT_S 30.0       /* one POST while capturing */
+#define CH_WARN_EVERY_S 10.0
+#define CH_ROW_ROOM 8192             /* a row's own columns; plus the origin's */
+
+static const char *const table_names[CLICKHOUSE_TABLES] = {"events", "flows"};
+
+struct batch {
+	char *buf;
+	size_t len;
+	uint64_t rows;
+	double since;            /* when its first row came in (mono) */
+};
+
+struct clickhouse_sink {
+	struct analyzer_sink inner;
+	struct clickhouse_config cfg;
+	char url[512];             /* for messages */
+	struct clickhouse_origin origin;
+	/* The analysis thread's: the row being formatted. */
+	FILE *row_file;            /* jw's bytes into row[] (fopencookie) */
+	struct jw w;
+	char *row;
+	size_t row_len, row_cap;
+	bool row_overflow;
+	/* Shared, under mu. */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char *ring;
+	size_t cap, head, used;    /* the bound is cap: used + held <= cap */
+	size_t held;               /* bytes in the sender's batches */
+	bool signalled;            /* a batch's worth announced; again once some is taken */
+	bool kicked;               /* ... and the sender not yet woken by it */
+	bool finishing;
+	double deadline;           /* finishing: give up then (mono) */
+	uint64_t sent[CLICKHOUSE_TABLES], dropped_full[CLICKHOUSE_TABLES];
+	uint64_t undelivered[CLICKHOUSE_TABLES], retried;
+	atomic_int abort_post;     /* the deadline passed: stop a POST in flight */
+	/* The sender thread's. */
+	pthread_t thread;
+	bool running, finished;
+	struct clickhouse_http *http;
+	struct batch batch[CLICKHOUSE_TABLES];
+	size_t batch_max;
+	unsigned failures;         /* in a row */
+	double retry_at, last_warn;
+	uint64_t warned_dropped;
+};
+
+/* ---- the analysis thread: rows into the ring ---- */
+
+static ssize_t row_write(void *cookie, const char *buf, size_t n)
+{
+	struct clickhouse_sink *s = cookie;
+	if (s->row_len + n > s->row_cap) {
+		s->row_overflow = true;
+		return (ssize_t)n;
+	}
+	memcpy(s->row + s->row_len, buf, n);
+	s->row_len += n;
+	return (ssize_t)n;
+}
+
+/* The row in s->row (tag first) into the ring, or counted as dropped. */
+static void spool_row(struct clickhouse_sink *s, enum clickhouse_table t)
+{
+	jw_flush(&s->w);
+	size_t n = s->row_len;
+	pthread_mutex_lock(&s->mu);
+	if (s->row_overflow || s->used + s->held + n > s->cap) {
+		s->dropped_full[t]++;
+	} else {
+		size_t at = (s->head + s->used) % s->cap, first = s->cap - at;
+		if (first >= n) {
+			memcpy(s->ring + at, s->row, n);
+		} else {
+			memcpy(s->ring + at, s->row, first);
+			memcpy(s->ring, s->row + first, n - first);
+		}
+		s->used += n;
+		if (!s->signalled && s->used >= s->batch_max) {
+			s->signalled = true;
+			s->kicked = true;
+			pthread_cond_signal(&s->cv);
+		}
+	}
+	pthread_mutex_unlock(&s->mu);
+}
+
+static void row_begin(struct clickhouse_sink *s, enum clickhouse_table t)
+{
+	s->row[0] = (char)t;
+	s->row_len = 1;
+	s->row_overflow = false;
+	jw_init(&s->w, s->row_file);
+}
+
+static void on_event(void *user, const struct flow *f, const struct finding_event *ev)
+{
+	struct clickhouse_sink *s = user;
+	row_begin(s, CLICKHOUSE_EVENTS);
+	clickhouse_row_event(&s->w, &s->origin, f, ev);
+	spool_row(s, CLICKHOUSE_EVENTS);
+	if (s->inner.event)
+		s->inner.event(s->inner.user, f, ev);
+}
+
+static void on_flow_end(void *user, const struct flow *f, enum flow_retire_reason why,
+			const struct flow_rounds *rounds)
+{
+	struct clickhouse_sink *s = user;
+	row_begin(s, CLICKHOUSE_FLOWS);
+	clickhouse_row_flow(&s->w, &s->origin, f, why);
+	spool_row(s, CLICKHOUSE_FLOWS);
+	if (s->inner.flow_end)
+		s->inner.flow_end(s->inner.user, f, why, rounds);
+}
+
+void clickhouse_sink_tee(struct clickhouse_sink *s, struct analyzer_sink *sink)
+{
+	s->inner = *sink;
+	sink->user = s;
+	sink->event = on_event;
+	sink->flow_end = on_flow_end;
+}
+
+/* ---- the sender thread ---- */
+
+static char ring_at(const struct clickhouse_sink *s, size_t off)
+{
+	return s->ring[(s->head + off) % s->cap];
+}
+
+/* Where the record at offset off (from head) ends: the offset just past
+ * its newline, or 0 when avail holds no whole record there. Searched with
+ * memchr over the ring's at most two spans. */
+static size_t record_end(const struct clickhouse_sink *s, size_t off, size_t avail)
+{
+	while (off < avail) {
+		size_t at = (s->head + off) % s->cap;
+		size_t span = s->cap - at < avail - off ? s->cap - at : avail - off;
+		const char *nl = memchr(s->ring + at, '\n', span);
+		if (nl)
+			return off + (size_t)(nl - (s->ring + at)) + 1;
+		off += span;
+	}
+	return 0;
+}
+
+/* n bytes of the ring from offset off (from head) to dst. */
+static void ring_copy(const struct clickhouse_sink *s, size_t off, char *dst, size_t n)
+{
+	size_t at = (s->head + off) % s->cap, first = s->cap - at < n ? s->cap - at : n;
+	memcpy(dst, s->ring + at, first);
+	memcpy(dst + first, s->ring, n - first);
+}
+
+/* Records from the ring's head into the batches while each fits (a batch
+ * takes at least one). Returns whether a batch is full. The mutex is held
+ * only to read and move head. */
+static bool take_rows(struct clickhouse_sink *s, double now)
+{
+	pthread_mutex_lock(&s->mu);
+	size_t avail = s->used;
+	s->kicked = false;
+	pthread_mutex_unlock(&s->mu);
+	size_t off = 0;
+	bool full = false;
+	while (off < avail) {
+		enum clickhouse_table t = (enum clickhouse_table)ring_at(s, off);
+		size_t end = record_end(s, off + 1, avail);
+		if (!end)
+			break;  /* never: records are appended whole */
+		size_t n = end - (off + 1);  /* the row and its newline */
+		struct batch *b = &s->batch[t];
+		if (b->len && b->len + n > s->batch_max) {
+			full = true;
+			break;
+		}
+		ring_copy(s, off + 1, b->buf + b->len, n);
+		if (!b->len)
+			b->since = now;
+		b->len += n;
+		b->rows++;
+		off = end;
+	}
+	pthread_mutex_lock(&s->mu);
+	s->head = (s->head + off) % s->cap;
+	s->used -= off;
+	if (off)
+		s->signalled = false;  /* room made: the next batch's worth signals */
+	for (int t = 0; t < CLICKHOUSE_TABLES; t++)
+		full |= s->batch[t].len >= s->batch_max;
+	s->held = s->batch[CLICKHOUSE_EVENTS].len + s->batch[CLICKHOUSE_FLOWS].len;
+	pthread_mutex_unlock(&s->mu);
+	return full;
+}
+
+/* A warning, at most one per CH_WARN_EVERY_S unless always (the end of an
+ * outage: said once per outage). */
+__attribute__((format(printf, 3, 4))) static void warn(struct clickhouse_sink *s, bool always,
+						      const char *fmt, ...)
+{
+	double now = mono_clock_s();
+	if (s->cfg.no_warnings || (!always && s->last_warn && now - s->last_warn < CH_WARN_EVERY_S))
+		return;
+	s->last_warn = now;
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "tcplens: clickhouse: %s\n", msg);
+}
+
+/* POST batch t; on failure keep it and set the next attempt's time. */
+static void send_batch(struct clickhouse_sink *s, enum clickhouse_table t, double now)
+{
+	struct batch *b = &s->batch[t];
+	char err[1200];
+	pthread_mutex_lock(&s->mu);
+	double left = s->finishing ? s->deadline - now : CH_POST_TIMEOUT_S;
+	pthread_mutex_unlock(&s->mu);
+	long timeout_ms = left < CH_POST_TIMEOUT_S ? (long)(left * 1000) : (long)(CH_POST_TIMEOUT_S * 1000);
+	if (clickhouse_http_insert(s->http, t, b->buf, b->len, timeout_ms, err, sizeof(err)) == 0) {
+		if (s->failures)
+			warn(s, true, "%s takes rows again, after %u failed attempts", s->url,
+			     s->failures);
+		s->failures = 0;
+		pthread_mutex_lock(&s->mu);
+		s->sent[t] += b->rows;
+		s->held -= b->len;
+		pthread_mutex_unlock(&s->mu);
+		b->len = 0;
+		b->rows = 0;
+		return;
+	}
+	s->failures++;
+	double backoff = CH_BACKOFF_MIN_S;
+	for (unsigned i = 1; i < s->failures && backoff < CH_BACKOFF_MAX_S; i++)
+		backoff *= 2;
+	s->retry_at = now + (backoff < CH_BACKOFF_MAX_S ? backoff : CH_BACKOFF_MAX_S);
+	pthread_mutex_lock(&s->mu);
+	s->retried++;
+	double spool_mb = (double)(s->used + s->held) / (1u << 20), cap_mb = (double)s->cap / (1u << 20);
+	pthread_mutex_unlock(&s->mu);
+	warn(s, false, "cannot insert %llu rows into table %s at %s: %s; keeping them (spool "
+	     "%.1f of %.1f MB) and trying again", (unsigned long long)b->rows, table_names[t], s->url,
+	     err, spool_mb, cap_mb);
+}
+
+/* Rows the spool had no room for, said once in a while. */
+static void warn_dropped(struct clickhouse_sink *s)
+{
+	pthread_mutex_lock(&s->mu);
+	uint64_t d = s->dropped_full[0] + s->dropped_full[1];
+	pthread_mutex_unlock(&s->mu);
+	if (d > s->warned_dropped && !s->cfg.no_warnings &&
+	    !(s->last_warn && mono_clock_s() - s->last_warn < CH_WARN_EVERY_S)) {
+		warn(s, false, "the spool is full: %llu rows dropped so far (raise --clickhouse-spool, or "
+		     "see why ClickHouse does not take them)", (unsigned long long)d);
+		s->warned_dropped = d;
+	}
+}
+
+/* Wait for the next thing to do: rows, a retry's time, the age of a batch,
+ * finishing. Called and returns with the mutex held. */
+static void wait_for_work(struct clickhouse_sink *s, double now)
+{
+	double until = now + CH_TICK_S;
+	if (s->failures && s->retry_at < until)
+		until = s->retry_at;
+	if (s->finishing && s->deadline < until)
+		until = s->deadline;
+	if (s->kicked || until <= now)
+		return;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	double wait = until - now;
+	ts.tv_sec += (time_t)wait;
+	ts.tv_nsec += (long)((wait - (double)(time_t)wait) * 1e9);
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+}
+
+static void *sender_main(void *arg)
+{
+	struct clickhouse_sink *s = arg;
+	for (;;) {
+		double now = mono_clock_s();
+		bool full = take_rows(s, now);
+		pthread_mutex_lock(&s->mu);
+		bool finishing = s->finishing, late = finishing && now >= s->deadline;
+		pthread_mutex_unlock(&s->mu);
+		if (late)
+			break;
+		for (int t = 0; t < CLICKHOUSE_TABLES; t++) {
+			struct batch *b = &s->batch[t];
+			bool due = finishing || full || now - b->since >= CH_BATCH_AGE_S;
+			if (b->len && due && (!s->failures || now >= s->retry_at))
+				send_batch(s, (enum clickhouse_table)t, now);
+		}
+		warn_dropped(s);
+		pthread_mutex_lock(&s->mu);
+		bool empty = !s->used && !s->batch[0].len && !s->batch[1].len;
+		if (s->finishing && empty) {
+			pthread_mutex_unlock(&s->mu);
+			break;
+		}
+		wait_for_work(s, mono_clock_s());
+		pthread_mutex_unlock(&s->mu);
+	}
+	return NULL;
+}
+
+/* ---- life cycle ---- */
+
+/* Rows left at the end: what the batches and the ring still hold. */
+static void count_undelivered(struct clickhouse_sink *s)
+{
+	for (int t = 0; t < CLICKHOUSE_TABLES; t++)
+		s->undelivered[t] = s->batch[t].rows;
+	for (size_t off = 0, end; off < s->used && (end = record_end(s, off + 1, s->used)); off = end)
+		s->undelivered[(enum clickhouse_table)ring_at(s, off)]++;
+}
+
+static void say_summary(struct clickhouse_sink *s)
+{
+	uint64_t sent = s->sent[0] + s->sent[1];
+	uint64_t full = s->dropped_full[0] + s->dropped_full[1];
+	uint64_t left = s->undelivered[0] + s->undelivered[1];
+	if (s->cfg.quiet && !full && !left)
+		return;
+	fprintf(stderr, "tcplens: clickhouse: %llu rows sent to %s (%llu events, %llu flows), "
+		"%llu attempts retried, %llu rows dropped", (unsigned long long)sent, s->url,
+		(unsigned long long)s->sent[0], (unsigned long long)s->sent[1],
+		(unsigned long long)s->retried, (unsigned long long)(full + left));
+	if (full)
+		fprintf(stderr, "; spool full: %llu events, %llu flows (raise --clickhouse-spool)",
+			(unsigned long long)s->dropped_full[0], (unsigned long long)s->dropped_full[1]);
+	if (left)
+		fprintf(stderr, "; not delivered within --clickhouse-flush-timeout: %llu events, "
+			"%llu flows (see the warnings above)", (unsigned long long)s->undelivered[0],
+			(unsigned long long)s->undelivered[1]);
+	fputc('\n', stderr);
+}
+
+void clickhouse_sink_finish(struct clickhouse_sink *s)
+{
+	if (!s || s->finished)
+		return;
+	s->finished = true;
+	if (s->running) {
+		pthread_mutex_lock(&s->mu);
+		s->finishing = true;
+		s->deadline = mono_clock_s() + s->cfg.flush_timeout_s;
+		pthread_cond_signal(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+		/* A POST in flight at the deadline is cut short by its own timeout
+		 * (bounded by the time left) or the abort flag, set here when the
+		 * thread has not returned by then. */
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += (time_t)s->cfg.flush_timeout_s + 1;
+		if (pthread_timedjoin_np(s->thread, NULL, &ts) != 0) {
+			atomic_store(&s->abort_post, 1);
+			pthread_join(s->thread, NULL);
+		}
+		s->running = false;
+	}
+	pthread_mutex_lock(&s->mu);
+	count_undelivered(s);
+	pthread_mutex_unlock(&s->mu);
+	say_summary(s);
+}
+
+void clickhouse_sink_counters(struct clickhouse_sink *s, struct clickhouse_counters *out)
+{
+	pthread_mutex_lock(&s->mu);
+	for (int t = 0; t < CLICKHOUSE_TABLES; t++) {
+		out->sent[t] = s->sent[t];
+		out->dropped[t] = s->dropped_full[t] + s->undelivered[t];
+	}
+	out->retried = s->retried;
+	out->spool_bytes = s->used + s->held;
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* The spool, the row buffer and its stream, the batches. */
+static int sink_alloc(struct clickhouse_sink *s, char *err, size_t errlen)
+{
+	double mb = s->cfg.spool_mb > 0 ? s->cfg.spool_mb : CLICKHOUSE_SPOOL_MB_DEFAULT;
+	s->cap = (size_t)(mb * (1u << 20));
+	s->batch_max = s->cap / 4 < CH_BATCH_MIN ? CH_BATCH_MIN
+		       : s->cap / 4 > CH_BATCH_MAX ? CH_BATCH_MAX : s->cap / 4;
+	s->row_cap = CH_ROW_ROOM + s->origin.len;
+	cookie_io_functions_t io = {.write = row_write};
+	if (!(s->ring = malloc(s->cap)) || !(s->row = malloc(s->row_cap)) ||
+	    !(s->row_file = fopencookie(s, "w", io))) {
+		snprintf(err, errlen, "out of memory for the ClickHouse spool (--clickhouse-spool %g)", mb);
+		return -1;
+	}
+	setvbuf(s->row_file, NULL, _IONBF, 0);  /* jw buffers; each flush reaches row[] */
+	for (int t = 0; t < CLICKHOUSE_TABLES; t++)
+		if (!(s->batch[t].buf = malloc(s->batch_max + s->row_cap))) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	return 0;
+}
+
+/* The sender thread, with every signal blocked (the capture's SIGINT and
+ * SIGTERM are the main thread's). */
+static int sink_start(struct clickhouse_sink *s, char *err, size_t errlen)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = pthread_create(&s->thread, NULL, sender_main, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
+		snprintf(err, errlen, "cannot start the ClickHouse sender thread: %s", strerror(rc));
+		return -1;
+	}
+	s->running = true;
+	return 0;
+}
+
+struct clickhouse_sink *clickhouse_sink_new(const struct clickhouse_config *cfg, char *err,
+					    size_t errlen)
+{
+	struct clickhouse_sink *s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->cfg = *cfg;
+	if (!(s->cfg.flush_timeout_s > 0))
+		s->cfg.flush_timeout_s = CLICKHOUSE_FLUSH_TIMEOUT_DEFAULT;
+	snprintf(s->url, sizeof(s->url), "%s", cfg->url);
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_condattr_t ca;  /* timed waits on the monotonic clock */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	char hostname[256] = "";
+	const char *host = cfg->host;
+	if (!host) {
+		if (gethostname(hostname, sizeof(hostname) - 1) < 0)
+			snprintf(hostname, sizeof(hostname), "unknown");
+		host = hostname;
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);  /* the run's id (clickhouse_rows.h) */
+	uint64_t run = (uint64_t)now.tv_sec * NS_PER_S_U64 + (uint64_t)now.tv_nsec;
+	if (clickhouse_origin_init(&s->origin, host, cfg->source_kind, cfg->source_name, run) < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (!(s->http = clickhouse_http_new(cfg->url, table_names, CLICKHOUSE_TABLES, err, errlen)) ||
+	    sink_alloc(s, err, errlen) < 0)
+		goto fail;
+	clickhouse_http_abort_on(s->http, &s->abort_post);
+	if (sink_start(s, err, errlen) < 0)
+		goto fail;
+	return s;
+fail:
+	s->finished = true;
+	clickhouse_sink_free(s);
+	return NULL;
+}
+
+void clickhouse_sink_free(struct clickhouse_sink *s)
+{
+	if (!s)
+		return;
+	clickhouse_sink_finish(s);
+	clickhouse_http_free(s->http);
+	if (s->row_file)
+		fclose(s->row_file);
+	for (int t = 0; t < CLICKHOUSE_TABLES; t++)
+		free(s->batch[t].buf);
+	free(s->row);
+	free(s->ring);
+	clickhouse_origin_free(&s->origin);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+	free(s);
+	curl_global_cleanup();
+}

@@ -1,0 +1,71 @@
+/*
+ * report/clickhouse_sink.h — --clickhouse URL: every final event and ended
+ * flow as a row in ClickHouse (tables events and flows of the URL's
+ * database; deploy/clickhouse/schema.sql), sent while the capture runs.
+ *
+ * A tee in the analyzer's sink, in front of the report writer (as annot.h's
+ * is): the analysis thread formats the row (clickhouse_rows.h) and appends
+ * it to a bounded in-memory spool: no system call, no allocation, at most
+ * one condition-variable signal per batch; when the spool is full the row
+ * is dropped and counted (by table), never waited for. One sender thread
+ * takes rows out in batches per table (up to 1 MiB, or what waited 1 s)
+ * and POSTs them (clickhouse_http.h); a batch that fails (connection
+ * refused, a timeout, an HTTP error) is kept and sent again with a capped
+ * backoff (0.1 s doubling to 5 s), so a ClickHouse restart loses nothing
+ * while the spool holds what arrives meanwhile. Warnings are rate-limited
+ * (one per 10 s) and show ClickHouse's first line of error text; nothing
+ * here ends the run.
+ *
+ * Delivery is at least once: a server that dies after storing a batch and
+ * before answering gets that batch again.
+ */
+#ifndef TCPLENS_CLICKHOUSE_SINK_H
+#define TCPLENS_CLICKHOUSE_SINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyze/analyzer.h"
+
+#define CLICKHOUSE_SPOOL_MB_DEFAULT 64
+#define CLICKHOUSE_FLUSH_TIMEOUT_DEFAULT 10.0
+
+enum clickhouse_table { CLICKHOUSE_EVENTS = 0, CLICKHOUSE_FLOWS, CLICKHOUSE_TABLES };
+
+struct clickhouse_config {
+	const char *url;            /* ClickHouse's HTTP interface, ?database=DB */
+	double spool_mb;            /* the spool's bound in MiB (0: the default) */
+	double flush_timeout_s;     /* at the end, how long to keep trying (0: the default) */
+	const char *host;           /* the host column (NULL: the hostname) */
+	const char *source_kind, *source_name;  /* the capture, for every row */
+	bool no_warnings;           /* while the TUI has the terminal, or -q */
+	bool quiet;                 /* -q: the final line only when rows were lost */
+};
+
+/* What the sink did so far (any thread). */
+struct clickhouse_counters {
+	uint64_t sent[CLICKHOUSE_TABLES];     /* rows ClickHouse accepted */
+	uint64_t dropped[CLICKHOUSE_TABLES];  /* rows lost: spool full, or undelivered at the end */
+	uint64_t retried;                     /* POSTs that failed and were tried again */
+	uint64_t spool_bytes;                 /* waiting to be sent */
+};
+
+struct clickhouse_sink;
+
+/* Check the URL, allocate the spool and start the sender thread (with every
+ * signal blocked). NULL with err set. */
+struct clickhouse_sink *clickhouse_sink_new(const struct clickhouse_config *cfg, char *err,
+					    size_t errlen);
+/* Put s in front of sink: events and flow ends become rows, then go on to
+ * what sink pointed to. sink->damaged and sink->segment are left alone. */
+void clickhouse_sink_tee(struct clickhouse_sink *s, struct analyzer_sink *sink);
+/* The analysis is over: send what is left, trying until the flush timeout,
+ * stop the thread and say on stderr what was sent, retried and dropped
+ * (rows still unsent count as dropped). Idempotent. */
+void clickhouse_sink_finish(struct clickhouse_sink *s);
+void clickhouse_sink_counters(struct clickhouse_sink *s, struct clickhouse_counters *out);
+/* Finishes first if clickhouse_sink_finish was not called. */
+void clickhouse_sink_free(struct clickhouse_sink *s);
+
+#endif
