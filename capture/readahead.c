@@ -58,12 +58,16 @@ struct readahead {
 	capture_lookahead_fn lookahead;
 	void *lookahead_user;
 	int threaded;                 /* 0: the consumer fills b[0] itself */
+	/* Reader thread: this batch goes unprepared, for the consumer to
+	 * prepare itself (it was waiting: the reader is the slower side). */
+	int skip_prepare;
 	unsigned direct_left;         /* one thread: frames to pass straight through */
 
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t can_fill, can_take;
 	unsigned ready;               /* batches filled, not yet drained (locked) */
+	int starved;                  /* the consumer waited for a batch (locked) */
 	int stop;                     /* consumer closing (locked) */
 	int reader_done;              /* (locked) */
 	struct capture_stats final_stats; /* inner's, when the reader ended (locked) */
@@ -133,7 +137,9 @@ static void on_frame(void *user, const struct pkt_record *in)
 	memcpy(dst, in->data, out->caplen);
 	out->data = dst;
 	out->prep = b->scratch ? b->scratch + (size_t)b->n * r->scratch_size : NULL;
-	if (r->prepare)
+	if (r->prepare && r->skip_prepare)
+		out->prep = NULL;
+	else if (r->prepare)
 		r->prepare(r->prepare_user, out, out->prep);
 	b->n++;
 }
@@ -170,6 +176,12 @@ static void *reader_main(void *arg)
 		while (r->ready == RA_BATCHES && !r->stop)
 			pthread_cond_wait(&r->can_fill, &r->lock);
 		int stop = r->stop;
+		/* Balance the two threads: when the consumer had to wait for a
+		 * batch since the last one was filled, the reader is the slower
+		 * side: the consumer prepares this one itself. When it did not
+		 * wait, the reader prepares. The output is the same either way. */
+		r->skip_prepare = r->starved;
+		r->starved = 0;
 		pthread_mutex_unlock(&r->lock);
 		if (stop)
 			break;
@@ -244,6 +256,8 @@ static int ra_dispatch(struct capture_source *src, int max, capture_packet_fn fn
 		}
 		if (r->threaded) {
 			pthread_mutex_lock(&r->lock);
+			if (r->ready == 0)
+				r->starved = 1;
 			while (r->ready == 0)
 				pthread_cond_wait(&r->can_take, &r->lock);
 			pthread_mutex_unlock(&r->lock);

@@ -5,7 +5,12 @@
  * The reader thread runs the wrapped source's dispatch, copies each frame
  * into a batch (records plus a byte arena, a few batches in a ring: no
  * allocation per frame) and calls an optional prepare hook on it there, with
- * a per-frame scratch area the consumer later finds in rec->prep. The
+ * a per-frame scratch area the consumer later finds in rec->prep. The two
+ * threads balance: when the consumer had to wait for a batch since the
+ * reader began its last one, the reader is the slower side and leaves the
+ * next batch unprepared (rec->prep NULL on all of its records: the consumer
+ * prepares them itself, as analyzer_packet does). Whoever prepares, the
+ * result is the same. The
  * consumer's dispatch hands out whole batches' records in file order: the
  * packets, their order, their numbering and therefore every report are the
  * same as reading the source directly. It is a pipeline of two stages, not a

@@ -240,12 +240,15 @@ struct prep_ctx {
 	 * source is closed (the reader joined). No assertion there: a
 	 * Criterion assert must run on the test's thread. */
 	unsigned long calls, on_consumer, no_scratch;
+	unsigned slow_us;          /* a slow reader: this long per prepare */
 };
 
 static void prep_fn(void *user, const struct pkt_record *rec, void *scratch)
 {
 	struct prep_ctx *c = user;
 	c->calls++;
+	if (c->slow_us)
+		usleep(c->slow_us);
 	if (pthread_equal(pthread_self(), c->consumer))
 		c->on_consumer++;
 	if (!scratch) {
@@ -275,6 +278,7 @@ struct consumer {
 	uint64_t next;             /* the next frame expected */
 	uint64_t last;             /* frames in the file */
 	int need_prep;             /* 1: every record prepared; 0: prepared or prep NULL */
+	unsigned slow_us;          /* a slow consumer: this long per frame */
 	uint64_t prepped, unprepped;
 	/* lookahead */
 	int lookahead;
@@ -319,6 +323,8 @@ static void on_rec(void *user, const struct pkt_record *rec)
 {
 	struct consumer *c = user;
 	check_frame(c, rec);
+	if (c->slow_us)
+		usleep(c->slow_us);
 	if (prepared(rec)) {
 		c->prepped++;
 	} else {
@@ -342,7 +348,8 @@ static void on_lookahead(void *user, const struct pkt_record *rec)
 	cr_assert_leq(rec->frame, c->last);
 	cr_assert_lt(rec->frame - c->next, (uint64_t)capture_readahead_batch_max(),
 		     "lookahead within a batch of what is due");
-	cr_assert(prepared(rec), "lookahead gets frame %llu prepared", (unsigned long long)rec->frame);
+	cr_assert(prepared(rec) || !rec->prep, "lookahead gets frame %llu prepared or without a scratch",
+		  (unsigned long long)rec->frame);
 	for (uint32_t j = 0; j < rec->caplen; j += 97)
 		cr_assert_eq(rec->data[j], byte_at(rec->frame, j));
 	c->seen[rec->frame]++;
@@ -413,7 +420,9 @@ static void read_all(enum mode m, size_fn size, uint64_t frames, int need_all_pr
 	cr_expect_eq(src.precision, inner.precision);
 	struct consumer c;
 	consumer_init(&c, size, frames);
-	c.need_prep = need_all_prepared;
+	/* The reader thread leaves a batch to the consumer to prepare when the
+	 * consumer waited (threaded_balance): prepared or prep NULL. */
+	c.need_prep = m == THREADED ? 0 : need_all_prepared;
 	char err[CAPTURE_ERRBUF_SIZE];
 	cr_assert_eq(drain(&src, &c, err), CAPTURE_END, "%s", err);
 	cr_assert_eq(c.next, frames + 1, "every frame arrived");
@@ -434,10 +443,53 @@ static void read_all(enum mode m, size_fn size, uint64_t frames, int need_all_pr
 		cr_expect_eq(pc.on_consumer, 0, "prepare ran on the reader thread");
 	else
 		cr_expect_eq(pc.on_consumer, pc.calls, "no thread: prepare on the consumer's");
-	if (need_all_prepared)
+	if (need_all_prepared && m != THREADED)
 		cr_expect_eq(pc.calls, frames);
+	cr_expect_eq(c.prepped + c.unprepped, frames);
 	free(c.seen);
 	tmp_remove(&t);
+}
+
+/* The two threads balance: a consumer slower than the reader finds its
+ * batches prepared (all but those right after it waited, at the start); a
+ * reader slower than the consumer (a slow prepare) leaves batches to the
+ * consumer to prepare (prep NULL), never half a batch. Either way every
+ * frame arrives once, in order, and prepare runs on the reader only. */
+static void balance_run(unsigned consumer_us, unsigned prepare_us, uint64_t frames,
+			uint64_t *prepped, uint64_t *unprepped)
+{
+	struct tmp t;
+	tmp_make(&t, "in.pcap");
+	write_pcap(t.path, frames, size_small, CUT_NONE);
+	struct capture_source inner, src;
+	open_file(&inner, t.path);
+	struct prep_ctx pc = {.consumer = pthread_self(), .slow_us = prepare_us};
+	start(THREADED, &src, &inner, sizeof(struct scratch), prep_fn, &pc);
+	struct consumer c;
+	consumer_init(&c, size_small, frames);
+	c.slow_us = consumer_us;
+	char err[CAPTURE_ERRBUF_SIZE];
+	cr_assert_eq(drain(&src, &c, err), CAPTURE_END, "%s", err);
+	cr_assert_eq(c.next, frames + 1);
+	capture_close(&src);
+	cr_expect_eq(pc.on_consumer, 0, "prepare ran on the reader thread only");
+	cr_expect_eq(pc.calls, c.prepped);
+	*prepped = c.prepped;
+	*unprepped = c.unprepped;
+	free(c.seen);
+	tmp_remove(&t);
+}
+
+Test(readahead, threaded_balance, .timeout = 60)
+{
+	uint64_t batch = capture_readahead_batch_max(), p, u;
+	balance_run(20, 0, 8 * batch, &p, &u);
+	cr_expect_geq(p, 6 * batch, "a slow consumer: %llu of %llu frames prepared by the reader",
+		      (unsigned long long)p, (unsigned long long)(8 * batch));
+	balance_run(0, 20, 8 * batch, &p, &u);
+	cr_expect_gt(u, 0, "a slow reader: the consumer prepares some batches (%llu prepared, %llu not)",
+		     (unsigned long long)p, (unsigned long long)u);
+	cr_expect_eq(u % batch, 0, "whole batches left unprepared (%llu frames)", (unsigned long long)u);
 }
 
 Test(readahead, threaded_every_frame_once_in_order, .timeout = 30)
@@ -450,7 +502,8 @@ Test(readahead, batched_every_frame_once_in_order, .timeout = 30)
 	read_all(BATCHED, size_small, 3000, 1);
 }
 
-/* The reader thread always copies and prepares, also full-sized frames. */
+/* The reader thread always copies, also full-sized frames, and prepares
+ * them unless the consumer waited. */
 Test(readahead, threaded_large_frames_all_prepared, .timeout = 30)
 {
 	read_all(THREADED, size_large, 2500, 1);
@@ -538,7 +591,7 @@ static void lookahead_run(enum mode m)
 	start(m, &src, &inner, sizeof(struct scratch), prep_fn, &pc);
 	struct consumer c;
 	consumer_init(&c, size_small, frames);
-	c.need_prep = 1;
+	c.need_prep = m != THREADED;
 	c.lookahead = 1;
 	capture_readahead_set_lookahead(&src, on_lookahead, &c);
 	char err[CAPTURE_ERRBUF_SIZE];
@@ -768,7 +821,7 @@ static void big_run(enum mode m, int use_take)
 	start(m, &src, &inner, sizeof(struct scratch), prep_fn, &pc);
 	struct consumer c;
 	consumer_init(&c, size_big, BIG_FRAMES);
-	c.need_prep = m == THREADED;
+	c.need_prep = 0;
 	if (use_take) {
 		struct capture_batch b;
 		do {
@@ -783,8 +836,8 @@ static void big_run(enum mode m, int use_take)
 	}
 	cr_assert_eq(c.next, BIG_FRAMES + 1);
 	capture_close(&src);
-	if (m == THREADED)
-		cr_expect_eq(pc.calls, BIG_FRAMES);
+	if (m == THREADED) /* take's consumer (the shards) never leaves prepare to itself */
+		cr_expect_eq(pc.calls, use_take ? BIG_FRAMES : c.prepped);
 	free(c.seen);
 	tmp_remove(&t);
 }
