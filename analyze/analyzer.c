@@ -665,7 +665,7 @@ void analyzer_merge_flow_end(struct analyzer *a, const struct flow *f, enum flow
 void analyzer_merge_segment(struct analyzer *a, const struct segment_obs *o)
 {
 	if (a->sink.segment)
-		a->sink.segment(a->sink.user, o);
+		a->sink.segment(a->sink.segment_user, o);
 }
 
 bool analyzer_observes_segments(const struct analyzer *a)

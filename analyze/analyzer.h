@@ -33,7 +33,7 @@ struct pkt_decoded;
 #define ANALYZER_DEFAULT_LINGER_NS NS_PER_S_U64
 #define ANALYZER_DEFAULT_MAX_HELD 8192u
 #define ANALYZER_DEFAULT_HELD_PER_FLOW 64u
-#define ANALYZER_DEFAULT_MAX_ROUNDS (1u << 20)
+#define ANALYZER_DEFAULT_MAX_ROUNDS (1u << 23)
 
 struct analyzer_config {
 	size_t max_flows;              /* flow table capacity (default 1,000,000) */
@@ -46,7 +46,10 @@ struct analyzer_config {
 	size_t max_held;
 	uint32_t max_held_per_flow;
 	/* Congestion-window rounds kept for the report, all flows together
-	 * (default 1,048,576; beyond: counted in rounds_pool_full). */
+	 * (default 8,388,608: 18 bytes each once used, freed as each flow is
+	 * written, so memory follows the flows open at once; 200,000
+	 * concurrent flows of 4 rounds a side use 29 MB of it; beyond:
+	 * counted in rounds_pool_full). */
 	size_t max_rounds;
 	/* Tests only: ignore the pseudo-header signature, so a checksum
 	 * mismatch is an offload artifact only when the capture source said so
@@ -71,8 +74,11 @@ struct analyzer_sink {
 	/* Optional per-packet observer (NULL costs nothing): every TCP segment
 	 * of a flow, after tracking, as a self-contained observation (so the
 	 * sharded merge hands the same ones). o is valid only during the call.
-	 * Called with user. For samplers (the HTML report's graphs). */
-	void (*segment)(void *user, const struct segment_obs *o);
+	 * Called with segment_user: a subscriber put in front of the sink (a
+	 * tee passing events and ended flows on) leaves both alone. For
+	 * samplers (the HTML report's graphs). */
+	void (*segment)(void *segment_user, const struct segment_obs *o);
+	void *segment_user;
 };
 
 /* Checksum verdicts of what one host sent, over all its flows. */

@@ -85,8 +85,10 @@ void report_bind(struct report *r, struct analyzer_sink *sink)
 	sink->user = r;
 	sink->event = sink_event;
 	sink->flow_end = sink_flow_end;
-	if (r->ops->segment)
+	if (r->ops->segment) {
 		sink->segment = sink_segment;
+		sink->segment_user = r;
+	}
 }
 
 void report_set_analyzer(struct report *r, const struct analyzer *a)

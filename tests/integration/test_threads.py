@@ -281,6 +281,23 @@ for cap in ("many.pcap", "burst.pcap", "open.pcap"):
             print(f"FAIL: {cap} --threads {t} --format html: exit {rc}, "
                   f"{'same' if out == ref[1] else 'differs'}: {err[:200]}")
 
+# A subscriber in front of the report (-w's recorder) leaves the segment
+# observer to the HTML writer: the page and the pcapng are what each alone gives.
+for t in (1, 3):
+    path = os.path.join(tmp, "many.pcap")
+    ref = run(1, path, "--format", "html", "--max-held", "200000")[1]
+    pc = os.path.join(tmp, "with_html.pcapng")
+    rc, out, err = run(t, path, "--format", "html", "--max-held", "200000", "-w", pc)
+    rc2, _, _ = run(t, path, "--format", "json", "--max-held", "200000", "-w", pc + ".ref")
+    same_pc = rc2 == 0 and open(pc, "rb").read() == open(pc + ".ref", "rb").read()
+    if rc == 0 and out == ref and same_pc:
+        passed += 1
+        print(f"ok: --threads {t} --format html -w: the same page and the same pcapng")
+    else:
+        failed += 1
+        print(f"FAIL: --threads {t} --format html -w: exit {rc}, page "
+              f"{'same' if out == ref else 'differs'}, pcapng {'same' if same_pc else 'differs'}")
+
 # A cap reached: the shards split it, so the report may differ, and says so.
 for cap in (["--max-flows", "300"], ["--max-held", "100"]):
     for t in [t for t in THREADS if t >= 3]:

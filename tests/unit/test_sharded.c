@@ -140,7 +140,7 @@ static struct analyzer *analyzer_for(struct calls *c, size_t max_flows)
 	memset(c, 0, sizeof(*c));
 	c->hash = 0xcbf29ce484222325ull;
 	struct analyzer_sink sink = {.user = c, .event = on_event, .flow_end = on_flow_end,
-				     .segment = on_segment};
+				     .segment = on_segment, .segment_user = c};
 	struct analyzer_config cfg = {.max_flows = max_flows};
 	struct analyzer *a = analyzer_new(&cfg, &sink);
 	cr_assert_not_null(a);
