@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ROUNDS_PER_BLOCK 6 /* short flows have a round or two a side: small blocks hold more of them */
+#define ROUNDS_PER_BLOCK 4 /* short flows have a few rounds a side: small blocks waste less */
 #define ROUNDS_PER_DIR 256
 
 struct cwnd_round {

@@ -12,8 +12,8 @@ temporary directory (captures are never kept):
      the bound the caps give:
      the RSS of tcplens on a tiny capture, plus 2 KiB per --max-flows (a
      struct flow is 1,160 bytes, its index slots at most 32; the flows seen
-     when fewer), 72 bytes per --max-held, 18 per --max-rounds (blocks of 6
-     rounds of 16 bytes and 8 of links), plus 16 MiB for the report writer
+     when fewer), 72 bytes per --max-held, 18 per --max-rounds (blocks of 4
+     rounds of 16 bytes and 8 of count and link), plus 16 MiB for the report writer
      and slack;
   3. its packets per second (best of 3 runs, text report to /dev/null) are at
      least half those of a normal capture of the same number of frames
@@ -57,7 +57,7 @@ MAX_RATIO = float(os.environ.get("HOSTILE_MAX_RATIO", "2.0"))
 # so the ratio went from 1.90-1.93 to 2.05-2.07 with no change in the flood.
 MAX_RATIO_OF = {"sackflood": float(os.environ.get("HOSTILE_MAX_RATIO", "2.25"))}
 FLOW_BYTES, HELD_BYTES, ROUND_BYTES, SLACK = 2048, 72, 18, 16 << 20
-DEFAULTS = {"--max-flows": 1000000, "--max-held": 8192, "--max-rounds": 1 << 20}
+DEFAULTS = {"--max-flows": 1000000, "--max-held": 8192, "--max-rounds": 1 << 23}
 
 
 TOOL = None  # gen_hostile
