@@ -144,8 +144,13 @@ static enum cause classify(const struct flow *f, int dir, const struct pkt_decod
 			   double ms, int *sdir)
 {
 	const struct stall_state *st = &f->stall;
-	/* The direction that was waiting: the one with data in flight. */
+	/* The direction that was waiting: the one with data in flight. When
+	 * both had some and a pure ACK ended the gap, the side it acknowledged
+	 * (two small messages crossing, each held behind the other's delayed
+	 * ACK: BGP keepalives in tcpdump's bgp-4byte-asn). */
 	int w = st->outstanding[DIR_C2S] >= st->outstanding[DIR_S2C] ? DIR_C2S : DIR_S2C;
+	if (st->outstanding[DIR_C2S] && st->outstanding[DIR_S2C] && !d->payload_len)
+		w = !dir;
 	uint32_t out = st->outstanding[w];
 	*sdir = w;
 	if (st->gap_zero_window || (out && st->rwnd[w] == 0 && f->half[!w].ack_known)) {
