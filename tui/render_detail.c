@@ -85,23 +85,27 @@ static void render_summary(struct screen *s, const struct view_detail *d, int ro
 			   : f->state == FLOW_CLOSED ? ", kept for late packets" : ", in progress";
 	screen_printf(s, row, 0, ROLE_TITLE, " Flow %u  %s -> %s  %s%s%s", f->id, r.client, r.server,
 		      r.state, note, tun);
-	screen_printf(s, row + 1, 1, ROLE_NORMAL,
-		      "client %llu pkts %s, server %llu pkts %s, %.2f Mbit/s, rtt %s (%s..%s)",
+	/* Three lines of at most ~78 columns in the common case, so an 80-column
+	 * terminal over SSH shows every number. */
+	screen_printf(s, row + 1, 1, ROLE_NORMAL, "client %llu pkts %s, server %llu pkts %s, %.2f Mbit/s, retx %u/%u",
 		      (unsigned long long)f->half[0].packets, b0, (unsigned long long)f->half[1].packets,
-		      b1, r.mbps, rtt, mn, mx);
+		      b1, r.mbps, f->half[0].retransmissions, f->half[1].retransmissions);
 	const struct tcp_half *h = &f->half[d->rounds_dir];
 	char iw[48];
 	if (h->iw_segments)
 		snprintf(iw, sizeof(iw), "%u seg (%s)", h->iw_segments, cause_name(h->iw_limit));
 	else
 		snprintf(iw, sizeof(iw), "-");
-	screen_printf(s, row + 2, 1, ROLE_NORMAL,
-		      "retx %u/%u  handshake %s  IW %s  cc %s  csum bad/art %u/%u  giants %u",
-		      f->half[0].retransmissions, f->half[1].retransmissions, hs, iw, r.cc, r.csum_bad,
-		      r.csum_artifact, r.giants);
+	screen_printf(s, row + 2, 1, ROLE_NORMAL, "rtt %s (%s..%s)  handshake %s  IW %s  cc %s", rtt, mn,
+		      mx, hs, iw, r.cc);
 	char line[256], t[16];
+	int n = snprintf(line, sizeof(line), "csum bad/art %u/%u  giants %u  ", r.csum_bad,
+			 r.csum_artifact, r.giants);
 	fmt_ms(r.stalled_ms, t, sizeof(t));
-	int n = snprintf(line, sizeof(line), "stalled %s:", r.stalled_ms > 0 ? t : "never");
+	if (r.stalled_ms > 0)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "stalled %s:", t);
+	else
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "no stalls");
 	for (int i = 0; i < STALL_CAUSES && n < (int)sizeof(line); i++) {
 		if (!flow_stall_cause_n(f, (size_t)i))
 			continue;
