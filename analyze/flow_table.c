@@ -3,10 +3,12 @@
  */
 #include "flow_table.h"
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 
-#define CHUNK_SHIFT 10
+#define CHUNK_SHIFT 11
 #define CHUNK_FLOWS (1u << CHUNK_SHIFT)
 
 enum { LIST_NONE = 0, LIST_OPEN = 1, LIST_CLOSED = 2 };
@@ -125,6 +127,74 @@ static int key_match(const struct flow *f, uint8_t ip_ver, uint8_t proto, const 
 	return 0;
 }
 
+/* ---- memory ----
+ *
+ * Once a table holds more than one chunk of flows (2,048), its further
+ * chunks and an index of 2 MiB or more go in transparent huge pages
+ * (madvise mode): 200k concurrent flows are 245 MB touched at random, a
+ * TLB miss a packet with 4 KiB pages (bench flows-200000: 0.75 s -> 0.70 s
+ * on one thread). The first chunk and small indexes stay in ordinary
+ * pages, so a capture with few flows open at once keeps its small
+ * footprint. Pages are the kernel's zeroed ones, touched as used. */
+#define HUGE_PAGE ((size_t)2 << 20)
+#define SMALL_PAGE ((size_t)4096)
+
+static size_t huge_len(size_t bytes)
+{
+	return (bytes + SMALL_PAGE - 1) & ~(SMALL_PAGE - 1);
+}
+
+static void *huge_zalloc(size_t bytes)
+{
+	size_t want = huge_len(bytes), len = want + HUGE_PAGE;
+	uint8_t *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	uintptr_t a = ((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+	size_t head = a - (uintptr_t)m, tail = len - head - want;
+	if (head)
+		munmap(m, head);
+	if (tail)
+		munmap((uint8_t *)a + want, tail);
+#ifdef MADV_HUGEPAGE
+	madvise((void *)a, want, MADV_HUGEPAGE); /* a hint: without it, ordinary pages */
+#endif
+	return (void *)a;
+}
+
+static void huge_free(void *p, size_t bytes)
+{
+	if (p)
+		munmap(p, huge_len(bytes));
+}
+
+static bool index_is_huge(size_t nslots)
+{
+	return nslots * sizeof(uint64_t) >= HUGE_PAGE;
+}
+
+static uint64_t *index_alloc(size_t nslots)
+{
+	return index_is_huge(nslots) ? huge_zalloc(nslots * sizeof(uint64_t))
+				     : calloc(nslots, sizeof(uint64_t));
+}
+
+static void index_free(uint64_t *s, size_t nslots)
+{
+	if (index_is_huge(nslots))
+		huge_free(s, nslots * sizeof(uint64_t));
+	else
+		free(s);
+}
+
+static void chunk_free(struct flow *c, size_t i)
+{
+	if (i)
+		huge_free(c, CHUNK_FLOWS * sizeof(struct flow));
+	else
+		free(c);
+}
+
 struct flow_table *flow_table_new(size_t max_flows, uint64_t linger_ns, flow_retire_fn fn,
 				  void *user)
 {
@@ -136,7 +206,7 @@ struct flow_table *flow_table_new(size_t max_flows, uint64_t linger_ns, flow_ret
 	t->on_retire = fn;
 	t->user = user;
 	t->nslots = 1024;
-	t->slots = calloc(t->nslots, sizeof(*t->slots));
+	t->slots = index_alloc(t->nslots);
 	if (!t->slots) {
 		free(t);
 		return NULL;
@@ -153,9 +223,9 @@ void flow_table_free(struct flow_table *t)
 		if (SLOT_IDX(t->slots[i]))
 			flow_cold_release(flow_at(t, SLOT_IDX(t->slots[i]) - 1));
 	for (size_t c = 0; c < t->nchunks; c++)
-		free(t->chunks[c]);
+		chunk_free(t->chunks[c], c);
 	free(t->chunks);
-	free(t->slots);
+	index_free(t->slots, t->nslots);
 	free(t);
 }
 
@@ -199,7 +269,7 @@ static void lru_push_tail(struct flow_table *t, struct flow *f, uint32_t idx1, u
 static int index_grow(struct flow_table *t)
 {
 	size_t n = t->nslots * 2;
-	uint64_t *s = calloc(n, sizeof(*s));
+	uint64_t *s = index_alloc(n);
 	if (!s)
 		return -1;
 	for (size_t i = 0; i < t->nslots; i++) {
@@ -211,7 +281,7 @@ static int index_grow(struct flow_table *t)
 			j = (j + 1) & (n - 1);
 		s[j] = v;
 	}
-	free(t->slots);
+	index_free(t->slots, t->nslots);
 	t->slots = s;
 	t->nslots = n;
 	return 0;
@@ -261,7 +331,8 @@ static uint32_t pool_take(struct flow_table *t)
 			t->chunks = c;
 			t->chunk_cap = cap;
 		}
-		struct flow *chunk = calloc(CHUNK_FLOWS, sizeof(*chunk));
+		struct flow *chunk = t->nchunks ? huge_zalloc(CHUNK_FLOWS * sizeof(*chunk))
+					       : calloc(CHUNK_FLOWS, sizeof(*chunk));
 		if (!chunk)
 			return 0;
 		t->chunks[t->nchunks++] = chunk;
