@@ -39,6 +39,8 @@
 #define CH_POST_TIMEOUT_S 30.0       /* one POST while capturing */
 #define CH_WARN_EVERY_S 10.0
 #define CH_ROW_ROOM 8192             /* a row's own columns; plus the origin's */
+#define CH_DATA_TRIES 3              /* a batch refused for its rows this often is split */
+#define CH_PROBE_TIMEOUT_MS 3000L
 
 static const char *const table_names[CLICKHOUSE_TABLES] = {"events", "flows"};
 
@@ -56,10 +58,14 @@ struct table_q {
 	size_t cap, head, used;    /* the bound is cap: used + held <= cap */
 	size_t held;               /* bytes in the sender's batch */
 	bool signalled;            /* a batch's worth announced; again once some is taken */
-	uint64_t sent, dropped_full, oversized, undelivered;
+	uint64_t sent, dropped_full, oversized, undelivered, rejected;
 	struct batch batch;
+	struct batch keep;         /* splitting: the rows not yet settled */
 	unsigned failures;         /* in a row */
+	unsigned data_failures;    /* ... of them refused for the rows */
 	double retry_at;
+	bool config_said;          /* a configuration error said, until rows go in again */
+	bool rejected_said;        /* refused rows said (once per run) */
 };
 
 struct clickhouse_sink {
@@ -246,7 +252,7 @@ __attribute__((format(printf, 3, 4))) static void warn(struct clickhouse_sink *s
 	if (s->cfg.no_warnings || (!always && s->last_warn && now - s->last_warn < CH_WARN_EVERY_S))
 		return;
 	s->last_warn = now;
-	char msg[1024];
+	char msg[2048];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -254,21 +260,167 @@ __attribute__((format(printf, 3, 4))) static void warn(struct clickhouse_sink *s
 	fprintf(stderr, "tcplens: clickhouse: %s\n", msg);
 }
 
-/* POST batch t; on failure keep it and set the next attempt's time. */
+/* What to do about a table ClickHouse does not know or lets no one write. */
+static const char *config_advice(int code)
+{
+	switch (code) {
+	case 60:
+	case 81:
+	case 16:
+		return "make the tables with clickhouse-client --multiquery < "
+		       "deploy/clickhouse/schema.sql, or fix the URL's database=";
+	case 192:
+	case 193:
+	case 194:
+	case 516:
+		return "check the user (user= in the URL) and the password "
+		       "(TCPLENS_CLICKHOUSE_PASSWORD)";
+	default:
+		return "check the URL's database, the user and its rights";
+	}
+}
+
+/* The time of the next attempt after q's failures-th failure in a row. */
+static void backoff(struct table_q *q, double now)
+{
+	double wait = CH_BACKOFF_MIN_S;
+	for (unsigned i = 1; i < q->failures && wait < CH_BACKOFF_MAX_S; i++)
+		wait *= 2;
+	q->retry_at = now + (wait < CH_BACKOFF_MAX_S ? wait : CH_BACKOFF_MAX_S);
+}
+
+static long post_timeout_ms(struct clickhouse_sink *s, double now)
+{
+	pthread_mutex_lock(&s->mu);
+	double left = s->finishing ? s->deadline - now : CH_POST_TIMEOUT_S;
+	pthread_mutex_unlock(&s->mu);
+	return left < CH_POST_TIMEOUT_S ? (long)(left * 1000) : (long)(CH_POST_TIMEOUT_S * 1000);
+}
+
+/* A configuration error, said once per outage of table t, whatever the
+ * rate limit: what ClickHouse said and what to do. */
+static void say_config(struct clickhouse_sink *s, enum clickhouse_table t,
+		       const struct clickhouse_answer *a, const char *when)
+{
+	if (s->q[t].config_said)
+		return;
+	s->q[t].config_said = true;
+	warn(s, true, "table %s at %s %s: %s; %s. Its rows are kept (within its half of "
+	     "--clickhouse-spool) and tried again every %g s", table_names[t], s->url, when, a->err,
+	     config_advice(a->code), CH_BACKOFF_MAX_S);
+}
+
+/* Rows ClickHouse accepted, out of table t's batch bytes. */
+static void settled(struct clickhouse_sink *s, struct table_q *q, uint64_t sent, uint64_t rejected)
+{
+	pthread_mutex_lock(&s->mu);
+	q->sent += sent;
+	q->rejected += rejected;
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* Splitting a batch refused for its rows: [p, p + len) holds rows whole
+ * rows. Sent whole when ClickHouse takes it; else cut where ClickHouse
+ * said the bad row is ("at row N": the rows before it parsed, the row N is
+ * refused) or in halves, down to single rows, which are dropped as
+ * rejected. An attempt failing for anything but the rows stops the split:
+ * what is not settled goes to q->keep, to be retried as a batch. */
+static void split_send(struct clickhouse_sink *s, enum clickhouse_table t, const char *p,
+		       size_t len, uint64_t rows, bool *stop)
+{
+	struct table_q *q = &s->q[t];
+	if (!rows)
+		return;
+	if (!*stop && atomic_load(&s->abort_post))
+		*stop = true;
+	if (*stop) {
+		memcpy(q->keep.buf + q->keep.len, p, len);
+		q->keep.len += len;
+		q->keep.rows += rows;
+		return;
+	}
+	struct clickhouse_answer a;
+	double now = mono_clock_s();
+	enum clickhouse_outcome o = clickhouse_http_insert(s->http, t, p, len, post_timeout_ms(s, now), &a);
+	if (o == CH_OK) {
+		settled(s, q, rows, 0);
+		return;
+	}
+	if (o != CH_FAIL_DATA) {
+		*stop = true;
+		pthread_mutex_lock(&s->mu);
+		s->retried++;
+		pthread_mutex_unlock(&s->mu);
+		q->failures++;
+		backoff(q, now);
+		split_send(s, t, p, len, rows, stop);
+		return;
+	}
+	if (rows == 1) {
+		settled(s, q, 0, 1);
+		if (!q->rejected_said) {
+			q->rejected_said = true;
+			warn(s, true, "ClickHouse refuses rows of table %s at %s: %s; those rows are "
+			     "dropped and counted as rejected, the others sent", table_names[t], s->url,
+			     a.err);
+		}
+		return;
+	}
+	/* Where to cut: before the row ClickHouse named, else in the middle. */
+	uint64_t cut = a.row >= 1 && a.row <= rows ? a.row - 1 : rows / 2;
+	bool named = a.row >= 1 && a.row <= rows;
+	size_t off = 0;
+	for (uint64_t r = 0; r < cut; r++)
+		off += (size_t)((const char *)memchr(p + off, '\n', len - off) - (p + off)) + 1;
+	split_send(s, t, p, off, cut, stop);
+	if (named) {
+		/* Row N alone, then the rest. */
+		size_t one = (size_t)((const char *)memchr(p + off, '\n', len - off) - (p + off)) + 1;
+		split_send(s, t, p + off, one, 1, stop);
+		off += one;
+		cut++;
+	}
+	split_send(s, t, p + off, len - off, rows - cut, stop);
+}
+
+/* Table t's batch refused CH_DATA_TRIES times for its rows: split it. */
+static void split_batch(struct clickhouse_sink *s, enum clickhouse_table t)
+{
+	struct table_q *q = &s->q[t];
+	struct batch *b = &q->batch;
+	bool stop = false;
+	q->keep.len = 0;
+	q->keep.rows = 0;
+	q->failures = 0;
+	split_send(s, t, b->buf, b->len, b->rows, &stop);
+	/* What is left is the batch now (in order, as it was). */
+	char *buf = b->buf;
+	double since = b->since;
+	*b = q->keep;
+	b->since = since;
+	q->keep.buf = buf;
+	q->data_failures = 0;
+	pthread_mutex_lock(&s->mu);
+	q->held = b->len;
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* POST batch t; on failure keep it and set the next attempt's time. A
+ * batch refused for its rows CH_DATA_TRIES times is split (split_send). */
 static void send_batch(struct clickhouse_sink *s, enum clickhouse_table t, double now)
 {
 	struct table_q *q = &s->q[t];
 	struct batch *b = &q->batch;
-	char err[1200];
-	pthread_mutex_lock(&s->mu);
-	double left = s->finishing ? s->deadline - now : CH_POST_TIMEOUT_S;
-	pthread_mutex_unlock(&s->mu);
-	long timeout_ms = left < CH_POST_TIMEOUT_S ? (long)(left * 1000) : (long)(CH_POST_TIMEOUT_S * 1000);
-	if (clickhouse_http_insert(s->http, t, b->buf, b->len, timeout_ms, err, sizeof(err)) == 0) {
+	struct clickhouse_answer a;
+	enum clickhouse_outcome o = clickhouse_http_insert(s->http, t, b->buf, b->len,
+							    post_timeout_ms(s, now), &a);
+	if (o == CH_OK) {
 		if (q->failures)
 			warn(s, true, "%s takes rows into table %s again, after %u failed attempts",
 			     s->url, table_names[t], q->failures);
 		q->failures = 0;
+		q->data_failures = 0;
+		q->config_said = false;
 		pthread_mutex_lock(&s->mu);
 		q->sent += b->rows;
 		q->held -= b->len;
@@ -278,17 +430,35 @@ static void send_batch(struct clickhouse_sink *s, enum clickhouse_table t, doubl
 		return;
 	}
 	q->failures++;
-	double backoff = CH_BACKOFF_MIN_S;
-	for (unsigned i = 1; i < q->failures && backoff < CH_BACKOFF_MAX_S; i++)
-		backoff *= 2;
-	q->retry_at = now + (backoff < CH_BACKOFF_MAX_S ? backoff : CH_BACKOFF_MAX_S);
+	q->data_failures = o == CH_FAIL_DATA ? q->data_failures + 1 : 0;
+	backoff(q, now);
 	pthread_mutex_lock(&s->mu);
 	s->retried++;
 	double spool_mb = (double)(q->used + q->held) / (1u << 20), cap_mb = (double)q->cap / (1u << 20);
 	pthread_mutex_unlock(&s->mu);
+	if (o == CH_FAIL_CONFIG) {
+		say_config(s, t, &a, "is refused");
+		return;
+	}
+	if (o == CH_FAIL_DATA && q->data_failures >= CH_DATA_TRIES) {
+		split_batch(s, t);
+		return;
+	}
 	warn(s, false, "cannot insert %llu rows into table %s at %s: %s; keeping them (its half "
-	     "of the spool: %.1f of %.1f MB) and trying again", (unsigned long long)b->rows, table_names[t], s->url,
-	     err, spool_mb, cap_mb);
+	     "of the spool: %.1f of %.1f MB) and trying again", (unsigned long long)b->rows,
+	     table_names[t], s->url, a.err, spool_mb, cap_mb);
+}
+
+/* Before any row: does each table exist, may the user write it? Only a
+ * configuration error is said here (a server not up yet is the inserts'
+ * business). */
+static void probe_tables(struct clickhouse_sink *s)
+{
+	for (int t = 0; t < CLICKHOUSE_TABLES; t++) {
+		struct clickhouse_answer a;
+		if (clickhouse_http_probe(s->http, (size_t)t, CH_PROBE_TIMEOUT_MS, &a) == CH_FAIL_CONFIG)
+			say_config(s, (enum clickhouse_table)t, &a, "cannot be read");
+	}
 }
 
 /* Rows the spool had no room for, said once in a while. */
@@ -332,6 +502,7 @@ static void wait_for_work(struct clickhouse_sink *s, double now)
 static void *sender_main(void *arg)
 {
 	struct clickhouse_sink *s = arg;
+	probe_tables(s);
 	for (;;) {
 		double now = mono_clock_s();
 		pthread_mutex_lock(&s->mu);
@@ -382,12 +553,17 @@ static void say_summary(struct clickhouse_sink *s)
 	uint64_t full = e->dropped_full + f->dropped_full;
 	uint64_t left = e->undelivered + f->undelivered;
 	uint64_t big = e->oversized + f->oversized;
-	if (s->cfg.quiet && !full && !left && !big)
+	uint64_t rejected = e->rejected + f->rejected;
+	if (s->cfg.quiet && !full && !left && !big && !rejected)
 		return;
 	fprintf(stderr, "tcplens: clickhouse: %llu rows sent to %s (%llu events, %llu flows), "
 		"%llu attempts retried, %llu rows dropped", (unsigned long long)sent, s->url,
 		(unsigned long long)e->sent, (unsigned long long)f->sent,
 		(unsigned long long)s->retried, (unsigned long long)(full + left + big));
+	if (rejected)
+		fprintf(stderr, ", %llu rows rejected by ClickHouse (%llu events, %llu flows: see the "
+			"warning above)", (unsigned long long)rejected, (unsigned long long)e->rejected,
+			(unsigned long long)f->rejected);
 	if (full)
 		fprintf(stderr, "; spool full: %llu events, %llu flows (raise --clickhouse-spool)",
 			(unsigned long long)e->dropped_full, (unsigned long long)f->dropped_full);
@@ -439,6 +615,7 @@ void clickhouse_sink_counters(struct clickhouse_sink *s, struct clickhouse_count
 		const struct table_q *q = &s->q[t];
 		out->sent[t] = q->sent;
 		out->dropped[t] = q->dropped_full + q->undelivered + q->oversized;
+		out->rejected[t] = q->rejected;
 		out->spool_bytes += q->used + q->held;
 	}
 	out->retried = s->retried;
@@ -463,7 +640,8 @@ static int sink_alloc(struct clickhouse_sink *s, char *err, size_t errlen)
 	for (int t = 0; t < CLICKHOUSE_TABLES; t++) {
 		s->q[t].cap = half;
 		if (!(s->q[t].ring = malloc(half)) ||
-		    !(s->q[t].batch.buf = malloc(s->batch_max + s->row_cap))) {
+		    !(s->q[t].batch.buf = malloc(s->batch_max + s->row_cap)) ||
+		    !(s->q[t].keep.buf = malloc(s->batch_max + s->row_cap))) {
 			snprintf(err, errlen, "out of memory for the ClickHouse spool (--clickhouse-spool %g)",
 				 mb);
 			return -1;
@@ -545,6 +723,7 @@ void clickhouse_sink_free(struct clickhouse_sink *s)
 		fclose(s->row_file);
 	for (int t = 0; t < CLICKHOUSE_TABLES; t++) {
 		free(s->q[t].batch.buf);
+		free(s->q[t].keep.buf);
 		free(s->q[t].ring);
 	}
 	free(s->row);

@@ -47,6 +47,7 @@ struct clickhouse_config {
 struct clickhouse_counters {
 	uint64_t sent[CLICKHOUSE_TABLES];     /* rows ClickHouse accepted */
 	uint64_t dropped[CLICKHOUSE_TABLES];  /* rows lost: spool full, or undelivered at the end */
+	uint64_t rejected[CLICKHOUSE_TABLES]; /* rows ClickHouse refused (a data error), dropped */
 	uint64_t retried;                     /* POSTs that failed and were tried again */
 	uint64_t spool_bytes;                 /* waiting to be sent */
 };
