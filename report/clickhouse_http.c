@@ -5,6 +5,7 @@
 
 #include <curl/curl.h>
 #include <strings.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@ struct clickhouse_http {
 	char *probe_url[CH_TABLES_MAX];
 	size_t ntables;
 	int header_code;         /* X-ClickHouse-Exception-Code */
+	char *display_url;       /* for messages: no password */
 	const atomic_int *abort_flag;
 	char answer[CH_ANSWER_MAX];
 	size_t answer_len;
@@ -56,6 +58,150 @@ static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_of
 	return h->abort_flag && atomic_load(h->abort_flag) ? 1 : 0;
 }
 
+/* The query string q without its key= parameters (in place). */
+static void drop_param(char *q, const char *key)
+{
+	size_t klen = strlen(key);
+	char *out = q;
+	for (char *p = q; *p;) {
+		size_t n = strcspn(p, "&");
+		bool keep = !(!strncmp(p, key, klen) && (p[klen] == '=' || p[klen] == '&' || !p[klen]));
+		if (keep) {
+			if (out != q)
+				*out++ = '&';
+			memmove(out, p, n);
+			out += n;
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
+	*out = 0;
+}
+
+/* The value of key= in u's query string (decoded; curl_free it), or NULL. */
+static char *query_param(CURLU *u, const char *key)
+{
+	char *q = NULL, *val = NULL;
+	if (curl_url_get(u, CURLUPART_QUERY, &q, 0) != CURLUE_OK)
+		return NULL;
+	size_t klen = strlen(key);
+	for (char *p = q; *p;) {
+		size_t n = strcspn(p, "&");
+		if (!strncmp(p, key, klen) && p[klen] == '=') {
+			int len = 0;
+			val = curl_easy_unescape(NULL, p + klen + 1, (int)(n - klen - 1), &len);
+			break;
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
+	curl_free(q);
+	return val;
+}
+
+/* Remove key= from u's query string. */
+static void remove_param(CURLU *u, const char *key)
+{
+	char *q = NULL;
+	if (curl_url_get(u, CURLUPART_QUERY, &q, 0) != CURLUE_OK)
+		return;
+	char *copy = strdup(q);
+	curl_free(q);
+	if (!copy)
+		return;
+	drop_param(copy, key);
+	curl_url_set(u, CURLUPART_QUERY, copy[0] ? copy : NULL, 0);
+	free(copy);
+}
+
+/* TCPLENS_CLICKHOUSE_PASSWORD set: the credentials go as X-ClickHouse-User
+ * (the URL's user= or its userinfo's user, else "default") and
+ * X-ClickHouse-Key headers, and leave the URL (ClickHouse 21 and later
+ * refuse a request with both). The URL to use, malloc'ed; NULL with err. */
+static char *header_credentials(struct clickhouse_http *h, const char *url, const char *password,
+				char *err, size_t errlen)
+{
+	char *out = NULL, *user = NULL, *got = NULL;
+	CURLU *u = curl_url();
+	if (strpbrk(password, "\r\n")) {
+		snprintf(err, errlen, "TCPLENS_CLICKHOUSE_PASSWORD holds a line break");
+		goto done;
+	}
+	if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK)
+		goto done;  /* said by query_url */
+	if (!(user = query_param(u, "user")))
+		curl_url_get(u, CURLUPART_USER, &user, CURLU_URLDECODE);
+	size_t n = strlen(password) + 64 + (user ? strlen(user) : 0);
+	char *line = malloc(n);
+	if (!line || (user && strpbrk(user, "\r\n"))) {
+		free(line);
+		snprintf(err, errlen, line ? "the URL's user holds a line break" : "out of memory");
+		goto done;
+	}
+	snprintf(line, n, "X-ClickHouse-User: %s", user && *user ? user : "default");
+	h->headers = curl_slist_append(h->headers, line);
+	snprintf(line, n, "X-ClickHouse-Key: %s", password);
+	h->headers = curl_slist_append(h->headers, line);
+	memset(line, 0, n);
+	free(line);
+	curl_url_set(u, CURLUPART_USER, NULL, 0);
+	curl_url_set(u, CURLUPART_PASSWORD, NULL, 0);
+	remove_param(u, "user");
+	remove_param(u, "password");
+	if (curl_url_get(u, CURLUPART_URL, &got, 0) == CURLUE_OK && !(out = strdup(got)))
+		snprintf(err, errlen, "out of memory");
+done:
+	curl_free(user);
+	curl_free(got);
+	curl_url_cleanup(u);
+	return out ? out : err[0] ? NULL : strdup(url);
+}
+
+/* url as messages show it: the userinfo's password and any password=
+ * parameter as ***. NULL when out of memory or not a URL. */
+static char *redacted_url(const char *url)
+{
+	CURLU *u = curl_url();
+	char *out = NULL, *pw = NULL, *q = NULL;
+	if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK)
+		goto done;
+	if (curl_url_get(u, CURLUPART_PASSWORD, &pw, 0) == CURLUE_OK)
+		curl_url_set(u, CURLUPART_PASSWORD, "***", 0);
+	if (curl_url_get(u, CURLUPART_QUERY, &q, 0) == CURLUE_OK && strstr(q, "password")) {
+		size_t n = strlen(q);
+		char *copy = malloc(n + 16);
+		if (copy) {
+			strcpy(copy, q);
+			bool had = strlen(copy) > 0;
+			drop_param(copy, "password");
+			size_t len = strlen(copy);
+			if (had && len != n) {
+				snprintf(copy + len, n + 16 - len, "%spassword=***", len ? "&" : "");
+				curl_url_set(u, CURLUPART_QUERY, copy, 0);
+			}
+			free(copy);
+		}
+	}
+	char *got = NULL;
+	if (curl_url_get(u, CURLUPART_URL, &got, 0) == CURLUE_OK) {
+		out = strdup(got);
+		curl_free(got);
+	}
+done:
+	curl_free(pw);
+	curl_free(q);
+	curl_url_cleanup(u);
+	return out;
+}
+
+/* A URL for an error message: itself unless it may hold a password. */
+static const char *shown(const char *url)
+{
+	return strchr(url, '@') || strstr(url, "password") ? "(a URL with a password, not shown)" : url;
+}
+
 /* url with `query=<sql>` appended to its query string (URL-encoded), and
  * extra (already encoded) after it when not NULL; or NULL. */
 static char *query_url(const char *url, const char *sql, const char *extra, char *err,
@@ -68,18 +214,18 @@ static char *query_url(const char *url, const char *sql, const char *extra, char
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
 		snprintf(err, errlen, "--clickhouse wants ClickHouse's HTTP URL "
-			 "(http://127.0.0.1:8123/?database=tcplens), not '%s'", url);
+			 "(http://127.0.0.1:8123/?database=tcplens), not '%s'", shown(url));
 		goto out;
 	}
 	if (strcmp(scheme, "http") && strcmp(scheme, "https")) {
 		snprintf(err, errlen, "--clickhouse wants an http:// or https:// URL (ClickHouse's "
-			 "HTTP interface, port 8123 by default), not '%s'", url);
+			 "HTTP interface, port 8123 by default), not '%s'", shown(url));
 		goto out;
 	}
 	if (curl_url_set(u, CURLUPART_QUERY, q, CURLU_APPENDQUERY | CURLU_URLENCODE) != CURLUE_OK ||
 	    (extra && curl_url_set(u, CURLUPART_QUERY, extra, CURLU_APPENDQUERY) != CURLUE_OK) ||
 	    curl_url_get(u, CURLUPART_URL, &out, 0) != CURLUE_OK) {
-		snprintf(err, errlen, "--clickhouse: cannot build the INSERT URL from '%s'", url);
+		snprintf(err, errlen, "--clickhouse: cannot build the INSERT URL from '%s'", shown(url));
 		out = NULL;
 	}
 out:
@@ -105,6 +251,17 @@ struct clickhouse_http *clickhouse_http_new(const char *url, const char *const *
 		return NULL;
 	}
 	h->ntables = ntables;
+	err[0] = 0;
+	const char *password = getenv("TCPLENS_CLICKHOUSE_PASSWORD");
+	char *base = password && *password ? header_credentials(h, url, password, err, errlen)
+					   : strdup(url);
+	if (!base) {
+		if (!err[0])
+			snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	url = base;
+	h->display_url = redacted_url(url);
 	for (size_t t = 0; t < ntables; t++) {
 		char sql[128];
 		snprintf(sql, sizeof(sql), "INSERT INTO %s FORMAT JSONEachRow", tables[t]);
@@ -116,9 +273,13 @@ struct clickhouse_http *clickhouse_http_new(const char *url, const char *const *
 		if (!(h->probe_url[t] = query_url(url, sql, NULL, err, errlen)))
 			goto fail;
 	}
+	free(base);
+	base = NULL;
 	/* No "Expect: 100-continue" round trip before a large batch. */
-	h->headers = curl_slist_append(NULL, "Expect:");
-	if (!(h->curl = curl_easy_init()) || !h->headers) {
+	struct curl_slist *expect = curl_slist_append(h->headers, "Expect:");
+	if (expect)
+		h->headers = expect;
+	if (!(h->curl = curl_easy_init()) || !expect || !h->display_url) {
 		snprintf(err, errlen, "cannot start libcurl");
 		goto fail;
 	}
@@ -139,8 +300,14 @@ struct clickhouse_http *clickhouse_http_new(const char *url, const char *const *
 	curl_easy_setopt(h->curl, CURLOPT_FORBID_REUSE, 1L);
 	return h;
 fail:
+	free(base);
 	clickhouse_http_free(h);
 	return NULL;
+}
+
+const char *clickhouse_http_url(const struct clickhouse_http *h)
+{
+	return h->display_url;
 }
 
 void clickhouse_http_abort_on(struct clickhouse_http *h, const atomic_int *abort_flag)
@@ -265,5 +432,6 @@ void clickhouse_http_free(struct clickhouse_http *h)
 		free(h->insert_url[t]);
 		free(h->probe_url[t]);
 	}
+	free(h->display_url);
 	free(h);
 }

@@ -8,8 +8,12 @@
  * of the row stored.
  *
  * The URL is ClickHouse's (http://127.0.0.1:8123/?database=tcplens; user
- * and password as its `user` and `password` parameters): the tables are
- * that database's events and flows. Used from one thread at a time.
+ * and password as its `user` and `password` parameters, or the password in
+ * the environment, TCPLENS_CLICKHOUSE_PASSWORD, sent as X-ClickHouse-Key
+ * with the URL's user as X-ClickHouse-User, so that it is not on the
+ * command line): the tables are that database's events and flows. Messages
+ * show the URL through clickhouse_http_url, its password as ***. Used from
+ * one thread at a time.
  */
 #ifndef TCPLENS_CLICKHOUSE_HTTP_H
 #define TCPLENS_CLICKHOUSE_HTTP_H
@@ -56,6 +60,8 @@ enum clickhouse_outcome clickhouse_http_insert(struct clickhouse_http *h, size_t
  * index t exists and the user may read it, before any row is sent. */
 enum clickhouse_outcome clickhouse_http_probe(struct clickhouse_http *h, size_t t, long timeout_ms,
 					      struct clickhouse_answer *a);
+/* The URL for messages: a password in it (userinfo, password=) as ***. */
+const char *clickhouse_http_url(const struct clickhouse_http *h);
 void clickhouse_http_free(struct clickhouse_http *h);
 
 #endif

@@ -678,7 +678,6 @@ struct clickhouse_sink *clickhouse_sink_new(const struct clickhouse_config *cfg,
 	s->cfg = *cfg;
 	if (!(s->cfg.flush_timeout_s > 0))
 		s->cfg.flush_timeout_s = CLICKHOUSE_FLUSH_TIMEOUT_DEFAULT;
-	snprintf(s->url, sizeof(s->url), "%s", cfg->url);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_condattr_t ca;  /* timed waits on the monotonic clock */
 	pthread_condattr_init(&ca);
@@ -704,6 +703,7 @@ struct clickhouse_sink *clickhouse_sink_new(const struct clickhouse_config *cfg,
 	    sink_alloc(s, err, errlen) < 0)
 		goto fail;
 	clickhouse_http_abort_on(s->http, &s->abort_post);
+	snprintf(s->url, sizeof(s->url), "%s", clickhouse_http_url(s->http));
 	if (sink_start(s, err, errlen) < 0)
 		goto fail;
 	return s;
