@@ -4,6 +4,9 @@
 #include "clickhouse_http.h"
 
 #include <curl/curl.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <strings.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,6 +25,8 @@ struct clickhouse_http {
 	size_t ntables;
 	int header_code;         /* X-ClickHouse-Exception-Code */
 	char *display_url;       /* for messages: no password */
+	pthread_mutex_t sock_mu; /* the socket of the request in flight, for interrupt */
+	curl_socket_t sock;
 	const atomic_int *abort_flag;
 	char answer[CH_ANSWER_MAX];
 	size_t answer_len;
@@ -48,6 +53,38 @@ static size_t on_header(char *data, size_t size, size_t n, void *user)
 	if (len > sizeof(name) - 1 && !strncasecmp(data, name, sizeof(name) - 1))
 		h->header_code = atoi(data + sizeof(name) - 1);
 	return len;
+}
+
+/* The request's socket, known so that clickhouse_http_interrupt can shut
+ * it down from another thread. */
+static curl_socket_t on_open_socket(void *user, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	(void)purpose;
+	struct clickhouse_http *h = user;
+	curl_socket_t fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+	pthread_mutex_lock(&h->sock_mu);
+	h->sock = fd;
+	pthread_mutex_unlock(&h->sock_mu);
+	return fd;
+}
+
+static int on_close_socket(void *user, curl_socket_t fd)
+{
+	struct clickhouse_http *h = user;
+	pthread_mutex_lock(&h->sock_mu);
+	if (h->sock == fd)
+		h->sock = CURL_SOCKET_BAD;
+	int rc = close(fd);
+	pthread_mutex_unlock(&h->sock_mu);
+	return rc;
+}
+
+void clickhouse_http_interrupt(struct clickhouse_http *h)
+{
+	pthread_mutex_lock(&h->sock_mu);
+	if (h->sock != CURL_SOCKET_BAD)
+		shutdown(h->sock, SHUT_RDWR);
+	pthread_mutex_unlock(&h->sock_mu);
 }
 
 static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
@@ -251,6 +288,8 @@ struct clickhouse_http *clickhouse_http_new(const char *url, const char *const *
 		return NULL;
 	}
 	h->ntables = ntables;
+	h->sock = CURL_SOCKET_BAD;
+	pthread_mutex_init(&h->sock_mu, NULL);
 	err[0] = 0;
 	const char *password = getenv("TCPLENS_CLICKHOUSE_PASSWORD");
 	char *base = password && *password ? header_credentials(h, url, password, err, errlen)
@@ -287,6 +326,10 @@ struct clickhouse_http *clickhouse_http_new(const char *url, const char *const *
 	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->headers);
 	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_answer);
 	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, h);
+	curl_easy_setopt(h->curl, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+	curl_easy_setopt(h->curl, CURLOPT_OPENSOCKETDATA, h);
+	curl_easy_setopt(h->curl, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
+	curl_easy_setopt(h->curl, CURLOPT_CLOSESOCKETDATA, h);
 	curl_easy_setopt(h->curl, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h->curl, CURLOPT_HEADERDATA, h);
 	curl_easy_setopt(h->curl, CURLOPT_NOPROGRESS, 0L);
@@ -433,5 +476,6 @@ void clickhouse_http_free(struct clickhouse_http *h)
 		free(h->probe_url[t]);
 	}
 	free(h->display_url);
+	pthread_mutex_destroy(&h->sock_mu);
 	free(h);
 }

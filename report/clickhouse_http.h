@@ -31,6 +31,9 @@ struct clickhouse_http *clickhouse_http_new(const char *url, const char *const *
 /* Abort a transfer in progress when *abort_flag becomes nonzero (read by
  * libcurl's progress callback, about once a second and on every chunk). */
 void clickhouse_http_abort_on(struct clickhouse_http *h, const atomic_int *abort_flag);
+/* From another thread: shut down the connection of a request in flight,
+ * so that it fails now (with the abort flag set: before it is retried). */
+void clickhouse_http_interrupt(struct clickhouse_http *h);
 /* What an attempt came to, from the transport, the HTTP status and
  * ClickHouse's error code (the answer's "Code: N, e.displayText() = ...",
  * or the X-ClickHouse-Exception-Code header of later versions). */

@@ -88,7 +88,8 @@ struct clickhouse_sink {
 	bool finishing;
 	double deadline;           /* finishing: give up then (mono) */
 	uint64_t retried;
-	atomic_int abort_post;     /* the deadline passed: stop a POST in flight */
+	atomic_int abort_post;     /* the deadline passed, or a signal: stop now */
+	bool aborted;              /* ... by a signal */
 	/* The sender thread's. */
 	pthread_t thread;
 	bool running, finished;
@@ -509,7 +510,7 @@ static void *sender_main(void *arg)
 		s->kicked = false;
 		bool finishing = s->finishing, late = finishing && now >= s->deadline;
 		pthread_mutex_unlock(&s->mu);
-		if (late)
+		if (late || atomic_load(&s->abort_post))
 			break;
 		for (int t = 0; t < CLICKHOUSE_TABLES; t++) {
 			struct table_q *q = &s->q[t];
@@ -567,7 +568,10 @@ static void say_summary(struct clickhouse_sink *s)
 	if (full)
 		fprintf(stderr, "; spool full: %llu events, %llu flows (raise --clickhouse-spool)",
 			(unsigned long long)e->dropped_full, (unsigned long long)f->dropped_full);
-	if (left)
+	if (left && s->aborted)
+		fprintf(stderr, "; not sent, the flush stopped by a signal: %llu events, %llu flows",
+			(unsigned long long)e->undelivered, (unsigned long long)f->undelivered);
+	else if (left)
 		fprintf(stderr, "; not delivered within --clickhouse-flush-timeout: %llu events, "
 			"%llu flows (see the warnings above)", (unsigned long long)e->undelivered,
 			(unsigned long long)f->undelivered);
@@ -591,13 +595,32 @@ void clickhouse_sink_finish(struct clickhouse_sink *s)
 		pthread_mutex_unlock(&s->mu);
 		/* A POST in flight at the deadline is cut short by its own timeout
 		 * (bounded by the time left) or the abort flag, set here when the
-		 * thread has not returned by then. */
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += (time_t)s->cfg.flush_timeout_s + 1;
-		if (pthread_timedjoin_np(s->thread, NULL, &ts) != 0) {
-			atomic_store(&s->abort_post, 1);
-			pthread_join(s->thread, NULL);
+		 * thread has not returned by then; a signal (one more than when
+		 * the flush began) sets it at once and shuts the connection. */
+		sig_atomic_t seen = s->cfg.signals ? *s->cfg.signals : 0;
+		double give_up = mono_clock_s() + s->cfg.flush_timeout_s + 1;
+		for (;;) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 20 * 1000000L;  /* look at the signals every 20 ms */
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			if (pthread_timedjoin_np(s->thread, NULL, &ts) == 0)
+				break;
+			bool signalled = s->cfg.signals && *s->cfg.signals != seen;
+			if (signalled || mono_clock_s() >= give_up) {
+				pthread_mutex_lock(&s->mu);
+				s->aborted = signalled;
+				s->kicked = true;
+				pthread_cond_signal(&s->cv);
+				pthread_mutex_unlock(&s->mu);
+				atomic_store(&s->abort_post, 1);
+				clickhouse_http_interrupt(s->http);
+				pthread_join(s->thread, NULL);
+				break;
+			}
 		}
 		s->running = false;
 	}

@@ -22,6 +22,7 @@
 #ifndef TCPLENS_CLICKHOUSE_SINK_H
 #define TCPLENS_CLICKHOUSE_SINK_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,6 +42,10 @@ struct clickhouse_config {
 	const char *source_kind, *source_name;  /* the capture, for every row */
 	bool no_warnings;           /* while the TUI has the terminal, or -q */
 	bool quiet;                 /* -q: the final line only when rows were lost */
+	/* The stop signals received so far (SIGINT, SIGTERM), or NULL: one more
+	 * during the final flush abandons it at once, its rows counted as
+	 * dropped. */
+	const volatile sig_atomic_t *signals;
 };
 
 /* What the sink did so far (any thread). */
@@ -61,9 +66,10 @@ struct clickhouse_sink *clickhouse_sink_new(const struct clickhouse_config *cfg,
 /* Put s in front of sink: events and flow ends become rows, then go on to
  * what sink pointed to. sink->damaged and sink->segment are left alone. */
 void clickhouse_sink_tee(struct clickhouse_sink *s, struct analyzer_sink *sink);
-/* The analysis is over: send what is left, trying until the flush timeout,
- * stop the thread and say on stderr what was sent, retried and dropped
- * (rows still unsent count as dropped). Idempotent. */
+/* The analysis is over: send what is left, trying until the flush timeout
+ * or a signal (cfg.signals), stop the thread and say on stderr what was
+ * sent, retried and dropped (rows still unsent count as dropped).
+ * Idempotent. */
 void clickhouse_sink_finish(struct clickhouse_sink *s);
 void clickhouse_sink_counters(struct clickhouse_sink *s, struct clickhouse_counters *out);
 /* Finishes first if clickhouse_sink_finish was not called. */
