@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "analyze/stall.h"
+#include "clickhouse_sink.h"
 #include "version.h"
 #include "common/mono_clock.h"
 
