@@ -4,17 +4,22 @@
  * database; deploy/clickhouse/schema.sql), sent while the capture runs.
  *
  * A tee in the analyzer's sink, in front of the report writer (as annot.h's
- * is): the analysis thread formats the row (clickhouse_rows.h) and appends
- * it to a bounded in-memory spool: no system call, no allocation, at most
- * one condition-variable signal per batch; when the spool is full the row
- * is dropped and counted (by table), never waited for. One sender thread
- * takes rows out in batches per table (up to 1 MiB, or what waited 1 s)
- * and POSTs them (clickhouse_http.h); a batch that fails (connection
- * refused, a timeout, an HTTP error) is kept and sent again with a capped
- * backoff (0.1 s doubling to 5 s), so a ClickHouse restart loses nothing
- * while the spool holds what arrives meanwhile. Warnings are rate-limited
- * (one per 10 s) and show ClickHouse's first line of error text; nothing
- * here ends the run.
+ * is): the analysis thread formats the row (clickhouse_rows.h: into memory,
+ * no allocation) and appends it to its table's bounded in-memory ring
+ * under a mutex (once per row), with one condition-variable signal (a
+ * futex call) per batch's worth; when the ring is full the row is dropped
+ * and counted (by table), never waited for. One sender thread takes rows
+ * out in batches per table (a quarter of the table's half of the spool,
+ * 4 KiB..1 MiB, or what waited 1 s) and POSTs them (clickhouse_http.h).
+ * Each table has its own ring, batch and backoff. A batch that fails for a
+ * connection, a server or a configuration error (a missing table, a wrong
+ * password: said once, with what to do) is kept and sent again with a
+ * capped backoff (0.1 s doubling to 5 s), so a ClickHouse restart loses
+ * nothing while the spool holds what arrives meanwhile; one refused 3
+ * times for its rows (a parse error) is split down to the rows ClickHouse
+ * refuses, which are dropped and counted as rejected. Warnings are
+ * rate-limited (one per 10 s), show ClickHouse's first line of error text
+ * and the URL without its password; nothing here ends the run.
  *
  * Delivery is at least once: a server that dies after storing a batch and
  * before answering gets that batch again.
