@@ -107,10 +107,13 @@ void pipeline_packet(struct pipeline *p, const struct pkt_record *rec)
  * returns at once. */
 static volatile sig_atomic_t stop_requested;
 
+/* Counted (up to 2): a second signal also cuts the final ClickHouse
+ * flush short (clickhouse_config.signals). */
 static void on_stop_signal(int sig)
 {
 	(void)sig;
-	stop_requested = 1;
+	if (stop_requested < 2)
+		stop_requested = stop_requested + 1;
 }
 
 static void stop_on_signals(void)
@@ -119,6 +122,8 @@ static void stop_on_signals(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop_signal;
 	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGINT);  /* one handler at a time: the count is exact */
+	sigaddset(&sa.sa_mask, SIGTERM);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 }
@@ -183,7 +188,7 @@ static int bind_clickhouse(struct pipeline *p, const struct report_meta *meta, b
 		.url = c->clickhouse_url, .spool_mb = c->clickhouse_spool_mb,
 		.flush_timeout_s = c->clickhouse_flush_timeout, .host = c->host,
 		.source_kind = meta->source_kind, .source_name = meta->source_name,
-		.no_warnings = c->quiet || tui, .quiet = c->quiet};
+		.no_warnings = c->quiet || tui, .quiet = c->quiet, .signals = &stop_requested};
 	if (!(p->ch = clickhouse_sink_new(&ch, err, sizeof(err))))
 		return fail(c, "%s", err);
 	clickhouse_sink_tee(p->ch, sink);

@@ -14,8 +14,12 @@
  * payload follows analyze/findings.def: every numeric field under its JSON
  * key (written only when the event has it: NULL in ClickHouse otherwise),
  * the field holding the kind's enumerated word (cause, side, fate, limit,
- * filled_by) as `cause`. Values are written as the JSON report writes them
- * (durations with three decimals), so the two agree to the digit.
+ * filled_by) as `cause`. Numbers are written as the JSON report writes them
+ * (durations with three decimals, null where it writes null), so the two
+ * agree to the digit, but for the fields the JSON writes as other than
+ * numbers: found and expected (HEX16: the JSON's "0x1c46", here 7238) and
+ * synack (BOOL: the JSON's true/false, here 1/0), for UInt16 and UInt8
+ * columns (docs/clickhouse.md says so per column).
  *
  * No allocation and no system call per row: rows go through the caller's
  * jw (report/jw.h) on the caller's FILE.

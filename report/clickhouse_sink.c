@@ -1,14 +1,16 @@
 /*
  * report/clickhouse_sink.c — see clickhouse_sink.h.
  *
- * The spool is one byte ring for both tables: each record is a table tag
- * byte and a row ending in '\n' (JSON text never holds a raw newline). The
- * analysis thread writes at the ring's tail under the mutex; the sender
- * copies records from its head into one batch buffer per table, outside the
- * mutex (the bytes between head and head + used are the sender's until it
- * moves head), and frees ring space once a record is in a batch. A batch
- * being sent or retried still counts against the bound (`held`), so the
- * spool's memory is the bound, however long ClickHouse is away.
+ * The spool is one byte ring per table, each half the bound: a record is a
+ * row ending in '\n' (JSON text never holds a raw newline). The analysis
+ * thread writes at a ring's tail under the mutex; the sender copies records
+ * from its head into that table's batch buffer, outside the mutex (the
+ * bytes between head and head + used are the sender's until it moves
+ * head), and frees ring space once a record is in the batch. A batch being
+ * sent or retried still counts against its ring's bound (`held`), so the
+ * spool's memory is the bound, however long ClickHouse is away. Each table
+ * has its own ring, batch and backoff: a table ClickHouse refuses never
+ * holds back the other's rows.
  */
 #include "clickhouse_sink.h"
 
@@ -37,6 +39,8 @@
 #define CH_POST_TIMEOUT_S 30.0       /* one POST while capturing */
 #define CH_WARN_EVERY_S 10.0
 #define CH_ROW_ROOM 8192             /* a row's own columns; plus the origin's */
+#define CH_DATA_TRIES 3              /* a batch refused for its rows this often is split */
+#define CH_PROBE_TIMEOUT_MS 3000L
 
 static const char *const table_names[CLICKHOUSE_TABLES] = {"events", "flows"};
 
@@ -45,6 +49,23 @@ struct batch {
 	size_t len;
 	uint64_t rows;
 	double since;            /* when its first row came in (mono) */
+};
+
+/* One table's ring, batch and backoff. The ring and the counters are
+ * shared (under mu); batch, failures and retry_at are the sender's. */
+struct table_q {
+	char *ring;
+	size_t cap, head, used;    /* the bound is cap: used + held <= cap */
+	size_t held;               /* bytes in the sender's batch */
+	bool signalled;            /* a batch's worth announced; again once some is taken */
+	uint64_t sent, dropped_full, oversized, undelivered, rejected;
+	struct batch batch;
+	struct batch keep;         /* splitting: the rows not yet settled */
+	unsigned failures;         /* in a row */
+	unsigned data_failures;    /* ... of them refused for the rows */
+	double retry_at;
+	bool config_said;          /* a configuration error said, until rows go in again */
+	bool rejected_said;        /* refused rows said (once per run) */
 };
 
 struct clickhouse_sink {
@@ -61,24 +82,20 @@ struct clickhouse_sink {
 	/* Shared, under mu. */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	char *ring;
-	size_t cap, head, used;    /* the bound is cap: used + held <= cap */
-	size_t held;               /* bytes in the sender's batches */
-	bool signalled;            /* a batch's worth announced; again once some is taken */
-	bool kicked;               /* ... and the sender not yet woken by it */
+	struct table_q q[CLICKHOUSE_TABLES];
+	size_t cap;                /* the whole spool's bound (each ring half) */
+	bool kicked;               /* a batch's worth announced, the sender not yet woken by it */
 	bool finishing;
 	double deadline;           /* finishing: give up then (mono) */
-	uint64_t sent[CLICKHOUSE_TABLES], dropped_full[CLICKHOUSE_TABLES];
-	uint64_t undelivered[CLICKHOUSE_TABLES], retried;
-	atomic_int abort_post;     /* the deadline passed: stop a POST in flight */
+	uint64_t retried;
+	atomic_int abort_post;     /* the deadline passed, or a signal: stop now */
+	bool aborted;              /* ... by a signal */
 	/* The sender thread's. */
 	pthread_t thread;
 	bool running, finished;
 	struct clickhouse_http *http;
-	struct batch batch[CLICKHOUSE_TABLES];
 	size_t batch_max;
-	unsigned failures;         /* in a row */
-	double retry_at, last_warn;
+	double last_warn;
 	uint64_t warned_dropped;
 };
 
@@ -96,25 +113,28 @@ static ssize_t row_write(void *cookie, const char *buf, size_t n)
 	return (ssize_t)n;
 }
 
-/* The row in s->row (tag first) into the ring, or counted as dropped. */
+/* The row in s->row into table t's ring, or counted as dropped. */
 static void spool_row(struct clickhouse_sink *s, enum clickhouse_table t)
 {
 	jw_flush(&s->w);
 	size_t n = s->row_len;
+	struct table_q *q = &s->q[t];
 	pthread_mutex_lock(&s->mu);
-	if (s->row_overflow || s->used + s->held + n > s->cap) {
-		s->dropped_full[t]++;
+	if (s->row_overflow) {
+		q->oversized++;
+	} else if (q->used + q->held + n > q->cap) {
+		q->dropped_full++;
 	} else {
-		size_t at = (s->head + s->used) % s->cap, first = s->cap - at;
+		size_t at = (q->head + q->used) % q->cap, first = q->cap - at;
 		if (first >= n) {
-			memcpy(s->ring + at, s->row, n);
+			memcpy(q->ring + at, s->row, n);
 		} else {
-			memcpy(s->ring + at, s->row, first);
-			memcpy(s->ring, s->row + first, n - first);
+			memcpy(q->ring + at, s->row, first);
+			memcpy(q->ring, s->row + first, n - first);
 		}
-		s->used += n;
-		if (!s->signalled && s->used >= s->batch_max) {
-			s->signalled = true;
+		q->used += n;
+		if (!q->signalled && q->used >= s->batch_max) {
+			q->signalled = true;
 			s->kicked = true;
 			pthread_cond_signal(&s->cv);
 		}
@@ -124,8 +144,8 @@ static void spool_row(struct clickhouse_sink *s, enum clickhouse_table t)
 
 static void row_begin(struct clickhouse_sink *s, enum clickhouse_table t)
 {
-	s->row[0] = (char)t;
-	s->row_len = 1;
+	(void)t;
+	s->row_len = 0;
 	s->row_overflow = false;
 	jw_init(&s->w, s->row_file);
 }
@@ -161,58 +181,52 @@ void clickhouse_sink_tee(struct clickhouse_sink *s, struct analyzer_sink *sink)
 
 /* ---- the sender thread ---- */
 
-static char ring_at(const struct clickhouse_sink *s, size_t off)
-{
-	return s->ring[(s->head + off) % s->cap];
-}
-
 /* Where the record at offset off (from head) ends: the offset just past
  * its newline, or 0 when avail holds no whole record there. Searched with
  * memchr over the ring's at most two spans. */
-static size_t record_end(const struct clickhouse_sink *s, size_t off, size_t avail)
+static size_t record_end(const struct table_q *q, size_t off, size_t avail)
 {
 	while (off < avail) {
-		size_t at = (s->head + off) % s->cap;
-		size_t span = s->cap - at < avail - off ? s->cap - at : avail - off;
-		const char *nl = memchr(s->ring + at, '\n', span);
+		size_t at = (q->head + off) % q->cap;
+		size_t span = q->cap - at < avail - off ? q->cap - at : avail - off;
+		const char *nl = memchr(q->ring + at, '\n', span);
 		if (nl)
-			return off + (size_t)(nl - (s->ring + at)) + 1;
+			return off + (size_t)(nl - (q->ring + at)) + 1;
 		off += span;
 	}
 	return 0;
 }
 
 /* n bytes of the ring from offset off (from head) to dst. */
-static void ring_copy(const struct clickhouse_sink *s, size_t off, char *dst, size_t n)
+static void ring_copy(const struct table_q *q, size_t off, char *dst, size_t n)
 {
-	size_t at = (s->head + off) % s->cap, first = s->cap - at < n ? s->cap - at : n;
-	memcpy(dst, s->ring + at, first);
-	memcpy(dst + first, s->ring, n - first);
+	size_t at = (q->head + off) % q->cap, first = q->cap - at < n ? q->cap - at : n;
+	memcpy(dst, q->ring + at, first);
+	memcpy(dst + first, q->ring, n - first);
 }
 
-/* Records from the ring's head into the batches while each fits (a batch
- * takes at least one). Returns whether a batch is full. The mutex is held
- * only to read and move head. */
-static bool take_rows(struct clickhouse_sink *s, double now)
+/* Records from table t's ring into its batch while they fit (a batch takes
+ * at least one). Returns whether the batch is full. The mutex is held only
+ * to read and move head. */
+static bool take_rows(struct clickhouse_sink *s, enum clickhouse_table t, double now)
 {
+	struct table_q *q = &s->q[t];
+	struct batch *b = &q->batch;
 	pthread_mutex_lock(&s->mu);
-	size_t avail = s->used;
-	s->kicked = false;
+	size_t avail = q->used;
 	pthread_mutex_unlock(&s->mu);
 	size_t off = 0;
 	bool full = false;
 	while (off < avail) {
-		enum clickhouse_table t = (enum clickhouse_table)ring_at(s, off);
-		size_t end = record_end(s, off + 1, avail);
+		size_t end = record_end(q, off, avail);
 		if (!end)
 			break;  /* never: records are appended whole */
-		size_t n = end - (off + 1);  /* the row and its newline */
-		struct batch *b = &s->batch[t];
+		size_t n = end - off;  /* the row and its newline */
 		if (b->len && b->len + n > s->batch_max) {
 			full = true;
 			break;
 		}
-		ring_copy(s, off + 1, b->buf + b->len, n);
+		ring_copy(q, off, b->buf + b->len, n);
 		if (!b->len)
 			b->since = now;
 		b->len += n;
@@ -220,13 +234,12 @@ static bool take_rows(struct clickhouse_sink *s, double now)
 		off = end;
 	}
 	pthread_mutex_lock(&s->mu);
-	s->head = (s->head + off) % s->cap;
-	s->used -= off;
+	q->head = (q->head + off) % q->cap;
+	q->used -= off;
 	if (off)
-		s->signalled = false;  /* room made: the next batch's worth signals */
-	for (int t = 0; t < CLICKHOUSE_TABLES; t++)
-		full |= s->batch[t].len >= s->batch_max;
-	s->held = s->batch[CLICKHOUSE_EVENTS].len + s->batch[CLICKHOUSE_FLOWS].len;
+		q->signalled = false;  /* room made: the next batch's worth signals */
+	full |= b->len >= s->batch_max;
+	q->held = b->len;
 	pthread_mutex_unlock(&s->mu);
 	return full;
 }
@@ -240,7 +253,7 @@ __attribute__((format(printf, 3, 4))) static void warn(struct clickhouse_sink *s
 	if (s->cfg.no_warnings || (!always && s->last_warn && now - s->last_warn < CH_WARN_EVERY_S))
 		return;
 	s->last_warn = now;
-	char msg[1024];
+	char msg[2048];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -248,47 +261,212 @@ __attribute__((format(printf, 3, 4))) static void warn(struct clickhouse_sink *s
 	fprintf(stderr, "tcplens: clickhouse: %s\n", msg);
 }
 
-/* POST batch t; on failure keep it and set the next attempt's time. */
-static void send_batch(struct clickhouse_sink *s, enum clickhouse_table t, double now)
+/* What to do about a table ClickHouse does not know or lets no one write. */
+static const char *config_advice(int code)
 {
-	struct batch *b = &s->batch[t];
-	char err[1200];
+	switch (code) {
+	case 60:
+	case 81:
+	case 16:
+		return "make the tables with clickhouse-client --multiquery < "
+		       "deploy/clickhouse/schema.sql, or fix the URL's database=";
+	case 192:
+	case 193:
+	case 194:
+	case 516:
+		return "check the user (user= in the URL) and the password "
+		       "(TCPLENS_CLICKHOUSE_PASSWORD)";
+	default:
+		return "check the URL's database, the user and its rights";
+	}
+}
+
+/* The time of the next attempt after q's failures-th failure in a row. */
+static void backoff(struct table_q *q, double now)
+{
+	double wait = CH_BACKOFF_MIN_S;
+	for (unsigned i = 1; i < q->failures && wait < CH_BACKOFF_MAX_S; i++)
+		wait *= 2;
+	q->retry_at = now + (wait < CH_BACKOFF_MAX_S ? wait : CH_BACKOFF_MAX_S);
+}
+
+static long post_timeout_ms(struct clickhouse_sink *s, double now)
+{
 	pthread_mutex_lock(&s->mu);
 	double left = s->finishing ? s->deadline - now : CH_POST_TIMEOUT_S;
 	pthread_mutex_unlock(&s->mu);
-	long timeout_ms = left < CH_POST_TIMEOUT_S ? (long)(left * 1000) : (long)(CH_POST_TIMEOUT_S * 1000);
-	if (clickhouse_http_insert(s->http, t, b->buf, b->len, timeout_ms, err, sizeof(err)) == 0) {
-		if (s->failures)
-			warn(s, true, "%s takes rows again, after %u failed attempts", s->url,
-			     s->failures);
-		s->failures = 0;
+	return left < CH_POST_TIMEOUT_S ? (long)(left * 1000) : (long)(CH_POST_TIMEOUT_S * 1000);
+}
+
+/* A configuration error, said once per outage of table t, whatever the
+ * rate limit: what ClickHouse said and what to do. */
+static void say_config(struct clickhouse_sink *s, enum clickhouse_table t,
+		       const struct clickhouse_answer *a, const char *when)
+{
+	if (s->q[t].config_said)
+		return;
+	s->q[t].config_said = true;
+	warn(s, true, "table %s at %s %s: %s; %s. Its rows are kept (within its half of "
+	     "--clickhouse-spool) and tried again every %g s", table_names[t], s->url, when, a->err,
+	     config_advice(a->code), CH_BACKOFF_MAX_S);
+}
+
+/* Rows ClickHouse accepted, out of table t's batch bytes. */
+static void settled(struct clickhouse_sink *s, struct table_q *q, uint64_t sent, uint64_t rejected)
+{
+	pthread_mutex_lock(&s->mu);
+	q->sent += sent;
+	q->rejected += rejected;
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* Splitting a batch refused for its rows: [p, p + len) holds rows whole
+ * rows. Sent whole when ClickHouse takes it; else cut where ClickHouse
+ * said the bad row is ("at row N": the rows before it parsed, the row N is
+ * refused) or in halves, down to single rows, which are dropped as
+ * rejected. An attempt failing for anything but the rows stops the split:
+ * what is not settled goes to q->keep, to be retried as a batch. */
+static void split_send(struct clickhouse_sink *s, enum clickhouse_table t, const char *p,
+		       size_t len, uint64_t rows, bool *stop)
+{
+	struct table_q *q = &s->q[t];
+	if (!rows)
+		return;
+	if (!*stop && atomic_load(&s->abort_post))
+		*stop = true;
+	if (*stop) {
+		memcpy(q->keep.buf + q->keep.len, p, len);
+		q->keep.len += len;
+		q->keep.rows += rows;
+		return;
+	}
+	struct clickhouse_answer a;
+	double now = mono_clock_s();
+	enum clickhouse_outcome o = clickhouse_http_insert(s->http, t, p, len, post_timeout_ms(s, now), &a);
+	if (o == CH_OK) {
+		settled(s, q, rows, 0);
+		return;
+	}
+	if (o != CH_FAIL_DATA) {
+		*stop = true;
 		pthread_mutex_lock(&s->mu);
-		s->sent[t] += b->rows;
-		s->held -= b->len;
+		s->retried++;
+		pthread_mutex_unlock(&s->mu);
+		q->failures++;
+		backoff(q, now);
+		split_send(s, t, p, len, rows, stop);
+		return;
+	}
+	if (rows == 1) {
+		settled(s, q, 0, 1);
+		if (!q->rejected_said) {
+			q->rejected_said = true;
+			warn(s, true, "ClickHouse refuses rows of table %s at %s: %s; those rows are "
+			     "dropped and counted as rejected, the others sent", table_names[t], s->url,
+			     a.err);
+		}
+		return;
+	}
+	/* Where to cut: before the row ClickHouse named, else in the middle. */
+	uint64_t cut = a.row >= 1 && a.row <= rows ? a.row - 1 : rows / 2;
+	bool named = a.row >= 1 && a.row <= rows;
+	size_t off = 0;
+	for (uint64_t r = 0; r < cut; r++)
+		off += (size_t)((const char *)memchr(p + off, '\n', len - off) - (p + off)) + 1;
+	split_send(s, t, p, off, cut, stop);
+	if (named) {
+		/* Row N alone, then the rest. */
+		size_t one = (size_t)((const char *)memchr(p + off, '\n', len - off) - (p + off)) + 1;
+		split_send(s, t, p + off, one, 1, stop);
+		off += one;
+		cut++;
+	}
+	split_send(s, t, p + off, len - off, rows - cut, stop);
+}
+
+/* Table t's batch refused CH_DATA_TRIES times for its rows: split it. */
+static void split_batch(struct clickhouse_sink *s, enum clickhouse_table t)
+{
+	struct table_q *q = &s->q[t];
+	struct batch *b = &q->batch;
+	bool stop = false;
+	q->keep.len = 0;
+	q->keep.rows = 0;
+	q->failures = 0;
+	split_send(s, t, b->buf, b->len, b->rows, &stop);
+	/* What is left is the batch now (in order, as it was). */
+	char *buf = b->buf;
+	double since = b->since;
+	*b = q->keep;
+	b->since = since;
+	q->keep.buf = buf;
+	q->data_failures = 0;
+	pthread_mutex_lock(&s->mu);
+	q->held = b->len;
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* POST batch t; on failure keep it and set the next attempt's time. A
+ * batch refused for its rows CH_DATA_TRIES times is split (split_send). */
+static void send_batch(struct clickhouse_sink *s, enum clickhouse_table t, double now)
+{
+	struct table_q *q = &s->q[t];
+	struct batch *b = &q->batch;
+	struct clickhouse_answer a;
+	enum clickhouse_outcome o = clickhouse_http_insert(s->http, t, b->buf, b->len,
+							    post_timeout_ms(s, now), &a);
+	if (o == CH_OK) {
+		if (q->failures)
+			warn(s, true, "%s takes rows into table %s again, after %u failed attempts",
+			     s->url, table_names[t], q->failures);
+		q->failures = 0;
+		q->data_failures = 0;
+		q->config_said = false;
+		pthread_mutex_lock(&s->mu);
+		q->sent += b->rows;
+		q->held -= b->len;
 		pthread_mutex_unlock(&s->mu);
 		b->len = 0;
 		b->rows = 0;
 		return;
 	}
-	s->failures++;
-	double backoff = CH_BACKOFF_MIN_S;
-	for (unsigned i = 1; i < s->failures && backoff < CH_BACKOFF_MAX_S; i++)
-		backoff *= 2;
-	s->retry_at = now + (backoff < CH_BACKOFF_MAX_S ? backoff : CH_BACKOFF_MAX_S);
+	q->failures++;
+	q->data_failures = o == CH_FAIL_DATA ? q->data_failures + 1 : 0;
+	backoff(q, now);
 	pthread_mutex_lock(&s->mu);
 	s->retried++;
-	double spool_mb = (double)(s->used + s->held) / (1u << 20), cap_mb = (double)s->cap / (1u << 20);
+	double spool_mb = (double)(q->used + q->held) / (1u << 20), cap_mb = (double)q->cap / (1u << 20);
 	pthread_mutex_unlock(&s->mu);
-	warn(s, false, "cannot insert %llu rows into table %s at %s: %s; keeping them (spool "
-	     "%.1f of %.1f MB) and trying again", (unsigned long long)b->rows, table_names[t], s->url,
-	     err, spool_mb, cap_mb);
+	if (o == CH_FAIL_CONFIG) {
+		say_config(s, t, &a, "is refused");
+		return;
+	}
+	if (o == CH_FAIL_DATA && q->data_failures >= CH_DATA_TRIES) {
+		split_batch(s, t);
+		return;
+	}
+	warn(s, false, "cannot insert %llu rows into table %s at %s: %s; keeping them (its half "
+	     "of the spool: %.1f of %.1f MB) and trying again", (unsigned long long)b->rows,
+	     table_names[t], s->url, a.err, spool_mb, cap_mb);
+}
+
+/* Before any row: does each table exist, may the user write it? Only a
+ * configuration error is said here (a server not up yet is the inserts'
+ * business). */
+static void probe_tables(struct clickhouse_sink *s)
+{
+	for (int t = 0; t < CLICKHOUSE_TABLES; t++) {
+		struct clickhouse_answer a;
+		if (clickhouse_http_probe(s->http, (size_t)t, CH_PROBE_TIMEOUT_MS, &a) == CH_FAIL_CONFIG)
+			say_config(s, (enum clickhouse_table)t, &a, "cannot be read");
+	}
 }
 
 /* Rows the spool had no room for, said once in a while. */
 static void warn_dropped(struct clickhouse_sink *s)
 {
 	pthread_mutex_lock(&s->mu);
-	uint64_t d = s->dropped_full[0] + s->dropped_full[1];
+	uint64_t d = s->q[0].dropped_full + s->q[1].dropped_full;
 	pthread_mutex_unlock(&s->mu);
 	if (d > s->warned_dropped && !s->cfg.no_warnings &&
 	    !(s->last_warn && mono_clock_s() - s->last_warn < CH_WARN_EVERY_S)) {
@@ -303,8 +481,9 @@ static void warn_dropped(struct clickhouse_sink *s)
 static void wait_for_work(struct clickhouse_sink *s, double now)
 {
 	double until = now + CH_TICK_S;
-	if (s->failures && s->retry_at < until)
-		until = s->retry_at;
+	for (int t = 0; t < CLICKHOUSE_TABLES; t++)
+		if (s->q[t].failures && s->q[t].batch.len && s->q[t].retry_at < until)
+			until = s->q[t].retry_at;
 	if (s->finishing && s->deadline < until)
 		until = s->deadline;
 	if (s->kicked || until <= now)
@@ -324,23 +503,27 @@ static void wait_for_work(struct clickhouse_sink *s, double now)
 static void *sender_main(void *arg)
 {
 	struct clickhouse_sink *s = arg;
+	probe_tables(s);
 	for (;;) {
 		double now = mono_clock_s();
-		bool full = take_rows(s, now);
 		pthread_mutex_lock(&s->mu);
+		s->kicked = false;
 		bool finishing = s->finishing, late = finishing && now >= s->deadline;
 		pthread_mutex_unlock(&s->mu);
-		if (late)
+		if (late || atomic_load(&s->abort_post))
 			break;
 		for (int t = 0; t < CLICKHOUSE_TABLES; t++) {
-			struct batch *b = &s->batch[t];
-			bool due = finishing || full || now - b->since >= CH_BATCH_AGE_S;
-			if (b->len && due && (!s->failures || now >= s->retry_at))
+			struct table_q *q = &s->q[t];
+			bool full = take_rows(s, (enum clickhouse_table)t, now);
+			bool due = finishing || full || now - q->batch.since >= CH_BATCH_AGE_S;
+			if (q->batch.len && due && (!q->failures || now >= q->retry_at))
 				send_batch(s, (enum clickhouse_table)t, now);
 		}
 		warn_dropped(s);
 		pthread_mutex_lock(&s->mu);
-		bool empty = !s->used && !s->batch[0].len && !s->batch[1].len;
+		bool empty = true;
+		for (int t = 0; t < CLICKHOUSE_TABLES; t++)
+			empty &= !s->q[t].used && !s->q[t].batch.len;
 		if (s->finishing && empty) {
 			pthread_mutex_unlock(&s->mu);
 			break;
@@ -356,30 +539,46 @@ static void *sender_main(void *arg)
 /* Rows left at the end: what the batches and the ring still hold. */
 static void count_undelivered(struct clickhouse_sink *s)
 {
-	for (int t = 0; t < CLICKHOUSE_TABLES; t++)
-		s->undelivered[t] = s->batch[t].rows;
-	for (size_t off = 0, end; off < s->used && (end = record_end(s, off + 1, s->used)); off = end)
-		s->undelivered[(enum clickhouse_table)ring_at(s, off)]++;
+	for (int t = 0; t < CLICKHOUSE_TABLES; t++) {
+		struct table_q *q = &s->q[t];
+		q->undelivered = q->batch.rows;
+		for (size_t off = 0, end; off < q->used && (end = record_end(q, off, q->used)); off = end)
+			q->undelivered++;
+	}
 }
 
 static void say_summary(struct clickhouse_sink *s)
 {
-	uint64_t sent = s->sent[0] + s->sent[1];
-	uint64_t full = s->dropped_full[0] + s->dropped_full[1];
-	uint64_t left = s->undelivered[0] + s->undelivered[1];
-	if (s->cfg.quiet && !full && !left)
+	const struct table_q *e = &s->q[CLICKHOUSE_EVENTS], *f = &s->q[CLICKHOUSE_FLOWS];
+	uint64_t sent = e->sent + f->sent;
+	uint64_t full = e->dropped_full + f->dropped_full;
+	uint64_t left = e->undelivered + f->undelivered;
+	uint64_t big = e->oversized + f->oversized;
+	uint64_t rejected = e->rejected + f->rejected;
+	if (s->cfg.quiet && !full && !left && !big && !rejected)
 		return;
 	fprintf(stderr, "tcplens: clickhouse: %llu rows sent to %s (%llu events, %llu flows), "
 		"%llu attempts retried, %llu rows dropped", (unsigned long long)sent, s->url,
-		(unsigned long long)s->sent[0], (unsigned long long)s->sent[1],
-		(unsigned long long)s->retried, (unsigned long long)(full + left));
+		(unsigned long long)e->sent, (unsigned long long)f->sent,
+		(unsigned long long)s->retried, (unsigned long long)(full + left + big));
+	if (rejected)
+		fprintf(stderr, ", %llu rows rejected by ClickHouse (%llu events, %llu flows: see the "
+			"warning above)", (unsigned long long)rejected, (unsigned long long)e->rejected,
+			(unsigned long long)f->rejected);
 	if (full)
 		fprintf(stderr, "; spool full: %llu events, %llu flows (raise --clickhouse-spool)",
-			(unsigned long long)s->dropped_full[0], (unsigned long long)s->dropped_full[1]);
-	if (left)
+			(unsigned long long)e->dropped_full, (unsigned long long)f->dropped_full);
+	if (left && s->aborted)
+		fprintf(stderr, "; not sent, the flush stopped by a signal: %llu events, %llu flows",
+			(unsigned long long)e->undelivered, (unsigned long long)f->undelivered);
+	else if (left)
 		fprintf(stderr, "; not delivered within --clickhouse-flush-timeout: %llu events, "
-			"%llu flows (see the warnings above)", (unsigned long long)s->undelivered[0],
-			(unsigned long long)s->undelivered[1]);
+			"%llu flows (see the warnings above)", (unsigned long long)e->undelivered,
+			(unsigned long long)f->undelivered);
+	if (big)
+		fprintf(stderr, "; larger than a row may be (%u bytes, a tcplens bug: please report "
+			"it): %llu events, %llu flows", CH_ROW_ROOM, (unsigned long long)e->oversized,
+			(unsigned long long)f->oversized);
 	fputc('\n', stderr);
 }
 
@@ -396,13 +595,32 @@ void clickhouse_sink_finish(struct clickhouse_sink *s)
 		pthread_mutex_unlock(&s->mu);
 		/* A POST in flight at the deadline is cut short by its own timeout
 		 * (bounded by the time left) or the abort flag, set here when the
-		 * thread has not returned by then. */
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += (time_t)s->cfg.flush_timeout_s + 1;
-		if (pthread_timedjoin_np(s->thread, NULL, &ts) != 0) {
-			atomic_store(&s->abort_post, 1);
-			pthread_join(s->thread, NULL);
+		 * thread has not returned by then; a signal (one more than when
+		 * the flush began) sets it at once and shuts the connection. */
+		sig_atomic_t seen = s->cfg.signals ? *s->cfg.signals : 0;
+		double give_up = mono_clock_s() + s->cfg.flush_timeout_s + 1;
+		for (;;) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 20 * 1000000L;  /* look at the signals every 20 ms */
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			if (pthread_timedjoin_np(s->thread, NULL, &ts) == 0)
+				break;
+			bool signalled = s->cfg.signals && *s->cfg.signals != seen;
+			if (signalled || mono_clock_s() >= give_up) {
+				pthread_mutex_lock(&s->mu);
+				s->aborted = signalled;
+				s->kicked = true;
+				pthread_cond_signal(&s->cv);
+				pthread_mutex_unlock(&s->mu);
+				atomic_store(&s->abort_post, 1);
+				clickhouse_http_interrupt(s->http);
+				pthread_join(s->thread, NULL);
+				break;
+			}
 		}
 		s->running = false;
 	}
@@ -415,12 +633,15 @@ void clickhouse_sink_finish(struct clickhouse_sink *s)
 void clickhouse_sink_counters(struct clickhouse_sink *s, struct clickhouse_counters *out)
 {
 	pthread_mutex_lock(&s->mu);
+	out->spool_bytes = 0;
 	for (int t = 0; t < CLICKHOUSE_TABLES; t++) {
-		out->sent[t] = s->sent[t];
-		out->dropped[t] = s->dropped_full[t] + s->undelivered[t];
+		const struct table_q *q = &s->q[t];
+		out->sent[t] = q->sent;
+		out->dropped[t] = q->dropped_full + q->undelivered + q->oversized;
+		out->rejected[t] = q->rejected;
+		out->spool_bytes += q->used + q->held;
 	}
 	out->retried = s->retried;
-	out->spool_bytes = s->used + s->held;
 	pthread_mutex_unlock(&s->mu);
 }
 
@@ -429,21 +650,26 @@ static int sink_alloc(struct clickhouse_sink *s, char *err, size_t errlen)
 {
 	double mb = s->cfg.spool_mb > 0 ? s->cfg.spool_mb : CLICKHOUSE_SPOOL_MB_DEFAULT;
 	s->cap = (size_t)(mb * (1u << 20));
-	s->batch_max = s->cap / 4 < CH_BATCH_MIN ? CH_BATCH_MIN
-		       : s->cap / 4 > CH_BATCH_MAX ? CH_BATCH_MAX : s->cap / 4;
+	size_t half = s->cap / CLICKHOUSE_TABLES;
+	s->batch_max = half / 4 < CH_BATCH_MIN ? CH_BATCH_MIN
+		       : half / 4 > CH_BATCH_MAX ? CH_BATCH_MAX : half / 4;
 	s->row_cap = CH_ROW_ROOM + s->origin.len;
 	cookie_io_functions_t io = {.write = row_write};
-	if (!(s->ring = malloc(s->cap)) || !(s->row = malloc(s->row_cap)) ||
-	    !(s->row_file = fopencookie(s, "w", io))) {
+	if (!(s->row = malloc(s->row_cap)) || !(s->row_file = fopencookie(s, "w", io))) {
 		snprintf(err, errlen, "out of memory for the ClickHouse spool (--clickhouse-spool %g)", mb);
 		return -1;
 	}
 	setvbuf(s->row_file, NULL, _IONBF, 0);  /* jw buffers; each flush reaches row[] */
-	for (int t = 0; t < CLICKHOUSE_TABLES; t++)
-		if (!(s->batch[t].buf = malloc(s->batch_max + s->row_cap))) {
-			snprintf(err, errlen, "out of memory");
+	for (int t = 0; t < CLICKHOUSE_TABLES; t++) {
+		s->q[t].cap = half;
+		if (!(s->q[t].ring = malloc(half)) ||
+		    !(s->q[t].batch.buf = malloc(s->batch_max + s->row_cap)) ||
+		    !(s->q[t].keep.buf = malloc(s->batch_max + s->row_cap))) {
+			snprintf(err, errlen, "out of memory for the ClickHouse spool (--clickhouse-spool %g)",
+				 mb);
 			return -1;
 		}
+	}
 	return 0;
 }
 
@@ -475,7 +701,6 @@ struct clickhouse_sink *clickhouse_sink_new(const struct clickhouse_config *cfg,
 	s->cfg = *cfg;
 	if (!(s->cfg.flush_timeout_s > 0))
 		s->cfg.flush_timeout_s = CLICKHOUSE_FLUSH_TIMEOUT_DEFAULT;
-	snprintf(s->url, sizeof(s->url), "%s", cfg->url);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_condattr_t ca;  /* timed waits on the monotonic clock */
 	pthread_condattr_init(&ca);
@@ -501,6 +726,7 @@ struct clickhouse_sink *clickhouse_sink_new(const struct clickhouse_config *cfg,
 	    sink_alloc(s, err, errlen) < 0)
 		goto fail;
 	clickhouse_http_abort_on(s->http, &s->abort_post);
+	snprintf(s->url, sizeof(s->url), "%s", clickhouse_http_url(s->http));
 	if (sink_start(s, err, errlen) < 0)
 		goto fail;
 	return s;
@@ -518,10 +744,12 @@ void clickhouse_sink_free(struct clickhouse_sink *s)
 	clickhouse_http_free(s->http);
 	if (s->row_file)
 		fclose(s->row_file);
-	for (int t = 0; t < CLICKHOUSE_TABLES; t++)
-		free(s->batch[t].buf);
+	for (int t = 0; t < CLICKHOUSE_TABLES; t++) {
+		free(s->q[t].batch.buf);
+		free(s->q[t].keep.buf);
+		free(s->q[t].ring);
+	}
 	free(s->row);
-	free(s->ring);
 	clickhouse_origin_free(&s->origin);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "analyze/stall.h"
+#include "clickhouse_sink.h"
 #include "version.h"
 #include "common/mono_clock.h"
 
@@ -116,6 +117,11 @@ static void clickhouse(struct out *o, const struct clickhouse_counters *c)
 	for (int t = 0; t < CLICKHOUSE_TABLES; t++)
 		put(o, "tcplens_clickhouse_rows_dropped_total{%s%stable=\"%s\"} %llu\n", o->base,
 		    o->sep, table[t], (unsigned long long)c->dropped[t]);
+	head(o, "tcplens_clickhouse_rows_rejected_total", "counter",
+	     "Rows ClickHouse refused (a row it cannot parse or store), dropped.");
+	for (int t = 0; t < CLICKHOUSE_TABLES; t++)
+		put(o, "tcplens_clickhouse_rows_rejected_total{%s%stable=\"%s\"} %llu\n", o->base,
+		    o->sep, table[t], (unsigned long long)c->rejected[t]);
 	one(o, "tcplens_clickhouse_retries_total", "counter",
 	    "Batches ClickHouse did not take, kept and sent again.", c->retried);
 	one(o, "tcplens_clickhouse_spool_bytes", "gauge", "Bytes of rows waiting to be sent.",

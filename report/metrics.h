@@ -19,7 +19,9 @@
 
 #include "analyze/analyzer.h"
 #include "capture/capture.h"
-#include "clickhouse_sink.h"
+
+struct clickhouse_counters;  /* clickhouse_sink.h */
+struct clickhouse_sink;
 
 /* Upper bound of the text: 14 kinds x 25 words of findings plus the rest. */
 #define METRICS_TEXT_MAX (96 * 1024)

@@ -98,8 +98,8 @@ CREATE TABLE IF NOT EXISTS tcplens.flows
     rtt_ms_samples UInt64,
     cc_guess String,                  -- reno | cubic | bbr | unknown
     stalls_count UInt32,
-    stalls_total_ms Float64,
-    stalls_by_cause Nested(cause String, ms Float64),  -- stalled ms by cause (causes with some)
+    stalls_total_ms Nullable(Float64),  -- NULL as in the JSON (null: not a finite number)
+    stalls_by_cause Nested(cause String, ms Nullable(Float64)),  -- stalled ms by cause (causes with some)
     c2s_packets UInt64,               -- what each side sent (the JSON's c2s / s2c objects)
     s2c_packets UInt64,
     c2s_bytes UInt64,

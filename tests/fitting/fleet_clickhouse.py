@@ -25,8 +25,16 @@ CASE:
            every row dropped (spool full, then undelivered at the flush
            deadline), exits within the deadline, in the memory of a run
            without --clickhouse
+  refuse   tables ClickHouse refuses, offline, one server: a missing events
+           table (said at start with schema.sql's advice; the flows all
+           sent), an events table refusing every row (all rejected and
+           counted, the flows all sent), a poison column refusing the
+           csum_bad rows only (the other rows sent), a password from
+           TCPLENS_CLICKHOUSE_PASSWORD (delivered) and one in the URL
+           (never printed)
 Exit 77, saying why, only when the ClickHouse packages are not installed or
-(restart) there is no root or no namespaces.
+(restart) there is no root or no namespaces; with TCPLENS_REQUIRE_FLEET=1
+(CI) that is a failure instead.
 """
 import collections
 import decimal
@@ -52,6 +60,8 @@ QUERIES = os.path.join(srcdir, "deploy", "clickhouse", "queries.sql")
 FINDINGS_DEF = os.path.join(srcdir, "analyze", "findings.def")
 HOSTS = [("host-a", "xen_both.pcap"), ("host-b", "offload_tx.pcap")]
 TPORT = 7433
+PASSWORD = "s3cret-Pw-for-tl"
+RUN_TIMEOUT = 30  # one tcplens run; ctest's TIMEOUT is 90
 
 
 def load_report(path):
@@ -61,6 +71,9 @@ def load_report(path):
 
 
 def skip(why):
+    if os.environ.get("TCPLENS_REQUIRE_FLEET") == "1":
+        print("FAIL: TCPLENS_REQUIRE_FLEET=1 and this test would skip: " + why)
+        sys.exit(1)
     print("SKIP: " + why)
     sys.exit(77)
 
@@ -100,7 +113,9 @@ USERS = """<?xml version="1.0"?>
 <yandex>
   <profiles><default><max_memory_usage>2000000000</max_memory_usage></default></profiles>
   <users><default><password></password><networks><ip>127.0.0.1</ip></networks>
-    <profile>default</profile><quota>default</quota></default></users>
+    <profile>default</profile><quota>default</quota></default>
+    <tl><password>{pw}</password><networks><ip>127.0.0.1</ip></networks>
+    <profile>default</profile><quota>default</quota></tl></users>
   <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors>
     <result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time>
   </interval></default></quotas>
@@ -118,7 +133,7 @@ class ClickHouse:
         with open(os.path.join(self.dir, "config.xml"), "w") as f:
             f.write(CONFIG.format(d=self.dir, http=self.http, tcp=self.tcp))
         with open(os.path.join(self.dir, "users.xml"), "w") as f:
-            f.write(USERS)
+            f.write(USERS.replace("{pw}", PASSWORD))
         self.proc = None
         self.url = "http://127.0.0.1:%d/?database=tcplens" % self.http
 
@@ -154,9 +169,16 @@ class ClickHouse:
         p = os.path.join(self.dir, "server.err.log")
         return open(p).read()[-800:] if os.path.exists(p) else "(no log)"
 
-    def schema(self):
+    def schema(self, db="tcplens", edit=None):
+        """schema.sql into database db, each (old, new) of edit replaced first."""
+        sql = open(SCHEMA).read().replace("tcplens.", db + ".").replace("DATABASE IF NOT EXISTS tcplens",
+                                                                       "DATABASE IF NOT EXISTS " + db)
+        for old, new in edit or ():
+            if old not in sql:
+                fail("schema.sql has no %r" % old)
+            sql = sql.replace(old, new)
         r = subprocess.run([ch_client, "--host", "127.0.0.1", "--port", str(self.tcp), "--multiquery"],
-                           stdin=open(SCHEMA), capture_output=True, text=True)
+                           input=sql, capture_output=True, text=True, timeout=RUN_TIMEOUT)
         if r.returncode != 0:
             fail("clickhouse-client < schema.sql: %s" % r.stderr.strip())
 
@@ -170,11 +192,11 @@ class ClickHouse:
         except urllib.error.HTTPError as e:
             fail("query %s: %s" % (sql[:80], e.read().decode()[:400]))
 
-    def rows(self, table, where=""):
+    def rows(self, table, where="", db="tcplens"):
         """Every row of table as dicts (JSONEachRow), MATERIALIZED columns aside."""
         req = urllib.request.Request("http://127.0.0.1:%d/" % self.http,
-                                     ("SELECT * FROM tcplens.%s %s FORMAT JSONEachRow" %
-                                      (table, where)).encode())
+                                     ("SELECT * FROM %s.%s %s FORMAT JSONEachRow" %
+                                      (db, table, where)).encode())
         with urllib.request.urlopen(req, timeout=20) as r:
             return [json.loads(line) for line in r.read().decode().splitlines()]
 
@@ -402,7 +424,8 @@ def case_hosts(tmp, ch):
     for host, sample in HOSTS:
         js = os.path.join(tmp, host + ".json")
         r = subprocess.run([tcplens, "-r", os.path.join(SAMPLES, sample), "--host", host,
-                            "--clickhouse", ch.url, "-o", js], capture_output=True, text=True)
+                            "--clickhouse", ch.url, "-o", js], capture_output=True, text=True,
+                           timeout=RUN_TIMEOUT)
         if r.returncode != 0:
             fail("%s: tcplens exit %d: %s" % (host, r.returncode, r.stderr))
         reports[host] = load_report(js)
@@ -433,11 +456,25 @@ def case_hosts(tmp, ch):
     if not any(r[4] == "real corruption" for r in want_corruption(reports)) or \
             not any(r[4] == "artifacts only" for r in want_corruption(reports)):
         fail("want one host with real corruption and one with artifacts only")
+    # The sharded analysis and the HTML report with the rows: the rows are
+    # the JSON report's all the same.
+    page = os.path.join(tmp, "threads.html")
+    r = subprocess.run([tcplens, "-r", os.path.join(SAMPLES, HOSTS[0][1]), "--host", "host-t3",
+                        "--threads", "3", "--format", "html", "-o", page, "--clickhouse", ch.url],
+                       capture_output=True, text=True, timeout=RUN_TIMEOUT)
+    if r.returncode != 0 or not os.path.getsize(page):
+        fail("--threads 3 --format html --clickhouse: exit %d: %s" % (r.returncode, r.stderr))
+    d = reports[HOSTS[0][0]]
+    sent, _, dropped = summary_of(r.stderr)
+    if (sent, dropped) != (len(d["events"]) + len(d["flows"]), 0):
+        fail("--threads 3 --format html: %d sent, %d dropped" % (sent, dropped))
+    check_event_rows("host-t3", d, ch.rows("events", "WHERE host = 'host-t3'"))
+    check_flow_rows("host-t3", d, ch.rows("flows", "WHERE host = 'host-t3'"))
     nev = sum(len(d["events"]) for d in reports.values())
     nfl = sum(len(d["flows"]) for d in reports.values())
-    print("PASS: %d events and %d flows of two hosts, column for column as their JSON reports; "
-          "%d findings.def fields in the schema; 4 queries answer what the reports say" %
-          (nev, nfl, nfields))
+    print("PASS: %d events and %d flows of two hosts, column for column as their JSON reports "
+          "(and --threads 3 --format html's rows as the JSON's); %d findings.def fields in the "
+          "schema; 4 queries answer what the reports say" % (nev, nfl, nfields))
 
 
 # ---- restart under capture (inside a namespace of its own) ----
@@ -462,11 +499,11 @@ def traffic(seconds, stop):
                 got += c.recv(100 - len(got))
             c.sendall(b"r" * 3000)
             c.close()
-    t = threading.Thread(target=serve)
+    t = threading.Thread(target=serve, daemon=True)
     t.start()
     n, end = 0, time.monotonic() + seconds
-    while time.monotonic() < end:
-        cl = socket.create_connection(("127.0.0.1", TPORT))
+    while time.monotonic() < end and not stop.is_set():
+        cl = socket.create_connection(("127.0.0.1", TPORT), timeout=5)
         cl.sendall(b"q" * 100)
         while cl.recv(65536):
             pass
@@ -474,7 +511,7 @@ def traffic(seconds, stop):
         n += 1
         time.sleep(0.04)
     stop.set()
-    t.join()
+    t.join(5)
     srv.close()
     return n
 
@@ -484,13 +521,24 @@ def case_restart_inside(tmp, ch):
     ch.schema()
     js = os.path.join(tmp, "live.json")
     p = subprocess.Popen([tcplens, "-i", "lo", "--no-tui", "--host", "live-host", "--clickhouse", ch.url,
-                          "-o", js, "tcp port %d" % TPORT], stderr=subprocess.PIPE, text=True)
+                          "-o", js, "tcp port %d" % TPORT], stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    stop = threading.Event()
+    try:
+        restart_under(tmp, ch, p, js, stop)
+    finally:
+        stop.set()  # the traffic thread (a daemon) ends at its next connection
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+
+
+def restart_under(tmp, ch, p, js, stop):
     line = p.stderr.readline()
     if "capturing on" not in line:
         fail("tcplens did not start: %s" % line)
-    stop = threading.Event()
     result = {}
-    gen = threading.Thread(target=lambda: result.setdefault("n", traffic(8, stop)))
+    gen = threading.Thread(target=lambda: result.setdefault("n", traffic(8, stop)), daemon=True)
     gen.start()
     time.sleep(2)
     before = ch.query("SELECT count() FROM tcplens.events")[0][0]
@@ -501,14 +549,13 @@ def case_restart_inside(tmp, ch):
     time.sleep(3)
     ch.start()
     print("server away %.1f s (stopped with %s events stored)" % (time.monotonic() - down, before))
-    gen.join()
+    gen.join(20)
     time.sleep(1.5)  # closed flows linger 1 s of capture time, then end
     p.send_signal(signal.SIGTERM)
     try:
-        err = p.communicate(timeout=20)[1]
+        err = p.communicate(timeout=15)[1]
     except subprocess.TimeoutExpired:
-        p.kill()
-        fail("tcplens did not end within 20 s of SIGTERM")
+        fail("tcplens did not end within 15 s of SIGTERM")
     if p.returncode != 0:
         fail("tcplens exit %d: %s" % (p.returncode, err))
     sent, retried, dropped = summary_of(err)
@@ -536,10 +583,21 @@ def case_restart(tmp):
         skip("cannot create a network namespace here")
     try:
         subprocess.run(["ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up"], check=True)
-        r = subprocess.run(["ip", "netns", "exec", ns, sys.executable, os.path.abspath(__file__),
-                            tcplens, ch_server, ch_client, srcdir, "restart-inside", tmp], timeout=90)
+        try:
+            r = subprocess.run(["ip", "netns", "exec", ns, sys.executable, os.path.abspath(__file__),
+                                tcplens, ch_server, ch_client, srcdir, "restart-inside", tmp],
+                               timeout=60)
+        except subprocess.TimeoutExpired:
+            fail("the restart case did not end within 60 s")
         sys.exit(r.returncode)
     finally:
+        # Whatever is left in the namespace (tcplens, the server) goes first.
+        pids = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True).stdout.split()
+        for pid in pids:
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except (ProcessLookupError, ValueError):
+                pass
         subprocess.run(["ip", "netns", "del", ns], capture_output=True)
 
 
@@ -586,6 +644,87 @@ def case_spool(tmp):
           (dropped, want, m.group(1), m.group(2), retried, wall, rss, rss0))
 
 
+# ---- tables ClickHouse refuses ----
+
+def run_into(url, sample, tmp, name, env=None, flush="1"):
+    """tcplens -r sample into url: its stderr, JSON report and metrics (dict)."""
+    js, prom = os.path.join(tmp, name + ".json"), os.path.join(tmp, name + ".prom")
+    r = subprocess.run([tcplens, "-r", os.path.join(SAMPLES, sample), "--host", name, "--clickhouse", url,
+                        "--clickhouse-flush-timeout", flush, "-o", js, "--metrics-file", prom],
+                       capture_output=True, text=True, timeout=RUN_TIMEOUT,
+                       env=dict(os.environ, **(env or {})))
+    if r.returncode != 0:
+        fail("%s: tcplens exit %d: %s" % (name, r.returncode, r.stderr))
+    metrics = {}
+    for line in open(prom):
+        m = re.match(r'(tcplens_clickhouse_rows_\w+_total)\{.*table="(\w+)"\} (\d+)', line)
+        if m:
+            metrics[(m.group(1)[len("tcplens_clickhouse_rows_"):-len("_total")], m.group(2))] = int(m.group(3))
+    return r.stderr, load_report(js), metrics
+
+
+def rejected_of(stderr):
+    m = re.search(r"(\d+) rows rejected by ClickHouse \((\d+) events, (\d+) flows", stderr)
+    return (int(m.group(2)), int(m.group(3))) if m else (0, 0)
+
+
+def case_refuse(tmp, ch):
+    ch.start()
+    ch.schema()
+    base = "http://127.0.0.1:%d/?database=" % ch.http
+    sample = HOSTS[0][1]  # xen_both: csum_bad rows with resent_after_ms, and others
+    # 1. No events table: said at start (what to do), the flows all sent.
+    ch.schema("noevents")
+    urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:%d/" % ch.http,
+                                                  b"DROP TABLE noevents.events"), timeout=20).read()
+    err, d, met = run_into(base + "noevents", sample, tmp, "noevents")
+    sent, _, dropped = summary_of(err)
+    if "schema.sql" not in err or "Code: 60" not in err:
+        fail("a missing events table, not said with the schema.sql advice: %s" % err)
+    if len(ch.rows("flows", db="noevents")) != len(d["flows"]) or sent != len(d["flows"]) or \
+            dropped != len(d["events"]):
+        fail("no events table: want the %d flows sent and the %d events dropped: %s" %
+             (len(d["flows"]), len(d["events"]), err))
+    # 2. An events table refusing every row (dir is an Enum without c2s or
+    #    s2c): each row rejected and counted, the flows all sent.
+    ch.schema("badevents", [("    dir String,", "    dir Enum8('none' = 1),")])
+    err, d, met = run_into(base + "badevents", sample, tmp, "badevents")
+    sent, _, dropped = summary_of(err)
+    nflows = len(ch.rows("flows", db="badevents"))
+    if nflows != len(d["flows"]) or rejected_of(err) != (len(d["events"]), 0) or dropped or \
+            sent != len(d["flows"]):
+        fail("an events table refusing every row: %d flows stored of %d, %s rejected, %d dropped: %s"
+             % (nflows, len(d["flows"]), rejected_of(err), dropped, err))
+    if (met.get(("rejected", "events")), met.get(("rejected", "flows"))) != (len(d["events"]), 0):
+        fail("tcplens_clickhouse_rows_rejected_total says %s" % met)
+    if err.count("refuses rows of table events") != 1:
+        fail("want the refused rows said once: %s" % err)
+    # 3. A poison column: resent_after_ms as a String refuses the csum_bad
+    #    rows that carry it (ClickHouse names the row); the others go in.
+    ch.schema("poison", [("    resent_after_ms Nullable(Float64),", "    resent_after_ms Nullable(String),")])
+    err, d, met = run_into(base + "poison", sample, tmp, "poison")
+    poison = [e for e in d["events"] if "resent_after_ms" in e]
+    good = [e for e in d["events"] if "resent_after_ms" not in e]
+    got = ch.rows("events", db="poison")
+    if not poison or rejected_of(err) != (len(poison), 0) or \
+            collections.Counter(event_key(r) for r in got) != collections.Counter(event_key(e) for e in good):
+        fail("poison rows: %d of %d events stored, %s rejected (want %d): %s" %
+             (len(got), len(d["events"]), rejected_of(err), len(poison), err))
+    # 4. The password: from TCPLENS_CLICKHOUSE_PASSWORD (delivered), and in
+    #    the URL, wrong (refused, never printed).
+    err, d, _ = run_into(base + "tcplens&user=tl", sample, tmp, "pw-env", {"TCPLENS_CLICKHOUSE_PASSWORD": PASSWORD})
+    if summary_of(err)[0] != len(d["events"]) + len(d["flows"]) or PASSWORD in err:
+        fail("TCPLENS_CLICKHOUSE_PASSWORD: %s" % err)
+    err, d, _ = run_into("http://tl:Wr0ng-pw@127.0.0.1:%d/?database=tcplens&password=Wr0ng-pw2" % ch.http,
+                         sample, tmp, "pw-url", flush="0.5")
+    if "Wr0ng-pw" in err or "Code: 193" not in err or "password" not in err:
+        fail("a wrong password in the URL: want it refused and never printed: %s" % err)
+    print("PASS: no events table: said at start, the %d flows sent; every events row refused: all %d "
+          "rejected and counted, the flows sent; %d poison rows rejected, the %d others stored; "
+          "the password from the environment delivers, one in the URL is never printed" %
+          (len(d["flows"]), len(d["events"]), len(poison), len(good)))
+
+
 def main():
     for what, path in (("clickhouse-server", ch_server), ("clickhouse-client", ch_client)):
         if case != "spool" and not (path and os.access(path, os.X_OK)):
@@ -608,6 +747,8 @@ def main():
     try:
         if case == "hosts":
             case_hosts(tmp, ch)
+        elif case == "refuse":
+            case_refuse(tmp, ch)
         elif case == "spool":
             case_spool(tmp)
         else:

@@ -44,6 +44,9 @@ MPORT = 9911
 
 
 def skip(why):
+    if os.environ.get("TCPLENS_REQUIRE_FLEET") == "1":
+        print("FAIL: TCPLENS_REQUIRE_FLEET=1 and this test would skip: " + why)
+        sys.exit(1)
     print("SKIP: " + why)
     sys.exit(77)
 
