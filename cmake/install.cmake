@@ -7,7 +7,8 @@
 #
 # Dependencies: dpkg-shlibdeps computes them from what the binary links
 # (libpcap0.8, libjansson4, libncurses6, libtinfo6, libnetfilter-queue1,
-# libcurl4, libc6) when it is installed (dpkg-dev); else the list below is declared.
+# libc6) when it is installed (dpkg-dev); else the list below is declared.
+# libcurl4 is recommended: --clickhouse loads it (report/curl_lazy.h).
 include(GNUInstallDirs)
 
 install(TARGETS tcplens RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
@@ -55,8 +56,10 @@ if(DPKG_SHLIBDEPS)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 else()
   set(CPACK_DEBIAN_PACKAGE_DEPENDS
-      "libc6 (>= 2.34), libpcap0.8 (>= 1.5.1), libjansson4 (>= 2.14), libncurses6 (>= 6), libtinfo6 (>= 6), libnetfilter-queue1 (>= 1.0.2), libcurl4 (>= 7.62)")
+      "libc6 (>= 2.34), libpcap0.8 (>= 1.5.1), libjansson4 (>= 2.14), libncurses6 (>= 6), libtinfo6 (>= 6), libnetfilter-queue1 (>= 1.0.2)")
 endif()
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "bash-completion, man-db")
+# libcurl4: loaded by --clickhouse only (report/curl_lazy.h), so not a
+# library dpkg-shlibdeps sees.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libcurl4 (>= 7.62), bash-completion, man-db")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libcap2-bin, tcpdump, tshark, prometheus-node-exporter")
 include(CPack)

@@ -3,7 +3,7 @@
  */
 #include "clickhouse_http.h"
 
-#include <curl/curl.h>
+#include "curl_lazy.h"
 #include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>

@@ -14,7 +14,7 @@
  */
 #include "clickhouse_sink.h"
 
-#include <curl/curl.h>
+#include "curl_lazy.h"
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -693,6 +693,8 @@ static int sink_start(struct clickhouse_sink *s, char *err, size_t errlen)
 struct clickhouse_sink *clickhouse_sink_new(const struct clickhouse_config *cfg, char *err,
 					    size_t errlen)
 {
+	if (curl_lazy_load(err, errlen) < 0)
+		return NULL;
 	struct clickhouse_sink *s = calloc(1, sizeof(*s));
 	if (!s) {
 		snprintf(err, errlen, "out of memory");
