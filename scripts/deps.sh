@@ -59,7 +59,7 @@ clickhouse_install() {
   [[ "${1:-build}" == test && $(id -u) -eq 0 ]] || return 0
   local p have=0 server_before=0
   for p in clickhouse-server clickhouse-client; do
-    if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep "install ok installed" >/dev/null; then
       have=$((have + 1))
       [[ $p == clickhouse-server ]] && server_before=1
     fi
@@ -68,9 +68,11 @@ clickhouse_install() {
   local mark=/var/lib/tcplens-test/clickhouse-unavailable
   [[ -e $mark ]] && return 0
   export DEBIAN_FRONTEND=noninteractive
-  if ! apt-cache policy clickhouse-server 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+  # grep without -q: under pipefail, grep -q leaving at its first match
+  # kills apt-cache with SIGPIPE and the pipeline reads as "no candidate".
+  if ! apt-cache policy clickhouse-server 2>/dev/null | grep 'Candidate: [0-9]' >/dev/null; then
     apt-get update -qq || true
-    if ! apt-cache policy clickhouse-server 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+    if ! apt-cache policy clickhouse-server 2>/dev/null | grep 'Candidate: [0-9]' >/dev/null; then
       echo "clickhouse-server is not available from apt here (no candidate): the fleet_clickhouse tests skip (said once; rm $mark to look again)" >&2
       mkdir -p "${mark%/*}" && : >"$mark"
       return 0
@@ -105,7 +107,7 @@ want=("${build_pkgs[@]}")
 
 missing=()
 for p in "${want[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep "install ok installed" >/dev/null || missing+=("$p")
 done
 ((${#missing[@]} == 0)) && { promtool_fetch "${1:-build}"; clickhouse_install "${1:-build}"; exit 0; }
 
