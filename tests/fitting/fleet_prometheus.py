@@ -269,6 +269,15 @@ def main():
         expr = next(l.split("expr:", 1)[1].strip() for l in rules.splitlines()
                     if "expr:" in l and "csum_bad" in l)
         alerting = set(by_host(query(pport, expr)))
+        # every query of the shipped Grafana dashboard runs on the real server
+        dash = json.load(open(os.path.join(os.path.dirname(RELAY), "..", "..", "deploy", "grafana",
+                                           "tcplens.json")))
+        dash_results = {}
+        for panel in dash["panels"]:
+            for t in panel["targets"]:
+                q = t["expr"].replace("$host", ".*")
+                dash_results[panel["title"]] = query(pport, q)
+        corrupt_hosts = list(dash_results["Hosts with real corruption (10 min)"].values())
         engines = {dict(k).get("engine") for k in query(pport, "tcplens_info")}
         for name, ns, p, js in procs:
             if js:
@@ -304,6 +313,11 @@ def main():
                  (corrupted, truth, got["corrupt"].get("host-c")))
         if got["corrupt"].get("host-a") or got["corrupt"].get("host-b") or got["offload"].get("host-c"):
             fail("corruption on host-a/b or artifacts on host-c: %s" % got)
+        if corrupt_hosts != [1.0]:
+            fail("the dashboard's 'Hosts with real corruption' says %s, want 1 (host-c)" % corrupt_hosts)
+        empty = [k for k, v in dash_results.items() if not v]
+        if empty:
+            fail("dashboard panels with no data from three live hosts: %s" % empty)
         if alerting != {"host-c"}:
             fail("TcplensRealCorruption's expression selects %s, want host-c alone" % alerting)
         if engines != {"tpacket3"}:
@@ -311,6 +325,7 @@ def main():
         print("prometheus /api/v1/query: %s" % json.dumps(got, sort_keys=True))
         print("host-c: the relay corrupted %d frames; TcplensRealCorruption's expression "
               "selects %s" % (corrupted, sorted(alerting)))
+        print("grafana: %d panels' queries answered by the real Prometheus" % len(dash_results))
         print("PASS: %d numbers from the real Prometheus equal the three hosts' JSON reports" %
               checked)
     finally:
