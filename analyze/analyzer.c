@@ -470,6 +470,7 @@ static void observe_segment(struct analyzer *a, const struct flow *f, int dir,
 	const struct tcp_half *h = &f->half[dir], *peer = &f->half[!dir];
 	struct segment_obs o = {
 		.ts_ns = d->rec->ts_ns,
+		.frame = d->rec->frame,
 		.flow_bytes = f->half[0].bytes + f->half[1].bytes,
 		.flow_id = f->id,
 		.seq = d->seq,

@@ -46,6 +46,11 @@ void flow_endpoint(const struct flow_key *k, int i, char *buf, size_t len)
 
 int flow_chart_dir(const struct flow *f)
 {
+	/* A side that sent no data has no sequence or window to chart: a
+	 * server whose SYN-ACK was resent, a receiver closing its window. */
+	uint64_t c = f->half[DIR_C2S].payload_bytes, s = f->half[DIR_S2C].payload_bytes;
+	if (!c != !s)
+		return c ? DIR_C2S : DIR_S2C;
 	if (f->findings_dir[DIR_C2S] != f->findings_dir[DIR_S2C])
 		return f->findings_dir[DIR_C2S] > f->findings_dir[DIR_S2C] ? DIR_C2S : DIR_S2C;
 	return f->half[DIR_C2S].payload_bytes >= f->half[DIR_S2C].payload_bytes ? DIR_C2S : DIR_S2C;

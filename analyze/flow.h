@@ -300,8 +300,9 @@ void flow_endpoint(const struct flow_key *k, int i, char *buf, size_t len);
 double flow_badness(const struct flow *f);
 
 /* The direction whose congestion window the views chart (text, TUI, HTML:
- * one rule): the one holding more of the findings that rank a flow (the
- * waiting sender of a stall, the resending one...), else the busier sender.
+ * one rule): the only one that sent data, if one alone did; else the one
+ * holding more of the findings that rank a flow (the waiting sender of a
+ * stall, the resending one...), else the busier sender.
  * flow_chart_both: both hold some, and both sent data: chart both. */
 int flow_chart_dir(const struct flow *f);
 bool flow_chart_both(const struct flow *f);

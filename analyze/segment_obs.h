@@ -15,6 +15,7 @@
 
 struct segment_obs {
 	uint64_t ts_ns;
+	uint64_t frame;            /* its frame number (1-based, Wireshark's) */
 	uint64_t flow_bytes;       /* both directions' wire bytes so far */
 	double badness;            /* flow_badness, once the flow is closed (else 0) */
 	uint32_t flow_id;

@@ -249,21 +249,82 @@
     }
   }
 
+  // What is under the pointer on a time-sequence graph: the nearest data
+  // segment or ACK (its frame, sequence range, length, time), else a SACK
+  // hole or a stall band it is in. Within 8 px; the tip follows the pointer.
+  function hover(u, tip, data, acks, holes, stalls) {
+    const { left, top } = u.cursor;
+    if (left == null || left < 0) { tip.style.display = 'none'; return; }
+    const dpr = window.devicePixelRatio || 1;
+    const px = (t) => u.valToPos(t, 'x'), py = (v) => u.valToPos(v, 'y');
+    let best = null, bestD = 8;
+    const FLAG_WORDS = [[F_RETRANS, 'retransmission'], [F_CSUM_BAD, 'bad checksum'],
+      [F_CSUM_OFFLOAD, 'offload artifact'], [F_GIANT, 'giant (TSO/GRO)']];
+    for (const p of data) {
+      const x = px(p[0]);
+      if (Math.abs(x - left) > bestD) continue;
+      const y0 = py(p[1]), y1 = py(p[2]);
+      const dy = top > y0 ? top - y0 : top < y1 ? y1 - top : 0;
+      const d = Math.hypot(x - left, dy);
+      if (d < bestD) {
+        bestD = d;
+        const what = FLAG_WORDS.filter(([f]) => p[3] & f).map(([, w]) => w);
+        best = `frame ${p[4]}: data, seq ${p[1]}–${p[2]} (${p[2] - p[1]} bytes)` +
+          (what.length ? ', ' + what.join(', ') : '') + `, t ${p[0].toFixed(6)} s`;
+      }
+    }
+    for (const p of acks) {
+      const d = Math.hypot(px(p[0]) - left, py(p[1]) - top);
+      if (d < bestD) {
+        bestD = d;
+        best = `frame ${p[4]}: ACK ${p[1]}, window to ${p[2]} (${p[2] - p[1]} bytes)` +
+          (p[3] & 0x10 ? ', zero window' : '') + `, t ${p[0].toFixed(6)} s`;
+      }
+    }
+    if (!best) {
+      const t = u.posToVal(left, 'x'), v = u.posToVal(top, 'y');
+      const h = holes.find((x) => t >= x.rt && t <= x.rt + x.fill_ms / 1000 && v >= x.seq - 1 &&
+        v <= x.seq + x.bytes + 1);
+      const st = stalls.find((x) => t >= x.t && t <= x.t + x.ms / 1000);
+      if (h) best = `frame ${h.frame}: SACK hole, seq ${h.seq}–${h.seq + h.bytes} (${h.bytes} bytes), ` +
+        `open ${h.fill_ms} ms, filled by ${h.filled_by}`;
+      else if (st) best = `frame ${st.frame}: stall, ${st.ms} ms, cause ${st.cause}` +
+        (st.end != null ? `, until frame ${st.end}` : '');
+    }
+    if (!best) { tip.style.display = 'none'; return; }
+    tip.textContent = best;
+    tip.style.display = 'block';
+    const w = u.over.clientWidth;
+    tip.style.left = Math.min(left + 12, Math.max(0, w - 360)) + 'px';
+    tip.style.top = Math.max(0, top - 28) + 'px';
+    void dpr;
+  }
+
   function timeSeqChart(box, g, flow, dir, base, evs, link) {
     const other = dir === 'c2s' ? 's2c' : 'c2s';
     const ms = (v) => v / 1000; // sample times are ms after t0
     const off = g.t0 - base;
-    const data = g[dir].data.map((p) => [off + ms(p[0]), p[1], p[2], p[3]]);
-    const acks = g[other].acks.map((p) => [off + ms(p[0]), p[1], p[2], p[3]]);
+    const frame0 = g.first_frame || 0;
+    const data = g[dir].data.map((p) => [off + ms(p[0]), p[1], p[2], p[3], frame0 + (p[4] || 0)]);
+    const acks = g[other].acks.map((p) => [off + ms(p[0]), p[1], p[2], p[3], frame0 + (p[4] || 0)]);
     const sacks = g[other].sacks.map((p) => [off + ms(p[0]), p[1], p[2]]);
     const mine = evs.filter((e) => e.dir === dir);
     const retrans = mine.filter((e) => e.kind === 'retransmission');
     const holes = mine.filter((e) => e.kind === 'sack_gap');
+    const synAgain = evs.filter((e) => e.kind === 'syn_retransmit');
     const csum = mine.filter((e) => e.kind === 'csum_bad');
-    const stalls = evs.filter((e) => e.kind === 'stall').map((e) => ({ t: e.rt, ms: e.duration_ms, cause: e.cause }));
-    const xs = acks.length ? acks.map((p) => p[0]) : data.map((p) => p[0]);
-    const ackY = acks.length ? acks.map((p) => p[1]) : xs.map(() => null);
-    const winY = acks.length ? acks.map((p) => p[2]) : xs.map(() => null);
+    const stalls = evs.filter((e) => e.kind === 'stall').map((e) => ({ t: e.rt, ms: e.duration_ms, cause: e.cause,
+      frame: e.frame, end: e.end_frame }));
+    // x: the ACKs (or the data), plus the handshake's moments, so the SYN,
+    // its retries and the ACK completing it are in view
+    const t0 = g.sampled ? 0 : flow.first_ts - base;
+    const moments = flow.client_from_syn
+      ? [t0, ...synAgain.map((e) => e.rt), ...(flow.handshake_ms != null ? [t0 + flow.handshake_ms / 1000] : [])]
+      : [];
+    const pts = (acks.length ? acks.map((p) => [p[0], p[1], p[2]]) : data.map((p) => [p[0], null, null]));
+    if (pts.length) for (const t of moments) pts.push([t, null, null]);
+    pts.sort((a, b) => a[0] - b[0]);
+    const xs = pts.map((p) => p[0]), ackY = pts.map((p) => p[1]), winY = pts.map((p) => p[2]);
     if (!xs.length) {
       box.appendChild(el('p', { class: 'nodata' }, 'No segments sampled in this direction.'));
       return null;
@@ -320,6 +381,33 @@
         ctx.moveTo(x - 2 * dpr, y1); ctx.lineTo(x + 2 * dpr, y1);
         ctx.stroke();
       }
+      // the handshake: the SYN (the first packet, when the capture holds it),
+      // each SYN or SYN-ACK sent again, and the ACK that completed it
+      ctx.lineWidth = 1 * dpr;
+      ctx.font = `${10 * dpr}px system-ui, sans-serif`;
+      ctx.textAlign = 'left'; // uPlot leaves it as its last axis set it
+      ctx.textBaseline = 'alphabetic';
+      const placed = []; // labels drawn: a close one goes a line lower
+      const mark = (t, color, label) => {
+        const x = px(t);
+        if (x < u.bbox.left - 2 * dpr || x > u.bbox.left + u.bbox.width + 2 * dpr) return;
+        ctx.strokeStyle = color;
+        ctx.fillStyle = color;
+        ctx.setLineDash([3 * dpr, 3 * dpr]);
+        ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke();
+        ctx.setLineDash([]);
+        const wdt = ctx.measureText(label).width;
+        const lx = Math.min(x + 3 * dpr, u.bbox.left + u.bbox.width - wdt - 2 * dpr);
+        let line = 0;
+        while (placed.some((p) => p.line === line && lx < p.x1 + 6 * dpr && lx + wdt > p.x0 - 6 * dpr)) line++;
+        placed.push({ x0: lx, x1: lx + wdt, line });
+        ctx.fillText(label, lx, u.bbox.top + (12 + 12 * line) * dpr);
+      };
+      if (flow.client_from_syn) mark(g.sampled ? 0 : flow.first_ts - base, '#546e7a', 'SYN');
+      for (const e of synAgain) mark(e.rt, '#c62828', e.dir === 'c2s' ? 'SYN again' : 'SYN-ACK again');
+      if (flow.handshake_ms != null && flow.client_from_syn) {
+        mark((g.sampled ? 0 : flow.first_ts - base) + flow.handshake_ms / 1000, '#546e7a', 'handshake done');
+      }
       ctx.fillStyle = SEG.retrans;
       for (const r of retrans) {
         const x = px(r.rt), y = py(r.seq + r.bytes);
@@ -350,11 +438,14 @@
         drawClear: [(u) => shadeStalls(u, stalls)],
         draw: [drawSegments],
         setScale: [link],
+        setCursor: [(u) => hover(u, tip, data, acks, holes, stalls, evs)],
       },
     };
+    const tip = el('div', { class: 'hovertip' });
     const div = el('div', { class: 'chart tseq', 'data-flow': String(flow.id) });
     box.appendChild(div);
     const u = new uPlot(opts, [xs, ackY, winY], div);
+    u.over.appendChild(tip);
     zoomPan(u);
     const note = el('div', { class: 'legend-note' });
     const key = (color, text) => {

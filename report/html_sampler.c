@@ -118,13 +118,14 @@ static void stream_fold(struct hs_stream *st)
 	}
 }
 
-static void add(struct hs_stream *st, uint64_t t, uint32_t a, uint32_t b, uint32_t flags)
+static void add(struct hs_stream *st, uint64_t t, uint32_t a, uint32_t b, uint32_t flags,
+		uint32_t frame)
 {
 	if (st->n >= st->cap)
 		stream_fold(st);
 	if (st->n >= st->cap)
 		return;
-	struct hs_point q = {t, a, b, flags};
+	struct hs_point q = {t, a, b, flags, frame};
 	stream_put(st, &q);
 }
 
@@ -158,7 +159,7 @@ static int slot_steal(struct html_sampler *s)
 	return -1;
 }
 
-static int slot_claim(struct html_sampler *s, uint32_t flow_id, uint64_t t0)
+static int slot_claim(struct html_sampler *s, uint32_t flow_id, uint64_t t0, uint64_t frame)
 {
 	int i = -1;
 	for (int k = 0; k < HS_SLOTS && i < 0; k++)
@@ -172,6 +173,7 @@ static int slot_claim(struct html_sampler *s, uint32_t flow_id, uint64_t t0)
 	}
 	struct hs_slot *sl = &s->slot[i];
 	sl->flow_id = flow_id;
+	sl->first_frame = frame;
 	sl->ended = false;
 	sl->closed = false;
 	for (int d = 0; d < 2; d++) {
@@ -194,7 +196,7 @@ void html_sampler_segment(struct html_sampler *s, const struct segment_obs *o)
 		/* Only from a flow's first packet: no graph starts midway. */
 		if (!o->first_packet)
 			return;
-		i = slot_claim(s, o->flow_id, o->ts_ns);
+		i = slot_claim(s, o->flow_id, o->ts_ns, o->frame);
 		if (i < 0) {
 			s->flows_not_sampled++;
 			return;
@@ -203,6 +205,8 @@ void html_sampler_segment(struct html_sampler *s, const struct segment_obs *o)
 	struct hs_slot *sl = &s->slot[i];
 	int dir = o->dir;
 	uint64_t t = o->ts_ns;
+	uint64_t off = o->frame - sl->first_frame;
+	uint32_t fr = off < UINT32_MAX ? (uint32_t)off : UINT32_MAX;
 	sl->base[dir] = o->seq_base;
 	sl->closed = o->closed;
 	sl->closed_badness = o->badness;
@@ -218,16 +222,16 @@ void html_sampler_segment(struct html_sampler *s, const struct segment_obs *o)
 		if (o->giant)
 			fl |= HS_F_GIANT;
 		uint32_t a = o->seq - o->seq_base;
-		add(&sl->s[dir][HS_DATA], t, a, a + o->payload_len, fl);
+		add(&sl->s[dir][HS_DATA], t, a, a + o->payload_len, fl, fr);
 	}
 	sl->retrans_seen[dir] = o->retransmissions;
 	if (!(o->tcp_flags & TCP_ACK) || !o->peer_seq_known)
 		return;
 	uint32_t ack = o->ack - o->peer_seq_base;
-	add(&sl->s[dir][HS_ACK], t, ack, ack + o->rwnd, o->rwnd ? 0 : HS_F_ZERO_WIN);
+	add(&sl->s[dir][HS_ACK], t, ack, ack + o->rwnd, o->rwnd ? 0 : HS_F_ZERO_WIN, fr);
 	for (int k = 0; k < o->sack_count; k++)
 		add(&sl->s[dir][HS_SACK], t, o->sack[k].left - o->peer_seq_base,
-		    o->sack[k].right - o->peer_seq_base, 0);
+		    o->sack[k].right - o->peer_seq_base, 0, fr);
 }
 
 /* a ranks worse than b */

@@ -45,11 +45,14 @@
 
 enum hs_stream_kind { HS_DATA = 0, HS_ACK, HS_SACK, HS_STREAMS };
 
-/* a, b: sequence numbers relative to the data sender's seq_base. */
+/* a, b: sequence numbers relative to the data sender's seq_base; frame:
+ * the point's frame number less the flow's first sampled frame
+ * (saturating), for the page's hover. */
 struct hs_point {
 	uint64_t t_ns;
 	uint32_t a, b;
 	uint32_t flags;
+	uint32_t frame;
 };
 
 struct hs_stream {
@@ -61,6 +64,7 @@ struct hs_stream {
 
 struct hs_slot {
 	uint32_t flow_id;         /* 0: free */
+	uint64_t first_frame;     /* the frame its sampling began at */
 	bool ended;               /* kept for a graph */
 	bool closed;              /* not ended, closed: lingering (its segments said so) */
 	double closed_badness;    /* its flow_badness at its last segment, when closed */

@@ -418,8 +418,10 @@ static void stream_array(struct jw *w, const char *key, const struct hs_stream *
 		jw_fixed3(w, NULL, q->t_ns > st->t0 ? (double)(q->t_ns - st->t0) / NS_PER_MS : 0.0);
 		jw_uint(w, NULL, q->a);
 		jw_uint(w, NULL, q->b);
-		if (flags)
+		if (flags) { /* data and ACKs: the flags and the frame (from first_frame) */
 			jw_uint(w, NULL, q->flags);
+			jw_uint(w, NULL, q->frame);
+		}
 		jw_arr_close(w);
 	}
 	jw_arr_close(w);
@@ -445,8 +447,10 @@ static void samples_object(struct jw *w, const struct html_sampler *hs, enum ts_
 		jw_fixed3(w, "badness", hs->rank[i].badness);
 		jw_bool(w, "sampled", sl != NULL);
 		if (sl) {
-			/* Times are ms after t0, the flow's first packet. */
+			/* Times are ms after t0, the flow's first packet;
+			 * frames after first_frame. */
 			jw_ts(w, "t0", sl->s[0][0].t0, prec);
+			jw_uint(w, "first_frame", sl->first_frame);
 			for (int d = 0; d < 2; d++) {
 				jw_obj_open(w, flow_dir_name(d));
 				jw_uint(w, "seq_base", sl->base[d]);
