@@ -128,6 +128,8 @@ static void close_round(struct cwnd_ctx *c, struct flow *f, int dir)
 	enum round_phase phase;
 	if (w->resent_in_round || w->in_recovery)
 		phase = PHASE_RECOVERY;
+	else if (limit == CAUSE_APP)
+		phase = PHASE_APP;
 	else if (!w->prev_flight || flight >= SLOW_START_GROWTH * w->prev_flight)
 		phase = PHASE_SLOW_START;
 	else

@@ -27,6 +27,7 @@ const char *round_phase_name(enum round_phase p)
 	case PHASE_SLOW_START: return "slow_start";
 	case PHASE_CONGESTION_AVOIDANCE: return "congestion_avoidance";
 	case PHASE_RECOVERY: return "recovery";
+	case PHASE_APP: return "app";
 	}
 	return "slow_start";
 }

@@ -24,7 +24,9 @@ struct cwnd_round {
 	uint8_t phase;          /* enum round_phase */
 };
 
-enum round_phase { PHASE_SLOW_START = 0, PHASE_CONGESTION_AVOIDANCE, PHASE_RECOVERY };
+/* APP: the application wrote less than the window allowed (the round's
+ * limit is app): its flight says nothing of slow start or avoidance. */
+enum round_phase { PHASE_SLOW_START = 0, PHASE_CONGESTION_AVOIDANCE, PHASE_RECOVERY, PHASE_APP };
 
 const char *round_phase_name(enum round_phase p);
 

@@ -20,10 +20,10 @@
     sender_limited: 'rgba(0,137,123,0.15)', app_idle: 'rgba(120,144,156,0.15)',
     tlp: 'rgba(216,27,96,0.16)', unknown: 'rgba(97,97,97,0.12)',
   };
-  const PHASE_COLORS = { slow_start: '#43a047', congestion_avoidance: '#1e88e5', recovery: '#e53935' };
+  const PHASE_COLORS = { slow_start: '#43a047', congestion_avoidance: '#1e88e5', recovery: '#e53935', app: '#9e9e9e' };
   const PHASE_BANDS = {
     slow_start: 'rgba(67,160,71,0.07)', congestion_avoidance: 'rgba(30,136,229,0.05)',
-    recovery: 'rgba(229,57,53,0.10)',
+    recovery: 'rgba(229,57,53,0.10)', app: 'rgba(158,158,158,0.08)',
   };
   const SEG = { plain: '#1565c0', retrans: '#e53935', bad: '#ff6f00', offload: '#90a4ae', giant: '#6a1b9a' };
 

@@ -5,7 +5,8 @@
  * drawn with characters: one column a round, '#' limited by the congestion
  * window, 'w' by the receiver's window, 'a' by the application; under it
  * the phase of each round (S slow start, C congestion avoidance, R
- * recovery) and 'v' where a recovery ended with a reduced window.
+ * recovery, a application-limited) and 'v' where a recovery ended with a
+ * reduced window.
  */
 #include <stdio.h>
 #include <string.h>
@@ -47,7 +48,8 @@ void render_plot(struct screen *s, const struct view_detail *d, int row, int col
 			       d->rounds[i - 1].phase == PHASE_RECOVERY;
 		if (reduced && bar < bars_h)
 			screen_fill(s, row + bars_h - 1 - bar, x, 1, 'v', ROLE_MARK);
-		char ph = r->phase == PHASE_SLOW_START ? 'S' : r->phase == PHASE_RECOVERY ? 'R' : 'C';
+		char ph = r->phase == PHASE_SLOW_START ? 'S' : r->phase == PHASE_RECOVERY ? 'R'
+			  : r->phase == PHASE_APP ? 'a' : 'C';
 		screen_fill(s, row + bars_h, x, 1, ph, r->phase == PHASE_RECOVERY ? ROLE_MARK : ROLE_DIM);
 	}
 	if (!n)

@@ -125,7 +125,7 @@ def validate_flow(fl, where="flow"):
                           # "pacing" (BBR paces below its cwnd): an extension of design.md
                           {"t": (int, float), "flight_bytes": int, "flight_segments": int,
                            "limit": {"cwnd", "rwnd", "app", "pacing"},
-                           "phase": {"slow_start", "congestion_avoidance", "recovery"}},
+                           "phase": {"slow_start", "congestion_avoidance", "recovery", "app"}},
                           problems)
     return problems
 

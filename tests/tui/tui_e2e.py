@@ -144,7 +144,7 @@ def tmux_tests(tcplens, samples, size):
         s = t.wait_for("Flows behind stall (delayed_ack): 1 flow")
         t.keys("Enter")
         s = t.wait_for("Timeline:")
-        check("delayed_ack 29x" in s and "Flight per round, c2s client" in s and "phase   SS" in s,
+        check("delayed_ack 29x" in s and "Flight per round, c2s client" in s and "phase   aa" in s,
               "nagle: detail with stalls and the round plot", s)
         t.keys("j", "j", "k")
         t.keys("?")

@@ -364,7 +364,8 @@ Test(cwnd, unknown_sender_half_does_not_split_rounds_at_every_ack)
  * one SMSS per ACK, the ACKs of a round's flight double it): 10, 20, 40
  * segments, each 1.5x or more the one before -> slow_start. Then 56 (1.4x,
  * under 1.5 x 40) -> congestion_avoidance. The last round ends with a 500-byte
- * segment: the application had no more -> limited by app, 7 x 1448 + 500
+ * segment: the application had no more -> limited by app, its phase app
+ * (its flight says nothing of the window's growth), 7 x 1448 + 500
  * = 10636 bytes, 8 segments (rounded up). The first segment of each round
  * is its start time. No loss: no reduction, cc_guess unknown. */
 Test(cwnd, slow_start_round_by_round)
@@ -381,7 +382,7 @@ Test(cwnd, slow_start_round_by_round)
 	assert_round(1, 20 * SEG, 20, PHASE_SLOW_START, CAUSE_CWND);
 	assert_round(2, 40 * SEG, 40, PHASE_SLOW_START, CAUSE_CWND);
 	assert_round(3, 56 * SEG, 56, PHASE_CONGESTION_AVOIDANCE, CAUSE_CWND);
-	assert_round(4, 7 * SEG + 500, 8, PHASE_CONGESTION_AVOIDANCE, CAUSE_APP);
+	assert_round(4, 7 * SEG + 500, 8, PHASE_APP, CAUSE_APP);
 	cr_assert_eq(end_nrounds[DIR_C2S], 1, "the request: one round");
 	cr_assert_eq(end_flow.cw[DIR_S2C].rounds.not_listed, 0);
 	cr_assert_eq(count_kind(FIND_CWND_REDUCTION, -1), 0);
