@@ -189,6 +189,13 @@ void clickhouse_row_flow(struct jw *w, const struct clickhouse_origin *o, const 
 	jw_uint(w, "id", f->id);
 	jw_word(w, "proto", tcp ? "tcp" : "udp");
 	endpoints(w, f);
+	/* The tunnel in the text report's words ("vxlan vni 42"): two tenants
+	 * with one inner 5-tuple are two flows, and their rows say which is
+	 * which (an event names its flow by id). */
+	char tun[128] = "";
+	if (f->key.tun_hash && f->cold)
+		flow_tunnel_name(&f->cold->tunnel, tun, sizeof(tun));
+	jw_string(w, "tunnel", tun);
 	jw_uint(w, "client_from_syn", f->client_from_syn);
 	jw_uint(w, "first_ts_ns", f->first_ts);
 	jw_uint(w, "last_ts_ns", f->last_ts);

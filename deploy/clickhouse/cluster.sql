@@ -126,6 +126,7 @@ CREATE TABLE IF NOT EXISTS tcplens.flows_local ON CLUSTER tcplens_cluster
     client String,                    -- "addr:port": the side that sent the first SYN
     server String,
     server_port UInt16,
+    tunnel String DEFAULT '',         -- the tunnel in words: "vxlan vni 42" ('' outside any); two tenants with one inner 5-tuple differ here
     client_from_syn UInt8,            -- 0: client guessed (no SYN captured)
     first_ts_ns UInt64,               -- first and last packet, ns since the epoch
     last_ts_ns UInt64,
@@ -204,6 +205,7 @@ CREATE TABLE IF NOT EXISTS tcplens.flows ON CLUSTER tcplens_cluster
     client String,                    -- "addr:port": the side that sent the first SYN
     server String,
     server_port UInt16,
+    tunnel String DEFAULT '',         -- the tunnel in words: "vxlan vni 42" ('' outside any); two tenants with one inner 5-tuple differ here
     client_from_syn UInt8,            -- 0: client guessed (no SYN captured)
     first_ts_ns UInt64,               -- first and last packet, ns since the epoch
     last_ts_ns UInt64,

@@ -241,7 +241,7 @@ def same(col, row_v, json_v):
 
 # Columns with no key of that name in the JSON, and how each is checked.
 FLOW_OWN = {"host", "source_kind", "source_name", "run", "server_port", "first_ts_ns", "last_ts_ns",
-            "stalls_by_cause.cause", "stalls_by_cause.ms"}
+            "stalls_by_cause.cause", "stalls_by_cause.ms", "tunnel"}
 EVENT_OWN = {"host", "source_kind", "source_name", "run", "ts_ns", "severity", "cause", "client",
              "server", "server_port", "frame", "flow"}
 CAUSE_KEYS = ("cause", "side", "fate", "limit", "filled_by")
@@ -277,6 +277,12 @@ def check_flow_rows(host, report, rows):
                                                              r["last_ts_ns"], f["first_ts"], f["last_ts"]))
         if int(r["server_port"]) != int(f["server"].rsplit(":", 1)[1]):
             fail("%s flow %s: server_port %s" % (host, f["id"], r["server_port"]))
+        # the tunnel: named exactly when the JSON flow has an encap
+        if (r["tunnel"] != "") != ("encap" in f):
+            fail("%s flow %s: tunnel %r, the JSON's encap %s" % (host, f["id"], r["tunnel"],
+                                                                 f.get("encap")))
+        if "encap" in f and f["encap"]["kind"] not in r["tunnel"]:
+            fail("%s flow %s: tunnel %r names no %s" % (host, f["id"], r["tunnel"], f["encap"]["kind"]))
 
 
 def event_key(e):
@@ -470,6 +476,27 @@ def case_hosts(tmp, ch):
         fail("--threads 3 --format html: %d sent, %d dropped" % (sent, dropped))
     check_event_rows("host-t3", d, ch.rows("events", "WHERE host = 'host-t3'"))
     check_flow_rows("host-t3", d, ch.rows("flows", "WHERE host = 'host-t3'"))
+    # Two VXLAN tenants with one inner 5-tuple: two flows whose rows differ by
+    # their tunnel, as the JSON's flows differ by their encap.
+    tj = os.path.join(tmp, "tenants.json")
+    r = subprocess.run([tcplens, "-r", os.path.join(SAMPLES, "vxlan_tenants.pcap"), "--host", "host-vx",
+                        "-o", tj, "--clickhouse", ch.url], capture_output=True, text=True,
+                       timeout=RUN_TIMEOUT)
+    if r.returncode != 0:
+        fail("vxlan_tenants: exit %d: %s" % (r.returncode, r.stderr))
+    tjs = load_report(tj)
+    vrows = ch.rows("flows", "WHERE host = 'host-vx'")
+    check_flow_rows("host-vx", tjs, vrows)
+    check_event_rows("host-vx", tjs, ch.rows("events", "WHERE host = 'host-vx'"))
+    same5 = collections.Counter((x["client"], x["server"]) for x in vrows)
+    twins = [k for k, n in same5.items() if n > 1]
+    names = {(x["client"], x["server"]): set() for x in vrows}
+    for x in vrows:
+        names[(x["client"], x["server"])].add(x["tunnel"])
+    if not twins or any(len(names[k]) != same5[k] for k in twins):
+        fail("vxlan_tenants: flows sharing an inner 5-tuple are not told apart: %s" %
+             [(x["client"], x["server"], x["tunnel"]) for x in vrows])
+    print("vxlan_tenants: %s" % sorted((x["client"], x["server"], x["tunnel"]) for x in vrows))
     nev = sum(len(d["events"]) for d in reports.values())
     nfl = sum(len(d["flows"]) for d in reports.values())
     print("PASS: %d events and %d flows of two hosts, column for column as their JSON reports "
