@@ -43,6 +43,12 @@ struct pipeline {
 	uint64_t damaged;                 /* damaged frames */
 	uint64_t seen;                   /* frames analyzed */
 	bool stopped;                    /* quit from the TUI or a signal mid-batch */
+	/* While the TUI holds the terminal, messages for stderr wait here (a
+	 * line on the terminal would be drawn over, and lost), printed once it
+	 * is given back. */
+	char tui_msgs[8192];
+	size_t tui_msgs_len;
+	bool tui_msgs_cut, tui_done;
 	struct analyzer *an;
 	struct report *rep;
 	struct annotate *ann;            /* -w */
@@ -89,12 +95,47 @@ __attribute__((format(printf, 2, 3))) static int fail(const struct pipeline_conf
 	return PIPELINE_EXIT_INPUT;
 }
 
+/* A line for stderr ("tcplens: " and a newline added), held while the TUI
+ * has the terminal. */
+__attribute__((format(printf, 2, 3))) static void say(struct pipeline *p, const char *fmt, ...)
+{
+	char line[CAPTURE_ERRBUF_SIZE + 512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (!p->tui || p->tui_done) {
+		fprintf(stderr, "tcplens: %s\n", line);
+		return;
+	}
+	size_t room = sizeof(p->tui_msgs) - p->tui_msgs_len;
+	int w = snprintf(p->tui_msgs + p->tui_msgs_len, room, "tcplens: %s\n", line);
+	if (w < 0 || (size_t)w >= room) {
+		p->tui_msgs_cut = true;
+		p->tui_msgs[p->tui_msgs_len] = 0;
+	} else {
+		p->tui_msgs_len += (size_t)w;
+	}
+}
+
+/* The TUI gave the terminal back: what it held, in order. */
+static void tui_gone(struct pipeline *p)
+{
+	p->tui_done = true;
+	fputs(p->tui_msgs, stderr);
+	if (p->tui_msgs_cut)
+		fputs("tcplens: (more messages while the TUI ran were left out)\n", stderr);
+	p->tui_msgs_len = 0;
+	p->tui_msgs[0] = 0;
+}
+
 static void on_damaged(void *user, uint64_t frame, const char *msg)
 {
 	struct pipeline *p = user;
 	if ((p->damaged++ < DAMAGED_LIST_MAX || p->verbose_damaged) && !p->quiet_damaged)
-		fprintf(stderr, "tcplens: %s: frame %llu: %s (skipped)\n", p->input,
-			(unsigned long long)frame, msg);
+		say(p, "%s: frame %llu: %s (skipped)", p->input, (unsigned long long)frame, msg);
 }
 
 void pipeline_packet(struct pipeline *p, const struct pkt_record *rec)
@@ -428,7 +469,7 @@ static int run_loop(struct pipeline *p)
 		if (stop_requested || (c->duration > 0 && mono_clock_s() - pg.started >= c->duration))
 			break;
 		if (p->met && p->live && metrics_tick(p->met, p->an, err, sizeof(err)) < 0)
-			fprintf(stderr, "tcplens: metrics: %s\n", err);
+			say(p, "metrics: %s", err);
 		int n = p->shards ? sharded_step(p->shards, c->count, err)
 				  : capture_dispatch(&p->src, DISPATCH_FRAMES, on_packet, p, err);
 		if (p->shards && n > 0)
@@ -436,7 +477,12 @@ static int run_loop(struct pipeline *p)
 		if (n == CAPTURE_END)
 			break;
 		if (n < 0) {
-			status = fail(c, "%s; the report covers the frames before it", err);
+			if (p->tui) { /* said once the TUI gives the terminal back */
+				say(p, "%s; the report covers the frames before it", err);
+				status = PIPELINE_EXIT_INPUT;
+			} else {
+				status = fail(c, "%s; the report covers the frames before it", err);
+			}
 			break;
 		}
 		if (c->count && p->seen >= c->count)
@@ -480,16 +526,21 @@ static int run_finish(struct pipeline *p, int status)
 	const struct pipeline_config *c = p->cfg;
 	char err[CAPTURE_ERRBUF_SIZE];
 	analyzer_finish(p->an);
-	if (p->tui)
+	if (p->tui) {
 		tui_finish(p->tui);  /* browse the final analysis until q */
+		tui_gone(p);
+	}
 	struct capture_stats cs;
 	capture_stats(&p->src, &cs);
-	if (report_finish(p->rep, p->an, &cs) < 0)
+	bool report_ok = report_finish(p->rep, p->an, &cs) == 0;
+	if (!report_ok)
 		status = fail(c, "%s", p->rep->err);
 	clickhouse_sink_finish(p->ch);  /* never fails the run: it says what it lost */
 	if (p->met && metrics_finish(p->met, p->an, &cs, err, sizeof(err)) < 0)
 		status = fail(c, "metrics: %s", err);
-	if (p->tui_held && !status)
+	/* The report as far as the reading went, as without the TUI (a read
+	 * error ends the run with its status, the report still printed). */
+	if (p->tui_held && report_ok)
 		print_held(p->tui_held);
 	if (c->baseline && !status)
 		status = baseline_run(c->baseline, c->out_path ? NULL : p->out,

@@ -242,6 +242,25 @@ def tmux_tests(tcplens, samples, size):
         check("Diagnosis" in body and "delayed_ack" in body and "\x1b[" not in body,
               "--tui > file: the text report in the file, no terminal codes in it")
 
+        # A capture cut short: the read error is said once the terminal is
+        # given back (a line written under the TUI would be drawn over), and
+        # the report of the frames before it still goes to stdout.
+        cut = os.path.join(tmp, "cut.pcap")
+        with open(os.path.join(samples, "bulk.pcap"), "rb") as f:
+            open(cut, "wb").write(f.read(300000))
+        red = os.path.join(tmp, "cut.txt")
+        t.start(f"{tcplens} --tui -r {cut} > {red}")
+        s = t.wait_for("END OF CAPTURE")
+        t.keys("q")
+        s = t.wait_for("TCPLENS_EXIT=2")
+        joined = s.replace("\n", "")  # the terminal wraps the long line
+        check("truncated dump file" in joined and "the report covers the frames before it" in joined,
+              "a read error under the TUI: said on the terminal after q", s)
+        t.kill()
+        body = open(red).read() if os.path.exists(red) else ""
+        check("Diagnosis" in body or "Connections" in body,
+              "a read error under the TUI: the report of the frames before it on stdout")
+
         # Replay at high speed: the TUI opens by itself (stdout a terminal);
         # the offload verdict on screen; the report equals the offline one.
         off = os.path.join(samples, "offload_tx.pcap")
