@@ -60,7 +60,8 @@ static void on_event(void *ctx, struct flow *f, const struct finding_event *ev)
 	struct analyzer *a = ctx;
 	bool write = true;
 	if (f) {
-		f->kind_count[ev->kind]++;
+		f->kinds |= (uint16_t)(1u << ev->kind);
+		f->badness_milli += finding_weight_milli((enum finding_kind)ev->kind);
 		if (finding_weight(ev->kind) >= 1 && f->findings_dir[ev->dir & 1] < UINT8_MAX)
 			f->findings_dir[ev->dir & 1]++;
 		if (ev->kind == FIND_IP_CSUM_OFFLOAD) {

@@ -110,6 +110,11 @@ double finding_weight(enum finding_kind k)
 	return (unsigned)k < FIND_COUNT ? kinds[k].weight : 0;
 }
 
+uint64_t finding_weight_milli(enum finding_kind k)
+{
+	return (uint64_t)(finding_weight(k) * 1000.0 + 0.5);
+}
+
 /* Each kind's rows gathered into one slice, in findings.def's order, once
  * (any thread may ask first). */
 static struct finding_field kind_fields[NROWS];

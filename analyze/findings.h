@@ -100,6 +100,8 @@ enum severity finding_severity_of(enum finding_kind k, enum cause c);
 const char *finding_meaning(enum finding_kind k);
 /* How much one event of kind k weighs in flow_badness ("worst first"). */
 double finding_weight(enum finding_kind k);
+/* The same in thousandths, rounded: what flow_badness sums. */
+uint64_t finding_weight_milli(enum finding_kind k);
 
 /* One payload field of a kind (a FIELD row of findings.def). */
 enum finding_field_type {

@@ -66,13 +66,9 @@ double flow_badness(const struct flow *f)
 {
 	/* Think time is not lost time. */
 	double lost_ms = f->stall.total_ms - flow_stall_cause_ms(f, stall_cause_index(CAUSE_APP_IDLE));
-	/* Summed in thousandths of a weight, exactly: the order of the kinds
-	 * cannot change a ranking. */
-	uint64_t milli = 0;
-	for (int k = 0; k < FIND_COUNT; k++)
-		milli += (uint64_t)f->kind_count[k] *
-			 (uint64_t)(finding_weight((enum finding_kind)k) * 1000.0 + 0.5);
-	return lost_ms + (double)milli / 1000.0;
+	/* Summed in thousandths of a weight, exactly (analyzer.c adds each
+	 * event's): the order of the events cannot change a ranking. */
+	return lost_ms + (double)f->badness_milli / 1000.0;
 }
 
 struct flow_cold *flow_cold(struct flow *f)

@@ -237,6 +237,11 @@ struct flow {
 	 * capture's timestamps jump backwards (analyze/sharded.c needs that). */
 	uint64_t touch_clock;
 	uint64_t syn_ts, synack_ts, hs_ack_ts; /* handshake, 0 = not seen */
+	/* Its events' weights summed, in thousandths (findings.def's weight of
+	 * each event's kind, over the cap too): flow_badness's score, exact in
+	 * integers whatever the order, kept as they come instead of a count
+	 * per kind (60 bytes a flow). */
+	uint64_t badness_milli;
 
 	struct tcp_half half[2];
 	struct rtt_stats rtt;      /* full round trips, both halves summed */
@@ -248,10 +253,10 @@ struct flow {
 	/* Events of kinds that rank a flow (weight >= 1), per direction,
 	 * saturating: which side's window the views chart (flow_chart_dir). */
 	uint8_t findings_dir[2];
+	uint16_t kinds;            /* bit k: it had an event of kind k */
 
 	uint32_t events;           /* events written for this flow */
 	uint32_t events_dropped;   /* over the per-flow cap, counted only */
-	uint32_t kind_count[FIND_COUNT];
 	uint32_t csum_held;          /* csum_bad events awaiting their fate (csum_fate.c) */
 	uint32_t gap_held;           /* open SACK holes (sack_gap.c) */
 	uint32_t retrans_held;       /* resends awaiting a possible D-SACK (dsack.c) */
@@ -263,6 +268,8 @@ struct flow {
 	uint32_t lru_prev, lru_next;   /* pool indices + 1, 0 = none */
 	uint8_t lru_list;              /* which list it is on */
 };
+
+_Static_assert(FIND_COUNT <= 16, "struct flow's kinds has a bit per finding kind");
 
 /* f's cold part, allocated zeroed on first use (once per flow, never per
  * packet); NULL when out of memory: the caller skips what needed it. */

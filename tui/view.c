@@ -116,7 +116,7 @@ bool view_row_matches(const struct flow_row *r, const char *q)
 /* Is flow f behind the finding (kind, cause)? */
 static bool flow_has_finding(const struct flow *f, uint8_t kind, uint8_t cause)
 {
-	if (kind >= FIND_COUNT || !f->kind_count[kind])
+	if (kind >= FIND_COUNT || !(f->kinds & (1u << kind)))
 		return false;
 	if (kind == FIND_STALL && cause != CAUSE_NONE && cause != CAUSE_UNKNOWN)
 		return flow_stall_cause_n(f, stall_cause_index(cause)) > 0;

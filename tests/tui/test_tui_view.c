@@ -272,7 +272,9 @@ Test(tui_retain, bounded_worst_kept)
 	for (uint32_t id = 1; id <= RETAIN_FLOWS + 100; id++) {
 		memset(f, 0, sizeof(*f));
 		f->id = id;
-		f->kind_count[FIND_RETRANSMISSION] = id % 7;
+		f->badness_milli = (id % 7) * finding_weight_milli(FIND_RETRANSMISSION);
+		if (id % 7)
+			f->kinds = 1u << FIND_RETRANSMISSION;
 		struct finding_event ev = {.flow_id = id, .kind = FIND_RETRANSMISSION};
 		for (int e = 0; e < 60; e++)
 			retain_event(&r, f, &ev);
