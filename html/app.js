@@ -255,7 +255,6 @@
   function hover(u, tip, data, acks, holes, stalls) {
     const { left, top } = u.cursor;
     if (left == null || left < 0) { tip.style.display = 'none'; return; }
-    const dpr = window.devicePixelRatio || 1;
     const px = (t) => u.valToPos(t, 'x'), py = (v) => u.valToPos(v, 'y');
     let best = null, bestD = 8;
     const FLAG_WORDS = [[F_RETRANS, 'retransmission'], [F_CSUM_BAD, 'bad checksum'],
@@ -297,7 +296,6 @@
     const w = u.over.clientWidth;
     tip.style.left = Math.min(left + 12, Math.max(0, w - 360)) + 'px';
     tip.style.top = Math.max(0, top - 28) + 'px';
-    void dpr;
   }
 
   function timeSeqChart(box, g, flow, dir, base, evs, link) {
@@ -438,7 +436,7 @@
         drawClear: [(u) => shadeStalls(u, stalls)],
         draw: [drawSegments],
         setScale: [link],
-        setCursor: [(u) => hover(u, tip, data, acks, holes, stalls, evs)],
+        setCursor: [(u) => hover(u, tip, data, acks, holes, stalls)],
       },
     };
     const tip = el('div', { class: 'hovertip' });
@@ -583,7 +581,7 @@
         `, Wireshark: ${convFilter(flow)}`));
       // The direction tcplens charts (the side holding the findings), and
       // a switch to the other.
-      let dir = row.chart_dir || 'c2s';
+      let dir = g.chart_dir || row.chart_dir || 'c2s';
       const sw = el('div', { class: 'dirswitch' });
       const area = el('div', { class: 'charts' });
       const buttons = {};
@@ -599,8 +597,9 @@
         sw.appendChild(b);
       }
       buttons[dir].className = 'on';
-      sw.appendChild(document.createTextNode(row.chart_both
-        ? ' — both sides hold findings' : ` — charted: the side ${row.chart_dir ? 'holding the findings or sending more' : 'sending more'}`));
+      sw.appendChild(document.createTextNode((g.chart_both ?? row.chart_both)
+        ? ' — both sides hold findings'
+        : ' — charted: the side that sent data, or the one holding the findings, or the busier sender'));
       box.appendChild(sw);
       box.appendChild(area);
       host.appendChild(box);

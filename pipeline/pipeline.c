@@ -422,7 +422,7 @@ static int run_bind(struct pipeline *p, bool use_tui)
 	const struct pipeline_config *c = p->cfg;
 	char err[CAPTURE_ERRBUF_SIZE];
 	p->input = p->live ? p->src.name : strcmp(c->read_file, "-") ? c->read_file : "(stdin)";
-	p->quiet_damaged = c->quiet || use_tui;
+	p->quiet_damaged = c->quiet; /* under the TUI, held until it gives the terminal back (say) */
 	p->verbose_damaged = c->verbose > 0;
 	struct report_meta meta = {
 		.source_kind = p->src.kind,

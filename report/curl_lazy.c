@@ -10,16 +10,18 @@ struct curl_lazy curl_lazy;
 
 static void *handle;
 
-/* dlsym's object pointer into a function pointer (POSIX guarantees it). */
+/* dlsym's object pointer into a function pointer (POSIX guarantees it),
+ * into the table being filled. */
 #define LOAD(field, name)                                                            \
 	do {                                                                         \
-		void *sym = dlsym(handle, name);                                     \
+		void *sym = dlsym(h, name);                                          \
 		if (!sym) {                                                          \
 			snprintf(err, errlen, "libcurl.so.4 lacks %s: install a libcurl4 of " \
 				 "7.62 or later (apt-get install libcurl4)", name);           \
+			dlclose(h);                                                  \
 			return -1;                                                   \
 		}                                                                    \
-		*(void **)&curl_lazy.field = sym;                                    \
+		*(void **)&t.field = sym;                                            \
 	} while (0)
 
 int curl_lazy_load(char *err, size_t errlen)
@@ -32,7 +34,7 @@ int curl_lazy_load(char *err, size_t errlen)
 			 dlerror());
 		return -1;
 	}
-	handle = h;
+	struct curl_lazy t; /* published whole, or not at all */
 	LOAD(global_init, "curl_global_init");
 	LOAD(global_cleanup, "curl_global_cleanup");
 	LOAD(easy_init, "curl_easy_init");
@@ -49,5 +51,7 @@ int curl_lazy_load(char *err, size_t errlen)
 	LOAD(url_cleanup, "curl_url_cleanup");
 	LOAD(url_get, "curl_url_get");
 	LOAD(url_set, "curl_url_set");
+	curl_lazy = t;
+	handle = h;
 	return 0;
 }

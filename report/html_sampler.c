@@ -264,7 +264,8 @@ bool html_sampler_flow_end(struct html_sampler *s, const struct flow *f)
 		s->nrank--;
 	}
 	memmove(&s->rank[pos + 1], &s->rank[pos], (s->nrank - pos) * sizeof(s->rank[0]));
-	s->rank[pos] = (struct hs_rank){f->id, bad, bytes, i};
+	s->rank[pos] = (struct hs_rank){f->id, bad, bytes, i, (uint8_t)flow_chart_dir(f),
+					flow_chart_both(f)};
 	s->nrank++;
 	if (i >= 0)
 		s->slot[i].ended = true;

@@ -80,6 +80,8 @@ struct hs_rank {
 	double badness;
 	uint64_t bytes;
 	int slot;                 /* -1: not sampled */
+	uint8_t chart_dir;        /* flow_chart_dir, flow_chart_both at its end */
+	bool chart_both;
 };
 
 struct html_sampler {

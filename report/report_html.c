@@ -20,7 +20,8 @@
  *
  * The page is bounded whatever the capture (about 10 MB at most: see the
  * caps), and so is memory: ended flows and events go to temporary spool
- * files, of which only the kept ranges are read back. The C side emits
+ * files, of which only the kept ranges are read back (an event only when
+ * the page may show it: the first of its kind, or of a TCP flow's). The C side emits
  * data; drawing is the page's JavaScript (html/app.js).
  */
 #define _POSIX_C_SOURCE 200809L
@@ -105,6 +106,14 @@ static void html_event(struct report *r, const struct flow *f, const struct find
 	p->nevents++;
 	p->kind_events[ev->kind]++;
 	html_dist_event(&p->dist, ev);
+	/* Spooled only when the page may show it: among the first of its kind
+	 * (the events table), or among the first of a TCP flow's (a graph's;
+	 * f->events counts this one). The spool then stays bounded by the
+	 * flows, not by a flood of events. */
+	bool for_table = p->kind_events[ev->kind] <= HTML_KIND_EVENTS;
+	bool for_graph = f && f->key.proto == 6 && f->events <= HTML_FLOW_EVENTS;
+	if (!for_table && !for_graph)
+		return;
 	snprintf(line, sizeof(line), "%08x %02x ", ev->flow_id, (unsigned)ev->kind);
 	jw_raw(w, line);
 	jw_restart(w);
@@ -445,6 +454,10 @@ static void samples_object(struct jw *w, const struct html_sampler *hs, enum ts_
 		jw_obj_open(w, NULL);
 		jw_uint(w, "flow", hs->rank[i].flow_id);
 		jw_fixed3(w, "badness", hs->rank[i].badness);
+		/* the direction to chart, decided by C (flow_chart_dir) for every
+		 * graphed flow, in the table or not */
+		jw_word(w, "chart_dir", flow_dir_name(hs->rank[i].chart_dir));
+		jw_bool(w, "chart_both", hs->rank[i].chart_both);
 		jw_bool(w, "sampled", sl != NULL);
 		if (sl) {
 			/* Times are ms after t0, the flow's first packet;
