@@ -13,9 +13,11 @@ large frames straight through; with -c stopping inside a batch; with a BPF
 filter; with frames of the largest snapshot length libpcap reads (a few per
 batch); and on an empty capture.
 """
+import atexit
 import glob
 import json
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -28,6 +30,7 @@ gen_hostile = sys.argv[3] if len(sys.argv) > 3 else None  # tests/hostile/gen_ho
 # over 2 and 4 threads (analyze/sharded.c).
 THREADS = [int(t) for t in os.environ.get("THREADS", "1 2 3 5").split()]
 tmp = tempfile.mkdtemp(prefix="tcplens-threads-")
+atexit.register(shutil.rmtree, tmp, True)  # ~200 MB of generated captures
 passed = failed = 0
 
 
