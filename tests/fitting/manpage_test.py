@@ -13,6 +13,7 @@ drift apart.
   when man-db is installed;
 - tcplens --version prints "tcplens VERSION", the page's .TH says the same.
 """
+import atexit
 import os
 import re
 import shutil
@@ -34,6 +35,7 @@ def tcpdump_habits(tcplens):
     import struct
     import tempfile
     d = tempfile.mkdtemp(prefix="tcplens-habits-")
+    atexit.register(shutil.rmtree, d, True)  # the test's files go with it
     cap = os.path.join(d, "cut.pcap")
     with open(cap, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))

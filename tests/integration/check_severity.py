@@ -14,6 +14,8 @@ diagnosis names one per finding. They must agree:
 The TUI takes both from the same function the comments do
 (finding_severity_of); the text report prints the JSON's findings.
 """
+import shutil
+import atexit
 import collections
 import json
 import os
@@ -31,6 +33,7 @@ COMMENT = re.compile(r"^tcplens: (\w+).*\((?:flow \d+ \w+, )?(info|low|medium|hi
 def main():
     tcplens, sdir = sys.argv[1:3]
     tmp = tempfile.mkdtemp(prefix="tcplens_sev_")
+    atexit.register(shutil.rmtree, tmp, True)  # the test's files go with it
     fails, checked = [], collections.Counter()
     names = sorted(f for f in os.listdir(sdir) if f.endswith((".pcap", ".pcapng")))
     for name in names:

@@ -6,6 +6,8 @@ Bad input gets a clear one-line message naming the file (and the frame), exit
 status 2, and never a crash; a damaged frame inside a good file is reported
 and skipped while the rest is analyzed.
 """
+import shutil
+import atexit
 import json
 import os
 import struct
@@ -18,6 +20,7 @@ from checks import check, finish  # noqa: E402
 
 tcplens, good = sys.argv[1:3]
 tmp = tempfile.mkdtemp(prefix="tcplens-bad-")
+atexit.register(shutil.rmtree, tmp, True)  # the test's files go with it
 
 
 def run(path, *args):

@@ -11,6 +11,8 @@ stdout, stderr and exit status, unless the run says a cap was split (then
 it may differ, by design). Deterministic: the seed fixes every capture.
 (Run by hand with COUNT 20000 on this project's samples: no difference.)
 """
+import shutil
+import atexit
 import glob
 import os
 import random
@@ -72,6 +74,7 @@ def mutate(fr):
 
 
 tmp = tempfile.mkdtemp(prefix="tcplens-mutated-")
+atexit.register(shutil.rmtree, tmp, True)  # the test's files go with it
 path = os.path.join(tmp, "m.pcap")
 passed = failed = capped = 0
 for n in range(count):

@@ -26,6 +26,8 @@ deleted on every exit path; traffic never leaves them).
 
 Exit 77 (ctest SKIP) with a message when not root or namespaces are refused.
 """
+import shutil
+import atexit
 import json
 import os
 import re
@@ -68,6 +70,7 @@ class Lab:
         self.procs = []
         self.made = []
         self.tmp = tempfile.mkdtemp(prefix="tcplens-live-")
+        atexit.register(shutil.rmtree, self.tmp, True)  # the test's files go with it
         os.chmod(self.tmp, 0o777)  # -Z nobody writes its report here
 
     def __enter__(self):

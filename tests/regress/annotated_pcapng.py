@@ -10,6 +10,8 @@ comment without an event. Then with a BPF filter and --write-flagged: fewer
 frames, each carrying its original frame number (epb_packetid), the comments
 still on the right frames. And -w over the input is refused.
 """
+import shutil
+import atexit
 import collections
 import json
 import os
@@ -22,6 +24,7 @@ import capfile  # noqa: E402
 
 tcplens, sample = sys.argv[1:3]
 tmp = tempfile.mkdtemp(prefix="tcplens_w_")
+atexit.register(shutil.rmtree, tmp, True)  # the test's files go with it
 out = os.path.join(tmp, "out.pcapng")
 rep = os.path.join(tmp, "report.json")
 fails = []

@@ -8,6 +8,8 @@ pass has begun writing, and the output is read block by block (no torn last
 block; every frame read equals its input frame). tcplens says it was
 interrupted and exits 2 (or, on a fast machine, finished first: exit 0).
 """
+import shutil
+import atexit
 import os
 import signal
 import subprocess
@@ -20,6 +22,7 @@ import capfile  # noqa: E402
 
 tcplens, sample = sys.argv[1:3]
 tmp = tempfile.mkdtemp(prefix="tcplens_int_")
+atexit.register(shutil.rmtree, tmp, True)  # the test's files go with it
 big, out = os.path.join(tmp, "big.pcap"), os.path.join(tmp, "out.pcapng")
 src = capfile.read_any(sample)
 frames, span, t0 = [], src[-1].ts_ns - src[0].ts_ns + 10**9, 0

@@ -10,6 +10,8 @@
       quit; capture-pane asserts what is on screen, and that the terminal is
       restored and the report written after q.
 """
+import shutil
+import atexit
 import os
 import subprocess
 import sys
@@ -33,6 +35,7 @@ def run(cmd):
 
 def identical(tcplens, samples):
     tmp = tempfile.mkdtemp(prefix="tcplens-tui-")
+    atexit.register(shutil.rmtree, tmp, True)  # the test's files go with it
     for name, speed in (("nagle", "max"), ("offload_tx", "max"), ("iw10_50k", "max"),
                         ("nagle", "8")):
         pcap = os.path.join(samples, name + ".pcap")
@@ -128,6 +131,7 @@ def tmux_tests(tcplens, samples, size):
     w, h = (int(x) for x in size.split("x"))
     t = Tmux(w, h)
     tmp = tempfile.mkdtemp(prefix="tcplens-tui-")
+    atexit.register(shutil.rmtree, tmp, True)  # the test's files go with it
     nagle = os.path.join(samples, "nagle.pcap")
     t.keepalive()
     try:
