@@ -14,6 +14,7 @@
 #include "analyze/stall.h"
 #include "report.h"
 #include "report_fields.h"
+#include "report_json.h"
 
 int clickhouse_origin_init(struct clickhouse_origin *o, const char *host, const char *kind,
 			   const char *name, uint64_t run)
@@ -64,39 +65,6 @@ static void endpoints(struct jw *w, const struct flow *f)
 	jw_uint(w, "server_port", f->key.port[1]);
 }
 
-/* An event's payload as findings.def lists it: numbers under their keys,
- * the enumerated word as `cause`, the protocol word as `proto`. */
-static void event_payload(struct jw *w, const struct finding_event *ev)
-{
-	size_t n;
-	const struct finding_field *fds = finding_fields((enum finding_kind)ev->kind, &n);
-	for (size_t i = 0; i < n; i++) {
-		const struct finding_field *fd = &fds[i];
-		if (!finding_field_present(fd, ev))
-			continue;
-		switch ((enum finding_field_type)fd->type) {
-		case FT_HEX16:
-		case FT_U32:
-		case FT_U64:
-		case FT_BOOL:
-			jw_uint_k(w, fd->key, fd->key_len, finding_field_uint(fd, ev));
-			break;
-		case FT_DBL1:
-		case FT_DBL2:
-			jw_fixed3_k(w, fd->key, fd->key_len, finding_field_double(fd, ev));
-			break;
-		case FT_CAUSE:
-			jw_word(w, "cause", cause_name((enum cause)finding_field_uint(fd, ev)));
-			break;
-		case FT_PROTO:
-			jw_word(w, "proto", cause_name((enum cause)finding_field_uint(fd, ev)));
-			break;
-		case FT_LABEL:
-			break;
-		}
-	}
-}
-
 void clickhouse_row_event(struct jw *w, const struct clickhouse_origin *o, const struct flow *f,
 			  const struct finding_event *ev)
 {
@@ -110,7 +78,7 @@ void clickhouse_row_event(struct jw *w, const struct clickhouse_origin *o, const
 								  (enum cause)ev->cause)));
 	if (f)
 		endpoints(w, f);
-	event_payload(w, ev);
+	json_event_payload(w, ev, true);
 	row_end(w, o);
 }
 

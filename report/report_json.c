@@ -43,35 +43,50 @@ void json_event_fields(struct jw *w, const struct finding_event *ev, enum ts_pre
 		jw_null(w, "flow");
 	jw_word(w, "dir", flow_dir_name(ev->dir));
 	jw_word(w, "kind", finding_name(ev->kind));
-	/* The payload, as findings.def lists it. */
+	json_event_payload(w, ev, false);
+}
+
+void json_event_payload(struct jw *w, const struct finding_event *ev, bool flat)
+{
 	size_t n;
 	const struct finding_field *fds = finding_fields((enum finding_kind)ev->kind, &n);
 	for (size_t i = 0; i < n; i++) {
 		const struct finding_field *fd = &fds[i];
 		if (!finding_field_present(fd, ev))
 			continue;
+		uint64_t u = finding_field_uint(fd, ev);
 		switch ((enum finding_field_type)fd->type) {
-		case FT_HEX16: {
-			char b[8];
-			snprintf(b, sizeof(b), "0x%04x", (unsigned)finding_field_uint(fd, ev));
-			jw_word_k(w, fd->key, fd->key_len, b);
+		case FT_HEX16:
+			if (flat) {
+				jw_uint_k(w, fd->key, fd->key_len, u);
+			} else {
+				char b[8];
+				snprintf(b, sizeof(b), "0x%04x", (unsigned)u);
+				jw_word_k(w, fd->key, fd->key_len, b);
+			}
 			break;
-		}
 		case FT_U32:
 		case FT_U64:
-			jw_uint_k(w, fd->key, fd->key_len, finding_field_uint(fd, ev));
+			jw_uint_k(w, fd->key, fd->key_len, u);
 			break;
 		case FT_DBL1:
 		case FT_DBL2:
 			jw_fixed3_k(w, fd->key, fd->key_len, finding_field_double(fd, ev));
 			break;
-		case FT_CAUSE:
+		case FT_CAUSE: /* flat: one column for every kind's word */
+			if (flat)
+				jw_word(w, "cause", cause_name((enum cause)u));
+			else
+				jw_word_k(w, fd->key, fd->key_len, cause_name((enum cause)u));
+			break;
 		case FT_PROTO:
-			jw_word_k(w, fd->key, fd->key_len,
-				  cause_name((enum cause)finding_field_uint(fd, ev)));
+			jw_word_k(w, fd->key, fd->key_len, cause_name((enum cause)u));
 			break;
 		case FT_BOOL:
-			jw_bool_k(w, fd->key, fd->key_len, finding_field_uint(fd, ev) != 0);
+			if (flat)
+				jw_uint_k(w, fd->key, fd->key_len, u != 0);
+			else
+				jw_bool_k(w, fd->key, fd->key_len, u != 0);
 			break;
 		case FT_LABEL:
 			break;

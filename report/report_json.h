@@ -14,6 +14,10 @@
 
 /* The fields of one event, inside an open object. */
 void json_event_fields(struct jw *w, const struct finding_event *ev, enum ts_precision p);
+/* Its payload alone, as findings.def lists it (walking the field table);
+ * flat: for a table's columns (ClickHouse): numbers for hex and booleans,
+ * the enumerated word always under "cause". */
+void json_event_payload(struct jw *w, const struct finding_event *ev, bool flat);
 /* A flow, with its listed rounds (key NULL inside an array). */
 void json_flow_object(struct jw *w, const char *key, const struct flow *f,
 		      enum flow_retire_reason why, enum ts_precision p,
