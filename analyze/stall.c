@@ -149,7 +149,8 @@ static enum cause classify(const struct flow *f, int dir, const struct pkt_decod
 	 * (two small messages crossing, each held behind the other's delayed
 	 * ACK: BGP keepalives in tcpdump's bgp-4byte-asn). */
 	int w = st->outstanding[DIR_C2S] >= st->outstanding[DIR_S2C] ? DIR_C2S : DIR_S2C;
-	if (st->outstanding[DIR_C2S] && st->outstanding[DIR_S2C] && !d->payload_len)
+	if (st->outstanding[DIR_C2S] && st->outstanding[DIR_S2C] && !d->payload_len &&
+	    !(d->flags & (TCP_FIN | TCP_SYN)))  /* a FIN moves by its own seq, acknowledging nothing new */
 		w = !dir;
 	uint32_t out = st->outstanding[w];
 	*sdir = w;
