@@ -137,17 +137,9 @@ static void html_event(struct report *r, const struct flow *f, const struct find
  * and chart direction as the C code decides them (one rule for every view). */
 static void table_row(struct jw *w, const struct flow *f, double badness)
 {
-	char ep[64];
 	const struct tcp_half *c = &f->half[DIR_C2S], *s = &f->half[DIR_S2C];
 	jw_obj_open(w, NULL);
-	jw_uint(w, "id", f->id);
-	jw_word(w, "proto", f->key.proto == 6 ? "tcp" : "udp");
-	report_endpoint(&f->key, 0, ep, sizeof(ep));
-	jw_word(w, "client", ep);
-	report_endpoint(&f->key, 1, ep, sizeof(ep));
-	jw_word(w, "server", ep);
-	if (f->key.tun_hash)
-		json_encap_object(w, f);
+	json_flow_identity(w, f);
 	json_link_encap(w, f);
 	jw_uint(w, "packets", c->packets + s->packets);
 	jw_uint(w, "bytes", c->bytes + s->bytes);

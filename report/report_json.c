@@ -212,13 +212,9 @@ void json_link_encap(struct jw *w, const struct flow *f)
 	jw_arr_close(w);
 }
 
-void json_flow_object(struct jw *w, const char *key, const struct flow *f,
-			enum flow_retire_reason why, enum ts_precision p,
-			const struct flow_rounds *rounds)
+void json_flow_identity(struct jw *w, const struct flow *f)
 {
 	char ep[64];
-	const struct tcp_half *c = &f->half[DIR_C2S], *s = &f->half[DIR_S2C];
-	jw_obj_open(w, key);
 	jw_uint(w, "id", f->id);
 	jw_word(w, "proto", f->key.proto == 6 ? "tcp" : "udp");
 	report_endpoint(&f->key, 0, ep, sizeof(ep));
@@ -227,6 +223,15 @@ void json_flow_object(struct jw *w, const char *key, const struct flow *f,
 	jw_word(w, "server", ep);
 	if (f->key.tun_hash)
 		json_encap_object(w, f);
+}
+
+void json_flow_object(struct jw *w, const char *key, const struct flow *f,
+			enum flow_retire_reason why, enum ts_precision p,
+			const struct flow_rounds *rounds)
+{
+	const struct tcp_half *c = &f->half[DIR_C2S], *s = &f->half[DIR_S2C];
+	jw_obj_open(w, key);
+	json_flow_identity(w, f);
 	if (f->cold && f->cold->dup_frames)
 		jw_uint(w, "duplicates_across_interfaces", f->cold->dup_frames);
 	json_link_encap(w, f);

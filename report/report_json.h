@@ -22,6 +22,9 @@ void json_event_payload(struct jw *w, const struct finding_event *ev, bool flat)
 void json_flow_object(struct jw *w, const char *key, const struct flow *f,
 		      enum flow_retire_reason why, enum ts_precision p,
 		      const struct flow_rounds *rounds);
+/* A flow's first keys: id, proto, client, server and, in a tunnel, encap
+ * (the JSON flow object and the HTML page's table rows). */
+void json_flow_identity(struct jw *w, const struct flow *f);
 /* "encap": the tunnel a flow rides in (f->key.tun_hash != 0). */
 void json_encap_object(struct jw *w, const struct flow *f);
 /* "link_encap": the link shims its frames came in, when any. */
