@@ -70,11 +70,20 @@ struct pkt_record {
 
 typedef void (*capture_packet_fn)(void *user, const struct pkt_record *rec);
 
+#define CAPTURE_RINGS_MAX 32 /* rings of a fanout group (--threads' bound) */
+
 struct capture_stats {
 	uint64_t packets;        /* frames delivered to the analyzer */
 	uint64_t kernel_drops;   /* frames the kernel dropped (live only) */
 	int kernel_drops_known;  /* 0 offline: report null */
 	uint64_t kernel_freezes; /* tpacket3: times the ring was full (freeze_q_cnt) */
+	/* A fanout group (-i with --threads N, capture/fanout.h): its rings,
+	 * what each delivered and what the kernel dropped on each; 0 rings for
+	 * every other source. */
+	unsigned rings;
+	struct capture_ring_stats {
+		uint64_t packets, kernel_drops;
+	} ring[CAPTURE_RINGS_MAX];
 };
 
 /* Live defaults: see src_tpacket3.c for why. */
@@ -95,6 +104,9 @@ struct capture_config {
 	int queue_num;            /* nfqueue: queue number */
 	int poll_ms;              /* longest wait inside dispatch (0 = default): a
 				   * live dispatch returns 0 when nothing came */
+	int fanout_hold;          /* tpacket3: keep no packet until a filter is set
+				   * (tpacket3_set_filter), so a ring joins its fanout
+				   * group before it holds anything (capture/tpacket3.h) */
 };
 
 struct capture_source;

@@ -18,6 +18,7 @@
  * timeout, so a quiet link still shows packets within 20 ms.
  */
 #include "capture.h"
+#include "tpacket3.h"
 
 #include <errno.h>
 #include <linux/filter.h>
@@ -56,8 +57,11 @@ struct tp3_priv {
 	int block_losing;            /* a frame of cur said TP_STATUS_LOSING */
 	int linktype;
 	int poll_ms;
+	/* Read by capture_stats, which a fanout group calls from the consumer's
+	 * thread while this ring's own thread delivers: relaxed atomics. */
 	uint64_t frame_no;
-	/* PACKET_STATISTICS resets on every read: the sums live here */
+	/* PACKET_STATISTICS resets on every read: the sums live here (atomic
+	 * adds: either thread may read them) */
 	uint64_t k_packets, k_drops, k_freezes;
 	uint64_t losing_frames;
 };
@@ -123,6 +127,72 @@ static int tp3_attach_filter(int fd, int linktype, int snaplen, const char *ifna
 	pcap_freecode(&prog);
 	pcap_close(dead);
 	return rc;
+}
+
+/* A filter that keeps nothing: the socket holds no packet until its fanout
+ * group is whole (capture/tpacket3.h). */
+static int tp3_hold(int fd, const char *ifname, char *errbuf)
+{
+	struct sock_filter none[] = {{.code = BPF_RET | BPF_K, .k = 0}};
+	struct sock_fprog fp = {.len = 1, .filter = none};
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp)) < 0)
+		return tp3_fail(errbuf, ifname, "SO_ATTACH_FILTER", errno);
+	return CAPTURE_OK;
+}
+
+int tpacket3_set_filter(struct capture_source *src, const char *expr, int snaplen, char *errbuf)
+{
+	struct tp3_priv *p = src->priv;
+	if (expr && *expr)
+		return tp3_attach_filter(p->fd, p->linktype,
+					 snaplen > 0 ? snaplen : CAPTURE_SNAPLEN_DEFAULT, src->name,
+					 expr, errbuf);
+	/* Every packet, up to the snap length (as libpcap's programs say it). */
+	struct sock_filter all[] = {
+		{.code = BPF_RET | BPF_K,
+		 .k = (uint32_t)(snaplen > 0 ? snaplen : CAPTURE_SNAPLEN_DEFAULT)}};
+	struct sock_fprog fp = {.len = 1, .filter = all};
+	if (setsockopt(p->fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp)) < 0)
+		return tp3_fail(errbuf, src->name, "SO_ATTACH_FILTER", errno);
+	return CAPTURE_OK;
+}
+
+int tpacket3_fanout_join(struct capture_source *src, int *group, char *errbuf)
+{
+	struct tp3_priv *p = src->priv;
+	/* Hash mode: the kernel's symmetric flow hash picks the ring, so a
+	 * connection's two directions share one. No DEFRAG flag: it would hand
+	 * the rings the kernel's reassembled datagram in place of the
+	 * fragments on the wire; fanout.c merges the rings by time, so which
+	 * ring a fragment lands in changes nothing. */
+	int arg = *group < 0 ? (int)((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_UNIQUEID) << 16)
+			     : (int)((unsigned)*group | PACKET_FANOUT_HASH << 16);
+	if (setsockopt(p->fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) < 0)
+		return tp3_fail(errbuf, src->name, "PACKET_FANOUT", errno);
+	if (*group < 0) {
+		int got = 0;
+		socklen_t l = sizeof(got);
+		if (getsockopt(p->fd, SOL_PACKET, PACKET_FANOUT, &got, &l) < 0)
+			return tp3_fail(errbuf, src->name, "PACKET_FANOUT (its id)", errno);
+		*group = got & 0xffff;
+	}
+	return CAPTURE_OK;
+}
+
+int tpacket3_pending(struct capture_source *src, uint64_t *since)
+{
+	struct tp3_priv *p = src->priv;
+	struct tpacket_block_desc *bd =
+		(struct tpacket_block_desc *)(p->ring + (size_t)p->cur * p->block_size);
+	if (p->next || (__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER))
+		return 1; /* frames ready to read */
+	if (!__atomic_load_n(&bd->hdr.bh1.num_pkts, __ATOMIC_ACQUIRE))
+		return 0;
+	/* The kernel opened this block at ts_first_pkt, before it put any of
+	 * them in (prb_open_block). */
+	*since = (uint64_t)bd->hdr.bh1.ts_first_pkt.ts_sec * NS_PER_S_U64 +
+		 bd->hdr.bh1.ts_first_pkt.ts_nsec;
+	return 2;
 }
 
 static void tp3_free(struct tp3_priv *p)
@@ -200,8 +270,10 @@ static int tp3_open(struct capture_source *src, const struct capture_config *cfg
 			 "try --engine pcap", ifname);
 		goto fail;
 	}
-	if (cfg->bpf && *cfg->bpf &&
-	    tp3_attach_filter(p->fd, p->linktype, snaplen, ifname, cfg->bpf, errbuf) < 0)
+	if (cfg->fanout_hold ? tp3_hold(p->fd, ifname, errbuf) < 0
+			     : cfg->bpf && *cfg->bpf &&
+				       tp3_attach_filter(p->fd, p->linktype, snaplen, ifname,
+							 cfg->bpf, errbuf) < 0)
 		goto fail;
 	if (tp3_setup_ring(p, cfg, ifname, errbuf) < 0)
 		goto fail;
@@ -238,9 +310,9 @@ static void tp3_read_stats(struct tp3_priv *p)
 	socklen_t sl = sizeof(st);
 	if (getsockopt(p->fd, SOL_PACKET, PACKET_STATISTICS, &st, &sl) < 0)
 		return;
-	p->k_packets += st.tp_packets;
-	p->k_drops += st.tp_drops;
-	p->k_freezes += st.tp_freeze_q_cnt;
+	__atomic_fetch_add(&p->k_packets, st.tp_packets, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&p->k_drops, st.tp_drops, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&p->k_freezes, st.tp_freeze_q_cnt, __ATOMIC_RELAXED);
 }
 
 static void tp3_deliver(struct tp3_priv *p, const struct tpacket3_hdr *h, capture_packet_fn fn,
@@ -262,7 +334,7 @@ static void tp3_deliver(struct tp3_priv *p, const struct tpacket3_hdr *h, captur
 	}
 	struct pkt_record rec = {
 		.ts_ns = (uint64_t)h->tp_sec * NS_PER_S_U64 + h->tp_nsec,
-		.frame = ++p->frame_no,
+		.frame = p->frame_no + 1,
 		.caplen = h->tp_snaplen,
 		.wirelen = h->tp_len,
 		.linktype = p->linktype,
@@ -272,6 +344,7 @@ static void tp3_deliver(struct tp3_priv *p, const struct tpacket3_hdr *h, captur
 		.vlan_tci = (st & TP_STATUS_VLAN_VALID) ? h->hv1.tp_vlan_tci : 0,
 		.data = (const uint8_t *)h + h->tp_mac,
 	};
+	__atomic_store_n(&p->frame_no, rec.frame, __ATOMIC_RELAXED);
 	fn(user, &rec);
 }
 
@@ -342,10 +415,10 @@ static int tp3_stats(struct capture_source *src, struct capture_stats *out)
 {
 	struct tp3_priv *p = src->priv;
 	tp3_read_stats(p);
-	out->packets = p->frame_no;
-	out->kernel_drops = p->k_drops;
+	out->packets = __atomic_load_n(&p->frame_no, __ATOMIC_RELAXED);
+	out->kernel_drops = __atomic_load_n(&p->k_drops, __ATOMIC_RELAXED);
 	out->kernel_drops_known = 1;
-	out->kernel_freezes = p->k_freezes;
+	out->kernel_freezes = __atomic_load_n(&p->k_freezes, __ATOMIC_RELAXED);
 	return CAPTURE_OK;
 }
 

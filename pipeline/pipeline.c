@@ -17,6 +17,7 @@
 
 #include "analyze/sharded.h"
 #include "annotate.h"
+#include "capture/fanout.h"
 #include "capture/ifinfo.h"
 #include "capture/readahead.h"
 #include "common/mono_clock.h"
@@ -377,6 +378,14 @@ static enum read_mode most_parallel(bool frames_only)
 	return frames_only ? READ_FRAMES : READ_SHARDED;
 }
 
+/* "capturing on eth0 (tpacket3, 2 rings in a fanout group, ...)" */
+static const char *fanout_words(int rings)
+{
+	static char words[48];
+	snprintf(words, sizeof(words), ", %d rings in a fanout group", rings);
+	return words;
+}
+
 /* Open the source and everything the run writes to, in the order that
  * keeps a stop request and privileges right. */
 static int run_open(struct pipeline *p, bool use_tui)
@@ -410,7 +419,8 @@ static int run_open(struct pipeline *p, bool use_tui)
 		return fail(c, "%s", err);
 	/* Like tcpdump's "listening on": scripts wait for this line. */
 	if (p->live && !c->quiet)
-		fprintf(stderr, "tcplens: capturing on %s (%s, %s)%s\n", p->src.name, p->src.kind,
+		fprintf(stderr, "tcplens: capturing on %s (%s%s, %s)%s\n", p->src.name, p->src.kind,
+			c->threads >= 2 ? fanout_words(c->threads) : "",
 			capture_linktype_name(p->src.linktype), c->duration > 0 || c->count ? "" :
 			"; Ctrl-C or SIGTERM ends it with the report");
 	return 0;
@@ -505,6 +515,11 @@ static int run_loop(struct pipeline *p)
 				"--threads 2 for the report one analyzer makes\n", c->threads,
 				(unsigned long long)late);
 	}
+	uint64_t late = capture_fanout_late(&p->src);
+	if (late)
+		say(p, "%llu frames reached the fanout merge after a later one (a CPU stamped a "
+		       "frame, another queued a later one first, or the clock stepped back): they "
+		       "were analyzed as they came", (unsigned long long)late);
 	progress_tick(&pg, &p->src, p->seen, true);
 	return status;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "analyze/analyzer.h"
+#include "capture/fanout.h"
 #include "capture/readahead.h"
 
 /* The engine -i/--nfqueue asks for; NULL with err set when not built. */
@@ -79,6 +80,24 @@ int source_open(const struct pipeline_config *c, enum read_mode most, struct cap
 		.ring_timeout_ms = c->ring_timeout_ms,
 		.queue_num = c->nfqueue,
 	};
+#ifdef __linux__
+	/* -i with --threads N: N rings in a fanout group, each read, decoded
+	 * and checksummed on its own thread, merged by time (capture/fanout.h). */
+	if (live && c->threads >= 2) {
+		if (ops != &capture_tpacket3_ops) {
+			snprintf(err, errlen, "%s", ops ? "--threads with a live capture spreads it over "
+					      "tpacket3 rings in a fanout group: not with --engine "
+					      "pcap, -i any or --nfqueue" : cerr);
+			return -1;
+		}
+		if (capture_fanout_open(src, &cc, (unsigned)c->threads, sizeof(struct pkt_prepared),
+					analyzer_prepare, NULL, cerr) < 0) {
+			snprintf(err, errlen, "%s", cerr);
+			return -1;
+		}
+		return READ_FRAMES;
+	}
+#endif
 	if (!ops || capture_open(src, ops, &cc, cerr) < 0) {
 		snprintf(err, errlen, "%s", cerr);
 		return -1;

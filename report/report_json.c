@@ -352,6 +352,16 @@ void json_capture_object(struct jw *w, const struct analyzer *a, const struct ca
 		jw_null(w, "last_ts");
 	}
 	opt_uint(w, "kernel_drops", cs->kernel_drops, cs->kernel_drops_known);
+	if (cs->rings) { /* an extension: a fanout group's rings (-i with --threads) */
+		jw_arr_open(w, "rings");
+		for (unsigned i = 0; i < cs->rings && i < CAPTURE_RINGS_MAX; i++) {
+			jw_obj_open(w, NULL);
+			jw_uint(w, "packets", cs->ring[i].packets);
+			jw_uint(w, "kernel_drops", cs->ring[i].kernel_drops);
+			jw_obj_close(w);
+		}
+		jw_arr_close(w);
+	}
 	jw_uint(w, "udp_datagrams", t->udp_datagrams);
 	jw_uint(w, "other_ip", t->other_ip);
 	jw_uint(w, "non_ip", t->non_ip);

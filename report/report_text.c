@@ -264,6 +264,10 @@ static void print_header(struct report *r, const struct analyzer *a, const struc
 		fprintf(out, "         kernel dropped %llu frames during capture%s\n",
 			(unsigned long long)cs->kernel_drops,
 			cs->kernel_drops ? ": timing and loss figures are incomplete" : "");
+	for (unsigned i = 0; i < cs->rings && i < CAPTURE_RINGS_MAX; i++)
+		fprintf(out, "         fanout ring %u: %llu frames, %llu dropped by the kernel\n", i,
+			(unsigned long long)cs->ring[i].packets,
+			(unsigned long long)cs->ring[i].kernel_drops);
 	if (t->flows_evicted)
 		fprintf(out, "         %llu open flows evicted (table cap %zu): raise --max-flows\n",
 			(unsigned long long)t->flows_evicted, analyzer_config(a)->max_flows);
