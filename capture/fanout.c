@@ -276,7 +276,9 @@ static struct fo_ring *pick(struct fanout *f)
 	return best;
 }
 
-/* The consumer: wait up to poll_ms for a ring to publish a batch. */
+/* The consumer: wait up to poll_ms for a ring it has no frame of to
+ * publish a batch (a ring with frames in hand may have more batches ready:
+ * they are not what the merge waits for). */
 static void wait_any(struct fanout *f)
 {
 	struct timespec dl;
@@ -289,7 +291,8 @@ static void wait_any(struct fanout *f)
 		int fresh = 0;
 		for (unsigned i = 0; i < f->nrings && !fresh; i++) {
 			struct fo_ring *r = &f->ring[i];
-			fresh = !r->ended && __atomic_load_n(&r->ready, __ATOMIC_RELAXED) > (r->cur ? 1u : 0u);
+			fresh = !r->ended && !(r->cur && r->ci < r->cur->n) &&
+				__atomic_load_n(&r->ready, __ATOMIC_RELAXED) > (r->cur ? 1u : 0u);
 		}
 		if (fresh || pthread_cond_timedwait(&f->can_take, &f->lock, &dl) == ETIMEDOUT)
 			break;
