@@ -70,7 +70,7 @@ static void on_event(void *ctx, struct flow *f, const struct finding_event *ev)
 				c->ip_csum_offload[ev->dir]++;
 		}
 		if (ev->kind == FIND_CSUM_BAD) {
-			struct tcp_half *h = &f->half[ev->dir];
+			struct half_rare *h = flow_rare_w(f, ev->dir);
 			h->csum_bad_dropped += ev->cause == CAUSE_DROPPED;
 			h->csum_bad_accepted += ev->cause == CAUSE_ACCEPTED;
 			h->csum_resent_ms += ev->u.csum.resent_ms;

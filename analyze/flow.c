@@ -71,6 +71,15 @@ double flow_badness(const struct flow *f)
 	return lost_ms + (double)f->badness_milli / 1000.0;
 }
 
+const struct half_rare flow_rare_none;
+
+struct half_rare *flow_rare_w(struct flow *f, int dir)
+{
+	static _Thread_local struct half_rare lost;
+	struct flow_cold *c = flow_cold(f);
+	return c ? &c->rare[dir] : &lost;
+}
+
 struct flow_cold *flow_cold(struct flow *f)
 {
 	if (!f->cold)

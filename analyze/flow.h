@@ -67,9 +67,6 @@ struct tcp_half {
 	uint64_t payload_bytes;    /* TCP payload, retransmissions included */
 	uint64_t syn_ts;           /* last SYN's time */
 	uint64_t last_data_ts;     /* last segment carrying new data */
-	uint64_t capture_lost_bytes; /* acknowledged, never captured */
-	uint64_t retrans_bytes;
-	double csum_resent_ms;     /* sum over dropped ones: damage to resend */
 	/* Latest "capture point -> this side -> capture point" time in ns: the
 	 * part of the RTT on this side of the capture. 0 = none yet. */
 	uint64_t half_rtt_ns;
@@ -90,14 +87,10 @@ struct tcp_half {
 	uint32_t dupacks;          /* consecutive duplicate ACKs it sent */
 	uint32_t rwnd;             /* receive window it last advertised, scaled */
 	uint32_t retransmissions;
-	uint32_t reordered;        /* segments that filled a hole within an RTT */
 	uint32_t half_rtt_min_us;  /* the smallest half_rtt_ns, in µs (0 = none) */
-	uint32_t zero_windows;
 	/* Checksums of the segments it sent (counted when the event is final). */
 	uint32_t csum_ok;          /* verified good (data segments and pure ACKs) */
 	uint32_t csum_bad;
-	uint32_t csum_bad_dropped;
-	uint32_t csum_bad_accepted;
 	uint32_t csum_offload;
 	uint32_t csum_offload_side[3]; /* enum csum_side */
 	uint32_t giants;
@@ -175,9 +168,24 @@ struct stall_state {
 	double total_ms;
 };
 
+/* What one side's segments seldom give (a resend, a hole the capture left,
+ * a corrupt segment's fate, a zero window): in the flow's cold part, 80
+ * bytes a flow would otherwise carry. Read with flow_rare(), written
+ * through flow_rare_w(). */
+struct half_rare {
+	uint64_t capture_lost_bytes; /* acknowledged, never captured */
+	uint64_t retrans_bytes;
+	double csum_resent_ms;       /* sum over dropped ones: damage to resend */
+	uint32_t reordered;          /* segments that filled a hole within an RTT */
+	uint32_t zero_windows;
+	uint32_t csum_bad_dropped;
+	uint32_t csum_bad_accepted;
+};
+
 /*
  * What most flows never need, allocated the first time one does (a hole in
- * what the capture saw, a stall): 288 bytes a flow would otherwise carry.
+ * what the capture saw, a stall, a resend): 368 bytes a flow would
+ * otherwise carry.
  * Read it through f->cold (NULL: all zero) or the accessors below; write it
  * through flow_cold(). Freed when the flow ends (flow_table.c).
  */
@@ -209,6 +217,7 @@ struct flow_cold {
 	struct finding_event stall_pending_ev;          /* stall.c: a held delayed_ack */
 	double stall_by_cause_ms[STALL_CAUSES];     /* indexed as stall_causes[] in stall.h */
 	uint32_t stall_by_cause_n[STALL_CAUSES];
+	struct half_rare rare[2];                   /* per direction */
 };
 
 enum flow_state {
@@ -281,6 +290,16 @@ void flow_cold_release(struct flow *f);
  * both must call it again (or flow_snapshot_repoint) after being moved. */
 void flow_snapshot(struct flow *dst, struct flow_cold *dst_cold, const struct flow *src);
 void flow_snapshot_repoint(struct flow *dst, struct flow_cold *dst_cold);
+
+/* Side dir's seldom-set counts: all zero when f has no cold part. */
+extern const struct half_rare flow_rare_none;
+static inline const struct half_rare *flow_rare(const struct flow *f, int dir)
+{
+	return f->cold ? &f->cold->rare[dir] : &flow_rare_none;
+}
+/* ... to count into (the cold part allocated if need be; out of memory, a
+ * scratch of this thread's: the count is lost, the analysis goes on). */
+struct half_rare *flow_rare_w(struct flow *f, int dir);
 
 /* Stalled time and stall count of cause index i (stall_cause_index()). */
 static inline double flow_stall_cause_ms(const struct flow *f, size_t i)

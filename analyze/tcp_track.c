@@ -324,7 +324,7 @@ static void on_data(struct flow *f, int dir, const struct pkt_decoded *d,
 			else
 				dsack_hold(ctx->held, f, dir, seq, end, ts, &ev, ctx->sink);
 			h->retransmissions++;
-			h->retrans_bytes += len;
+			flow_rare_w(f, dir)->retrans_bytes += len;
 			h->episode_retrans++;
 			enum cause trigger = c == CAUSE_SPURIOUS ? spurious_trigger(f, dir, end, ts) : c;
 			h->episode_rto |= trigger == CAUSE_RTO;
@@ -337,7 +337,7 @@ static void on_data(struct flow *f, int dir, const struct pkt_decoded *d,
 			if (c == CAUSE_SPURIOUS)
 				cwnd_note_spurious(f, dir, ts);
 		} else if (fc.reordered) {
-			h->reordered++;
+			flow_rare_w(f, dir)->reordered++;
 		}
 		if (seq_gt(end, h->snd_max))
 			h->snd_max = end;
@@ -378,7 +378,7 @@ static void on_capture_loss(void *user, uint32_t left, uint32_t right, uint64_t 
 	event_init(&ev, c->f, c->d, c->dir, FIND_CAPTURE_LOSS);
 	ev.u.retrans.seq = left - h->seq_base;
 	ev.u.retrans.bytes = (uint32_t)seq_diff(right, left);
-	h->capture_lost_bytes += ev.u.retrans.bytes;
+	flow_rare_w(c->f, c->dir)->capture_lost_bytes += ev.u.retrans.bytes;
 	event_emit(c->ctx->sink, c->f, &ev);
 }
 
@@ -507,7 +507,7 @@ void tcp_track_segment(struct tcp_ctx *ctx, struct flow *f, int dir, const struc
 		stall_on_segment(f, dir, d, moved, ctx->sink);
 	}
 	if (d->win == 0 && !(d->flags & (TCP_RST | TCP_SYN))) {
-		h->zero_windows++;
+		flow_rare_w(f, dir)->zero_windows++;
 		emit_simple(f, dir, d, ctx, FIND_ZERO_WINDOW);
 	}
 	if (d->flags & TCP_RST) {

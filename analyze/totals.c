@@ -81,9 +81,9 @@ static void host_account(struct analyzer_totals *t, const struct flow *f)
 			h->offload_out += f->cold->csum_offload_out[d];
 		}
 		h->bad += hf->csum_bad;
-		h->bad_dropped += hf->csum_bad_dropped;
-		h->bad_accepted += hf->csum_bad_accepted;
-		h->resent_ms += hf->csum_resent_ms;
+		h->bad_dropped += flow_rare(f, d)->csum_bad_dropped;
+		h->bad_accepted += flow_rare(f, d)->csum_bad_accepted;
+		h->resent_ms += flow_rare(f, d)->csum_resent_ms;
 		h->giants += hf->giants;
 		h->ip_offload += ip_off;
 	}
@@ -114,11 +114,12 @@ static void stall_account(struct analyzer_totals *t, const struct flow *f)
 void totals_flow_state(struct analyzer_totals *t, const struct flow *f)
 {
 	for (int d = 0; d < 2; d++) {
-		t->retrans_bytes += f->half[d].retrans_bytes;
-		t->capture_lost_bytes += f->half[d].capture_lost_bytes;
-		t->reordered += f->half[d].reordered;
+		t->retrans_bytes += flow_rare(f, d)->retrans_bytes;
+		t->capture_lost_bytes += flow_rare(f, d)->capture_lost_bytes;
+		t->reordered += flow_rare(f, d)->reordered;
 	}
-	t->flows_with_capture_loss += f->half[0].capture_lost_bytes || f->half[1].capture_lost_bytes;
+	t->flows_with_capture_loss +=
+		flow_rare(f, 0)->capture_lost_bytes || flow_rare(f, 1)->capture_lost_bytes;
 	t->rounds_not_listed += f->cw[0].rounds.not_listed + f->cw[1].rounds.not_listed;
 	host_account(t, f);
 	stall_account(t, f);

@@ -83,25 +83,30 @@ void clickhouse_row_event(struct jw *w, const struct clickhouse_origin *o, const
 }
 
 /* What one side sent: c2s_packets, s2c_csum_bad... (the JSON's c2s/s2c
- * objects, flattened): X(JSON key, struct tcp_half member). */
+ * objects, flattened): X(JSON key, where: h a struct tcp_half, r its
+ * struct half_rare, member). */
 #define HALF_COLUMNS(X) \
-	X(packets, packets) \
-	X(bytes, bytes) \
-	X(payload_bytes, payload_bytes) \
-	X(retransmissions, retransmissions) \
-	X(retransmitted_bytes, retrans_bytes) \
-	X(capture_lost_bytes, capture_lost_bytes) \
-	X(zero_windows, zero_windows) \
-	X(csum_ok, csum_ok) \
-	X(csum_bad, csum_bad) \
-	X(csum_bad_dropped, csum_bad_dropped) \
-	X(csum_bad_accepted, csum_bad_accepted) \
-	X(csum_offload, csum_offload) \
-	X(giant_segments, giants)
+	X(packets, h, packets) \
+	X(bytes, h, bytes) \
+	X(payload_bytes, h, payload_bytes) \
+	X(retransmissions, h, retransmissions) \
+	X(retransmitted_bytes, r, retrans_bytes) \
+	X(capture_lost_bytes, r, capture_lost_bytes) \
+	X(zero_windows, r, zero_windows) \
+	X(csum_ok, h, csum_ok) \
+	X(csum_bad, h, csum_bad) \
+	X(csum_bad_dropped, r, csum_bad_dropped) \
+	X(csum_bad_accepted, r, csum_bad_accepted) \
+	X(csum_offload, h, csum_offload) \
+	X(giant_segments, h, giants)
 
-static void half_columns(struct jw *w, const struct tcp_half *c, const struct tcp_half *s)
+static void half_columns(struct jw *w, const struct flow *f)
 {
-#define X(key, member) jw_uint(w, "c2s_" #key, c->member); jw_uint(w, "s2c_" #key, s->member);
+	const struct tcp_half *hc = &f->half[DIR_C2S], *hs = &f->half[DIR_S2C];
+	const struct half_rare *rc = flow_rare(f, DIR_C2S), *rs = flow_rare(f, DIR_S2C);
+#define X(key, where, member) \
+	jw_uint(w, "c2s_" #key, where##c->member); \
+	jw_uint(w, "s2c_" #key, where##s->member);
 	HALF_COLUMNS(X)
 #undef X
 }
@@ -176,7 +181,7 @@ void clickhouse_row_flow(struct jw *w, const struct clickhouse_origin *o, const 
 		jw_uint(w, "retransmissions", c->retransmissions + s->retransmissions);
 		tcp_columns(w, f);
 	}
-	half_columns(w, c, s);
+	half_columns(w, f);
 	jw_uint(w, "events", f->events);
 	jw_uint(w, "events_dropped", f->events_dropped);
 	row_end(w, o);

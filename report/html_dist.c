@@ -47,7 +47,7 @@ void html_dist_flow(struct html_dist *d, const struct flow *f)
 	uint64_t data = 0, resent = 0;
 	for (int dir = 0; dir < 2; dir++) {
 		data += f->half[dir].payload_bytes;
-		resent += f->half[dir].retrans_bytes;
+		resent += flow_rare(f, dir)->retrans_bytes;
 	}
 	if (data)
 		put(d, HD_RETRANS_RATE, 100.0 * (double)resent / (double)data);

@@ -94,8 +94,10 @@ void json_event_payload(struct jw *w, const struct finding_event *ev, bool flat)
 	}
 }
 
-static void half_fields(struct jw *w, const char *key, const struct tcp_half *h)
+static void half_fields(struct jw *w, const char *key, const struct flow *f, int dir)
 {
+	const struct tcp_half *h = &f->half[dir];
+	const struct half_rare *r = flow_rare(f, dir);
 	jw_obj_open(w, key);
 	/* Event seq numbers are relative to seq_base (the ISN when the SYN was
 	 * captured): absolute = (seq_base + seq) mod 2^32, as tshark shows with
@@ -105,14 +107,14 @@ static void half_fields(struct jw *w, const char *key, const struct tcp_half *h)
 	jw_uint(w, "bytes", h->bytes);
 	jw_uint(w, "payload_bytes", h->payload_bytes);
 	jw_uint(w, "retransmissions", h->retransmissions);
-	jw_uint(w, "retransmitted_bytes", h->retrans_bytes);
-	jw_uint(w, "reordered", h->reordered);
-	jw_uint(w, "capture_lost_bytes", h->capture_lost_bytes);
-	jw_uint(w, "zero_windows", h->zero_windows);
+	jw_uint(w, "retransmitted_bytes", r->retrans_bytes);
+	jw_uint(w, "reordered", r->reordered);
+	jw_uint(w, "capture_lost_bytes", r->capture_lost_bytes);
+	jw_uint(w, "zero_windows", r->zero_windows);
 	jw_uint(w, "csum_ok", h->csum_ok);
 	jw_uint(w, "csum_bad", h->csum_bad);
-	jw_uint(w, "csum_bad_dropped", h->csum_bad_dropped);
-	jw_uint(w, "csum_bad_accepted", h->csum_bad_accepted);
+	jw_uint(w, "csum_bad_dropped", r->csum_bad_dropped);
+	jw_uint(w, "csum_bad_accepted", r->csum_bad_accepted);
 	jw_uint(w, "csum_offload", h->csum_offload);
 	jw_uint(w, "giant_segments", h->giants);
 	jw_uint(w, "max_segment", h->max_payload);
@@ -291,8 +293,8 @@ void json_flow_object(struct jw *w, const char *key, const struct flow *f,
 		jw_uint(w, "s2c", f->cw[DIR_S2C].rounds.not_listed);
 		jw_obj_close(w);
 	}
-	half_fields(w, "c2s", c);
-	half_fields(w, "s2c", s);
+	half_fields(w, "c2s", f, DIR_C2S);
+	half_fields(w, "s2c", f, DIR_S2C);
 	jw_uint(w, "events", f->events);
 	jw_uint(w, "events_dropped", f->events_dropped);
 	jw_obj_close(w);
