@@ -15,6 +15,7 @@
 #define _GNU_SOURCE /* fopencookie */
 #endif
 #include "capture.h"
+#include "pcap_map.h"
 #include "pcapng_reader.h"
 
 #include <errno.h>
@@ -29,6 +30,9 @@
 
 struct file_priv {
 	pcap_t *pcap;
+	/* A regular pcap file's records straight from a mapping, until the
+	 * first one libpcap must read (pcap_map.h). */
+	struct pcap_map map;
 	struct bpf_program prog;
 	int have_prog;
 	uint64_t frames_read;   /* frames delivered by libpcap (after filter) */
@@ -72,14 +76,16 @@ static uint8_t hints_of(uint32_t fl)
 /* libpcap applies the BPF filter itself and hides the frame numbers of the
  * frames it rejected, so the filter runs here instead (pcap_offline_filter)
  * to keep Wireshark's numbering. */
-static void file_on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
+/* A pcap file's frame h (its timestamp ts_ns) through the filter to the
+ * callback: from libpcap or from the mapping alike. */
+static void deliver(struct file_priv *p, const struct pcap_pkthdr *h, uint64_t ts_ns,
+		    const u_char *bytes)
 {
-	struct file_priv *p = (struct file_priv *)arg;
 	p->frame_no++;
 	if (p->have_prog && !pcap_offline_filter(&p->prog, h, bytes))
 		return;
 	struct pkt_record rec = {
-		.ts_ns = (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec,
+		.ts_ns = ts_ns,
 		.frame = p->frame_no,
 		.caplen = h->caplen,
 		.wirelen = h->len,
@@ -90,6 +96,12 @@ static void file_on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_cha
 	};
 	p->frames_read++;
 	p->fn(p->user, &rec);
+}
+
+static void file_on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	deliver((struct file_priv *)arg, h,
+		(uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec, bytes);
 }
 
 /* How many decimals the file's timestamps carry: 9 for a nanosecond pcap or a
@@ -272,6 +284,7 @@ static struct ng_prog *prog_for(struct file_priv *p, int linktype, char *err, si
 
 static void free_priv(struct file_priv *p)
 {
+	pcap_map_close(&p->map);
 	if (p->have_prog)
 		pcap_freecode(&p->prog);
 	for (int i = 0; i < p->nprogs; i++)
@@ -364,6 +377,10 @@ static int file_open(struct capture_source *src, const struct capture_config *cf
 			free_priv(p);
 			return CAPTURE_ERR;
 		}
+		off_t at = ftello(fp);
+		if (at >= 0)
+			pcap_map_open(&p->map, fileno(fp), (size_t)at, p->linktype,
+				      pcap_snapshot(p->pcap));
 		if (cfg->bpf && *cfg->bpf) {
 			if (pcap_compile(p->pcap, &p->prog, cfg->bpf, 1, PCAP_NETMASK_UNKNOWN) < 0) {
 				snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "bad filter expression '%s': %s",
@@ -449,7 +466,27 @@ static int file_dispatch(struct capture_source *src, int max, capture_packet_fn 
 	p->user = user;
 	if (p->is_ng)
 		return ng_dispatch(src, p, max, errbuf);
-	int n = pcap_dispatch(p->pcap, max, file_on_packet, (u_char *)p);
+	int n = 0;
+	if (p->map.base && !p->map.done) {
+		struct pcap_map_rec r;
+		while ((max <= 0 || n < max) && pcap_map_next(&p->map, &r)) {
+			struct pcap_pkthdr h = {.caplen = r.caplen, .len = r.wirelen};
+			deliver(p, &h, r.ts_ns, r.data);
+			n++;
+		}
+		if (max > 0 && n == max)
+			return n;
+		/* libpcap goes on from the record the mapping left to it */
+		if (fseeko(pcap_file(p->pcap), (off_t)p->map.off, SEEK_SET) < 0) {
+			snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: frame %llu: cannot seek: %s",
+				 strcmp(src->name, "-") ? src->name : "(stdin)",
+				 (unsigned long long)p->frame_no + 1, strerror(errno));
+			return CAPTURE_ERR;
+		}
+		if (n)
+			return n; /* the rest at the next call */
+	}
+	n = pcap_dispatch(p->pcap, max, file_on_packet, (u_char *)p);
 	if (n == PCAP_ERROR) {
 		snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: frame %llu: %s",
 			 strcmp(src->name, "-") ? src->name : "(stdin)",
@@ -482,7 +519,7 @@ static int file_position(struct capture_source *src, uint64_t *done, uint64_t *t
 {
 	struct file_priv *p = src->priv;
 	FILE *f = p->pcap ? pcap_file(p->pcap) : p->fp;
-	long pos = f ? ftell(f) : -1;
+	long pos = p->map.base && !p->map.done ? (long)p->map.off : f ? ftell(f) : -1;
 	if (!p->size || pos < 0)
 		return -1;
 	*done = (uint64_t)pos;
