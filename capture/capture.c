@@ -49,6 +49,22 @@ int capture_position(struct capture_source *src, uint64_t *done, uint64_t *total
 	return src->ops->position(src, done, total);
 }
 
+int capture_keep_frames(struct capture_source *src)
+{
+	return src->ops && src->ops->keep_frames ? src->ops->keep_frames(src) : 0;
+}
+
+uint64_t capture_mark(struct capture_source *src)
+{
+	return src->ops && src->ops->mark ? src->ops->mark(src) : 0;
+}
+
+void capture_release(struct capture_source *src, uint64_t mark)
+{
+	if (src->ops && src->ops->release)
+		src->ops->release(src, mark);
+}
+
 const char *capture_linktype_name(int dlt)
 {
 	switch (dlt) {

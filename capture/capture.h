@@ -62,6 +62,9 @@ struct pkt_record {
 	uint8_t vlan_valid;    /* vlan_tci holds a tag the kernel took out of
 				* the frame (TPACKET_V3 tp_vlan_tci): the outer one */
 	uint16_t vlan_tci;
+	/* data stays valid after the callback, until capture_release: the
+	 * source keeps frames (capture_keep_frames), this one included */
+	uint8_t kept;
 	const uint8_t *data;   /* lent for the duration of the callback */
 	/* Work done on this frame ahead of the consumer (capture/readahead.h:
 	 * the analyzer's decode and checksums), NULL when none; lent like data. */
@@ -124,6 +127,13 @@ struct capture_ops {
 	/* Optional: bytes consumed and total (files), for progress display.
 	 * Returns -1 when unknown (stdin, live). */
 	int (*position)(struct capture_source *src, uint64_t *done, uint64_t *total);
+	/* Optional: from now on keep the frames handed out valid until
+	 * release says they are done with (frames that can be are marked
+	 * kept); returns 1 when it will, 0 when it cannot. mark names the
+	 * point after the frames handed out so far. */
+	int (*keep_frames)(struct capture_source *src);
+	uint64_t (*mark)(struct capture_source *src);
+	void (*release)(struct capture_source *src, uint64_t mark);
 };
 
 struct capture_source {
@@ -136,6 +146,10 @@ struct capture_source {
 };
 
 extern const struct capture_ops capture_file_ops;
+/* The mean captured length of a capture file's first `frames` frames (read
+ * with libpcap, which opens pcap and one-link-type pcapng): 0, or -1 when
+ * it cannot say. For choosing how to read it, never for the analysis. */
+int capture_file_mean_caplen(const char *path, unsigned frames, double *mean);
 /* Live engines. Their dispatch returns 0 after poll_ms without packets or
  * when a signal interrupted the wait, so the caller can check its stop
  * conditions; they never return CAPTURE_END. On EPERM the message names the
@@ -154,6 +168,15 @@ int capture_dispatch(struct capture_source *src, int max, capture_packet_fn fn, 
 int capture_stats(struct capture_source *src, struct capture_stats *out);
 void capture_close(struct capture_source *src);
 int capture_position(struct capture_source *src, uint64_t *done, uint64_t *total);
+/* Ask src to keep the frames it hands out (their rec->kept says which it
+ * did) until they are released: 1 when it may, 0 when every frame stays
+ * lent for its callback only. capture_mark, called where the frames are
+ * read, names the point after those handed out so far; capture_release
+ * (mark), in mark order, possibly on another thread, says every frame
+ * before it is done with. A consumer that asked must release. */
+int capture_keep_frames(struct capture_source *src);
+uint64_t capture_mark(struct capture_source *src);
+void capture_release(struct capture_source *src, uint64_t mark);
 
 /* Human name of a DLT ("Ethernet", "Linux cooked (SLL2)"...), or NULL if the
  * analyzer cannot decode it. */

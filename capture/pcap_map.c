@@ -86,13 +86,8 @@ int pcap_map_next(struct pcap_map *m, struct pcap_map_rec *r)
 {
 	if (!m->base || m->done)
 		return 0;
-	if (m->off - m->dropped >= DROP_STEP) {
-		/* Every record before off was handed out, and its callback is over. */
-		size_t upto = m->off & ~(size_t)(m->page - 1);
-		if (upto > m->dropped && madvise((void *)(m->base + m->dropped), upto - m->dropped,
-						 MADV_DONTNEED) == 0)
-			m->dropped = upto;
-	}
+	if (!m->keep) /* every record before off was handed out, its callback over */
+		pcap_map_release(m, m->off);
 	size_t left = m->size - m->off;
 	const uint8_t *h = m->base + m->off;
 	if (left >= REC_HDR) {
@@ -119,6 +114,21 @@ int pcap_map_next(struct pcap_map *m, struct pcap_map_rec *r)
 	/* The end, a cut record, or one libpcap refuses or cuts: its call. */
 	m->done = true;
 	return 0;
+}
+
+void pcap_map_keep(struct pcap_map *m)
+{
+	m->keep = true;
+}
+
+void pcap_map_release(struct pcap_map *m, size_t off)
+{
+	if (!m->base || off < m->dropped || off - m->dropped < DROP_STEP)
+		return;
+	size_t upto = off & ~(size_t)(m->page - 1);
+	if (upto > m->dropped &&
+	    madvise((void *)(m->base + m->dropped), upto - m->dropped, MADV_DONTNEED) == 0)
+		m->dropped = upto;
 }
 
 void pcap_map_close(struct pcap_map *m)

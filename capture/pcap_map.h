@@ -29,6 +29,7 @@ struct pcap_map {
 	uint32_t caplen_max;   /* larger records go to libpcap */
 	bool done;             /* libpcap has taken over at off */
 	size_t dropped;        /* pages below this are out of the mapping again */
+	bool keep;             /* records stay mapped until pcap_map_release */
 	size_t page;
 };
 
@@ -52,6 +53,14 @@ int pcap_map_open(struct pcap_map *m, int fd, size_t off, int linktype, int snap
 /* The next record: 1 with *r filled, 0 when libpcap must take over at
  * m->off (and from then on). */
 int pcap_map_next(struct pcap_map *m, struct pcap_map_rec *r);
+
+/* From now on a record's bytes stay valid until pcap_map_release(m, upto)
+ * with upto past it (an m->off read after the record was handed out):
+ * every record before upto is done with, its pages go. Release touches
+ * only what next does not (dropped), so the reader and the releaser may be
+ * two threads, releases in order. */
+void pcap_map_keep(struct pcap_map *m);
+void pcap_map_release(struct pcap_map *m, size_t upto);
 
 void pcap_map_close(struct pcap_map *m);
 

@@ -40,6 +40,7 @@ struct ra_batch {
 	unsigned n;                   /* records filled */
 	size_t used;                  /* arena bytes used */
 	int end;                      /* 0, or CAPTURE_END / CAPTURE_ERR after these records */
+	uint64_t mark;                /* keeps: the inner source's mark after them */
 	int pos_ok;                   /* inner's position after this batch */
 	uint64_t pos_done, pos_total;
 	char errbuf[CAPTURE_ERRBUF_SIZE];
@@ -58,6 +59,10 @@ struct readahead {
 	capture_lookahead_fn lookahead;
 	void *lookahead_user;
 	int threaded;                 /* 0: the consumer fills b[0] itself */
+	/* The inner source keeps its frames until released (a mapped file):
+	 * a batch points at them instead of copying, and releases them (its
+	 * mark) when it is given back. */
+	int keeps;
 	/* Reader thread: this batch goes unprepared, for the consumer to
 	 * prepare itself (it was waiting: the reader is the slower side). */
 	int skip_prepare;
@@ -112,6 +117,8 @@ static void on_frame(void *user, const struct pkt_record *in)
 	struct pkt_record *out = &b->rec[b->n];
 	*out = *in;
 	uint8_t *dst = NULL;
+	if (in->kept) /* valid until the batch is given back (capture_release) */
+		goto keep;
 	if (in->caplen <= RA_ARENA - b->used) {
 		dst = b->arena + b->used;
 		b->used += (in->caplen + 7u) & ~(size_t)7; /* keep frames 8-byte aligned */
@@ -136,6 +143,7 @@ static void on_frame(void *user, const struct pkt_record *in)
 	}
 	memcpy(dst, in->data, out->caplen);
 	out->data = dst;
+keep:
 	out->prep = b->scratch ? b->scratch + (size_t)b->n * r->scratch_size : NULL;
 	if (r->prepare && r->skip_prepare)
 		out->prep = NULL;
@@ -148,6 +156,8 @@ static void on_frame(void *user, const struct pkt_record *in)
  * itself on one thread). */
 static void fill_batch(struct readahead *r, struct ra_batch *b)
 {
+	if (r->keeps && !r->threaded)
+		capture_release(r->inner, capture_mark(r->inner)); /* the last batch is done with */
 	batch_reset(b);
 	r->filling = b;
 	while (b->n < RA_FRAMES) {
@@ -166,6 +176,7 @@ static void fill_batch(struct readahead *r, struct ra_batch *b)
 			break; /* nothing now: hand over what there is */
 	}
 	b->pos_ok = capture_position(r->inner, &b->pos_done, &b->pos_total) == 0;
+	b->mark = r->keeps ? capture_mark(r->inner) : 0;
 }
 
 static void *reader_main(void *arg)
@@ -235,6 +246,8 @@ static int ra_dispatch(struct capture_source *src, int max, capture_packet_fn fn
 	struct readahead *r = src->priv;
 	if (!r->cur && r->direct_left && !r->finished) {
 		struct counted c = {fn, user, 0};
+		if (r->keeps) /* frames passed on before are done with */
+			capture_release(r->inner, capture_mark(r->inner));
 		int rc = capture_dispatch(r->inner, (int)((unsigned)max < r->direct_left ? (unsigned)max
 											  : r->direct_left),
 					  count_one, &c, errbuf);
@@ -290,6 +303,8 @@ static int ra_dispatch(struct capture_source *src, int max, capture_packet_fn fn
 		}
 		r->cur = NULL;
 		if (r->threaded) {
+			if (r->keeps) /* its frames are done with: before the reader reuses it */
+				capture_release(r->inner, b->mark);
 			pthread_mutex_lock(&r->lock);
 			r->ready--;
 			pthread_cond_signal(&r->can_fill);
@@ -343,6 +358,8 @@ void capture_readahead_give_back(struct capture_source *src)
 	struct readahead *r = src->priv;
 	if (src->ops != &readahead_ops || !r->taken)
 		return;
+	if (r->keeps)
+		capture_release(r->inner, r->b[r->ri].mark);
 	pthread_mutex_lock(&r->lock);
 	r->ready--;
 	pthread_cond_signal(&r->can_fill);
@@ -452,6 +469,7 @@ static int batch_source_start(struct capture_source *src, struct capture_source 
 	}
 	r->inner = inner;
 	r->threaded = threaded;
+	r->keeps = capture_keep_frames(inner);
 	r->scratch_size = (scratch_size + 15) & ~(size_t)15;
 	r->prepare = prepare;
 	r->prepare_user = prepare_user;

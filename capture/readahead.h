@@ -61,7 +61,10 @@ int capture_readahead_start(struct capture_source *src, struct capture_source *i
  * one: after a batch whose frames average 512 bytes or more (copying them
  * costs more than the batch gains), the next 4096 frames go to the consumer
  * straight from the inner source, uncopied, with rec->prep NULL and no
- * lookahead (the analyzer prepares such a frame itself).
+ * lookahead (the analyzer prepares such a frame itself). And when the inner
+ * source keeps its frames (capture_keep_frames: a mapped pcap file), a
+ * batch points at them instead of copying them, and releases them when it
+ * is refilled.
  */
 int capture_batched_start(struct capture_source *src, struct capture_source *inner,
 			  size_t scratch_size, capture_prepare_fn prepare, void *prepare_user,

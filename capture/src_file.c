@@ -79,7 +79,7 @@ static uint8_t hints_of(uint32_t fl)
 /* A pcap file's frame h (its timestamp ts_ns) through the filter to the
  * callback: from libpcap or from the mapping alike. */
 static void deliver(struct file_priv *p, const struct pcap_pkthdr *h, uint64_t ts_ns,
-		    const u_char *bytes)
+		    const u_char *bytes, bool kept)
 {
 	p->frame_no++;
 	if (p->have_prog && !pcap_offline_filter(&p->prog, h, bytes))
@@ -92,6 +92,7 @@ static void deliver(struct file_priv *p, const struct pcap_pkthdr *h, uint64_t t
 		.linktype = p->linktype,
 		.dir = PKT_DIR_UNKNOWN,
 		.hints = 0,
+		.kept = kept,
 		.data = bytes,
 	};
 	p->frames_read++;
@@ -101,7 +102,7 @@ static void deliver(struct file_priv *p, const struct pcap_pkthdr *h, uint64_t t
 static void file_on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	deliver((struct file_priv *)arg, h,
-		(uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec, bytes);
+		(uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec, bytes, false);
 }
 
 /* How many decimals the file's timestamps carry: 9 for a nanosecond pcap or a
@@ -471,7 +472,7 @@ static int file_dispatch(struct capture_source *src, int max, capture_packet_fn 
 		struct pcap_map_rec r;
 		while ((max <= 0 || n < max) && pcap_map_next(&p->map, &r)) {
 			struct pcap_pkthdr h = {.caplen = r.caplen, .len = r.wirelen};
-			deliver(p, &h, r.ts_ns, r.data);
+			deliver(p, &h, r.ts_ns, r.data, p->map.keep);
 			n++;
 		}
 		if (max > 0 && n == max)
@@ -527,6 +528,50 @@ static int file_position(struct capture_source *src, uint64_t *done, uint64_t *t
 	return 0;
 }
 
+/* A mapped pcap file keeps its frames (pcap_map_keep); libpcap and pcapng
+ * reuse one buffer. */
+static int file_keep_frames(struct capture_source *src)
+{
+	struct file_priv *p = src->priv;
+	if (!p->map.base || p->map.done)
+		return 0;
+	pcap_map_keep(&p->map);
+	return 1;
+}
+
+static uint64_t file_mark(struct capture_source *src)
+{
+	struct file_priv *p = src->priv;
+	return p->map.off;
+}
+
+static void file_release(struct capture_source *src, uint64_t mark)
+{
+	struct file_priv *p = src->priv;
+	pcap_map_release(&p->map, (size_t)mark);
+}
+
+int capture_file_mean_caplen(const char *path, unsigned frames, double *mean)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_open_offline(path, err);
+	if (!p)
+		return -1;
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	uint64_t sum = 0;
+	unsigned n = 0;
+	while (n < frames && pcap_next_ex(p, &h, &d) == 1) {
+		sum += h->caplen;
+		n++;
+	}
+	pcap_close(p);
+	if (!n)
+		return -1;
+	*mean = (double)sum / n;
+	return 0;
+}
+
 const struct capture_ops capture_file_ops = {
 	.name = "file",
 	.open = file_open,
@@ -534,4 +579,7 @@ const struct capture_ops capture_file_ops = {
 	.stats = file_stats,
 	.close = file_close,
 	.position = file_position,
+	.keep_frames = file_keep_frames,
+	.mark = file_mark,
+	.release = file_release,
 };

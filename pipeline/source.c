@@ -44,8 +44,20 @@ static const struct capture_ops *live_engine(const struct pipeline_config *c, ch
 
 /* -r FILE, regular files only (a pipe can block a reader that fills 512
  * frames ahead, after the analysis stopped: -c, a signal): read ahead on a
- * second thread (--threads 2 and up, or by default with two CPUs online),
- * else in batches on this thread; frame by frame from standard input. */
+ * second thread (--threads 2 and up, or by default with two CPUs online
+ * and frames that average DEFAULT_AHEAD_MEAN bytes or more), else in
+ * batches on this thread; frame by frame from standard input.
+ *
+ * Why the frame size: a pcap file is read from a mapping without a copy
+ * (capture/pcap_map.h), so what the second thread can take from the first
+ * is the decode and the checksums, which grow with the bytes, while what
+ * handing a frame across costs does not. Measured on 2 vCPUs (best of 5,
+ * --threads 2 against 1): 1 GB bulk, 1,064-byte frames, 0.19 against
+ * 0.23 s; CRR, 151-byte frames, 0.56 against 0.53 s; 200k concurrent
+ * flows, their first frames 74 bytes, 0.56 against 0.55 s. The first 2048
+ * frames are what is looked at. */
+#define DEFAULT_AHEAD_MEAN 512.0
+#define DEFAULT_AHEAD_SAMPLE 2048u
 static enum read_mode file_mode(const struct pipeline_config *c)
 {
 	struct stat st;
@@ -55,7 +67,15 @@ static enum read_mode file_mode(const struct pipeline_config *c)
 		return READ_BATCHED;
 	if (c->threads >= 3)
 		return READ_SHARDED;
-	return c->threads == 2 || sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? READ_AHEAD : READ_BATCHED;
+	if (c->threads == 2)
+		return READ_AHEAD;
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return READ_BATCHED;
+	double mean;
+	if (capture_file_mean_caplen(c->read_file, DEFAULT_AHEAD_SAMPLE, &mean) == 0 &&
+	    mean < DEFAULT_AHEAD_MEAN)
+		return READ_BATCHED;
+	return READ_AHEAD;
 }
 
 int source_open(const struct pipeline_config *c, enum read_mode most, struct capture_source *src,
