@@ -175,6 +175,17 @@ def stop(p, what, sig=signal.SIGINT, timeout=15):
     return p.returncode, out, err
 
 
+def stop_both(tl, td):
+    """tcplens (which must exit 0), then tcpdump, once the last frames are
+    in: their stderr."""
+    time.sleep(0.3)
+    rc, _, err = stop(tl, "tcplens")
+    if rc != 0:
+        fail("tcplens exit %d: %s" % (rc, err))
+    _, _, tderr = stop(td, "tcpdump")
+    return err, tderr
+
+
 def tcpdump_drops(err):
     m = re.search(r"(\d+) packets? dropped by kernel", err)
     if not m:
@@ -245,11 +256,7 @@ def case_engine(tcplens, engine):
         got = rx.stdout.readline().split()
         if sent != got:
             fail("receiver got %s, sender sent %s" % (got, sent))
-        time.sleep(0.3)
-        rc, _, err = stop(tl, "tcplens")
-        if rc != 0:
-            fail("tcplens exit %d: %s" % (rc, err))
-        _, _, tderr = stop(td, "tcpdump")
+        err, tderr = stop_both(tl, td)
         live = json.load(open(live_json))
         off = offline(tcplens, lab.path("td.pcap"), bpf)
         if live["source"]["kind"] != engine:
@@ -348,11 +355,7 @@ def case_nfqueue(tcplens):
         got = rx.stdout.readline().split()
         if sent != got:
             fail("through the queue, bytes changed: sent %s, received %s" % (sent, got))
-        time.sleep(0.3)
-        rc, _, err = stop(tl, "tcplens")
-        if rc != 0:
-            fail("tcplens exit %d: %s" % (rc, err))
-        _, _, tderr = stop(td, "tcpdump")
+        err, tderr = stop_both(tl, td)
         live = json.load(open(live_json))
         off = offline(tcplens, lab.path("td.pcap"), bpf)
         if live["capture"]["kernel_drops"] != 0 or tcpdump_drops(tderr) != 0:
@@ -523,11 +526,7 @@ def case_fanout(tcplens):
         got = sorted(tuple(rx.stdout.readline().split()) for _ in range(flows))
         if sent != got or len(sent) != flows:
             fail("receiver got %s, senders sent %s" % (got, sent))
-        time.sleep(0.3)
-        rc, _, err = stop(tl, "tcplens")
-        if rc != 0:
-            fail("tcplens exit %d: %s" % (rc, err))
-        _, _, tderr = stop(td, "tcpdump")
+        err, tderr = stop_both(tl, td)
         # tcpdump writes frames in the order the kernel queued them to its
         # socket, which is not quite the order it stamped them (a CPU stamps
         # a frame, then queues it; another may queue a later one first);
