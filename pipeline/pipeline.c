@@ -37,6 +37,7 @@
 struct pipeline {
 	const struct pipeline_config *cfg;  /* the caller's (pipeline_run), or cfg_copy */
 	struct pipeline_config cfg_copy;    /* pipeline_begin's: its caller's may go */
+	char si_kind[32], si_name[256];     /* ... and so may its source's names */
 	bool live;
 	const char *input;               /* the source's name in messages */
 	bool quiet_damaged;
@@ -307,13 +308,15 @@ struct pipeline *pipeline_begin(const struct pipeline_config *cfg,
 	p->cfg_copy.errlen = errlen;
 	p->cfg_copy.write_path = NULL;  /* no capture file to read twice */
 	p->cfg = &p->cfg_copy;
-	p->input = si->name;
+	snprintf(p->si_kind, sizeof(p->si_kind), "%s", si->kind ? si->kind : "");
+	snprintf(p->si_name, sizeof(p->si_name), "%s", si->name ? si->name : "");
+	p->input = p->si_name;
 	p->quiet_damaged = true;
-	struct report_meta meta = {.source_kind = si->kind, .source_name = si->name,
+	struct report_meta meta = {.source_kind = p->si_kind, .source_name = p->si_name,
 				   .linktype = si->linktype, .precision = si->precision};
 	/* cfg->tui = 1: the TUI's subscriber bound as the binary binds it,
 	 * without a terminal (its view is the caller's to build). */
-	struct tui_config tcfg = {.source_kind = si->kind, .source_name = si->name};
+	struct tui_config tcfg = {.source_kind = p->si_kind, .source_name = p->si_name};
 	if (open_report_stream(p, false) ||
 	    bind_subscribers(p, &meta, cfg->tui == 1 ? &tcfg : NULL, false)) {
 		(void)pipeline_free(p);

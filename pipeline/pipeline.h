@@ -105,7 +105,7 @@ int pipeline_run(const struct pipeline_config *cfg);
  */
 struct pipeline;
 struct pipeline_source_info {
-	const char *kind, *name;   /* "file", "fuzz" */
+	const char *kind, *name;   /* "file", "fuzz": copied, the caller's may go */
 	int linktype;
 	enum ts_precision precision;
 };
