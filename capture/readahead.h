@@ -4,7 +4,8 @@
  *
  * The reader thread runs the wrapped source's dispatch, copies each frame
  * into a batch (records plus a byte arena, a few batches in a ring: no
- * allocation per frame) and calls an optional prepare hook on it there, with
+ * allocation per frame; a source that keeps its frames, a mapped pcap file,
+ * is pointed at instead, and released as each batch is given back) and calls an optional prepare hook on it there, with
  * a per-frame scratch area the consumer later finds in rec->prep. The two
  * threads balance: when the consumer had to wait for a batch since the
  * reader began its last one, the reader is the slower side and leaves the
