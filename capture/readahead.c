@@ -59,7 +59,8 @@ struct readahead {
 	capture_lookahead_fn lookahead;
 	void *lookahead_user;
 	int threaded;                 /* 0: the consumer fills b[0] itself */
-	/* The inner source keeps its frames until released (a mapped file):
+	/* The inner source keeps its frames until released (a regular pcap
+	 * file, capture/pcap_reader.h):
 	 * a batch points at them instead of copying, and releases them (its
 	 * mark) when it is given back. */
 	int keeps;

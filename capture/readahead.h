@@ -4,7 +4,7 @@
  *
  * The reader thread runs the wrapped source's dispatch, copies each frame
  * into a batch (records plus a byte arena, a few batches in a ring: no
- * allocation per frame; a source that keeps its frames, a mapped pcap file,
+ * allocation per frame; a source that keeps its frames, a regular pcap file,
  * is pointed at instead, and released as each batch is given back) and calls an optional prepare hook on it there, with
  * a per-frame scratch area the consumer later finds in rec->prep. The two
  * threads balance: when the consumer had to wait for a batch since the
@@ -63,7 +63,7 @@ int capture_readahead_start(struct capture_source *src, struct capture_source *i
  * costs more than the batch gains), the next 4096 frames go to the consumer
  * straight from the inner source, uncopied, with rec->prep NULL and no
  * lookahead (the analyzer prepares such a frame itself). And when the inner
- * source keeps its frames (capture_keep_frames: a mapped pcap file), a
+ * source keeps its frames (capture_keep_frames: a regular pcap file), a
  * batch points at them instead of copying them, and releases them when it
  * is refilled.
  */

@@ -15,7 +15,7 @@
 #define _GNU_SOURCE /* fopencookie */
 #endif
 #include "capture.h"
-#include "pcap_map.h"
+#include "pcap_reader.h"
 #include "pcapng_reader.h"
 
 #include <errno.h>
@@ -30,9 +30,9 @@
 
 struct file_priv {
 	pcap_t *pcap;
-	/* A regular pcap file's records straight from a mapping, until the
-	 * first one libpcap must read (pcap_map.h). */
-	struct pcap_map map;
+	/* A regular pcap file's records parsed in place, until the first
+	 * one libpcap must read (pcap_reader.h). */
+	struct pcap_reader rd;
 	struct bpf_program prog;
 	int have_prog;
 	uint64_t frames_read;   /* frames delivered by libpcap (after filter) */
@@ -77,7 +77,7 @@ static uint8_t hints_of(uint32_t fl)
  * frames it rejected, so the filter runs here instead (pcap_offline_filter)
  * to keep Wireshark's numbering. */
 /* A pcap file's frame h (its timestamp ts_ns) through the filter to the
- * callback: from libpcap or from the mapping alike. */
+ * callback: from libpcap or from pcap_reader alike. */
 static void deliver(struct file_priv *p, const struct pcap_pkthdr *h, uint64_t ts_ns,
 		    const u_char *bytes, bool kept)
 {
@@ -285,7 +285,7 @@ static struct ng_prog *prog_for(struct file_priv *p, int linktype, char *err, si
 
 static void free_priv(struct file_priv *p)
 {
-	pcap_map_close(&p->map);
+	pcap_reader_close(&p->rd);
 	if (p->have_prog)
 		pcap_freecode(&p->prog);
 	for (int i = 0; i < p->nprogs; i++)
@@ -379,9 +379,9 @@ static int file_open(struct capture_source *src, const struct capture_config *cf
 			return CAPTURE_ERR;
 		}
 		off_t at = ftello(fp);
-		if (at >= 0)
-			pcap_map_open(&p->map, fileno(fp), (size_t)at, p->linktype,
-				      pcap_snapshot(p->pcap));
+		if (at < 0 || pcap_reader_open(&p->rd, fileno(fp), (uint64_t)at, p->linktype,
+						   pcap_snapshot(p->pcap)) < 0)
+			pcap_reader_close(&p->rd);
 		if (cfg->bpf && *cfg->bpf) {
 			if (pcap_compile(p->pcap, &p->prog, cfg->bpf, 1, PCAP_NETMASK_UNKNOWN) < 0) {
 				snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "bad filter expression '%s': %s",
@@ -468,17 +468,18 @@ static int file_dispatch(struct capture_source *src, int max, capture_packet_fn 
 	if (p->is_ng)
 		return ng_dispatch(src, p, max, errbuf);
 	int n = 0;
-	if (p->map.base && !p->map.done) {
-		struct pcap_map_rec r;
-		while ((max <= 0 || n < max) && pcap_map_next(&p->map, &r)) {
+	if (p->rd.buf && !p->rd.done) {
+		struct pcap_reader_rec r;
+		int rc = 1;
+		while ((max <= 0 || n < max) && (rc = pcap_reader_next(&p->rd, &r)) == 1) {
 			struct pcap_pkthdr h = {.caplen = r.caplen, .len = r.wirelen};
-			deliver(p, &h, r.ts_ns, r.data, p->map.keep);
+			deliver(p, &h, r.ts_ns, r.data, p->rd.keep);
 			n++;
 		}
-		if (max > 0 && n == max)
-			return n;
-		/* libpcap goes on from the record the mapping left to it */
-		if (fseeko(pcap_file(p->pcap), (off_t)p->map.off, SEEK_SET) < 0) {
+		if (rc < 0 || (max > 0 && n == max))
+			return n; /* rc < 0: the frames kept hold the buffer; on once released */
+		/* libpcap goes on from the record the reader left to it */
+		if (fseeko(pcap_file(p->pcap), (off_t)p->rd.off, SEEK_SET) < 0) {
 			snprintf(errbuf, CAPTURE_ERRBUF_SIZE, "%s: frame %llu: cannot seek: %s",
 				 strcmp(src->name, "-") ? src->name : "(stdin)",
 				 (unsigned long long)p->frame_no + 1, strerror(errno));
@@ -520,7 +521,7 @@ static int file_position(struct capture_source *src, uint64_t *done, uint64_t *t
 {
 	struct file_priv *p = src->priv;
 	FILE *f = p->pcap ? pcap_file(p->pcap) : p->fp;
-	long pos = p->map.base && !p->map.done ? (long)p->map.off : f ? ftell(f) : -1;
+	long pos = p->rd.buf && !p->rd.done ? (long)p->rd.off : f ? ftell(f) : -1;
 	if (!p->size || pos < 0)
 		return -1;
 	*done = (uint64_t)pos;
@@ -528,27 +529,27 @@ static int file_position(struct capture_source *src, uint64_t *done, uint64_t *t
 	return 0;
 }
 
-/* A mapped pcap file keeps its frames (pcap_map_keep); libpcap and pcapng
- * reuse one buffer. */
+/* A regular pcap file keeps its frames (pcap_reader_keep); libpcap and
+ * pcapng reuse one buffer. */
 static int file_keep_frames(struct capture_source *src)
 {
 	struct file_priv *p = src->priv;
-	if (!p->map.base || p->map.done)
+	if (!p->rd.buf || p->rd.done)
 		return 0;
-	pcap_map_keep(&p->map);
+	pcap_reader_keep(&p->rd);
 	return 1;
 }
 
 static uint64_t file_mark(struct capture_source *src)
 {
 	struct file_priv *p = src->priv;
-	return p->map.off;
+	return p->rd.off;
 }
 
 static void file_release(struct capture_source *src, uint64_t mark)
 {
 	struct file_priv *p = src->priv;
-	pcap_map_release(&p->map, (size_t)mark);
+	pcap_reader_release(&p->rd, mark);
 }
 
 int capture_file_mean_caplen(const char *path, unsigned frames, double *mean)

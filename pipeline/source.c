@@ -1,8 +1,12 @@
 /*
  * pipeline/source.c — see source.h.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
+#endif
 #include "source.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -44,20 +48,33 @@ static const struct capture_ops *live_engine(const struct pipeline_config *c, ch
 
 /* -r FILE, regular files only (a pipe can block a reader that fills 512
  * frames ahead, after the analysis stopped: -c, a signal): read ahead on a
- * second thread (--threads 2 and up, or by default with two CPUs online
- * and frames that average DEFAULT_AHEAD_MEAN bytes or more), else in
- * batches on this thread; frame by frame from standard input.
+ * second thread (--threads 2 and up, or by default when this process may
+ * run on two CPUs or more and the frames average DEFAULT_AHEAD_MEAN bytes
+ * or more), else in batches on this thread; frame by frame from standard
+ * input.
  *
- * Why the frame size: a pcap file is read from a mapping without a copy
- * (capture/pcap_map.h), so what the second thread can take from the first
- * is the decode and the checksums, which grow with the bytes, while what
- * handing a frame across costs does not. Measured on 2 vCPUs (best of 5,
- * --threads 2 against 1): 1 GB bulk, 1,064-byte frames, 0.19 against
- * 0.23 s; CRR, 151-byte frames, 0.56 against 0.53 s; 200k concurrent
- * flows, their first frames 74 bytes, 0.56 against 0.55 s. The first 2048
- * frames are what is looked at. */
+ * Why the frame size: a pcap file's frames are parsed in place from the
+ * blocks read() fills (capture/pcap_reader.h), so what the second thread
+ * can take from the first is the decode and the checksums, which grow
+ * with the bytes, while what handing a frame across costs does not.
+ * Measured on 2 vCPUs (runs interleaved, --threads 2 against 1): 1 GB
+ * bulk, 1,064-byte frames, 0.15 against 0.23 s; CRR, 151-byte frames,
+ * 0.59-0.65 against 0.58-0.61 s, with 1.7 times the CPU. The first 2048
+ * frames are what is looked at. Pinned to one CPU (taskset), the second
+ * thread costs 5-10%. */
 #define DEFAULT_AHEAD_MEAN 512.0
 #define DEFAULT_AHEAD_SAMPLE 2048u
+
+/* The CPUs this process may run on (taskset, a cgroup's cpuset), not the
+ * machine's. */
+static int usable_cpus(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		return CPU_COUNT(&set);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)n : 1;
+}
 static enum read_mode file_mode(const struct pipeline_config *c)
 {
 	struct stat st;
@@ -69,7 +86,7 @@ static enum read_mode file_mode(const struct pipeline_config *c)
 		return READ_SHARDED;
 	if (c->threads == 2)
 		return READ_AHEAD;
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+	if (usable_cpus() < 2)
 		return READ_BATCHED;
 	double mean;
 	if (capture_file_mean_caplen(c->read_file, DEFAULT_AHEAD_SAMPLE, &mean) == 0 &&
