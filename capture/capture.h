@@ -146,10 +146,6 @@ struct capture_source {
 };
 
 extern const struct capture_ops capture_file_ops;
-/* The mean captured length of a capture file's first `frames` frames (read
- * with libpcap, which opens pcap and one-link-type pcapng): 0, or -1 when
- * it cannot say. For choosing how to read it, never for the analysis. */
-int capture_file_mean_caplen(const char *path, unsigned frames, double *mean);
 /* Live engines. Their dispatch returns 0 after poll_ms without packets or
  * when a signal interrupted the wait, so the caller can check its stop
  * conditions; they never return CAPTURE_END. On EPERM the message names the

@@ -72,6 +72,21 @@ int capture_batched_start(struct capture_source *src, struct capture_source *inn
 			  char *errbuf);
 
 /*
+ * Either of the two above, whichever is faster on this machine and this
+ * capture, measured: the first frames are read in turns, 6 of them, on
+ * one thread and on two alternately (each timed over 32768 frames after
+ * 4096 to settle); two threads keep the rest of the file only when their
+ * best turn was 3% faster than one thread's, as they cost more CPU. Switching waits for a batch
+ * boundary and drains what the reader filled ahead, so the frames, their
+ * order and every report are the same whichever mode reads them: time
+ * decides how, never what. TCPLENS_TRACE_READ in the environment prints
+ * the two times and the choice on stderr.
+ */
+int capture_measured_start(struct capture_source *src, struct capture_source *inner,
+			   size_t scratch_size, capture_prepare_fn prepare, void *prepare_user,
+			   char *errbuf);
+
+/*
  * Whole batches, for a consumer that hands them to threads of its own
  * (the pipeline feeds the sharded analysis so), on a source from capture_readahead_start: the next
  * batch in file order (waiting for the reader). Up to capture_readahead_ring()

@@ -552,27 +552,6 @@ static void file_release(struct capture_source *src, uint64_t mark)
 	pcap_reader_release(&p->rd, mark);
 }
 
-int capture_file_mean_caplen(const char *path, unsigned frames, double *mean)
-{
-	char err[PCAP_ERRBUF_SIZE];
-	pcap_t *p = pcap_open_offline(path, err);
-	if (!p)
-		return -1;
-	struct pcap_pkthdr *h;
-	const u_char *d;
-	uint64_t sum = 0;
-	unsigned n = 0;
-	while (n < frames && pcap_next_ex(p, &h, &d) == 1) {
-		sum += h->caplen;
-		n++;
-	}
-	pcap_close(p);
-	if (!n)
-		return -1;
-	*mean = (double)sum / n;
-	return 0;
-}
-
 const struct capture_ops capture_file_ops = {
 	.name = "file",
 	.open = file_open,

@@ -47,24 +47,23 @@ static const struct capture_ops *live_engine(const struct pipeline_config *c, ch
 }
 
 /* -r FILE, regular files only (a pipe can block a reader that fills 512
- * frames ahead, after the analysis stopped: -c, a signal): read ahead on a
- * second thread (--threads 2 and up, or by default when this process may
- * run on two CPUs or more and the frames average DEFAULT_AHEAD_MEAN bytes
- * or more), else in batches on this thread; frame by frame from standard
- * input.
+ * frames ahead, after the analysis stopped: -c, a signal): --threads 1 in
+ * batches on this thread, 2 read ahead on a second thread, 3 and up for
+ * the shards; by default, when this process may run on two CPUs or more,
+ * whichever of the first two measures faster on the file's first frames
+ * (capture_measured_start), else in batches on this thread; frame by frame
+ * from standard input.
  *
- * Why the frame size: a pcap file's frames are parsed in place from the
- * blocks read() fills (capture/pcap_reader.h), so what the second thread
- * can take from the first is the decode and the checksums, which grow
- * with the bytes, while what handing a frame across costs does not.
- * Measured on 2 vCPUs (runs interleaved, --threads 2 against 1): 1 GB
- * bulk, 1,064-byte frames, 0.15 against 0.23 s; CRR, 151-byte frames,
- * 0.59-0.65 against 0.58-0.61 s, with 1.7 times the CPU. The first 2048
- * frames are what is looked at. Pinned to one CPU (taskset), the second
- * thread costs 5-10%. */
-#define DEFAULT_AHEAD_MEAN 512.0
-#define DEFAULT_AHEAD_SAMPLE 2048u
-
+ * Why measured: what the second thread takes from the first (the decode
+ * and the checksums) grows with the frames' bytes, what handing a frame
+ * across costs does not, and what a second vCPU is worth depends on the
+ * host at the time. Measured here on 2 vCPUs (runs interleaved, --threads
+ * 2 against 1): 1 GB bulk, 1,064-byte frames, 0.15 against 0.23 s in one
+ * minute, 0.24 against 0.23 in another (the host busier: the two threads'
+ * CPU time 0.25 s, then 0.40); CRR, 151-byte frames, 0.59-0.65 against
+ * 0.58-0.61 s, with 1.7 times the CPU. A rule on the frames' size chose
+ * before (stop 30); it could not see the host. Pinned to one CPU
+ * (taskset), the second thread costs 5-10%. */
 /* The CPUs this process may run on (taskset, a cgroup's cpuset), not the
  * machine's. */
 static int usable_cpus(void)
@@ -86,13 +85,7 @@ static enum read_mode file_mode(const struct pipeline_config *c)
 		return READ_SHARDED;
 	if (c->threads == 2)
 		return READ_AHEAD;
-	if (usable_cpus() < 2)
-		return READ_BATCHED;
-	double mean;
-	if (capture_file_mean_caplen(c->read_file, DEFAULT_AHEAD_SAMPLE, &mean) == 0 &&
-	    mean < DEFAULT_AHEAD_MEAN)
-		return READ_BATCHED;
-	return READ_AHEAD;
+	return usable_cpus() < 2 ? READ_BATCHED : READ_MEASURED;
 }
 
 int source_open(const struct pipeline_config *c, enum read_mode most, struct capture_source *src,
@@ -148,10 +141,12 @@ int source_open(const struct pipeline_config *c, enum read_mode most, struct cap
 	 * ahead of the analysis or on this one (capture/readahead.h); the
 	 * shards decode their own slices. */
 	*inner = *src;
+	size_t prep = sizeof(struct pkt_prepared);
 	int rc = mode == READ_BATCHED
-			 ? capture_batched_start(src, inner, sizeof(struct pkt_prepared),
-						 analyzer_prepare, NULL, cerr)
-			 : capture_readahead_start(src, inner, sizeof(struct pkt_prepared),
+			 ? capture_batched_start(src, inner, prep, analyzer_prepare, NULL, cerr)
+		 : mode == READ_MEASURED
+			 ? capture_measured_start(src, inner, prep, analyzer_prepare, NULL, cerr)
+			 : capture_readahead_start(src, inner, prep,
 						   mode == READ_SHARDED ? NULL : analyzer_prepare,
 						   NULL, cerr);
 	if (rc < 0) {

@@ -18,6 +18,7 @@ enum read_mode {
 	READ_FRAMES,     /* frame by frame: live, standard input, a paced replay */
 	READ_BATCHED,    /* batches decoded on this thread (--threads 1) */
 	READ_AHEAD,      /* batches decoded on a second thread */
+	READ_MEASURED,   /* batches, on one thread or two: the faster, measured */
 	READ_SHARDED,    /* batches read ahead, decoded by the shards (--threads 3+) */
 };
 

@@ -4,14 +4,17 @@ tests/integration/test_threads.py TCPLENS SAMPLES_DIR [GEN_HOSTILE]
 
 The three ways tcplens reads a capture (capture/readahead.c) must give the
 same thing: frame by frame (standard input), in batches on one thread
-(--threads 1) and read ahead on a second thread (--threads 2): the same report
+(--threads 1), read ahead on a second thread (--threads 2), and the default,
+which measures the two on the first frames and keeps the faster, switching
+between them as it measures (capture_measured_start): the same report
 bytes (text and JSON; stdin's "(stdin)" stands for the file's name), the same
 stderr, the same exit status. On every sample; on a capture of many batches
 (20,000 frames over 2,000 connections); cut in the middle of a frame (the
 error after the last good frame), in batches and where one thread passes
 large frames straight through; with -c stopping inside a batch; with a BPF
 filter; with frames of the largest snapshot length libpcap reads (a few per
-batch); and on an empty capture.
+batch); on an empty capture; and on 250,000 frames, past every measured
+turn of the default.
 """
 import atexit
 import glob
@@ -42,7 +45,8 @@ def run(threads, path, *args):
         name = path.encode()
         return (p.returncode, p.stdout.replace(b"(stdin)", name),
                 p.stderr.replace(b"(stdin)", name))
-    p = subprocess.run([tcplens, "--threads", str(threads), "-r", path, *args],
+    t = ["--threads", str(threads)] if threads is not None else []  # None: the default
+    p = subprocess.run([tcplens, *t, "-r", path, *args],
                        capture_output=True, timeout=120)
     return p.returncode, p.stdout, p.stderr
 
@@ -71,6 +75,7 @@ def same(name, path, *args, flows=True, code=0):
     runs = {"frame by frame": run(0, path, *args)}
     for t in THREADS:
         runs[f"--threads {t}"] = run(t, path, *args)
+    runs["the default"] = run(None, path, *args)
     ref = runs["frame by frame"]
     why = reference_problem(ref, args, flows, code)
     if why:
@@ -182,6 +187,10 @@ if gen_hostile:
 jumbo = [tcp_frame(7, 3) + b"j" * (262144 - len(tcp_frame(7, 3))), tcp_frame(8, 0)]
 big = write("jumbo.pcap", pcap(1, jumbo * 40))
 same("262,144-byte frames (the largest libpcap reads)", big, "--format", "json")
+# The default's measured turns (6 of 36,864 frames) switch between one
+# thread and two at batch boundaries, draining what the reader filled.
+turns = write("turns.pcap", pcap(1, [tcp_frame(c, k) for c in range(25000) for k in range(10)]))
+same("250,000 frames, json", turns, "--format", "json")
 same("empty capture", write("empty.pcap", pcap(1, [])), "--format", "json", flows=False)
 
 # Through a pipe (not seekable: tcplens reads the first bytes itself and

@@ -387,14 +387,15 @@ static void open_file(struct capture_source *inner, const char *path)
 	cr_assert_eq(capture_open(inner, &capture_file_ops, &cc, err), 0, "%s", err);
 }
 
-enum mode { THREADED, BATCHED };
+enum mode { THREADED, BATCHED, MEASURED };
 
 static void start(enum mode m, struct capture_source *src, struct capture_source *inner,
 		  size_t scratch, capture_prepare_fn fn, void *user)
 {
 	char err[CAPTURE_ERRBUF_SIZE] = "";
-	int rc = m == THREADED ? capture_readahead_start(src, inner, scratch, fn, user, err)
-			       : capture_batched_start(src, inner, scratch, fn, user, err);
+	int rc = m == THREADED   ? capture_readahead_start(src, inner, scratch, fn, user, err)
+		 : m == MEASURED ? capture_measured_start(src, inner, scratch, fn, user, err)
+				 : capture_batched_start(src, inner, scratch, fn, user, err);
 	cr_assert_eq(rc, 0, "%s", err);
 }
 
@@ -422,7 +423,7 @@ static void read_all(enum mode m, size_fn size, uint64_t frames, int need_all_pr
 	consumer_init(&c, size, frames);
 	/* The reader thread leaves a batch to the consumer to prepare when the
 	 * consumer waited (threaded_balance): prepared or prep NULL. */
-	c.need_prep = m == THREADED ? 0 : need_all_prepared;
+	c.need_prep = m == BATCHED ? need_all_prepared : 0;
 	char err[CAPTURE_ERRBUF_SIZE];
 	cr_assert_eq(drain(&src, &c, err), CAPTURE_END, "%s", err);
 	cr_assert_eq(c.next, frames + 1, "every frame arrived");
@@ -441,9 +442,13 @@ static void read_all(enum mode m, size_fn size, uint64_t frames, int need_all_pr
 	cr_expect_eq(pc.calls, c.prepped, "a prepare call for each prepared record, no other");
 	if (m == THREADED)
 		cr_expect_eq(pc.on_consumer, 0, "prepare ran on the reader thread");
-	else
+	else if (m == BATCHED)
 		cr_expect_eq(pc.on_consumer, pc.calls, "no thread: prepare on the consumer's");
-	if (need_all_prepared && m != THREADED)
+	else if (frames > 200000) /* every turn ran: one thread's and two's */
+		cr_expect(pc.on_consumer > 0 && pc.on_consumer < pc.calls,
+			  "prepare on both threads: %llu of %llu on the consumer's",
+			  (unsigned long long)pc.on_consumer, (unsigned long long)pc.calls);
+	if (need_all_prepared && m == BATCHED)
 		cr_expect_eq(pc.calls, frames);
 	cr_expect_eq(c.prepped + c.unprepped, frames);
 	free(c.seen);
@@ -943,4 +948,16 @@ Test(readahead, stats_count_frames_delivered_before_an_error, .timeout = 30)
 	capture_close(&src);
 	free(c.seen);
 	tmp_remove(&t);
+}
+
+/* The measured choice switches between one thread and two at batch
+ * boundaries (six turns of 36,864 frames, then the faster): through every
+ * switch, the reader's batches drained when it stops, each frame arrives
+ * once, in order, with its bytes; a short file ends inside the first turn. */
+Test(readahead, measured_every_frame_once_in_order, .timeout = 60)
+{
+	read_all(MEASURED, size_small, 260000, 0);
+	read_all(MEASURED, size_large, 20000, 0);
+	read_all(MEASURED, size_small, 3000, 0);
+	read_all(MEASURED, size_small, 1, 0);
 }
