@@ -6,7 +6,7 @@ Three hosts, one real Prometheus (issue 20). Each "host" is a network
 namespace running its own live tcplens (--metrics on its veth address,
 --metrics-host host-a / host-b / host-c) while a real transfer runs:
   host-a  a bulk transfer of 4 MB on its loopback (-i lo: every segment a tx
-          offload artifact, no stall)
+          offload artifact, no stall but a pause of the sender's own)
   host-b  40 request/response exchanges written as two small writes each on
           its loopback (Nagle behind delayed ACKs: delayed_ack stalls)
   host-c  the receiving end of a 1 MB transfer from a peer namespace through
@@ -19,7 +19,7 @@ listening on 127.0.0.1 only) scrapes both every second through the veths.
 Once the transfers are over and scraped, /api/v1/query must give each
 host's series, with the values of that host's JSON report (written when
 its tcplens ends: the totals do not move after the traffic): packets, flows,
-events by kind, stalls by cause; the stalls on host-b only. Exit 77, said,
+events by kind, stalls by cause; delayed_ack stalls on host-b only. Exit 77, said,
 without root, namespaces or the prometheus binary.
 """
 import json
@@ -303,8 +303,15 @@ def main():
                     fail("%s: prometheus says %s = %s, the host's JSON report %s" %
                          (name, k, got[k].get(name), v))
                 checked += 1
-        if not got["offload"].get("host-a") or got["stalls"].get("host-a"):
-            fail("host-a: want offload artifacts and no stall: %s" % got)
+        # host-a's bulk sender can be descheduled on a loaded machine (under
+        # ASan beside another test: a 13 ms sender_limited pause, nothing
+        # outstanding): a true stall of the program, not of TCP. Any other
+        # cause would be a false one.
+        a_stalls = [e for e in reports["host-a"]["events"] if e["kind"] == "stall"]
+        tcp_stalls = [e for e in a_stalls if e.get("cause") != "sender_limited"]
+        if not got["offload"].get("host-a") or tcp_stalls:
+            fail("host-a: want offload artifacts and no stall but the sender's own pauses: "
+                 "%s; host-a's stalls: %s" % (got, a_stalls))
         if not got["delayed_ack"].get("host-b"):
             fail("host-b: want delayed_ack stalls: %s" % got)
         corrupted = sum(d.get("corrupt", 0) for k, d in truth.items() if k != "params")
