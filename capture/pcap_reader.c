@@ -131,8 +131,6 @@ int pcap_reader_next(struct pcap_reader *m, struct pcap_reader_rec *r)
 {
 	if (!m->buf || m->done)
 		return 0;
-	if (!m->keep) /* every record before off was handed out, its callback over */
-		m->released = m->off;
 	for (;;) {
 		size_t have = m->len - m->pos, need = REC_HDR;
 		const uint8_t *h = m->buf + (size_t)m->cur * PCAP_READER_BLOCK + m->pos;

@@ -35,7 +35,7 @@
 #define PCAP_READER_BLOCKS 8u
 
 struct pcap_reader {
-	int fd;                /* -1 when not in use */
+	int fd;                /* read with pread only; buf NULL: not in use */
 	uint8_t *buf;          /* PCAP_READER_BLOCKS blocks of PCAP_READER_BLOCK bytes */
 	unsigned cur;          /* the block being parsed */
 	size_t pos, len;       /* in it: the next record, the end of the bytes read */
@@ -44,7 +44,7 @@ struct pcap_reader {
 	/* For each block, the file offset past the last record handed out
 	 * from it: free again once every record before it is released. */
 	uint64_t block_end[PCAP_READER_BLOCKS];
-	uint64_t released;     /* records before this are done with (atomic) */
+	uint64_t released;     /* kept records before this are done with (atomic) */
 	bool swapped;          /* written in the other byte order */
 	bool usec;             /* microsecond timestamps (scaled to ns) */
 	bool eof;              /* read() said the file ends at read_off */

@@ -65,7 +65,7 @@ int capture_readahead_start(struct capture_source *src, struct capture_source *i
  * lookahead (the analyzer prepares such a frame itself). And when the inner
  * source keeps its frames (capture_keep_frames: a regular pcap file), a
  * batch points at them instead of copying them, and releases them when it
- * is refilled.
+ * is refilled; with no copy to save, such frames are never passed straight.
  */
 int capture_batched_start(struct capture_source *src, struct capture_source *inner,
 			  size_t scratch_size, capture_prepare_fn prepare, void *prepare_user,
